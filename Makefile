@@ -1,0 +1,68 @@
+# AfriCagnotte backend. `make run` and `make test` work on a fresh machine:
+# they install what they need (PostgreSQL server if missing, venv, npm) first.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ADMIN := $(BIN)/cagnotte-admin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help postgres-server deps run stop reset status test lint advisors types clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# `npm ci` refuses a lockfile without every platform's optional CLI binary, and
+# the registry mirror here serves only linux-x64's; `npm install --no-save`
+# installs exactly the locked versions without rewriting the lockfile.
+$(NODE_STAMP): package.json package-lock.json
+	npm install --no-save --no-audit --no-fund --loglevel=error
+	@touch $@
+
+postgres-server:
+	@if [ -z "$$PG_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "PostgreSQL server not found: installing it from Debian's packages" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+deps: $(PY_STAMP) $(NODE_STAMP) postgres-server ## Install what the project needs (idempotent)
+
+run: deps ## The whole backend locally: PostgreSQL on :54322, service on :8000
+	$(ADMIN) local run
+
+stop: deps ## Stop the local PostgreSQL
+	$(ADMIN) local stop
+
+reset: deps ## Rebuild the local database from migrations and seed
+	$(ADMIN) local reset --yes
+
+status: deps ## Is the local PostgreSQL running?
+	$(ADMIN) local status
+
+lint: deps ## ruff and sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint supabase/
+
+test: lint ## Lint, then the test suite on a throwaway cluster (includes the advisors gate)
+	$(BIN)/pytest
+
+advisors: deps ## Supabase advisors against the local database
+	PGSSLMODE=disable node_modules/.bin/supabase db advisors \
+	  --remote=postgresql://postgres:postgres@127.0.0.1:54322/postgres --type all --level info
+
+types: deps ## TypeScript types of the API (for the frontend) from the local database
+	PGSSLMODE=disable node_modules/.bin/supabase gen types typescript \
+	  --remote=postgresql://postgres:postgres@127.0.0.1:54322/postgres --schema public
+
+clean: ## Remove installed tooling (keeps .local data; `make stop` first)
+	rm -rf $(VENV) node_modules

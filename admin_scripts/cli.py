@@ -1,0 +1,27 @@
+"""`cagnotte-admin`: the operators' console (noun verb subcommands).
+
+Data goes to stdout, chatter to stderr; listings take --json; destructive
+commands ask for confirmation unless --yes.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from admin_scripts import local_cmd
+
+app = typer.Typer(
+    name="cagnotte-admin",
+    help="AfriCagnotte operators' console.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(local_cmd.app, name="local")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,407 @@
+"""The embedded local stack: a Supabase-shaped PostgreSQL on any machine.
+
+One code path builds every database of the project outside a hosted Supabase:
+`make run`'s development cluster under `.local/` and the throwaway clusters of
+the test suite. It creates a cluster (as the ``postgres`` system user when run
+as root, since initdb refuses root), applies the local platform, then the
+migrations through the Supabase CLI, then the seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from admin_scripts import keys
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPABASE_DIR = ROOT / "supabase"
+PLATFORM_SQL = SUPABASE_DIR / "local" / "platform.sql"
+SEED_SQL = SUPABASE_DIR / "seed.sql"
+SUPABASE_CLI = ROOT / "node_modules" / ".bin" / "supabase"
+# Overridable so that tests (and developers with a busy port) can run a second stack.
+LOCAL_DIR = Path(os.environ.get("AFRICAGNOTTE_LOCAL_DIR", ROOT / ".local"))
+ENV_LOCAL = Path(os.environ.get("AFRICAGNOTTE_ENV_FILE", ROOT / ".env.local"))
+DEV_PORT = int(os.environ.get("AFRICAGNOTTE_DB_PORT", "54322"))  # Supabase's local port
+SERVICE_PORT = int(os.environ.get("AFRICAGNOTTE_SERVICE_PORT", "8000"))
+# Local development only: the cluster listens on 127.0.0.1 and nowhere else.
+DEV_PASSWORD = "postgres"
+SYSTEM_USER = "postgres"
+
+
+class StackError(RuntimeError):
+    """A local stack step failed; the message says what to do."""
+
+
+# PostgreSQL binaries -----------------------------------------------------------
+
+
+def pg_bin_dir() -> Path:
+    """The bin directory of the newest installed PostgreSQL >= 15 (or $PG_BIN)."""
+    if env := os.environ.get("PG_BIN"):
+        return Path(env)
+    candidates = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "initdb").exists()),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
+    candidates = [p for p in candidates if p.parent.name.isdigit() and int(p.parent.name) >= 15]
+    if not candidates:
+        raise StackError(
+            "PostgreSQL 15+ server binaries not found (looked in /usr/lib/postgresql/*/bin). "
+            "Install them with: apt-get install -y postgresql-15 (or set PG_BIN)."
+        )
+    return candidates[-1]
+
+
+def _as_system_user(argv: list[str]) -> list[str]:
+    """Prefix a command so it runs as the postgres system user when we are root."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", SYSTEM_USER, "--", *argv]
+    return argv
+
+
+def _run(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    if proc.returncode != 0:
+        raise StackError(
+            f"command failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}{proc.stderr}"
+        )
+    return proc.stdout
+
+
+def _reachable(path: Path) -> bool:
+    """Whether the postgres system user can reach and write the directory."""
+    probe = subprocess.run(_as_system_user(["test", "-w", str(path)]), check=False)
+    return probe.returncode == 0
+
+
+def _give_to_system_user(path: Path) -> None:
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(SYSTEM_USER)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+# Cluster -----------------------------------------------------------------------
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster on 127.0.0.1, TCP only, owned by the system user."""
+
+    base_dir: Path
+    port: int
+    password: str = DEV_PASSWORD
+    throwaway: bool = False  # tests: no durability, more connections
+
+    @property
+    def data_dir(self) -> Path:
+        # A symlink when the data had to live where the system user can reach it.
+        return (self.base_dir / "pgdata").resolve()
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir.parent / "postgres.log"
+
+    def url(
+        self, database: str = "postgres", user: str = "postgres", password: str | None = None
+    ) -> str:
+        pw = self.password if password is None else password
+        return f"postgresql://{user}:{pw}@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def exists(self) -> bool:
+        return (self.data_dir / "PG_VERSION").exists()
+
+    def _home(self) -> Path:
+        """Where the cluster's files go: base_dir, unless the system user cannot reach it.
+
+        As root, a checkout inside a private directory (mktemp -d, /root) is out of
+        the postgres user's reach; the data then lives in that user's home and
+        base_dir/pgdata links to it.
+        """
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        _give_to_system_user(self.base_dir)
+        if os.geteuid() != 0 or _reachable(self.base_dir):
+            return self.base_dir
+        digest = hashlib.sha256(str(self.base_dir.resolve()).encode()).hexdigest()[:16]
+        home = Path(pwd.getpwnam(SYSTEM_USER).pw_dir) / "africagnotte" / digest
+        home.mkdir(parents=True, exist_ok=True)
+        _give_to_system_user(home.parent)
+        _give_to_system_user(home)
+        link = self.base_dir / "pgdata"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(home / "pgdata")
+        return home
+
+    def init(self) -> None:
+        """Create the cluster (initdb) with the superuser ``postgres``."""
+        home = self._home()
+        data_dir = home / "pgdata"
+        pwfile = home / "pwfile"
+        pwfile.write_text(self.password + "\n")
+        pwfile.chmod(0o600)
+        _give_to_system_user(pwfile)
+        try:
+            _run(
+                _as_system_user(
+                    [
+                        str(pg_bin_dir() / "initdb"),
+                        "--pgdata",
+                        str(data_dir),
+                        "--username",
+                        "postgres",
+                        "--pwfile",
+                        str(pwfile),
+                        "--auth",
+                        "scram-sha-256",
+                        "--encoding",
+                        "UTF8",
+                        "--locale",
+                        "C.UTF-8",
+                        "--no-instructions",
+                    ]
+                )
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        settings = [
+            "listen_addresses = '127.0.0.1'",
+            f"port = {self.port}",
+            "unix_socket_directories = ''",
+            "max_connections = 200",
+            "shared_buffers = '256MB'",
+            "timezone = 'UTC'",
+            "log_timezone = 'UTC'",
+        ]
+        if self.throwaway:
+            settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        with (data_dir / "postgresql.auto.conf").open("a") as conf:
+            conf.write("\n".join(settings) + "\n")
+
+    def is_running(self) -> bool:
+        if not self.exists:
+            return False
+        proc = subprocess.run(
+            _as_system_user([str(pg_bin_dir() / "pg_ctl"), "status", "-D", str(self.data_dir)]),
+            capture_output=True,
+            check=False,
+        )
+        return proc.returncode == 0
+
+    def start(self) -> None:
+        if self.is_running():
+            return
+        self.log_file.touch()
+        _give_to_system_user(self.log_file)
+        _run(
+            _as_system_user(
+                [
+                    str(pg_bin_dir() / "pg_ctl"),
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                ]
+            )
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with psycopg.connect(self.url(), connect_timeout=2):
+                    return
+            except psycopg.OperationalError as exc:
+                if time.monotonic() > deadline:
+                    raise StackError(f"PostgreSQL did not accept connections: {exc}") from exc
+                time.sleep(0.1)
+
+    def stop(self, mode: str = "fast") -> None:
+        if self.is_running():
+            _run(
+                _as_system_user(
+                    [
+                        str(pg_bin_dir() / "pg_ctl"),
+                        "stop",
+                        "-w",
+                        "-m",
+                        mode,
+                        "-D",
+                        str(self.data_dir),
+                    ]
+                )
+            )
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        home = self.data_dir.parent
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+        if home != self.base_dir.resolve():
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def dev_cluster() -> Cluster:
+    return Cluster(base_dir=LOCAL_DIR, port=DEV_PORT)
+
+
+# Database building -------------------------------------------------------------
+
+
+def run_sql_file(url: str, path: Path) -> None:
+    """Run a SQL file in one transaction (psycopg runs a parameterless script whole)."""
+    with psycopg.connect(url) as conn:
+        conn.execute(path.read_text())
+
+
+def create_database(cluster: Cluster, name: str, template: str | None = None) -> None:
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        query = sql.SQL("create database {}").format(sql.Identifier(name))
+        if template:
+            query += sql.SQL(" template {}").format(sql.Identifier(template))
+        conn.execute(query)
+
+
+def drop_database(cluster: Cluster, name: str) -> None:
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+
+
+def apply_platform(url: str, authenticator_password: str) -> None:
+    """The local platform (idempotent), then the authenticator's password."""
+    run_sql_file(url, PLATFORM_SQL)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("alter role authenticator password {}").format(
+                sql.Literal(authenticator_password)
+            )
+        )
+
+
+def has_migration_history(url: str) -> bool:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "select to_regclass('supabase_migrations.schema_migrations') is not null"
+        ).fetchone()
+        return bool(row and row[0])
+
+
+def supabase_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the project's pinned Supabase CLI from the repository root."""
+    if not SUPABASE_CLI.exists():
+        raise StackError("the Supabase CLI is not installed: run `npm ci` (make does it).")
+    env = {**os.environ, "PGSSLMODE": "disable", "DO_NOT_TRACK": "1"}
+    argv = [str(SUPABASE_CLI), *args, "--workdir", str(ROOT)]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    if check and proc.returncode != 0:
+        raise StackError(f"supabase {' '.join(args[:2])} failed:\n{proc.stdout}{proc.stderr}")
+    return proc
+
+
+def migrate(url: str) -> None:
+    """Apply pending migrations through the Supabase CLI, as on a hosted project."""
+    supabase_cli("migration", "up", "--yes", f"--remote={url}")
+
+
+def advisors(url: str, level: str = "warn") -> subprocess.CompletedProcess[str]:
+    """Supabase's security and performance advisors; non-zero exit on a finding >= level."""
+    return supabase_cli(
+        "db",
+        "advisors",
+        f"--remote={url}",
+        "--type",
+        "all",
+        "--level",
+        level,
+        "--fail-on",
+        level,
+        check=False,
+    )
+
+
+def build_database(url: str, authenticator_password: str, *, seed: bool | None = None) -> bool:
+    """Platform, migrations (only new ones), and the seed on a new database.
+
+    Returns True when the database was new (and so was seeded, unless seed=False).
+    """
+    is_new = not has_migration_history(url)
+    apply_platform(url, authenticator_password)
+    migrate(url)
+    if seed if seed is not None else is_new:
+        run_sql_file(url, SEED_SQL)
+    return is_new
+
+
+# .env.local ---------------------------------------------------------------------
+
+
+def ensure_env_local(path: Path = ENV_LOCAL) -> dict[str, str]:
+    """Write development secrets once; later runs keep them (tokens stay valid)."""
+    if not path.exists():
+        jwt_secret = secrets.token_urlsafe(48)
+        values = {
+            "DATABASE_URL": dev_cluster().url(),
+            "SUPABASE_JWT_SECRET": jwt_secret,
+            "SUPABASE_ANON_KEY": keys.api_key(jwt_secret, "anon"),
+            "SUPABASE_SERVICE_ROLE_KEY": keys.api_key(jwt_secret, "service_role"),
+            "SITE_URL": "http://127.0.0.1:3000",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{SERVICE_PORT}",
+            "STRIPE_SECRET_KEY": "sk_test_local_placeholder",
+            "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(24),
+            "CLOUDINARY_URL": "cloudinary://000000000000000:local_placeholder_secret@africagnotte-local",
+        }
+        header = "# Generated by `make run` for the local stack only. Never use elsewhere.\n"
+        path.write_text(header + "".join(f"{k}={v}\n" for k, v in values.items()))
+        path.chmod(0o600)
+    return read_env(path)
+
+
+def read_env(path: Path) -> dict[str, str]:
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+# The development stack --------------------------------------------------------------
+
+
+def up() -> tuple[Cluster, bool]:
+    """Create (first time) and start the dev cluster, then bring its schema up to date."""
+    cluster = dev_cluster()
+    if not cluster.exists:
+        cluster.init()
+    cluster.start()
+    is_new = build_database(cluster.url(), DEV_PASSWORD)
+    ensure_env_local()
+    return cluster, is_new
+
+
+def reset() -> Cluster:
+    """Drop and rebuild the dev database from migrations and seed."""
+    cluster = dev_cluster()
+    if not cluster.exists:
+        cluster.init()
+    cluster.start()
+    with psycopg.connect(cluster.url("template1"), autocommit=True) as conn:
+        conn.execute("drop database if exists postgres with (force)")
+        conn.execute("create database postgres")
+    build_database(cluster.url(), DEV_PASSWORD, seed=True)
+    ensure_env_local()
+    return cluster

@@ -1,0 +1,215 @@
+"""Shared fixtures: a throwaway Supabase-shaped cluster, a fresh database per
+test, and clients that reach it the way the frontend does (PostgREST + GoTrue).
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import socket
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from psycopg.rows import dict_row
+
+from admin_scripts import keys, localstack
+from tests.gotrue import GoTrue, User
+from tests.postgrest import PostgrestClient
+from webhooks import create_app
+from webhooks.config import load_settings
+
+TEMPLATE_DB = "africagnotte_template"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[localstack.Cluster]:
+    """A throwaway cluster for this test run only (never the dev one)."""
+    base = Path(tempfile.mkdtemp(prefix="africagnotte-test-"))
+    c = localstack.Cluster(
+        base_dir=base, port=free_port(), password=secrets.token_hex(16), throwaway=True
+    )
+    c.init()
+    c.start()
+    yield c
+    c.destroy()
+
+
+@pytest.fixture(scope="session")
+def authenticator_password() -> str:
+    return secrets.token_hex(16)
+
+
+@pytest.fixture(scope="session")
+def jwt_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+@pytest.fixture(scope="session")
+def schema_template(cluster: localstack.Cluster, authenticator_password: str) -> str:
+    """The schema built once, through the same code path as `make run` (no seed)."""
+    localstack.create_database(cluster, TEMPLATE_DB)
+    localstack.build_database(cluster.url(TEMPLATE_DB), authenticator_password, seed=False)
+    return TEMPLATE_DB
+
+
+@dataclass
+class Database:
+    name: str
+    url: str
+    authenticator_url: str
+    _conn: psycopg.Connection | None = None
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        """One superuser connection (autocommit) for the test's own reads and setup."""
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+        return self._conn
+
+    def sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
+        """Run SQL as the superuser (the test's own view, bypassing RLS)."""
+        cur = self.conn.execute(query, params)
+        return cur.fetchall() if cur.description else []
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+    def one(self, query: str, params: Any = None) -> dict[str, Any]:
+        rows = self.sql(query, params)
+        assert len(rows) == 1, rows
+        return rows[0]
+
+
+_db_numbers = itertools.count()
+
+
+@pytest.fixture
+def db(
+    cluster: localstack.Cluster, schema_template: str, authenticator_password: str
+) -> Iterator[Database]:
+    """A fresh database per test, cloned from the schema template."""
+    name = f"test_{next(_db_numbers)}"
+    localstack.create_database(cluster, name, template=schema_template)
+    database = Database(
+        name=name,
+        url=cluster.url(name),
+        authenticator_url=cluster.url(name, user="authenticator", password=authenticator_password),
+    )
+    yield database
+    database.close()
+    localstack.drop_database(cluster, name)
+
+
+@pytest.fixture
+def gotrue(db: Database, jwt_secret: str) -> GoTrue:
+    return GoTrue(db.conn, jwt_secret)
+
+
+@pytest.fixture
+def client_factory(db: Database, jwt_secret: str) -> Iterator[Callable[[str], PostgrestClient]]:
+    clients: list[PostgrestClient] = []
+
+    def make(token: str) -> PostgrestClient:
+        client = PostgrestClient(db.authenticator_url, jwt_secret, token)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def anon(client_factory, jwt_secret: str) -> PostgrestClient:
+    """Requests with the anon key (a visitor who is not signed in)."""
+    return client_factory(keys.api_key(jwt_secret, "anon"))
+
+
+@pytest.fixture
+def service_role(client_factory, jwt_secret: str) -> PostgrestClient:
+    """Requests with the service_role key (trusted servers only)."""
+    return client_factory(keys.api_key(jwt_secret, "service_role"))
+
+
+@pytest.fixture
+def as_user(client_factory) -> Callable[[User], PostgrestClient]:
+    """Requests with a signed-in user's access token."""
+
+    def make(user: User) -> PostgrestClient:
+        assert user.token, "user has no session (unconfirmed?)"
+        return client_factory(user.token)
+
+    return make
+
+
+@pytest.fixture
+def make_user(gotrue: GoTrue) -> Callable[..., User]:
+    """Sign up a user as GoTrue does; confirmed users get an access token."""
+    return gotrue.sign_up
+
+
+@pytest.fixture
+def grant_role(db: Database, gotrue: GoTrue) -> Callable[[User, str], User]:
+    """Give a platform role (as an operator would) and refresh the user's token."""
+
+    def grant(user: User, role: str) -> User:
+        db.sql("insert into public.user_roles (user_id, role) values (%s, %s)", [user.id, role])
+        return gotrue.sign_in(user)
+
+    return grant
+
+
+@pytest.fixture
+def user(make_user) -> User:
+    return make_user(user_metadata={"full_name": "Fatou Ndiaye"})
+
+
+@pytest.fixture
+def other_user(make_user) -> User:
+    return make_user(user_metadata={"full_name": "Ibrahim Koné"})
+
+
+@pytest.fixture
+def admin(make_user, grant_role) -> User:
+    return grant_role(make_user(user_metadata={"full_name": "Admin Awa"}), "admin")
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., Flask]]:
+    """The webhooks service (Flask app factory) with settings given as keywords."""
+    apps: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        app = create_app(load_settings(**settings))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["db_pool"].close()
+
+
+@pytest.fixture
+def app(make_app, db: Database) -> Flask:
+    return make_app(database_url=db.url)
+
+
+@pytest.fixture
+def banned_user(make_user, gotrue: GoTrue) -> User:
+    """Signed in before the ban: the token is still valid, the account is banned."""
+    u = make_user(user_metadata={"full_name": "Banni Bakary"})
+    gotrue.ban(u)
+    return u

@@ -1,0 +1,162 @@
+"""`make run`: the whole backend on an embedded PostgreSQL, with no configuration.
+
+Runs the real `cagnotte-admin local run` (what `make run` calls) on a throwaway
+directory and free ports, never the developer's own stack.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from admin_scripts import localstack
+from tests.conftest import free_port
+
+CLI = [sys.executable, "-m", "admin_scripts.cli"]
+
+
+@pytest.fixture
+def stack_env() -> Iterator[dict[str, str]]:
+    base = Path(tempfile.mkdtemp(prefix="africagnotte-run-"))
+    env = {
+        **os.environ,
+        "AFRICAGNOTTE_LOCAL_DIR": str(base / ".local"),
+        "AFRICAGNOTTE_ENV_FILE": str(base / ".env.local"),
+        "AFRICAGNOTTE_DB_PORT": str(free_port()),
+        "AFRICAGNOTTE_SERVICE_PORT": str(free_port()),
+    }
+    env.pop("DATABASE_URL", None)
+    yield env
+    subprocess.run([*CLI, "local", "stop"], env=env, capture_output=True, check=False)
+    localstack.Cluster(base_dir=base / ".local", port=0).destroy()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def healthz(port: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def run_until_healthy(env: dict[str, str]) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [*CLI, "local", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(
+                f"`local run` exited {proc.returncode}: {proc.stdout.read()}{proc.stderr.read()}"
+            )
+        try:
+            if healthz(env["AFRICAGNOTTE_SERVICE_PORT"])[0] == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    pytest.fail("the service never became healthy")
+
+
+def stop_with_ctrl_c(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    return out
+
+
+def db_url(env: dict[str, str]) -> str:
+    return f"postgresql://postgres:postgres@127.0.0.1:{env['AFRICAGNOTTE_DB_PORT']}/postgres"
+
+
+def test_make_run_serves_healthz_on_a_seeded_database_and_keeps_data(stack_env):
+    proc = run_until_healthy(stack_env)
+    status, body = healthz(stack_env["AFRICAGNOTTE_SERVICE_PORT"])
+    assert (status, body) == (200, b'{"database":"ok","status":"ok"}\n')
+    out = stop_with_ctrl_c(proc)
+    assert proc.returncode is not None
+    for shown in (db_url(stack_env), "anon key", "service_role key", "/healthz"):
+        assert shown in out
+
+    env_file = Path(stack_env["AFRICAGNOTTE_ENV_FILE"])
+    first_env = env_file.read_text()
+    assert "SUPABASE_JWT_SECRET=" in first_env
+
+    with psycopg.connect(db_url(stack_env), autocommit=True) as conn:
+        seeded = conn.execute("select count(*) from public.profiles").fetchone()[0]
+        assert seeded >= 3
+        assert (
+            conn.execute("select count(*) from public.user_roles where role = 'admin'").fetchone()[
+                0
+            ]
+            == 1
+        )
+        conn.execute("update public.profiles set bio = 'gardé' where display_name = 'Kwame Mensah'")
+        migrations = conn.execute(
+            "select count(*) from supabase_migrations.schema_migrations"
+        ).fetchone()[0]
+
+    # Second run: same database, nothing re-seeded, same secrets.
+    proc = run_until_healthy(stack_env)
+    stop_with_ctrl_c(proc)
+    with psycopg.connect(db_url(stack_env), autocommit=True) as conn:
+        assert conn.execute("select count(*) from public.profiles").fetchone()[0] == seeded
+        assert (
+            conn.execute(
+                "select bio from public.profiles where display_name = 'Kwame Mensah'"
+            ).fetchone()[0]
+            == "gardé"
+        )
+        assert (
+            conn.execute("select count(*) from supabase_migrations.schema_migrations").fetchone()[0]
+            == migrations
+        )
+    assert env_file.read_text() == first_env
+
+
+def test_reset_rebuilds_the_database_from_migrations_and_seed(stack_env):
+    subprocess.run([*CLI, "local", "up"], env=stack_env, check=True, capture_output=True)
+    with psycopg.connect(db_url(stack_env), autocommit=True) as conn:
+        conn.execute("update public.profiles set bio = 'effacé bientôt'")
+    subprocess.run(
+        [*CLI, "local", "reset", "--yes"], env=stack_env, check=True, capture_output=True
+    )
+    with psycopg.connect(db_url(stack_env), autocommit=True) as conn:
+        assert (
+            conn.execute(
+                "select count(*) from public.profiles where bio = 'effacé bientôt'"
+            ).fetchone()[0]
+            == 0
+        )
+        assert conn.execute("select count(*) from public.profiles").fetchone()[0] >= 3
+
+
+def test_reset_asks_for_confirmation(stack_env):
+    proc = subprocess.run(
+        [*CLI, "local", "reset"], env=stack_env, input="n\n", capture_output=True, text=True
+    )
+    assert proc.returncode != 0
+    assert "Aborted" in proc.stdout + proc.stderr
+
+
+def test_stop_stops_postgres(stack_env):
+    subprocess.run([*CLI, "local", "up"], env=stack_env, check=True, capture_output=True)
+    subprocess.run([*CLI, "local", "stop"], env=stack_env, check=True, capture_output=True)
+    status = subprocess.run(
+        [*CLI, "local", "status", "--json"], env=stack_env, capture_output=True, text=True
+    )
+    assert status.returncode == 3
+    assert '"running": false' in status.stdout
