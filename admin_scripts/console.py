@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 

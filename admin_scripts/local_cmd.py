@@ -39,7 +39,8 @@ def run() -> None:
     except localstack.StackError as exc:
         raise _fail(exc) from exc
     env = localstack.read_env(localstack.ENV_LOCAL)
-    err.print("[green]AfriCagnotte local stack[/green]", "(new database, seeded)" if is_new else "")
+    state = "new database, seeded" if is_new else "data kept, migrations up to date"
+    err.print(f"[green]AfriCagnotte local stack[/green] ({state})")
     out.print(f"Database URL        {cluster.url()}")
     out.print(f"JWT secret          {env['SUPABASE_JWT_SECRET']}")
     out.print(f"anon key            {env['SUPABASE_ANON_KEY']}")

@@ -204,21 +204,34 @@ class Cluster:
             return
         self.log_file.touch()
         _give_to_system_user(self.log_file)
-        _run(
-            _as_system_user(
-                [
-                    str(pg_bin_dir() / "pg_ctl"),
-                    "start",
-                    "-w",
-                    "-t",
-                    "60",
-                    "-D",
-                    str(self.data_dir),
-                    "-l",
-                    str(self.log_file),
-                ]
-            )
+        argv = _as_system_user(
+            [
+                str(pg_bin_dir() / "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+            ]
         )
+        # The port may be held for a minute by a closed connection in TIME_WAIT
+        # (54322 lies in Linux's ephemeral range): wait for it rather than fail.
+        deadline = time.monotonic() + 90
+        while True:
+            log_size = self.log_file.stat().st_size
+            try:
+                _run(argv)
+                break
+            except StackError:
+                with self.log_file.open() as log:
+                    log.seek(log_size)
+                    busy = "Address already in use" in log.read()
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 30.0) -> None:
