@@ -213,3 +213,71 @@ def banned_user(make_user, gotrue: GoTrue) -> User:
     u = make_user(user_metadata={"full_name": "Banni Bakary"})
     gotrue.ban(u)
     return u
+
+
+# Campaigns ------------------------------------------------------------------------
+
+CAMPAIGN = {
+    "title": "Soins pour Aminata à Bamako",
+    "summary": "Aminata, 7 ans, doit être opérée du cœur à l'hôpital du Mali.",
+    "story": (
+        "Aminata est née avec une malformation cardiaque. Les médecins de l'hôpital du Mali "
+        "peuvent l'opérer, mais la famille ne peut pas payer l'opération et les médicaments."
+    ),
+    "goal_amount": 2_500_000,
+    "currency": "XOF",
+    "category": "sante",
+    "country": "ML",
+    "city": "Bamako",
+    "tags": ["santé", "enfant"],
+}
+
+
+@pytest.fixture
+def moderator(make_user, grant_role) -> User:
+    return grant_role(make_user(user_metadata={"full_name": "Modératrice Mariam"}), "moderator")
+
+
+@pytest.fixture
+def make_campaign(db: Database, as_user, moderator) -> Callable[..., dict[str, Any]]:
+    """A campaign of ``owner`` brought to ``status`` the way it happens for real:
+    created and submitted by its owner, reviewed by a moderator; funded and
+    expired by the system (totals from the payment core, the expiry job)."""
+
+    def make(owner: User, status: str = "draft", **fields: Any) -> dict[str, Any]:
+        client = as_user(owner)
+        (row,) = client.insert("campaigns", {**CAMPAIGN, **fields})
+        cid = row["id"]
+        if status != "draft":
+            client.rpc("submit_campaign", {"campaign_id": cid})
+        if status == "rejected":
+            as_user(moderator).rpc(
+                "reject_campaign", {"campaign_id": cid, "reason": "Photos floues"}
+            )
+        elif status == "cancelled":
+            client.rpc("cancel_campaign", {"campaign_id": cid})
+        elif status in ("active", "funded", "expired"):
+            as_user(moderator).rpc("approve_campaign", {"campaign_id": cid})
+        if status == "funded":
+            db.sql(
+                "update public.campaigns set collected_amount = goal_amount, donor_count = 3"
+                " where id = %s",
+                [cid],
+            )
+        if status == "expired":
+            db.sql(
+                "update public.campaigns set starts_at = now() - interval '10 days',"
+                " ends_at = now() - interval '1 minute' where id = %s",
+                [cid],
+            )
+            db.sql("select private.expire_campaigns()")
+        campaign = db.one("select * from public.campaigns where id = %s", [cid])
+        assert campaign["status"] == status
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user) -> User:
+    return make_user(user_metadata={"full_name": "Aminata Traoré"})

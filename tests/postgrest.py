@@ -80,20 +80,27 @@ def http_status(sqlstate: str, role: str) -> int:
     return prefix.get(sqlstate[:2], 400)
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
 def _param(value: Any) -> Any:
     return Jsonb(value) if isinstance(value, dict | list) else value
 
 
-def _where(filters: dict[str, Any] | None) -> tuple[sql.Composable, list[Any]]:
+def _where(
+    relation: sql.Composable, filters: dict[str, Any] | None
+) -> tuple[sql.Composable, list[Any]]:
     """Equality filters (PostgREST's eq.), and `is null` for None."""
     if not filters:
         return sql.SQL(""), []
     clauses, params = [], []
     for column, value in filters.items():
+        target = sql.SQL("{}.{}").format(relation, sql.Identifier(column))
         if value is None:
-            clauses.append(sql.SQL("{} is null").format(sql.Identifier(column)))
+            clauses.append(sql.SQL("{} is null").format(target))
         else:
-            clauses.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
+            clauses.append(sql.SQL("{} = %s").format(target))
             params.append(_param(value))
     return sql.SQL(" where ") + sql.SQL(" and ").join(clauses), params
 
@@ -106,7 +113,7 @@ class PostgrestClient:
         self._secret = jwt_secret
         self.token = token
         self._conn: psycopg.Connection | None = None
-        self._rpc_shapes: dict[str, tuple[bool, str]] = {}
+        self._rpc_shapes: dict[str, dict[str, Any]] = {}
 
     # Connection and request -------------------------------------------------------
 
@@ -198,13 +205,14 @@ class PostgrestClient:
         columns: str = "*",
         order: str | None = None,
     ) -> list[dict[str, Any]]:
-        where, params = _where(filters)
+        relation = self._relation(table)
+        where, params = _where(relation, filters)
         cols = (
             sql.SQL("*")
             if columns == "*"
             else sql.SQL(", ").join(sql.Identifier(c.strip()) for c in columns.split(","))
         )
-        stmt = sql.SQL("select {} from {}{}").format(cols, self._relation(table), where)
+        stmt = sql.SQL("select {} from {}{}").format(cols, relation, where)
         if order:
             stmt += sql.SQL(" order by {}").format(sql.Identifier(order))
         return self.request("GET", f"/{table}", stmt, params)
@@ -212,82 +220,122 @@ class PostgrestClient:
     def insert(
         self, table: str, values: dict[str, Any] | list[dict[str, Any]], *, returning: bool = True
     ) -> list[dict[str, Any]]:
+        """POST /<table>: the JSON body becomes rows through json_populate_recordset."""
         rows = values if isinstance(values, list) else [values]
-        columns = list(rows[0])
-        stmt = sql.SQL("insert into {} ({}) values {}").format(
-            self._relation(table),
-            sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(
-                sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
-                for _ in rows
-            ),
-        )
+        relation = self._relation(table)
+        columns = sql.SQL(", ").join(map(sql.Identifier, rows[0]))
+        stmt = sql.SQL(
+            "insert into {rel} ({cols}) select {cols} from json_populate_recordset(null::{rel}, %s)"
+        ).format(rel=relation, cols=columns)
         if returning:
             stmt += sql.SQL(" returning *")
-        params = [_param(row[c]) for row in rows for c in columns]
-        return self.request("POST", f"/{table}", stmt, params)
+        return self.request("POST", f"/{table}", stmt, [_json(rows)])
 
     def update(
         self, table: str, values: dict[str, Any], filters: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        where, where_params = _where(filters)
+        """PATCH /<table>?<filters>: the JSON body through json_populate_record."""
+        relation = self._relation(table)
+        where, where_params = _where(relation, filters)
         assignments = sql.SQL(", ").join(
-            sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values
+            sql.SQL("{col} = pgrst_body.{col}").format(col=sql.Identifier(c)) for c in values
         )
-        stmt = sql.SQL("update {} set {}{} returning *").format(
-            self._relation(table), assignments, where
-        )
-        params = [_param(v) for v in values.values()] + where_params
-        return self.request("PATCH", f"/{table}", stmt, params)
+        stmt = sql.SQL(
+            "update {rel} set {set} from json_populate_record(null::{rel}, %s) as pgrst_body"
+            "{where} returning {rel}.*"
+        ).format(rel=relation, set=assignments, where=where)
+        return self.request("PATCH", f"/{table}", stmt, [_json(values), *where_params])
 
     def delete(self, table: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
-        where, params = _where(filters)
-        stmt = sql.SQL("delete from {}{} returning *").format(self._relation(table), where)
+        relation = self._relation(table)
+        where, params = _where(relation, filters)
+        stmt = sql.SQL("delete from {}{} returning *").format(relation, where)
         return self.request("DELETE", f"/{table}", stmt, params)
 
     # RPC ----------------------------------------------------------------------------------
 
-    def _rpc_shape(self, qualified: str) -> tuple[bool, str]:
-        """(returns a set, type kind) from the catalog, like PostgREST's schema cache."""
-        if qualified not in self._rpc_shapes:
-            conn = self._connection()
-            row = conn.execute(
-                "select p.proretset, t.typtype from pg_catalog.pg_proc p"
-                " join pg_catalog.pg_type t on t.oid = p.prorettype"
-                " join pg_catalog.pg_namespace n on n.oid = p.pronamespace"
-                " where n.nspname = %s and p.proname = %s limit 1",
-                qualified.split(".", 1),
-            ).fetchone()
+    def _rpc_shape(self, schema: str, name: str) -> dict[str, Any]:
+        """Return shape and IN arguments from the catalog, like PostgREST's schema cache."""
+        key = f"{schema}.{name}"
+        if key not in self._rpc_shapes:
+            row = (
+                self._connection()
+                .execute(
+                    """
+                select p.proretset as returns_set, t.typtype as kind,
+                    coalesce((
+                        select jsonb_object_agg(a.name, format_type(a.type, null))
+                        from unnest(
+                            coalesce(p.proallargtypes, p.proargtypes::oid[]),
+                            p.proargnames,
+                            coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs]))
+                        ) as a (type, name, mode)
+                        where a.mode in ('i', 'b', 'v')
+                    ), '{}') as args
+                from pg_catalog.pg_proc p
+                join pg_catalog.pg_type t on t.oid = p.prorettype
+                join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = %s and p.proname = %s
+                limit 1
+                """,
+                    [schema, name],
+                )
+                .fetchone()
+            )
             if row is None:
-                raise ApiError(404, "PGRST202", f"Could not find the function {qualified}")
-            self._rpc_shapes[qualified] = (row["proretset"], row["typtype"])
-        return self._rpc_shapes[qualified]
+                raise ApiError(404, "PGRST202", f"Could not find the function {key}")
+            self._rpc_shapes[key] = row
+        return self._rpc_shapes[key]
 
     def rpc(self, function: str, args: dict[str, Any] | None = None, *, get: bool = False) -> Any:
-        """POST /rpc/<function> (GET with get=True: read-only). Scalars come back bare."""
+        """POST /rpc/<function> (GET with get=True: read-only). Scalars come back bare.
+
+        As PostgREST does, the JSON arguments are typed by the function's own
+        parameter types (json_to_record) and passed by name.
+        """
         schema, _, name = function.rpartition(".")
         schema = schema or "public"
         if schema not in EXPOSED_SCHEMAS:
             raise ApiError(
                 406, "PGRST106", f"The schema must be one of: {', '.join(EXPOSED_SCHEMAS)}"
             )
-        returns_set, kind = self._rpc_shape(f"{schema}.{name}")
+        shape = self._rpc_shape(schema, name)
         args = args or {}
+        unknown = set(args) - set(shape["args"])
+        if unknown:
+            raise ApiError(
+                404, "PGRST202", f"Could not find the function {schema}.{name} with {sorted(args)}"
+            )
+        fn = sql.Identifier(schema, name)
         call = sql.SQL("{}({})").format(
-            sql.Identifier(schema, name),
-            sql.SQL(", ").join(sql.SQL("{} => %s").format(sql.Identifier(k)) for k in args),
+            fn,
+            sql.SQL(", ").join(
+                sql.SQL("{k} => pgrst_args.{k}").format(k=sql.Identifier(k)) for k in args
+            ),
         )
-        scalar = not returns_set and kind != "c"
-        stmt = (
-            sql.SQL("select {} as result").format(call)
-            if scalar
-            else sql.SQL("select * from {}").format(call)
+        record = sql.SQL("json_to_record(%s) as pgrst_args({})").format(
+            sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(k), sql.SQL(shape["args"][k])) for k in args
+            )
         )
-        rows = self.request(
-            "GET" if get else "POST", f"/rpc/{name}", stmt, [_param(v) for v in args.values()]
-        )
+        scalar = not shape["returns_set"] and shape["kind"] != "c"
+        if scalar:
+            stmt = sql.SQL("select {} as result from {}").format(call, record)
+        else:
+            stmt = sql.SQL("select pgrst_call.* from {}, lateral {} as pgrst_call").format(
+                record, call
+            )
+        params = [_json(args)]
+        if not args:
+            stmt = (
+                sql.SQL("select {}() as result").format(fn)
+                if scalar
+                else sql.SQL("select * from {}()").format(fn)
+            )
+            params = []
+        rows = self.request("GET" if get else "POST", f"/rpc/{name}", stmt, params)
         if scalar:
             return rows[0]["result"]
-        if not returns_set:
-            return rows[0] if rows else None
+        if not shape["returns_set"]:
+            return rows[0] if rows and any(v is not None for v in rows[0].values()) else None
         return rows

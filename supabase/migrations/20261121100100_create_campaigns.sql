@@ -1,0 +1,719 @@
+-- Campaigns: what people raise money for, and the life each one goes through.
+--
+-- draft ──submit──▶ pending_review ──approve──▶ active ◀──▶ funded
+--   ▲                  │                          │           │
+--   └── edit ◀─ rejected ◀──reject──┘             └─ ends_at ─┴──▶ expired
+-- draft, pending_review, rejected, active ──cancel──▶ cancelled
+--
+-- Public statuses (what anon and strangers see): active, funded, expired.
+-- Drafts, campaigns under review, rejected and cancelled ones are seen only by
+-- their owner and by staff (moderators and admins).
+-- Durations: a campaign runs from 1 to 180 days after publication (30 by
+-- default). Keep-it-all: a funded campaign keeps accepting donations until
+-- ends_at; while open, its status follows the totals (funded when
+-- collected_amount reaches goal_amount, active again below it).
+
+-- Types ------------------------------------------------------------------------
+
+create type public.campaign_status as enum (
+    'draft', 'pending_review', 'active', 'funded', 'rejected', 'expired', 'cancelled'
+);
+
+-- Text helpers -------------------------------------------------------------------
+
+-- unaccent() is only stable (its dictionary could change); we pin the dictionary
+-- so that it can feed indexes and stored search documents.
+create function private.unaccent(value text)
+returns text
+language sql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+    select extensions.unaccent('extensions.unaccent'::regdictionary, value)
+$$;
+
+create function private.slugify(value text)
+returns text
+language sql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+    select pg_catalog.btrim(
+        pg_catalog.regexp_replace(pg_catalog.lower(private.unaccent(value)), '[^a-z0-9]+', '-', 'g'),
+        '-'
+    )
+$$;
+
+-- Tags: lower case, trimmed, inner spaces folded, duplicates dropped (first
+-- occurrence kept).
+create function private.normalize_tags(tags text[])
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select coalesce(pg_catalog.array_agg(tag order by first_seen), '{}')
+    from (
+        select norm.tag, pg_catalog.min(raw.ord) as first_seen
+        from pg_catalog.unnest(tags) with ordinality as raw (value, ord)
+        cross join lateral (
+            select pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(raw.value, '\s+', ' ', 'g'))) as tag
+        ) as norm
+        where norm.tag <> ''
+        group by norm.tag
+    ) as distinct_tags
+$$;
+
+-- At most 10 tags of 1 to 30 letters, digits, spaces or hyphens.
+create function private.tags_are_valid(tags text[])
+returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select
+        coalesce(pg_catalog.cardinality(tags), 0) <= 10
+        and not exists (
+            select 1
+            from pg_catalog.unnest(tags) as t (tag)
+            where t.tag is null or t.tag !~ '^[[:alnum:]]([[:alnum:] -]{0,28}[[:alnum:]])?$'
+        )
+$$;
+
+-- Tables -----------------------------------------------------------------------
+
+create table public.campaigns (
+    id uuid primary key default extensions.gen_random_uuid(),
+    owner_id uuid not null default auth.uid() references public.profiles (id) on delete restrict,
+    slug text not null unique,
+    title text not null check (
+        title = pg_catalog.btrim(title)
+        and pg_catalog.char_length(title) between 5 and 120
+        and title !~ '[[:cntrl:]]'
+    ),
+    summary text check (pg_catalog.char_length(summary) <= 280),
+    story text check (pg_catalog.char_length(story) <= 20000),
+    goal_amount bigint not null check (goal_amount > 0),
+    currency text not null references public.currencies (code),
+    category text references public.categories (slug),
+    tags text[] not null default '{}' check (private.tags_are_valid(tags)),
+    country public.country_code,
+    city text check (pg_catalog.char_length(city) between 1 and 80),
+    cover text,
+    starts_at timestamptz,
+    ends_at timestamptz,
+    status public.campaign_status not null default 'draft',
+    rejection_reason text check (pg_catalog.char_length(rejection_reason) <= 1000),
+    featured boolean not null default false,
+    collected_amount bigint not null default 0 check (collected_amount >= 0),
+    donor_count integer not null default 0 check (donor_count >= 0),
+    -- Progress toward the goal in basis points (10000 = 100 %): currency-neutral,
+    -- so that campaigns in XOF and in EUR sort together by how funded they are.
+    progress_bp bigint generated always as (collected_amount * 10000 / goal_amount) stored,
+    goal_reached_at timestamptz,
+    published_at timestamptz,
+    created_at timestamptz not null default pg_catalog.now(),
+    updated_at timestamptz not null default pg_catalog.now(),
+    check (
+        starts_at is null
+        or (ends_at >= starts_at + interval '1 day' and ends_at <= starts_at + interval '180 days')
+    ),
+    check (featured = false or status in ('active', 'funded'))
+);
+
+comment on table public.campaigns is
+'Fundraising campaigns. Status changes go through RPC (submit_campaign, approve_campaign, reject_campaign, cancel_campaign).';
+comment on column public.campaigns.progress_bp is 'collected_amount / goal_amount in basis points (10000 = 100 %).';
+
+create index campaigns_owner_id_idx on public.campaigns (owner_id);
+create index campaigns_currency_idx on public.campaigns (currency);
+create index campaigns_category_idx on public.campaigns (category);
+-- Discovery: open campaigns by category and by the sorts of search_campaigns.
+create index campaigns_open_category_progress_idx on public.campaigns (category, progress_bp desc, id)
+where status in ('active', 'funded');
+create index campaigns_open_progress_idx on public.campaigns (progress_bp desc, id)
+where status in ('active', 'funded');
+create index campaigns_open_published_idx on public.campaigns (published_at desc, id)
+where status in ('active', 'funded');
+create index campaigns_open_donors_idx on public.campaigns (donor_count desc, id)
+where status in ('active', 'funded');
+create index campaigns_open_ends_at_idx on public.campaigns (ends_at, id)
+where status in ('active', 'funded');
+create index campaigns_featured_idx on public.campaigns (published_at desc)
+where featured;
+
+-- Every status change, whoever made it.
+create table public.campaign_status_history (
+    id bigint generated always as identity primary key,
+    campaign_id uuid not null references public.campaigns (id) on delete cascade,
+    from_status public.campaign_status,
+    to_status public.campaign_status not null,
+    actor_id uuid references auth.users (id) on delete set null,
+    reason text,
+    created_at timestamptz not null default pg_catalog.now()
+);
+
+comment on table public.campaign_status_history is
+'Audit of campaign status changes (actor null: the system, e.g. expiry or goal reached).';
+
+create index campaign_status_history_campaign_id_idx on public.campaign_status_history (campaign_id, created_at);
+create index campaign_status_history_actor_id_idx on public.campaign_status_history (actor_id);
+
+-- Search documents, kept apart so that `select=*` on campaigns stays light.
+-- Weighted title (A) > summary (B) > tags (C) > story (D), French and English
+-- stemming over unaccented text; search_text feeds typo-tolerant trigram
+-- matching on title and tags.
+create table private.campaign_search (
+    campaign_id uuid primary key references public.campaigns (id) on delete cascade,
+    document tsvector not null,
+    search_text text not null
+);
+
+create index campaign_search_document_idx on private.campaign_search using gin (document);
+create index campaign_search_text_trgm_idx on private.campaign_search
+using gin (search_text extensions.gin_trgm_ops);
+
+-- Donations per campaign and day, maintained by the payment core (Donations):
+-- the trending sort and the creator dashboard read it.
+create table private.campaign_daily_totals (
+    campaign_id uuid not null references public.campaigns (id) on delete cascade,
+    day date not null,
+    donation_count integer not null default 0,
+    amount bigint not null default 0,
+    primary key (campaign_id, day)
+);
+
+create index campaign_daily_totals_day_idx on private.campaign_daily_totals (day, campaign_id);
+
+-- Grants -----------------------------------------------------------------------
+
+revoke all on table public.campaigns, public.campaign_status_history from anon, authenticated;
+grant select on table public.campaigns to anon, authenticated;
+grant insert (
+    title, summary, story, goal_amount, currency, category, tags, country, city, ends_at
+) on table public.campaigns to authenticated;
+grant update (
+    title, summary, story, goal_amount, currency, category, tags, country, city, ends_at, cover
+) on table public.campaigns to authenticated;
+grant delete on table public.campaigns to authenticated;
+grant select on table public.campaign_status_history to authenticated;
+
+-- Read by the search function, which runs as the caller (RLS on campaigns
+-- decides visibility); the private schema is never served by the API.
+grant select on table private.campaign_search, private.campaign_daily_totals to anon, authenticated;
+
+-- RLS --------------------------------------------------------------------------
+
+alter table public.campaigns enable row level security;
+alter table public.campaign_status_history enable row level security;
+
+create policy "anyone reads published campaigns"
+on public.campaigns for select to anon
+using (status in ('active', 'funded', 'expired'));
+
+create policy "users read published campaigns, owners theirs and staff all"
+on public.campaigns for select to authenticated
+using (
+    status in ('active', 'funded', 'expired')
+    or owner_id = (select auth.uid())
+    or (select private.is_staff())
+);
+
+create policy "users create their own draft campaigns"
+on public.campaigns for insert to authenticated
+with check (owner_id = (select auth.uid()) and status = 'draft');
+
+create policy "owners edit their campaigns and admins any campaign"
+on public.campaigns for update to authenticated
+using (owner_id = (select auth.uid()) or (select private.is_admin()))
+with check (owner_id = (select auth.uid()) or (select private.is_admin()));
+
+create policy "owners delete their drafts"
+on public.campaigns for delete to authenticated
+using (owner_id = (select auth.uid()) and status = 'draft');
+
+create policy "owners and staff read the status history"
+on public.campaign_status_history for select to authenticated
+using (
+    (select private.is_staff())
+    or campaign_id in (
+        select c.id from public.campaigns as c
+        where c.owner_id = (select auth.uid())
+    )
+);
+
+-- Functions: row rules ------------------------------------------------------------
+
+-- Before insert or update: normalised tags, the slug, amount bounds, the rules
+-- of owners' edits, and the funded status that follows the totals.
+create function private.prepare_campaign()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+    cur public.currencies;
+    is_user_edit boolean := current_user in ('authenticated', 'anon');
+begin
+    new.tags := private.normalize_tags(new.tags);
+    if not private.tags_are_valid(new.tags) then
+        raise exception using
+            errcode = 'PT422', message = 'invalid_tags',
+            detail = 'At most 10 tags of 1 to 30 letters, digits, spaces or hyphens.';
+    end if;
+
+    -- Slug: from the title until first published, then stable.
+    if tg_op = 'INSERT' or (old.published_at is null and new.title is distinct from old.title) then
+        new.slug := pg_catalog.left(coalesce(nullif(private.slugify(new.title), ''), 'cagnotte'), 60)
+            || '-' || pg_catalog.left(pg_catalog.replace(new.id::text, '-', ''), 8);
+    elsif tg_op = 'UPDATE' then
+        new.slug := old.slug;
+    end if;
+
+    if tg_op = 'UPDATE' and is_user_edit then
+        if old.status in ('expired', 'cancelled') then
+            raise exception using
+                errcode = 'PT409', message = 'campaign_closed',
+                detail = format('A campaign that is %s can no longer be edited.', old.status);
+        end if;
+        if new.currency is distinct from old.currency and old.published_at is not null then
+            raise exception using
+                errcode = 'PT409', message = 'currency_locked',
+                detail = 'The currency of a published campaign cannot change.';
+        end if;
+        if new.goal_amount < old.collected_amount then
+            raise exception using
+                errcode = 'PT422', message = 'goal_below_collected',
+                detail = format('The goal cannot go below the %s already collected.', old.collected_amount);
+        end if;
+    end if;
+
+    if tg_op = 'INSERT' or new.goal_amount is distinct from old.goal_amount
+        or new.currency is distinct from old.currency then
+        select * into cur from public.currencies as c where c.code = new.currency;
+        if not found or not cur.active then
+            raise exception using
+                errcode = 'PT422', message = 'currency_not_accepted',
+                detail = format('Currency %s is not accepted.', new.currency);
+        end if;
+        if new.goal_amount < cur.min_donation or new.goal_amount > cur.max_goal then
+            raise exception using
+                errcode = 'PT422', message = 'goal_out_of_bounds',
+                detail = format(
+                    'A goal in %s is between %s and %s (minor units).',
+                    cur.code, cur.min_donation, cur.max_goal
+                );
+        end if;
+    end if;
+
+    -- Owners choose the end within bounds (operators are held by the check
+    -- constraint only).
+    if is_user_edit and new.ends_at is not null
+        and (tg_op = 'INSERT' or new.ends_at is distinct from old.ends_at) then
+        perform private.check_campaign_end(new.ends_at, new.starts_at);
+    end if;
+
+    -- Open campaigns: funded exactly when the goal is reached.
+    if new.status in ('active', 'funded') then
+        new.status := case when new.collected_amount >= new.goal_amount then 'funded' else 'active' end;
+        if new.status = 'funded' and new.goal_reached_at is null then
+            new.goal_reached_at := pg_catalog.now();
+        end if;
+    end if;
+    if new.status not in ('active', 'funded') then
+        new.featured := false;
+    end if;
+    return new;
+end;
+$$;
+
+-- An end date is in the future, 1 to 180 days after the start (now, if not
+-- started yet).
+create function private.check_campaign_end(ends_at timestamptz, starts_at timestamptz)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    start timestamptz := coalesce(starts_at, pg_catalog.now());
+begin
+    if ends_at <= pg_catalog.now() or ends_at < start + interval '1 day'
+        or ends_at > start + interval '180 days' then
+        raise exception using
+            errcode = 'PT422', message = 'campaign_end_out_of_bounds',
+            detail = 'A campaign ends 1 to 180 days after it starts (publication).';
+    end if;
+end;
+$$;
+
+create function private.record_campaign_status()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if tg_op = 'INSERT' or new.status is distinct from old.status then
+        insert into public.campaign_status_history (campaign_id, from_status, to_status, actor_id, reason)
+        values (
+            new.id,
+            case when tg_op = 'UPDATE' then old.status end,
+            new.status,
+            auth.uid(),
+            nullif(pg_catalog.current_setting('africagnotte.status_reason', true), '')
+        );
+    end if;
+    return null;
+end;
+$$;
+
+create function private.index_campaign()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    insert into private.campaign_search (campaign_id, document, search_text)
+    values (
+        new.id,
+        pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(new.title)), 'A')
+        || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(new.title)), 'A')
+        || pg_catalog.setweight(
+            pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(coalesce(new.summary, ''))), 'B'
+        )
+        || pg_catalog.setweight(
+            pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(coalesce(new.summary, ''))), 'B'
+        )
+        || pg_catalog.setweight(
+            pg_catalog.to_tsvector('pg_catalog.simple', private.unaccent(pg_catalog.array_to_string(new.tags, ' '))),
+            'C'
+        )
+        || pg_catalog.setweight(
+            pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(coalesce(new.story, ''))), 'D'
+        )
+        || pg_catalog.setweight(
+            pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(coalesce(new.story, ''))), 'D'
+        ),
+        pg_catalog.lower(private.unaccent(new.title || ' ' || pg_catalog.array_to_string(new.tags, ' ')))
+    )
+    on conflict (campaign_id) do update
+    set document = excluded.document, search_text = excluded.search_text;
+    return null;
+end;
+$$;
+
+-- Functions: the status machine --------------------------------------------------
+
+-- The campaign, locked, if the caller may see it; otherwise campaign_not_found
+-- (a draft's existence is not revealed).
+create function private.lock_visible_campaign(campaign_id uuid)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns;
+begin
+    select * into c from public.campaigns as x where x.id = lock_visible_campaign.campaign_id for update;
+    if not found or not (
+        c.status in ('active', 'funded', 'expired')
+        or c.owner_id = auth.uid()
+        or private.is_staff()
+    ) then
+        raise exception using
+            errcode = 'PT404', message = 'campaign_not_found',
+            detail = 'No such campaign, or not visible to you.';
+    end if;
+    return c;
+end;
+$$;
+
+create function private.invalid_transition(action text, status public.campaign_status)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+    raise exception using
+        errcode = 'PT409', message = 'invalid_status_transition',
+        detail = format('Cannot %s a campaign that is %s.', action, status);
+end;
+$$;
+
+-- Applies a status change with its reason (recorded by the history trigger).
+create function private.set_campaign_status(
+    campaign_id uuid, status public.campaign_status, reason text default null
+)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns;
+begin
+    perform pg_catalog.set_config('africagnotte.status_reason', coalesce(reason, ''), true);
+    update public.campaigns as x
+    set status = set_campaign_status.status
+    where x.id = set_campaign_status.campaign_id
+    returning * into c;
+    perform pg_catalog.set_config('africagnotte.status_reason', '', true);
+    return c;
+end;
+$$;
+
+create function public.submit_campaign(campaign_id uuid)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    missing text[] := '{}';
+begin
+    if c.owner_id is distinct from auth.uid() then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner',
+            detail = 'Only the owner submits a campaign for review.';
+    end if;
+    if c.status not in ('draft', 'rejected') then
+        perform private.invalid_transition('submit', c.status);
+    end if;
+    if c.summary is null or pg_catalog.btrim(c.summary) = '' then
+        missing := missing || 'summary'::text;
+    end if;
+    if c.story is null or pg_catalog.char_length(pg_catalog.btrim(c.story)) < 50 then
+        missing := missing || 'story'::text;
+    end if;
+    if c.category is null or not exists (
+        select 1 from public.categories as k where k.slug = c.category and k.active
+    ) then
+        missing := missing || 'category'::text;
+    end if;
+    if c.country is null then
+        missing := missing || 'country'::text;
+    end if;
+    if pg_catalog.cardinality(missing) > 0 then
+        raise exception using
+            errcode = 'PT422', message = 'campaign_incomplete',
+            detail = 'Missing or too short: ' || pg_catalog.array_to_string(missing, ', '),
+            hint = 'A story has at least 50 characters; the category must be active.';
+    end if;
+    if c.ends_at is not null then
+        perform private.check_campaign_end(c.ends_at, null);
+    end if;
+    return private.set_campaign_status(c.id, 'pending_review');
+end;
+$$;
+
+create function public.approve_campaign(campaign_id uuid)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    ends timestamptz;
+begin
+    if not private.is_staff() then
+        raise exception using
+            errcode = 'PT403', message = 'staff_only', detail = 'Only moderators and admins review campaigns.';
+    end if;
+    if c.owner_id = auth.uid() then
+        raise exception using
+            errcode = 'PT403', message = 'cannot_review_own_campaign',
+            detail = 'Another moderator must review your own campaign.';
+    end if;
+    if c.status <> 'pending_review' then
+        perform private.invalid_transition('approve', c.status);
+    end if;
+    ends := coalesce(c.ends_at, pg_catalog.now() + interval '30 days');
+    perform private.check_campaign_end(ends, pg_catalog.now());
+    update public.campaigns as x
+    set
+        starts_at = pg_catalog.now(),
+        ends_at = ends,
+        published_at = coalesce(x.published_at, pg_catalog.now()),
+        rejection_reason = null
+    where x.id = c.id;
+    return private.set_campaign_status(c.id, 'active');
+end;
+$$;
+
+create function public.reject_campaign(campaign_id uuid, reason text)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    why text := pg_catalog.btrim(reason);
+begin
+    if not private.is_staff() then
+        raise exception using
+            errcode = 'PT403', message = 'staff_only', detail = 'Only moderators and admins review campaigns.';
+    end if;
+    if c.owner_id = auth.uid() then
+        raise exception using
+            errcode = 'PT403', message = 'cannot_review_own_campaign',
+            detail = 'Another moderator must review your own campaign.';
+    end if;
+    if c.status <> 'pending_review' then
+        perform private.invalid_transition('reject', c.status);
+    end if;
+    if why is null or why = '' or pg_catalog.char_length(why) > 1000 then
+        raise exception using
+            errcode = 'PT422', message = 'rejection_reason_required',
+            detail = 'A rejection tells the owner why, in 1 to 1000 characters.';
+    end if;
+    update public.campaigns as x set rejection_reason = why where x.id = c.id;
+    return private.set_campaign_status(c.id, 'rejected', why);
+end;
+$$;
+
+create function public.cancel_campaign(campaign_id uuid, reason text default null)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    by_admin boolean := private.is_admin();
+begin
+    if c.owner_id is distinct from auth.uid() and not by_admin then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner',
+            detail = 'Only the owner or an admin cancels a campaign.';
+    end if;
+    if c.status not in ('draft', 'pending_review', 'rejected', 'active') then
+        perform private.invalid_transition('cancel', c.status);
+    end if;
+    if c.status = 'active' and (c.donor_count > 0 or c.collected_amount > 0) and not by_admin then
+        raise exception using
+            errcode = 'PT403', message = 'cancel_requires_admin',
+            detail = 'A campaign that has received donations is cancelled by an admin.',
+            hint = 'Contact support: donors may need refunds.';
+    end if;
+    if pg_catalog.char_length(reason) > 1000 then
+        raise exception using errcode = 'PT422', message = 'reason_too_long', detail = 'At most 1000 characters.';
+    end if;
+    return private.set_campaign_status(c.id, 'cancelled', nullif(pg_catalog.btrim(reason), ''));
+end;
+$$;
+
+create function public.feature_campaign(campaign_id uuid, featured boolean default true)
+returns public.campaigns
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.lock_visible_campaign(campaign_id);
+begin
+    if not private.is_admin() then
+        raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins feature campaigns.';
+    end if;
+    if feature_campaign.featured and c.status not in ('active', 'funded') then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_not_featurable',
+            detail = format('A campaign that is %s cannot be featured.', c.status);
+    end if;
+    update public.campaigns as x
+    set featured = feature_campaign.featured
+    where x.id = c.id
+    returning * into c;
+    return c;
+end;
+$$;
+
+-- Active or funded campaigns whose end has passed become expired. Idempotent;
+-- scheduled every 5 minutes by pg_cron where available, and run by
+-- `cagnotte-admin jobs run` otherwise. Returns how many expired.
+create function private.expire_campaigns()
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    expired integer;
+begin
+    perform pg_catalog.set_config('africagnotte.status_reason', 'ends_at passed', true);
+    update public.campaigns as c
+    set status = 'expired'
+    where c.status in ('active', 'funded') and c.ends_at <= pg_catalog.now();
+    get diagnostics expired = row_count;
+    perform pg_catalog.set_config('africagnotte.status_reason', '', true);
+    return expired;
+end;
+$$;
+
+grant execute on function public.submit_campaign(uuid) to authenticated;
+grant execute on function public.approve_campaign(uuid) to authenticated;
+grant execute on function public.reject_campaign(uuid, text) to authenticated;
+grant execute on function public.cancel_campaign(uuid, text) to authenticated;
+grant execute on function public.feature_campaign(uuid, boolean) to authenticated;
+grant execute on function private.expire_campaigns() to service_role;
+-- Row rules run as the caller (triggers, check constraints).
+grant execute on function private.unaccent(text) to anon, authenticated, service_role;
+grant execute on function private.slugify(text) to anon, authenticated, service_role;
+grant execute on function private.normalize_tags(text[]) to anon, authenticated, service_role;
+grant execute on function private.tags_are_valid(text[]) to anon, authenticated, service_role;
+grant execute on function private.check_campaign_end(timestamptz, timestamptz) to authenticated, service_role;
+
+-- Triggers ---------------------------------------------------------------------
+
+create trigger campaigns_refuse_banned_writes
+before insert or update or delete on public.campaigns
+for each statement execute function private.refuse_banned_writes();
+
+create trigger campaigns_prepare
+before insert or update on public.campaigns
+for each row execute function private.prepare_campaign();
+
+create trigger campaigns_touch_updated_at
+before update on public.campaigns
+for each row execute function private.touch_updated_at();
+
+create trigger campaigns_record_creation
+after insert on public.campaigns
+for each row execute function private.record_campaign_status();
+
+-- Not `update of status`: the funded status also follows the totals.
+create trigger campaigns_record_status
+after update on public.campaigns
+for each row when (old.status is distinct from new.status)
+execute function private.record_campaign_status();
+
+create trigger campaigns_index
+after insert or update of title, summary, tags, story on public.campaigns
+for each row execute function private.index_campaign();
+
+-- Realtime: progress bars update live ---------------------------------------------
+
+alter publication supabase_realtime add table public.campaigns;
+
+-- Schedule: expire campaigns (pg_cron, where the platform preloads it) ------------
+
+do $cron$
+begin
+    create extension if not exists pg_cron;
+    perform cron.schedule('expire-campaigns', '*/5 * * * *', 'select private.expire_campaigns()');
+exception
+    when others then
+        raise notice 'pg_cron unavailable (%), run `cagnotte-admin jobs run` instead', sqlerrm;
+end
+$cron$;
