@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help postgres-server deps run stop reset status test lint advisors types clean
+.PHONY: help postgres-server deps run stop reset status test lint advisors types clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,10 +28,17 @@ $(NODE_STAMP): package.json package-lock.json
 	npm install --no-save --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The PostgreSQL server and pg_cron (hosted Supabase schedules jobs with it),
+# from Debian's packages when missing.
 postgres-server:
 	@if [ -z "$$PG_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "PostgreSQL server not found: installing it from Debian's packages" >&2; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@ver=$$(ls /usr/lib/postgresql | sort -n | tail -1); \
+	if [ -z "$$PG_BIN" ] && [ ! -f /usr/lib/postgresql/$$ver/lib/pg_cron.so ]; then \
+	  echo "pg_cron not found: installing postgresql-$$ver-cron" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$$ver-cron >/dev/null; \
 	fi
 
 deps: $(PY_STAMP) $(NODE_STAMP) postgres-server ## Install what the project needs (idempotent)
@@ -66,3 +73,6 @@ types: deps ## TypeScript types of the API (for the frontend) from the local dat
 
 clean: ## Remove installed tooling (keeps .local data; `make stop` first)
 	rm -rf $(VENV) node_modules
+
+bench: deps ## Benchmarks (100k campaigns…): prints figures, writes bench-report.md
+	$(BIN)/python -m tests.bench

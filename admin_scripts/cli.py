@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from admin_scripts import local_cmd
+from admin_scripts import jobs_cmd, local_cmd
 
 app = typer.Typer(
     name="cagnotte-admin",
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(local_cmd.app, name="local")
+app.add_typer(jobs_cmd.app, name="jobs")
 
 
 def main() -> None:

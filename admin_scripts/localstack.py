@@ -102,6 +102,8 @@ class Cluster:
     port: int
     password: str = DEV_PASSWORD
     throwaway: bool = False  # tests: no durability, more connections
+    # Preload pg_cron (jobs run in the `postgres` database), as hosted Supabase does.
+    cron: bool = False
 
     @property
     def data_dir(self) -> Path:
@@ -186,6 +188,13 @@ class Cluster:
         ]
         if self.throwaway:
             settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        if self.cron:
+            settings += [
+                "shared_preload_libraries = 'pg_cron'",
+                "cron.database_name = 'postgres'",
+                "cron.use_background_workers = on",
+                "cron.timezone = 'UTC'",
+            ]
         with (data_dir / "postgresql.auto.conf").open("a") as conf:
             conf.write("\n".join(settings) + "\n")
 
@@ -269,8 +278,13 @@ class Cluster:
             shutil.rmtree(home, ignore_errors=True)
 
 
+def has_pg_cron() -> bool:
+    return (pg_bin_dir().parent / "lib" / "pg_cron.so").exists()
+
+
 def dev_cluster() -> Cluster:
-    return Cluster(base_dir=LOCAL_DIR, port=DEV_PORT)
+    # With pg_cron, `make run` runs the scheduled jobs like a hosted project.
+    return Cluster(base_dir=LOCAL_DIR, port=DEV_PORT, cron=has_pg_cron())
 
 
 # Database building -------------------------------------------------------------

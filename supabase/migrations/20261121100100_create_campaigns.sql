@@ -165,20 +165,6 @@ comment on table public.campaign_status_history is
 create index campaign_status_history_campaign_id_idx on public.campaign_status_history (campaign_id, created_at);
 create index campaign_status_history_actor_id_idx on public.campaign_status_history (actor_id);
 
--- Search documents, kept apart so that `select=*` on campaigns stays light.
--- Weighted title (A) > summary (B) > tags (C) > story (D), French and English
--- stemming over unaccented text; search_text feeds typo-tolerant trigram
--- matching on title and tags.
-create table private.campaign_search (
-    campaign_id uuid primary key references public.campaigns (id) on delete cascade,
-    document tsvector not null,
-    search_text text not null
-);
-
-create index campaign_search_document_idx on private.campaign_search using gin (document);
-create index campaign_search_text_trgm_idx on private.campaign_search
-using gin (search_text extensions.gin_trgm_ops);
-
 -- Donations per campaign and day, maintained by the payment core (Donations):
 -- the trending sort and the creator dashboard read it.
 create table private.campaign_daily_totals (
@@ -204,9 +190,9 @@ grant update (
 grant delete on table public.campaigns to authenticated;
 grant select on table public.campaign_status_history to authenticated;
 
--- Read by the search function, which runs as the caller (RLS on campaigns
--- decides visibility); the private schema is never served by the API.
-grant select on table private.campaign_search, private.campaign_daily_totals to anon, authenticated;
+-- Read by the trending sort of search_campaigns, which runs as the caller (RLS
+-- on campaigns decides visibility); the private schema is never served by the API.
+grant select on table private.campaign_daily_totals to anon, authenticated;
 
 -- RLS --------------------------------------------------------------------------
 
@@ -312,6 +298,13 @@ begin
         end if;
     end if;
 
+    if new.category is not null and (tg_op = 'INSERT' or new.category is distinct from old.category)
+        and not exists (select 1 from public.categories as k where k.slug = new.category and k.active) then
+        raise exception using
+            errcode = 'PT422', message = 'category_not_available',
+            detail = format('No active category %L.', new.category);
+    end if;
+
     -- Owners choose the end within bounds (operators are held by the check
     -- constraint only).
     if is_user_edit and new.ends_at is not null
@@ -370,42 +363,6 @@ begin
             nullif(pg_catalog.current_setting('africagnotte.status_reason', true), '')
         );
     end if;
-    return null;
-end;
-$$;
-
-create function private.index_campaign()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-    insert into private.campaign_search (campaign_id, document, search_text)
-    values (
-        new.id,
-        pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(new.title)), 'A')
-        || pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(new.title)), 'A')
-        || pg_catalog.setweight(
-            pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(coalesce(new.summary, ''))), 'B'
-        )
-        || pg_catalog.setweight(
-            pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(coalesce(new.summary, ''))), 'B'
-        )
-        || pg_catalog.setweight(
-            pg_catalog.to_tsvector('pg_catalog.simple', private.unaccent(pg_catalog.array_to_string(new.tags, ' '))),
-            'C'
-        )
-        || pg_catalog.setweight(
-            pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(coalesce(new.story, ''))), 'D'
-        )
-        || pg_catalog.setweight(
-            pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(coalesce(new.story, ''))), 'D'
-        ),
-        pg_catalog.lower(private.unaccent(new.title || ' ' || pg_catalog.array_to_string(new.tags, ' ')))
-    )
-    on conflict (campaign_id) do update
-    set document = excluded.document, search_text = excluded.search_text;
     return null;
 end;
 $$;
@@ -697,10 +654,6 @@ create trigger campaigns_record_status
 after update on public.campaigns
 for each row when (old.status is distinct from new.status)
 execute function private.record_campaign_status();
-
-create trigger campaigns_index
-after insert or update of title, summary, tags, story on public.campaigns
-for each row execute function private.index_campaign();
 
 -- Realtime: progress bars update live ---------------------------------------------
 

@@ -3,12 +3,129 @@
 -- security on campaigns decides visibility, and they also only ever list
 -- public statuses.
 
--- Functions ----------------------------------------------------------------------
+-- Search tables -------------------------------------------------------------------
+
+-- The search index of campaigns, kept apart so that `select=*` on campaigns
+-- stays light, and maintained by trigger in the same transaction (never stale).
+-- document: every text field, French and English stemming over unaccented
+-- text, for matching; headline: title (A), summary (B) and tags (C) only, for
+-- ranking, so that ranking stays cheap however long stories are (a match in
+-- the story alone ranks last); status, category, country and published_at
+-- filter and order the matches before any campaign row is read. Documents are
+-- stored out of line (toast_tuple_target) so that the matched rows stay narrow.
+create table private.campaign_search (
+    campaign_id uuid primary key references public.campaigns (id) on delete cascade,
+    status public.campaign_status not null,
+    category text,
+    country text,
+    published_at timestamptz,
+    headline tsvector not null,
+    document tsvector not null
+)
+with (toast_tuple_target = 128);
+
+alter table private.campaign_search alter column document set storage external;
+
+create index campaign_search_document_idx on private.campaign_search using gin (document);
+
+-- The words of titles and tags (unaccented, lower case): typo correction finds
+-- the closest known word by trigram similarity.
+create table private.search_words (
+    word text primary key
+);
+
+create index search_words_trgm_idx on private.search_words using gin (word extensions.gin_trgm_ops);
+
+-- Read by search_campaigns, which runs as the caller (RLS on campaigns decides
+-- visibility); the private schema is never served by the API.
+grant select on table private.campaign_search, private.search_words to anon, authenticated;
+
+-- Functions: indexing ------------------------------------------------------------
+
+create function private.bilingual_tsvector(value text, weight "char")  -- noqa: RF06
+returns tsvector
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select
+        pg_catalog.setweight(pg_catalog.to_tsvector('pg_catalog.french', private.unaccent(coalesce(value, ''))), weight)
+        || pg_catalog.setweight(
+            pg_catalog.to_tsvector('pg_catalog.english', private.unaccent(coalesce(value, ''))), weight
+        )
+$$;
+
+-- The French and the English reading of a websearch query, or just one when
+-- they agree (a simpler query estimates better).
+create function private.bilingual_tsquery(query text)
+returns tsquery
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+    fr tsquery := pg_catalog.websearch_to_tsquery('pg_catalog.french', query);
+    en tsquery := pg_catalog.websearch_to_tsquery('pg_catalog.english', query);
+begin
+    return case when fr = en then fr else fr || en end;
+end;
+$$;
+
+grant execute on function private.bilingual_tsquery(text) to anon, authenticated, service_role;
+
+create function private.index_campaign()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    tags text := pg_catalog.array_to_string(new.tags, ' ');
+    headline tsvector;
+begin
+    if tg_op = 'UPDATE' and (new.title, new.summary, new.tags, new.story)
+        is not distinct from (old.title, old.summary, old.tags, old.story) then
+        update private.campaign_search as s
+        set status = new.status, category = new.category, country = new.country, published_at = new.published_at
+        where s.campaign_id = new.id;
+        return null;
+    end if;
+
+    headline := private.bilingual_tsvector(new.title, 'A')
+        || private.bilingual_tsvector(new.summary, 'B')
+        || private.bilingual_tsvector(tags, 'C');
+    insert into private.campaign_search (
+        campaign_id, status, category, country, published_at, headline, document
+    )
+    values (
+        new.id, new.status, new.category, new.country, new.published_at,
+        headline, headline || private.bilingual_tsvector(new.story, 'D')
+    )
+    on conflict (campaign_id) do update
+    set
+        status = excluded.status, category = excluded.category, country = excluded.country,
+        published_at = excluded.published_at, headline = excluded.headline, document = excluded.document;
+
+    insert into private.search_words (word)
+    select distinct w.word
+    from pg_catalog.regexp_split_to_table(
+        pg_catalog.lower(private.unaccent(new.title || ' ' || tags)), '[^[:alnum:]]+'
+    ) as w (word)
+    where pg_catalog.char_length(w.word) between 3 and 40 and w.word !~ '[0-9]'
+    on conflict do nothing;
+    return null;
+end;
+$$;
+
+-- Functions: discovery -------------------------------------------------------------
 
 -- search_campaigns: French and English full-text search, accent-insensitive
--- (ecole finds École), typo-tolerant (trigram word similarity on title and
--- tags), weighted title > summary > tags > story.
---   q           free text (websearch syntax: "quoted phrase", -exclude, or), ≤ 200 chars
+-- (ecole finds École), typo-tolerant (when nothing matches, each word is
+-- replaced by the closest word of the titles and tags), weighted
+-- title > summary > tags > story.
+--   q           free text (websearch syntax: "quoted phrase", -exclude, or), <= 200 chars
 --   category    category slug
 --   country     ISO 3166-1 alpha-2
 --   status      active, funded or expired; by default open campaigns (active and funded)
@@ -29,15 +146,23 @@ returns setof public.campaigns
 language plpgsql
 stable
 set search_path = ''
-set "pg_trgm.word_similarity_threshold" = '0.5'
+set "pg_trgm.similarity_threshold" = '0.35'
+set max_parallel_workers_per_gather = 0
 as $$
 declare
     needle text := nullif(pg_catalog.btrim(q), '');
+    corrected text;
     statuses public.campaign_status[];
     tsq tsquery;
+    listed integer;
     order_by text;
     from_clause text := 'public.campaigns as c';
-    where_clause text := 'c.status = any($3)';
+    where_clause text := 'c.status = any($3)'
+        || ' and ($4::text is null or c.category = $4)'
+        || ' and ($5::text is null or c.country::text = $5)';
+    query text;
+    hits text;
+    listed_any boolean;
 begin
     if pg_catalog.char_length(needle) > 200 then
         raise exception using errcode = 'PT400', message = 'query_too_long', detail = 'At most 200 characters.';
@@ -66,24 +191,8 @@ begin
             errcode = 'PT400', message = 'invalid_status', detail = 'status is active, funded or expired.';
     end if;
 
-    if needle is not null then
-        needle := pg_catalog.lower(private.unaccent(needle));
-        tsq := pg_catalog.websearch_to_tsquery('pg_catalog.french', needle)
-            || pg_catalog.websearch_to_tsquery('pg_catalog.english', needle);
-        from_clause := from_clause || ' join private.campaign_search as s on s.campaign_id = c.id';
-        where_clause := where_clause
-            || ' and (s.document operator(pg_catalog.@@) $1'
-            || ' or $2 operator(extensions.<%) s.search_text)';
-    end if;
-    where_clause := where_clause
-        || ' and ($4::text is null or c.category = $4)'
-        || ' and ($5::text is null or c.country::text = $5)';
-
     order_by := case sort
-        when 'relevance' then case
-            when needle is null then 'c.published_at desc, c.id'
-            else 'pg_catalog.ts_rank_cd(s.document, $1) + extensions.word_similarity($2, s.search_text) desc, c.id'
-        end
+        when 'relevance' then 'c.published_at desc, c.id'
         when 'newest' then 'c.published_at desc, c.id'
         when 'most_funded' then 'c.progress_bp desc, c.id'
         when 'most_donors' then 'c.donor_count desc, c.id'
@@ -99,9 +208,61 @@ begin
         where_clause := where_clause || ' and c.ends_at > pg_catalog.now()';
     end if;
 
-    return query execute format(
-        'select c.* from %s where %s order by %s limit $6 offset $7', from_clause, where_clause, order_by
-    ) using tsq, needle, statuses, category, country, page_size, page_offset;
+    if needle is null then
+        query := format(
+            'select c.* from %s where %s order by %s limit $6 offset $7', from_clause, where_clause, order_by
+        );
+        return query execute query using tsq, needle, statuses, category, country, page_size, page_offset;
+        return;
+    end if;
+
+    -- Full text: the matches are filtered (and, by relevance, ranked and cut to
+    -- the page) in the search index before campaign rows are read.
+    hits := 'select s.campaign_id, pg_catalog.ts_rank(s.headline, $1) as rank, s.published_at'
+        || ' from private.campaign_search as s'
+        || ' where s.document operator(pg_catalog.@@) $1 and s.status = any($3)'
+        || ' and ($4::text is null or s.category = $4) and ($5::text is null or s.country = $5)';
+    if sort = 'relevance' then
+        query := 'select c.* from (' || hits
+            || ' order by rank desc, s.published_at desc nulls last, s.campaign_id limit $6 offset $7) as h'
+            || ' join public.campaigns as c on c.id = h.campaign_id'
+            || ' order by h.rank desc, h.published_at desc nulls last, h.campaign_id';
+    else
+        query := format(
+            'select c.* from %s join (%s) as h on h.campaign_id = c.id where %s order by %s limit $6 offset $7',
+            from_clause, hits, where_clause, order_by
+        );
+    end if;
+    needle := pg_catalog.lower(private.unaccent(needle));
+    tsq := private.bilingual_tsquery(needle);
+    return query execute query using tsq, needle, statuses, category, country, page_size, page_offset;
+    get diagnostics listed = row_count;
+    if listed > 0 or needle is null then
+        return;
+    end if;
+
+    -- Nothing found: if nothing matches at all, try again with each word
+    -- replaced by the closest known word (typos), once.
+    execute 'select exists (' || hits || ')' into strict listed_any using tsq, needle, statuses, category, country;
+    if listed_any then
+        return;
+    end if;
+    select pg_catalog.string_agg(coalesce(best.word, token.value), ' ' order by token.ord)
+    into corrected
+    from pg_catalog.regexp_split_to_table(needle, '\s+') with ordinality as token (value, ord)
+    left join lateral (
+        select w.word
+        from private.search_words as w
+        where
+            pg_catalog.char_length(token.value) >= 3
+            and w.word operator(extensions.%) pg_catalog.regexp_replace(token.value, '[^[:alnum:]]+', '', 'g')
+        order by extensions.similarity(w.word, token.value) desc, w.word
+        limit 1
+    ) as best on true;
+    if corrected is distinct from needle then
+        tsq := private.bilingual_tsquery(corrected);
+        return query execute query using tsq, corrected, statuses, category, country, page_size, page_offset;
+    end if;
 end;
 $$;
 
@@ -190,3 +351,10 @@ to anon, authenticated;
 grant execute on function public.featured_campaigns(integer) to anon, authenticated;
 grant execute on function public.campaign_by_slug(text) to anon, authenticated;
 grant execute on function public.campaign_dashboard(uuid) to authenticated;
+
+-- Triggers ---------------------------------------------------------------------
+
+create trigger campaigns_index
+after insert or update of title, summary, tags, story, status, category, country, published_at
+on public.campaigns
+for each row execute function private.index_campaign();

@@ -1,0 +1,46 @@
+"""`cagnotte-admin jobs …`: the scheduled jobs, for databases without pg_cron."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from admin_scripts import db
+from admin_scripts.console import err, out, print_json
+
+app = typer.Typer(
+    help="Scheduled jobs (pg_cron runs them on hosted Supabase).", no_args_is_help=True
+)
+
+# name -> SQL returning one integer (rows affected); the same statements pg_cron runs.
+JOBS = {
+    "expire-campaigns": "select private.expire_campaigns() as affected",
+}
+
+
+def run_all() -> dict[str, int]:
+    with db.connect() as conn:
+        return {name: conn.execute(query).fetchone()["affected"] for name, query in JOBS.items()}
+
+
+@app.command("run")
+def run(
+    watch: float = typer.Option(0, "--watch", help="Repeat every N seconds (0: once)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Run every scheduled job once (or every --watch seconds)."""
+    try:
+        while True:
+            results = run_all()
+            if as_json:
+                print_json(results)
+            else:
+                for name, affected in results.items():
+                    out.print(f"{name:20} {affected}")
+            if not watch:
+                return
+            time.sleep(watch)
+    except db.NoDatabase as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=2) from exc

@@ -1,0 +1,31 @@
+"""Run every benchmark, print the report and write it to bench-report.md."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+
+from tests.bench import campaigns
+from tests.bench.harness import REPORT, Report, stack
+
+
+def main() -> int:
+    sections = []
+    with stack() as s:
+        report = Report("Campaign discovery (100k campaigns, 1M donations)")
+        campaigns.run(s, report)
+        sections.append(report.markdown(campaigns.HEADER))
+    head = (
+        f"# AfriCagnotte benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
+        f" {platform.node()}, Python {platform.python_version()}\n\n"
+    )
+    text = head + "\n".join(sections)
+    print(text)
+    REPORT.write_text(text)
+    print(f"(written to {REPORT})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""Shared benchmark plumbing: a throwaway cluster with the schema, timing, reports."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from admin_scripts import localstack
+from tests.conftest import free_port
+
+REPORT = localstack.ROOT / "bench-report.md"
+
+
+@dataclass
+class Stack:
+    cluster: localstack.Cluster
+    url: str
+    authenticator_url: str
+
+
+@contextmanager
+def stack() -> Iterator[Stack]:
+    """A throwaway cluster with the project's schema (platform, migrations; no seed)."""
+    cluster = localstack.Cluster(
+        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-bench-")),
+        port=free_port(),
+        password=secrets.token_hex(16),
+        throwaway=True,
+    )
+    cluster.init()
+    cluster.start()
+    try:
+        auth_pw = secrets.token_hex(16)
+        localstack.build_database(cluster.url(), auth_pw, seed=False)
+        yield Stack(cluster, cluster.url(), cluster.url(user="authenticator", password=auth_pw))
+    finally:
+        cluster.destroy()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+@dataclass
+class Timing:
+    samples_ms: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples_ms, 95)
+
+
+def measure(fn: Callable[[], object], runs: int, warmup: int = 20) -> Timing:
+    for _ in range(warmup):
+        fn()
+    t = Timing()
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        t.samples_ms.append((time.perf_counter() - start) * 1000)
+    return t
+
+
+def request_runner(
+    conn: psycopg.Connection,
+    role: str | None,
+    claims: dict,
+    sql: str,
+    params: list,
+    *,
+    read_only=True,
+) -> Callable[[], list]:
+    """One PostgREST-shaped request: a transaction that sets the role (None: stay
+    superuser, so RLS does not apply) and the JWT claims, then runs the query."""
+    begin = "begin read only" if read_only else "begin"
+    claims_json = json.dumps(claims)
+
+    def run() -> list:
+        conn.execute(begin)
+        conn.execute(
+            "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true),"
+            " set_config('request.method', 'GET', true)",
+            [role or "postgres", claims_json],
+        )
+        rows = conn.execute(sql, params, prepare=True).fetchall()  # PostgREST prepares
+        conn.execute("commit")
+        return rows
+
+    return run
+
+
+class Report:
+    def __init__(self, title: str):
+        self.title = title
+        self.rows: list[tuple[str, ...]] = []
+        self.notes: list[str] = []
+
+    def add(self, *cells: object) -> None:
+        self.rows.append(tuple(str(c) for c in cells))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def markdown(self, header: tuple[str, ...]) -> str:
+        lines = [f"## {self.title}", "", "| " + " | ".join(header) + " |"]
+        lines.append("|" + "|".join(" --- " for _ in header) + "|")
+        lines += ["| " + " | ".join(r) + " |" for r in self.rows]
+        if self.notes:
+            lines += [""] + [f"- {n}" for n in self.notes]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,33 @@
+"""`cagnotte-admin jobs run`: the scheduled jobs where pg_cron is absent."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from admin_scripts.cli import app
+
+
+def test_jobs_run_expires_campaigns_past_their_end(db, owner, make_campaign, monkeypatch):
+    c = make_campaign(owner, "active")
+    db.sql(
+        "update public.campaigns set starts_at = now() - interval '2 days',"
+        " ends_at = now() - interval '1 minute' where id = %s",
+        [c["id"]],
+    )
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    result = CliRunner().invoke(app, ["jobs", "run", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"expire-campaigns": 1}
+    assert db.one("select status::text from public.campaigns where id = %s", [c["id"]])[
+        "status"
+    ] == ("expired")
+
+
+def test_jobs_run_without_a_database_url_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "missing.env")
+    result = CliRunner().invoke(app, ["jobs", "run"])
+    assert result.exit_code == 2
+    assert "DATABASE_URL" in result.stderr
