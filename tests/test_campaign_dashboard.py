@@ -19,7 +19,7 @@ def test_owner_reads_totals_and_donations_per_day(db, as_user, owner, make_campa
         " (%s, current_date - 45, 1, 1)",
         [c["id"]] * 3,
     )
-    board = as_user(owner).rpc("campaign_dashboard", {"campaign_id": c["id"]})
+    board = as_user(owner).rpc("campaign_dashboard", {"campaign_id": c["id"]}, get=True)
     assert (board["collected_amount"], board["donor_count"], board["progress_bp"]) == (
         750000,
         12,

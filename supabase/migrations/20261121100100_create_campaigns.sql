@@ -369,9 +369,9 @@ $$;
 
 -- Functions: the status machine --------------------------------------------------
 
--- The campaign, locked, if the caller may see it; otherwise campaign_not_found
--- (a draft's existence is not revealed).
-create function private.lock_visible_campaign(campaign_id uuid)
+-- The campaign if the caller may see it (locked for update on request);
+-- otherwise campaign_not_found: a draft's existence is not revealed.
+create function private.visible_campaign(campaign_id uuid, for_update boolean default false)
 returns public.campaigns
 language plpgsql
 security definer
@@ -380,7 +380,11 @@ as $$
 declare
     c public.campaigns;
 begin
-    select * into c from public.campaigns as x where x.id = lock_visible_campaign.campaign_id for update;
+    if for_update then
+        select * into c from public.campaigns as x where x.id = visible_campaign.campaign_id for update;
+    else
+        select * into c from public.campaigns as x where x.id = visible_campaign.campaign_id;
+    end if;
     if not found or not (
         c.status in ('active', 'funded', 'expired')
         or c.owner_id = auth.uid()
@@ -435,7 +439,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    c public.campaigns := private.visible_campaign(campaign_id, true);
     missing text[] := '{}';
 begin
     if c.owner_id is distinct from auth.uid() then
@@ -480,7 +484,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    c public.campaigns := private.visible_campaign(campaign_id, true);
     ends timestamptz;
 begin
     if not private.is_staff() then
@@ -515,7 +519,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    c public.campaigns := private.visible_campaign(campaign_id, true);
     why text := pg_catalog.btrim(reason);
 begin
     if not private.is_staff() then
@@ -547,7 +551,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    c public.campaigns := private.visible_campaign(campaign_id, true);
     by_admin boolean := private.is_admin();
 begin
     if c.owner_id is distinct from auth.uid() and not by_admin then
@@ -578,7 +582,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    c public.campaigns := private.visible_campaign(campaign_id, true);
 begin
     if not private.is_admin() then
         raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins feature campaigns.';

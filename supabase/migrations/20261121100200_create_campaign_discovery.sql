@@ -309,15 +309,8 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns;
+    c public.campaigns := private.visible_campaign(campaign_id);
 begin
-    select * into c from public.campaigns as x where x.id = campaign_dashboard.campaign_id;
-    if not found or not (
-        c.status in ('active', 'funded', 'expired') or c.owner_id = auth.uid() or private.is_staff()
-    ) then
-        raise exception using
-            errcode = 'PT404', message = 'campaign_not_found', detail = 'No such campaign, or not visible to you.';
-    end if;
     if c.owner_id is distinct from auth.uid() and not private.is_staff() then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';

@@ -108,7 +108,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    c public.campaigns := private.lock_visible_campaign(campaign_id);
+    c public.campaigns := private.visible_campaign(campaign_id, true);
 begin
     if c.owner_id is distinct from auth.uid() and not private.is_admin() then
         raise exception using
