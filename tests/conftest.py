@@ -5,6 +5,7 @@ test, and clients that reach it the way the frontend does (PostgREST + GoTrue).
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 import socket
 import tempfile
@@ -19,6 +20,7 @@ from flask import Flask
 from psycopg.rows import dict_row
 
 from admin_scripts import keys, localstack
+from tests import stripe_fake
 from tests.gotrue import GoTrue, User
 from tests.postgrest import PostgrestClient
 from webhooks import create_app
@@ -281,3 +283,91 @@ def make_campaign(db: Database, as_user, moderator) -> Callable[..., dict[str, A
 @pytest.fixture
 def owner(make_user) -> User:
     return make_user(user_metadata={"full_name": "Aminata Traoré"})
+
+
+# The webhooks service and Stripe ----------------------------------------------------------
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[stripe_fake.FakeStripe]:
+    """Stripe's API, served locally (STRIPE_API_BASE); records the requests made."""
+    fake = stripe_fake.FakeStripe()
+    server = stripe_fake.serve(fake)
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+SITE_URL = "https://africagnotte.test"
+
+
+@pytest.fixture
+def service_settings(db: Database, stripe_api, jwt_secret: str) -> dict[str, Any]:
+    return {
+        "database_url": db.url,
+        "supabase_jwt_secret": jwt_secret,
+        "stripe_secret_key": stripe_fake.SECRET_KEY,
+        "stripe_webhook_secret": stripe_fake.WEBHOOK_SECRET,
+        "stripe_api_base": stripe_api.url,
+        "stripe_timeout": 2,
+        "site_url": SITE_URL,
+    }
+
+
+@pytest.fixture
+def service(make_app, service_settings):
+    """A test client of the webhooks service, wired to this test's database and Stripe."""
+    return make_app(**service_settings).test_client()
+
+
+@pytest.fixture
+def donate(service, stripe_api):
+    """Open a checkout through the service; the pledge's identifiers, as Stripe knows them."""
+
+    def checkout(campaign: dict[str, Any], amount: int, token: str | None = None, **body: Any):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = service.post(
+            "/donations/checkout",
+            json={"campaign_id": str(campaign["id"]), "amount": amount,
+                  "currency": campaign["currency"], **body},
+            headers=headers,
+        )  # fmt: skip
+        assert response.status_code == 201, response.get_json()
+        donation_id = response.get_json()["donation_id"]
+        session = next(
+            s for s in stripe_api.sessions.values() if s["metadata"]["donation_id"] == donation_id
+        )
+        intent = stripe_fake.new_id("pi")
+        stripe_api.register_intent(intent, amount, campaign["currency"], session["metadata"])
+        return {
+            "donation_id": donation_id,
+            "attempt_id": session["metadata"]["attempt_id"],
+            "session_id": session["id"],
+            "payment_intent": intent,
+            "charge_id": "ch_for_" + intent,
+            "amount": amount,
+            "currency": campaign["currency"],
+            "campaign_id": campaign["id"],
+        }
+
+    return checkout
+
+
+@pytest.fixture
+def post_event(service):
+    """POST a Stripe event to /webhooks/stripe, signed as Stripe signs it."""
+
+    def post(evt: dict[str, Any], *, secret: str = stripe_fake.WEBHOOK_SECRET,
+             timestamp: int | None = None, signature: str | None = None):  # fmt: skip
+        payload = json.dumps(evt).encode()
+        header = (
+            signature
+            if signature is not None
+            else stripe_fake.sign(payload, secret=secret, timestamp=timestamp)
+        )
+        headers = {"Stripe-Signature": header} if header else {}
+        return service.post(
+            "/webhooks/stripe", data=payload, headers=headers, content_type="application/json"
+        )
+
+    return post

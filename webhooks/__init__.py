@@ -16,14 +16,21 @@ from webhooks.errors import register_error_handlers
 
 def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
-    app.config["SETTINGS"] = settings or load_settings()
+    settings = settings or load_settings()
+    app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # no request body needs more
     app.json.ensure_ascii = False  # French text stays readable
     logging.basicConfig(level=logging.INFO)
 
     register_error_handlers(app)
     init_pool(app)
 
-    from webhooks import health
+    from webhooks import donations, health, stripe_gateway
 
+    app.extensions["gateways"] = {"stripe": stripe_gateway.StripeGateway(settings)}
     app.register_blueprint(health.bp)
+    app.register_blueprint(donations.bp)
+    app.register_blueprint(stripe_gateway.bp)
+    if not settings.stripe_secret_key or not settings.stripe_webhook_secret:
+        app.logger.warning("Stripe is not configured: checkouts and Stripe webhooks answer 503")
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, PostgresDsn, ValidationError
+from pydantic import AnyHttpUrl, Field, PostgresDsn, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +14,29 @@ class Settings(BaseSettings):
     db_pool_max_size: int = Field(default=10, ge=1)
     # Seconds a request waits for a pooled connection before answering 503.
     db_pool_timeout: float = Field(default=5.0, gt=0)
+
+    # Supabase Auth: users' access tokens (HS256 with the JWT secret; asymmetric
+    # keys through the project's JWKS when SUPABASE_URL is set).
+    supabase_jwt_secret: str | None = Field(default=None, min_length=32)
+    supabase_url: AnyHttpUrl | None = None
+
+    # Where donors come back after paying.
+    site_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:3000")
+
+    # Stripe. STRIPE_API_BASE points API calls elsewhere (tests).
+    stripe_secret_key: str | None = Field(default=None, pattern=r"^(sk|rk)_(test|live)_\w+$")
+    stripe_webhook_secret: str | None = Field(default=None, pattern=r"^whsec_\w+$")
+    stripe_api_base: AnyHttpUrl | None = None
+    stripe_timeout: float = Field(default=15.0, gt=0)
+
+    @field_validator("supabase_jwt_secret", "stripe_api_base", "supabase_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def stripe_livemode(self) -> bool:
+        return bool(self.stripe_secret_key and "_live_" in self.stripe_secret_key)
 
 
 class ConfigError(RuntimeError):

@@ -1,4 +1,4 @@
-"""The service's PostgreSQL connection pool."""
+"""The service's PostgreSQL connection pool, and database errors as HTTP errors."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from contextlib import contextmanager
 
 import psycopg
 from flask import Flask, current_app
+from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from webhooks.errors import ServiceUnavailable
+from webhooks.errors import ApiError, ServiceUnavailable
 
 
 def init_pool(app: Flask) -> ConnectionPool:
@@ -19,7 +20,8 @@ def init_pool(app: Flask) -> ConnectionPool:
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
         timeout=settings.db_pool_timeout,
-        kwargs={"connect_timeout": max(1, int(settings.db_pool_timeout))},
+        kwargs={"connect_timeout": max(1, int(settings.db_pool_timeout)), "row_factory": dict_row},
+        check=ConnectionPool.check_connection,
         open=False,
         name="africagnotte",
     )
@@ -30,16 +32,41 @@ def init_pool(app: Flask) -> ConnectionPool:
     return pool
 
 
-@contextmanager
-def transaction() -> Iterator[psycopg.Connection]:
-    """One connection, one transaction: committed when the block ends without error.
+def as_api_error(exc: psycopg.Error) -> ApiError:
+    """A database refusal as the HTTP error PostgREST would answer.
 
-    A database that cannot be reached becomes ServiceUnavailable (503), so that
-    senders such as Stripe retry.
+    Business errors carry SQLSTATE PTxxx (HTTP xxx) and a stable token as message.
+    """
+    sqlstate = exc.sqlstate or ""
+    diag = exc.diag
+    if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
+        return ApiError(
+            diag.message_detail or diag.message_primary or "refused",
+            status=int(sqlstate[2:]),
+            code=diag.message_primary or "refused",
+        )
+    if sqlstate.startswith(("22", "23")):
+        return ApiError(diag.message_primary or "invalid input", status=422, code="invalid_input")
+    if isinstance(exc, psycopg.OperationalError) or sqlstate.startswith(("08", "57P")):
+        return ServiceUnavailable("database unavailable")
+    raise exc
+
+
+@contextmanager
+def transaction(role: str | None = None) -> Iterator[psycopg.Connection]:
+    """One connection, one transaction, committed when the block ends without error.
+
+    role: run as this database role (service-only functions are granted to
+    service_role). A database that cannot be reached becomes ServiceUnavailable
+    (503), so that senders such as Stripe retry; a refusal becomes its ApiError.
     """
     pool: ConnectionPool = current_app.extensions["db_pool"]
     try:
         with pool.connection() as conn, conn.transaction():
+            if role:
+                conn.execute("select set_config('role', %s, true)", [role])
             yield conn
-    except (PoolTimeout, psycopg.OperationalError) as exc:
+    except PoolTimeout as exc:
         raise ServiceUnavailable("database unavailable") from exc
+    except psycopg.Error as exc:
+        raise as_api_error(exc) from exc

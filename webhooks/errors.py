@@ -16,9 +16,17 @@ class ApiError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        details: object = None,
+    ):
         super().__init__(message)
         self.message = message
+        self.details = details
         if status is not None:
             self.status = status
         if code is not None:
@@ -33,7 +41,13 @@ class ServiceUnavailable(ApiError):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify(error={"code": exc.code, "message": exc.message}), exc.status
+        body = {"code": exc.code, "message": exc.message}
+        if exc.details is not None:
+            body["details"] = exc.details
+        response = jsonify(error=body)
+        if exc.status == 503:
+            response.headers["Retry-After"] = "5"
+        return response, exc.status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

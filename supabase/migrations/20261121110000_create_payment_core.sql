@@ -1,0 +1,927 @@
+-- The payment core: pledges (donations), the provider's payment attempts, a
+-- provider-neutral webhook inbox and an append-only ledger. The database owns
+-- every money rule; the webhooks service verifies a provider's message,
+-- translates it into a neutral outcome and calls private.record_payment_event.
+--
+-- Donation states: pending -> succeeded | failed | canceled (abandoned or
+-- expired checkout); failed or canceled -> succeeded when the provider
+-- confirms a payment after all (money received is always credited);
+-- succeeded -> partially_refunded -> refunded. Disputes are a separate state
+-- (dispute_status open, won, lost): an open or lost dispute withdraws the
+-- disputed amount, a won dispute gives it back.
+--
+-- Campaign totals: collected_amount counts money given, gross of fees, net of
+-- refunds and of open or lost disputes (the sum of the ledger's donation,
+-- refund, dispute and dispute_reversal entries). donor_count counts the
+-- donations that still count: succeeded or partially refunded, without an
+-- open or lost dispute. Both change in the same transaction as the ledger.
+
+-- Types ------------------------------------------------------------------------
+
+create type public.donation_status as enum (
+    'pending', 'succeeded', 'failed', 'canceled', 'partially_refunded', 'refunded'
+);
+create type public.payment_provider as enum ('stripe', 'cinetpay');
+create type public.dispute_status as enum ('open', 'won', 'lost');
+create type private.attempt_status as enum ('created', 'open', 'processing', 'succeeded', 'failed', 'expired');
+create type private.ledger_kind as enum (
+    'donation', 'processor_fee', 'platform_fee', 'refund', 'dispute', 'dispute_reversal'
+);
+
+-- Tables -----------------------------------------------------------------------
+
+-- One row: platform-wide settings. The platform fee is in basis points of
+-- the money a donation brings (500 = 5 %).
+create table public.platform_settings (
+    id boolean primary key default true check (id),
+    platform_fee_bp integer not null default 500 check (platform_fee_bp between 0 and 2000),
+    updated_at timestamptz not null default pg_catalog.now()
+);
+
+insert into public.platform_settings default values;
+
+create table public.donations (
+    id uuid primary key default extensions.gen_random_uuid(),
+    campaign_id uuid not null references public.campaigns (id) on delete restrict,
+    -- null for a guest
+    donor_id uuid references public.profiles (id) on delete set null,
+    amount bigint not null check (amount > 0),
+    currency text not null references public.currencies (code),
+    donor_name text check (
+        donor_name = pg_catalog.btrim(donor_name)
+        and pg_catalog.char_length(donor_name) between 1 and 80
+        and donor_name !~ '[[:cntrl:]]'
+    ),
+    -- for the receipt; never shown to anyone but the donor and admins
+    donor_email text check (pg_catalog.char_length(donor_email) <= 254 and donor_email ~ '^[^@[:space:]]+@[^@[:space:]]+$'),
+    message text check (pg_catalog.char_length(message) <= 500),
+    is_anonymous boolean not null default false,
+    status public.donation_status not null default 'pending',
+    refunded_amount bigint not null default 0,
+    dispute_status public.dispute_status,
+    disputed_amount bigint not null default 0,
+    -- the platform fee rate when the pledge was made
+    platform_fee_bp integer not null,
+    -- why an operator must look (e.g. the provider reported another amount)
+    needs_review text,
+    created_at timestamptz not null default pg_catalog.now(),
+    succeeded_at timestamptz,
+    updated_at timestamptz not null default pg_catalog.now(),
+    check (refunded_amount between 0 and amount),
+    check (disputed_amount between 0 and amount)
+);
+
+comment on table public.donations is
+'Pledges. Written only by the payment core (private functions); donors read their own, admins all.';
+
+create index donations_campaign_succeeded_idx on public.donations (campaign_id, succeeded_at desc);
+create index donations_donor_id_idx on public.donations (donor_id, created_at desc);
+create index donations_currency_idx on public.donations (currency);
+
+create table private.payment_attempts (
+    id uuid primary key default extensions.gen_random_uuid(),
+    donation_id uuid not null references public.donations (id) on delete cascade,
+    provider public.payment_provider not null,
+    status private.attempt_status not null default 'created',
+    -- Stripe: Checkout Session id, PaymentIntent id, Charge id.
+    session_ref text,
+    payment_ref text,
+    charge_ref text,
+    checkout_url text,
+    -- what we asked for, and what the provider reported
+    amount bigint not null,
+    currency text not null,
+    amount_received bigint,
+    fee_amount bigint,
+    -- the highest cumulative refunded amount the provider reported
+    refunded_amount bigint not null default 0,
+    failure_reason text,
+    -- time of the provider's latest event applied: older status events are stale
+    last_event_at timestamptz,
+    created_at timestamptz not null default pg_catalog.now(),
+    updated_at timestamptz not null default pg_catalog.now(),
+    unique (provider, session_ref),
+    unique (provider, payment_ref),
+    unique (provider, charge_ref)
+);
+
+create index payment_attempts_donation_id_idx on private.payment_attempts (donation_id);
+
+create table private.payment_disputes (
+    provider public.payment_provider not null,
+    dispute_ref text not null,
+    donation_id uuid not null references public.donations (id) on delete cascade,
+    amount bigint not null check (amount > 0),
+    status public.dispute_status not null,
+    -- what the ledger currently withdraws for this dispute
+    withdrawn bigint not null default 0,
+    last_event_at timestamptz,
+    primary key (provider, dispute_ref)
+);
+
+create index payment_disputes_donation_id_idx on private.payment_disputes (donation_id);
+
+-- Every provider message, once: a replay changes nothing.
+create table private.webhook_events (
+    id bigint generated always as identity primary key,
+    provider public.payment_provider not null,
+    event_id text not null,
+    event_type text not null,
+    occurred_at timestamptz,
+    livemode boolean,
+    payload jsonb not null,
+    received_at timestamptz not null default pg_catalog.now(),
+    processed_at timestamptz,
+    outcome text check (
+        outcome in ('applied', 'ignored', 'stale', 'mismatch', 'deferred', 'unknown_payment')
+    ),
+    detail text,
+    donation_id uuid references public.donations (id) on delete set null,
+    unique (provider, event_id)
+);
+
+create index webhook_events_donation_id_idx on private.webhook_events (donation_id);
+
+-- Every movement of money, append-only. amount is signed from the
+-- campaign's point of view: + money in, - money out (fees, refunds, disputes).
+create table private.ledger_entries (
+    id bigint generated always as identity primary key,
+    campaign_id uuid not null references public.campaigns (id) on delete restrict,
+    donation_id uuid references public.donations (id) on delete restrict,
+    kind private.ledger_kind not null,
+    amount bigint not null check (amount <> 0),
+    currency text not null,
+    -- what made the entry (the donation, or the provider's event): unique per kind
+    idempotency_key text not null,
+    created_at timestamptz not null default pg_catalog.now(),
+    unique (kind, idempotency_key)
+);
+
+create index ledger_entries_campaign_id_idx on private.ledger_entries (campaign_id, kind);
+create index ledger_entries_donation_id_idx on private.ledger_entries (donation_id);
+
+-- Grants -----------------------------------------------------------------------
+
+revoke all on table public.donations, public.platform_settings from anon, authenticated;
+grant select on table public.donations to authenticated;
+grant select on table public.platform_settings to anon, authenticated;
+grant update (platform_fee_bp) on table public.platform_settings to authenticated;
+
+-- RLS --------------------------------------------------------------------------
+
+alter table public.donations enable row level security;
+alter table public.platform_settings enable row level security;
+
+create policy "donors read their own donations and admins all"
+on public.donations for select to authenticated
+using (donor_id = (select auth.uid()) or (select private.is_admin()));
+
+create policy "anyone reads the platform settings"
+on public.platform_settings for select to anon, authenticated
+using (true);
+
+create policy "admins edit the platform settings"
+on public.platform_settings for update to authenticated
+using ((select private.is_admin()))
+with check ((select private.is_admin()));
+
+-- Functions: helpers ---------------------------------------------------------------
+
+-- An amount counted with from_exponent decimals, in to_exponent decimals; null
+-- when it does not convert exactly.
+create function private.to_minor_units(value bigint, from_exponent integer, to_exponent integer)
+returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when value is null then null
+        when to_exponent >= from_exponent then value * (10 ^ (to_exponent - from_exponent))::bigint
+        when value % (10 ^ (from_exponent - to_exponent))::bigint = 0
+            then value / (10 ^ (from_exponent - to_exponent))::bigint
+    end
+$$;
+
+create function private.refuse_ledger_changes()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    raise exception using
+        errcode = 'PT409', message = 'ledger_is_append_only',
+        detail = 'Ledger entries are never updated or deleted; add a correcting entry.';
+end;
+$$;
+
+-- Whether a donation counts (in donor_count and the public list).
+create function private.donation_counts(status public.donation_status, dispute public.dispute_status)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+    select status in ('succeeded', 'partially_refunded') and (dispute is null or dispute = 'won')
+$$;
+
+-- Adds a ledger entry (nothing for a zero amount); the unique key makes a
+-- second identical entry a no-op. Returns the amount actually added.
+create function private.add_ledger_entry(
+    d public.donations, kind private.ledger_kind, amount bigint, idempotency_key text
+)
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    added bigint;
+begin
+    if amount = 0 then
+        return 0;
+    end if;
+    insert into private.ledger_entries (campaign_id, donation_id, kind, amount, currency, idempotency_key)
+    values (d.campaign_id, d.id, kind, amount, d.currency, idempotency_key)
+    on conflict do nothing
+    returning ledger_entries.amount into added;
+    return coalesce(added, 0);
+end;
+$$;
+
+-- After a donation's money changed: the platform fee follows what the donation
+-- still brings, and the campaign's totals follow the ledger. `before` is the
+-- donation as it was when the change started. The caller holds the
+-- donation's row lock.
+create function private.settle_donation(before public.donations, after public.donations, event_key text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    net bigint := 0;
+    fee_target bigint;
+    fee_recorded bigint;
+    fee_entries bigint;
+    collected_delta bigint;
+    donors_delta integer;
+begin
+    if after.status in ('succeeded', 'partially_refunded', 'refunded') then
+        net := after.amount - after.refunded_amount - after.disputed_amount;
+    end if;
+    -- rounded half up to the currency's minor unit (amounts are minor units)
+    fee_target := (net * after.platform_fee_bp + 5000) / 10000;
+    select coalesce(-pg_catalog.sum(l.amount), 0), pg_catalog.count(*) into fee_recorded, fee_entries
+    from private.ledger_entries as l
+    where l.donation_id = after.id and l.kind = 'platform_fee';
+    perform private.add_ledger_entry(
+        after, 'platform_fee', fee_recorded - fee_target, event_key || ':fee' || fee_entries
+    );
+
+    collected_delta := (
+        case when after.status in ('succeeded', 'partially_refunded', 'refunded') then after.amount else 0 end
+        - after.refunded_amount - after.disputed_amount
+    ) - (
+        case when before.status in ('succeeded', 'partially_refunded', 'refunded') then before.amount else 0 end
+        - before.refunded_amount - before.disputed_amount
+    );
+    donors_delta := private.donation_counts(after.status, after.dispute_status)::integer
+        - private.donation_counts(before.status, before.dispute_status)::integer;
+    if collected_delta <> 0 or donors_delta <> 0 then
+        update public.campaigns as c
+        set
+            collected_amount = c.collected_amount + collected_delta,
+            donor_count = c.donor_count + donors_delta
+        where c.id = after.campaign_id;
+    end if;
+end;
+$$;
+
+-- Refunds: the provider reports the cumulative amount refunded; only a higher
+-- total than the one applied changes anything (order-independent).
+create function private.apply_refund(d public.donations, refunded_total bigint, event_key text)
+returns public.donations
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    total bigint := least(refunded_total, d.amount);
+    before public.donations := d;
+begin
+    if total <= d.refunded_amount or d.status not in ('succeeded', 'partially_refunded') then
+        return d;
+    end if;
+    perform private.add_ledger_entry(d, 'refund', -(total - d.refunded_amount), event_key);
+    update public.donations as x
+    set
+        refunded_amount = total,
+        status = case when total = x.amount then 'refunded' else 'partially_refunded' end::public.donation_status,
+        updated_at = pg_catalog.now()
+    where x.id = d.id
+    returning * into d;
+    perform private.settle_donation(before, d, event_key);
+    return d;
+end;
+$$;
+
+-- Disputes: each dispute withdraws its amount while open or lost, nothing once
+-- won. Older events about the same dispute are stale.
+create function private.apply_dispute(d public.donations, dispute private.payment_disputes, event_key text)
+returns public.donations
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    before public.donations := d;
+    recorded bigint := dispute.withdrawn;
+    target bigint := case when dispute.status in ('open', 'lost') then dispute.amount else 0 end;
+begin
+    if d.status not in ('succeeded', 'partially_refunded', 'refunded') then
+        return d;  -- applied once the payment is credited
+    end if;
+    if target > recorded then
+        perform private.add_ledger_entry(d, 'dispute', recorded - target, dispute.dispute_ref || ':' || event_key);
+    elsif target < recorded then
+        perform private.add_ledger_entry(
+            d, 'dispute_reversal', recorded - target, dispute.dispute_ref || ':' || event_key
+        );
+    end if;
+    update private.payment_disputes as p
+    set withdrawn = target
+    where p.provider = dispute.provider and p.dispute_ref = dispute.dispute_ref;
+    update public.donations as x
+    set
+        disputed_amount = least(x.amount, x.disputed_amount + target - recorded),
+        dispute_status = dispute.status,
+        updated_at = pg_catalog.now()
+    where x.id = d.id
+    returning * into d;
+    perform private.settle_donation(before, d, event_key);
+    return d;
+end;
+$$;
+
+-- A payment the provider confirms: credit it, unless the amount or currency
+-- differs from the pledge (recorded for review, never credited).
+create function private.credit_donation(
+    d public.donations, attempt private.payment_attempts, outcome jsonb, occurred_at timestamptz, event_key text
+)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    before public.donations := d;
+    paid bigint := (outcome ->> 'amount')::bigint;
+    paid_currency text := pg_catalog.upper(outcome ->> 'currency');
+    fee bigint := (outcome ->> 'fee')::bigint;
+    dispute private.payment_disputes;
+begin
+    if d.status not in ('pending', 'failed', 'canceled') then
+        return 'ignored';  -- already credited
+    end if;
+    if paid is distinct from d.amount or paid_currency is distinct from d.currency then
+        update public.donations as x
+        set
+            needs_review = format('provider reported %s %s for a pledge of %s %s', paid, paid_currency, x.amount, x.currency),
+            updated_at = pg_catalog.now()
+        where x.id = d.id;
+        update private.payment_attempts as a
+        set amount_received = paid, status = 'succeeded', updated_at = pg_catalog.now()
+        where a.id = attempt.id;
+        return 'mismatch';
+    end if;
+
+    update public.donations as x
+    set status = 'succeeded', succeeded_at = coalesce(occurred_at, pg_catalog.now()), updated_at = pg_catalog.now()
+    where x.id = d.id
+    returning * into d;
+    update private.payment_attempts as a
+    set
+        status = 'succeeded', amount_received = paid, fee_amount = coalesce(fee, a.fee_amount),
+        failure_reason = null, updated_at = pg_catalog.now()
+    where a.id = attempt.id;
+
+    perform private.add_ledger_entry(d, 'donation', d.amount, d.id::text);
+    if fee is not null then
+        perform private.add_ledger_entry(d, 'processor_fee', -fee, d.id::text);
+    end if;
+    insert into private.campaign_daily_totals as t (campaign_id, day, donation_count, amount)
+    values (d.campaign_id, (d.succeeded_at at time zone 'UTC')::date, 1, d.amount)
+    on conflict (campaign_id, day) do update
+    set donation_count = t.donation_count + 1, amount = t.amount + excluded.amount;
+    perform private.settle_donation(before, d, event_key);
+
+    -- What arrived before the payment itself: refunds and disputes.
+    if attempt.refunded_amount > 0 then
+        d := private.apply_refund(d, attempt.refunded_amount, event_key || ':refund');
+    end if;
+    for dispute in select * from private.payment_disputes as p where p.donation_id = d.id loop
+        d := private.apply_dispute(d, dispute, event_key);
+    end loop;
+    return 'applied';
+end;
+$$;
+
+-- Functions: called by the webhooks service (service_role only) ------------------
+
+-- A pending donation and its payment attempt, for a checkout about to open.
+create function private.create_donation(
+    campaign_id uuid,
+    amount bigint,
+    currency text,
+    provider public.payment_provider,
+    donor_id uuid default null,
+    donor_name text default null,
+    donor_email text default null,
+    message text default null,
+    is_anonymous boolean default false
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns;
+    cur public.currencies;
+    donor auth.users;
+    name text := nullif(pg_catalog.btrim(pg_catalog.regexp_replace(donor_name, '[[:cntrl:]]+', ' ', 'g')), '');
+    d public.donations;
+    attempt_id uuid;
+begin
+    select * into c from public.campaigns as x where x.id = create_donation.campaign_id;
+    if not found or c.status not in ('active', 'funded', 'expired') then
+        raise exception using
+            errcode = 'PT404', message = 'campaign_not_found', detail = 'No such campaign, or not visible to you.';
+    end if;
+    if c.status not in ('active', 'funded') or c.ends_at <= pg_catalog.now() then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_not_accepting_donations',
+            detail = format('A campaign that is %s does not accept donations.', c.status);
+    end if;
+    if create_donation.currency is distinct from c.currency then
+        raise exception using
+            errcode = 'PT422', message = 'currency_mismatch',
+            detail = format('This campaign collects %s.', c.currency);
+    end if;
+    select * into cur from public.currencies as k where k.code = c.currency;
+    if amount is null or amount < cur.min_donation or amount > cur.max_donation then
+        raise exception using
+            errcode = 'PT422', message = 'amount_out_of_bounds',
+            detail = format(
+                'A donation in %s is between %s and %s (minor units; %s has %s decimals).',
+                cur.code, cur.min_donation, cur.max_donation, cur.code, cur.exponent
+            );
+    end if;
+    if donor_id is not null then
+        select * into donor from auth.users as u where u.id = create_donation.donor_id;
+        if not found then
+            raise exception using errcode = 'PT401', message = 'unknown_donor', detail = 'No such user.';
+        end if;
+        if donor.banned_until > pg_catalog.now() or donor.deleted_at is not null then
+            raise exception using
+                errcode = 'PT403', message = 'account_banned',
+                detail = 'This account is suspended: it can read public data but not write.';
+        end if;
+        name := coalesce(name, (select p.display_name from public.profiles as p where p.id = donor.id));
+    end if;
+    if donor_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' then
+        raise exception using errcode = 'PT422', message = 'invalid_email', detail = 'Not an email address.';
+    end if;
+    if pg_catalog.char_length(name) > 80 or pg_catalog.char_length(message) > 500
+        or pg_catalog.char_length(donor_email) > 254 then
+        raise exception using
+            errcode = 'PT422', message = 'field_too_long',
+            detail = 'donor_name <= 80, message <= 500, email <= 254 characters.';
+    end if;
+
+    insert into public.donations (
+        campaign_id, donor_id, amount, currency, donor_name, donor_email, message, is_anonymous,
+        platform_fee_bp
+    )
+    values (
+        c.id, donor_id, amount, c.currency, name,
+        coalesce(nullif(pg_catalog.btrim(donor_email), ''), donor.email),
+        nullif(pg_catalog.btrim(message), ''), coalesce(is_anonymous, false),
+        (select s.platform_fee_bp from public.platform_settings as s)
+    )
+    returning * into d;
+    insert into private.payment_attempts (donation_id, provider, amount, currency)
+    values (d.id, provider, d.amount, d.currency)
+    returning id into attempt_id;
+
+    return pg_catalog.jsonb_build_object(
+        'donation_id', d.id,
+        'attempt_id', attempt_id,
+        'amount', d.amount,
+        'currency', d.currency,
+        'exponent', cur.exponent,
+        'donor_email', d.donor_email,
+        'campaign_title', c.title,
+        'campaign_slug', c.slug
+    );
+end;
+$$;
+
+-- The provider's checkout is open: remember its references.
+create function private.attach_checkout(
+    attempt_id uuid, session_ref text, checkout_url text default null, payment_ref text default null
+)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    update private.payment_attempts as a
+    set
+        session_ref = attach_checkout.session_ref,
+        checkout_url = coalesce(attach_checkout.checkout_url, a.checkout_url),
+        payment_ref = coalesce(attach_checkout.payment_ref, a.payment_ref),
+        status = case when a.status = 'created' then 'open'::private.attempt_status else a.status end,
+        updated_at = pg_catalog.now()
+    where a.id = attach_checkout.attempt_id
+$$;
+
+-- The checkout could not open (the provider refused or did not answer): the
+-- pledge is canceled, never left pending.
+create function private.abandon_checkout(attempt_id uuid, reason text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    a private.payment_attempts;
+begin
+    update private.payment_attempts as x
+    set status = 'failed', failure_reason = left(reason, 500), updated_at = pg_catalog.now()
+    where x.id = abandon_checkout.attempt_id and x.status in ('created', 'open')
+    returning * into a;
+    if found then
+        update public.donations as d
+        set status = 'canceled', updated_at = pg_catalog.now()
+        where d.id = a.donation_id and d.status = 'pending';
+    end if;
+end;
+$$;
+
+-- Records a provider event and applies its neutral outcome, in one
+-- transaction. Returns {outcome, detail, donation_id}.
+--   outcome.kind     payment | refund | dispute | ignored
+--   references       attempt_id, donation_id (from metadata), session_ref, payment_ref, charge_ref
+--   amounts          in the provider's unit: amount_exponent decimals (default: the currency's)
+--   payment          status (processing | succeeded | failed | canceled), amount, currency, fee, reason
+--   refund           refunded_total (cumulative)
+--   dispute          dispute_ref, dispute_status (open | won | lost), dispute_amount
+create function private.record_payment_event(
+    provider public.payment_provider,
+    event_id text,
+    event_type text,
+    occurred_at timestamptz,
+    livemode boolean,
+    payload jsonb,
+    outcome jsonb
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    inbox_id bigint;
+    kind text := outcome ->> 'kind';
+    event_key text := provider::text || ':' || event_id;
+    a private.payment_attempts;
+    d public.donations;
+    before public.donations;
+    dispute private.payment_disputes;
+    result text;
+    detail text;
+    new_status public.donation_status;
+    exponent integer;
+    source_exponent integer;
+begin
+    insert into private.webhook_events (provider, event_id, event_type, occurred_at, livemode, payload)
+    values (provider, event_id, event_type, occurred_at, livemode, payload)
+    on conflict do nothing
+    returning id into inbox_id;
+    if inbox_id is null then
+        return pg_catalog.jsonb_build_object('outcome', 'duplicate');
+    end if;
+
+    if kind = 'ignored' or kind is null then
+        result := 'ignored';
+    else
+        -- The attempt: by the provider's references first, then by our metadata.
+        select * into a from private.payment_attempts as x
+        where x.provider = record_payment_event.provider and (
+            x.session_ref = outcome ->> 'session_ref'
+            or x.payment_ref = outcome ->> 'payment_ref'
+            or x.charge_ref = outcome ->> 'charge_ref'
+        )
+        order by x.created_at desc limit 1
+        for update;
+        if not found and outcome ->> 'attempt_id' ~ '^[0-9a-f-]{36}$' then
+            select * into a from private.payment_attempts as x
+            where x.id = (outcome ->> 'attempt_id')::uuid and x.provider = record_payment_event.provider
+            for update;
+        end if;
+        if not found and outcome ->> 'donation_id' ~ '^[0-9a-f-]{36}$' then
+            select * into a from private.payment_attempts as x
+            where x.donation_id = (outcome ->> 'donation_id')::uuid and x.provider = record_payment_event.provider
+            order by x.created_at desc limit 1
+            for update;
+        end if;
+        if a.id is null then
+            result := 'unknown_payment';
+            detail := 'no payment attempt matches this event';
+        elsif outcome ->> 'donation_id' is not null and outcome ->> 'donation_id' <> a.donation_id::text then
+            result := 'mismatch';
+            detail := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
+        else
+            select * into d from public.donations as x where x.id = a.donation_id for update;
+            -- Amounts in our minor units (an inexact conversion drops the amount).
+            select k.exponent into exponent from public.currencies as k where k.code = d.currency;
+            source_exponent := coalesce((outcome ->> 'amount_exponent')::integer, exponent);
+            outcome := outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
+                || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                    'amount', private.to_minor_units((outcome ->> 'amount')::bigint, source_exponent, exponent),
+                    'fee', private.to_minor_units((outcome ->> 'fee')::bigint, source_exponent, exponent),
+                    'refunded_total',
+                    private.to_minor_units((outcome ->> 'refunded_total')::bigint, source_exponent, exponent),
+                    'dispute_amount',
+                    private.to_minor_units((outcome ->> 'dispute_amount')::bigint, source_exponent, exponent)
+                ));
+            begin
+                update private.payment_attempts as x
+                set
+                    session_ref = coalesce(x.session_ref, outcome ->> 'session_ref'),
+                    payment_ref = coalesce(x.payment_ref, outcome ->> 'payment_ref'),
+                    charge_ref = coalesce(x.charge_ref, outcome ->> 'charge_ref'),
+                    updated_at = pg_catalog.now()
+                where x.id = a.id
+                returning * into a;
+            exception when unique_violation then
+                result := 'mismatch';
+                detail := 'these provider references belong to another payment';
+            end;
+        end if;
+
+        if result is null and (
+            (kind = 'refund' and outcome ->> 'refunded_total' is null)
+            or (kind = 'dispute' and (
+                outcome ->> 'dispute_amount' is null or outcome ->> 'dispute_ref' is null
+                or outcome ->> 'dispute_status' is null or outcome ->> 'dispute_status' not in ('open', 'won', 'lost')
+            ))
+        ) then
+            result := 'mismatch';
+            detail := 'the amount is missing or does not convert to the pledge''s currency';
+        end if;
+
+        if result is null and kind = 'payment' then
+            if outcome ->> 'status' = 'succeeded' then
+                -- Money received is always credited, whatever came before.
+                result := private.credit_donation(d, a, outcome, occurred_at, event_key);
+                if result = 'mismatch' then
+                    detail := 'amount or currency differs from the pledge; not credited';
+                end if;
+                update private.payment_attempts as x
+                set last_event_at = greatest(x.last_event_at, occurred_at)
+                where x.id = a.id;
+            elsif occurred_at < a.last_event_at then
+                result := 'stale';
+                detail := 'an event newer than this one was already applied';
+            else
+                new_status := case outcome ->> 'status'
+                    when 'failed' then 'failed' when 'canceled' then 'canceled' else 'pending'
+                end;
+                if d.status = 'pending' or (d.status = 'failed' and new_status = 'canceled') then
+                    update public.donations as x
+                    set status = new_status, updated_at = pg_catalog.now()
+                    where x.id = d.id;
+                    update private.payment_attempts as x
+                    set
+                        status = case outcome ->> 'status'
+                            when 'failed' then 'failed' when 'canceled' then 'expired' else 'processing'
+                        end::private.attempt_status,
+                        failure_reason = coalesce(outcome ->> 'reason', x.failure_reason),
+                        last_event_at = occurred_at,
+                        updated_at = pg_catalog.now()
+                    where x.id = a.id;
+                    result := 'applied';
+                else
+                    result := 'ignored';
+                    detail := format('a %s donation does not become %s', d.status, outcome ->> 'status');
+                end if;
+            end if;
+
+        elsif result is null and kind = 'refund' then
+            update private.payment_attempts as x
+            set refunded_amount = greatest(x.refunded_amount, (outcome ->> 'refunded_total')::bigint)
+            where x.id = a.id;
+            if d.status in ('succeeded', 'partially_refunded') then
+                before := d;
+                d := private.apply_refund(d, (outcome ->> 'refunded_total')::bigint, event_key);
+                result := case when d.refunded_amount = before.refunded_amount then 'stale' else 'applied' end;
+            elsif d.status = 'refunded' then
+                result := 'stale';
+            else
+                result := 'deferred';
+                detail := 'applied when the payment itself is credited';
+            end if;
+
+        elsif result is null and kind = 'dispute' then
+            insert into private.payment_disputes as p (provider, dispute_ref, donation_id, amount, status, last_event_at)
+            values (
+                provider, outcome ->> 'dispute_ref', d.id, (outcome ->> 'dispute_amount')::bigint,
+                (outcome ->> 'dispute_status')::public.dispute_status, occurred_at
+            )
+            on conflict on constraint payment_disputes_pkey do update
+            set amount = excluded.amount, status = excluded.status, last_event_at = excluded.last_event_at
+            where p.last_event_at is null or p.last_event_at <= excluded.last_event_at
+            returning * into dispute;
+            if dispute.dispute_ref is null then
+                result := 'stale';
+                detail := 'a newer event about this dispute was already applied';
+            elsif d.status in ('succeeded', 'partially_refunded', 'refunded') then
+                d := private.apply_dispute(d, dispute, event_key);
+                result := 'applied';
+            else
+                result := 'deferred';
+                detail := 'applied when the payment itself is credited';
+            end if;
+        elsif result is null then
+            result := 'ignored';
+            detail := format('unknown outcome kind %s', kind);
+        end if;
+    end if;
+
+    update private.webhook_events as w
+    set processed_at = pg_catalog.now(), outcome = result, detail = record_payment_event.detail,
+        donation_id = a.donation_id
+    where w.id = inbox_id;
+    return pg_catalog.jsonb_build_object('outcome', result, 'detail', detail, 'donation_id', a.donation_id);
+end;
+$$;
+
+-- Campaigns whose totals differ from the ledger (none: all is well).
+create function private.check_ledger()
+returns table (
+    campaign_id uuid, collected_amount bigint, ledger_collected bigint, donor_count integer, counted_donations bigint
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select c.id, c.collected_amount, coalesce(l.collected, 0), c.donor_count, coalesce(n.counted, 0)
+    from public.campaigns as c
+    left join (
+        select e.campaign_id, pg_catalog.sum(e.amount)::bigint as collected
+        from private.ledger_entries as e
+        where e.kind in ('donation', 'refund', 'dispute', 'dispute_reversal')
+        group by e.campaign_id
+    ) as l on l.campaign_id = c.id
+    left join (
+        select x.campaign_id, pg_catalog.count(*) as counted
+        from public.donations as x
+        where private.donation_counts(x.status, x.dispute_status)
+        group by x.campaign_id
+    ) as n on n.campaign_id = c.id
+    where c.collected_amount <> coalesce(l.collected, 0) or c.donor_count <> coalesce(n.counted, 0)
+$$;
+
+grant execute on function private.create_donation(
+    uuid, bigint, text, public.payment_provider, uuid, text, text, text, boolean
+) to service_role;
+grant execute on function private.attach_checkout(uuid, text, text, text) to service_role;
+grant execute on function private.abandon_checkout(uuid, text) to service_role;
+grant execute on function private.record_payment_event(
+    public.payment_provider, text, text, timestamptz, boolean, jsonb, jsonb
+) to service_role;
+grant execute on function private.check_ledger() to service_role;
+
+-- Functions: what people see ------------------------------------------------------
+
+-- The donations of a campaign the caller may see, as the public sees them:
+-- display name (or "Anonyme"), amount, message and date. Never the donor's
+-- account or email. Owners and staff see the same.
+create function public.campaign_donations(campaign_id uuid, page_size integer default 20, page_offset integer default 0)
+returns table (
+    id uuid, donor_name text, is_anonymous boolean, amount bigint, currency text, message text, donated_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.visible_campaign(campaign_id);
+begin
+    if page_size is null or page_size not between 1 and 100 or page_offset is null or page_offset not between 0 and 100000 then
+        raise exception using
+            errcode = 'PT400', message = 'invalid_page', detail = 'page_size is 1 to 100, page_offset 0 to 100000.';
+    end if;
+    return query
+    select
+        d.id,
+        case when d.is_anonymous or d.donor_name is null then 'Anonyme' else d.donor_name end,
+        d.is_anonymous,
+        d.amount,
+        d.currency,
+        d.message,
+        d.succeeded_at
+    from public.donations as d
+    where d.campaign_id = c.id and private.donation_counts(d.status, d.dispute_status)
+    order by d.succeeded_at desc, d.id
+    limit page_size offset page_offset;
+end;
+$$;
+
+-- The caller's own donations, every status, with their campaign.
+create function public.my_donations()
+returns table (
+    id uuid, campaign_id uuid, campaign_title text, campaign_slug text, amount bigint, currency text,
+    status public.donation_status, refunded_amount bigint, is_anonymous boolean, message text,
+    created_at timestamptz, succeeded_at timestamptz
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select
+        d.id, d.campaign_id, c.title, c.slug, d.amount, d.currency, d.status, d.refunded_amount,
+        d.is_anonymous, d.message, d.created_at, d.succeeded_at
+    from public.donations as d
+    join public.campaigns as c on c.id = d.campaign_id
+    where d.donor_id = auth.uid()
+    order by d.created_at desc
+$$;
+
+-- The creator dashboard, now with the latest donations (anonymity respected).
+create or replace function public.campaign_dashboard(campaign_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.visible_campaign(campaign_id);
+begin
+    if c.owner_id is distinct from auth.uid() and not private.is_staff() then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';
+    end if;
+    return pg_catalog.jsonb_build_object(
+        'campaign_id', c.id,
+        'status', c.status,
+        'currency', c.currency,
+        'goal_amount', c.goal_amount,
+        'collected_amount', c.collected_amount,
+        'donor_count', c.donor_count,
+        'progress_bp', c.progress_bp,
+        'goal_reached_at', c.goal_reached_at,
+        'published_at', c.published_at,
+        'ends_at', c.ends_at,
+        'donations_per_day', coalesce((
+            select pg_catalog.jsonb_agg(
+                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donation_count, 'amount', t.amount)
+                order by t.day
+            )
+            from private.campaign_daily_totals as t
+            where t.campaign_id = c.id and t.day > current_date - 30
+        ), '[]'::jsonb),
+        'recent_donations', coalesce((
+            select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(r)) from public.campaign_donations(c.id, 10, 0) as r
+        ), '[]'::jsonb)
+    );
+end;
+$$;
+
+grant execute on function public.campaign_donations(uuid, integer, integer) to anon, authenticated;
+grant execute on function public.my_donations() to authenticated;
+
+-- Triggers ---------------------------------------------------------------------
+
+create trigger ledger_entries_append_only
+before update or delete on private.ledger_entries
+for each row execute function private.refuse_ledger_changes();
+
+create trigger donations_touch_updated_at
+before update on public.donations
+for each row execute function private.touch_updated_at();
+
+create trigger platform_settings_refuse_banned_writes
+before insert or update or delete on public.platform_settings
+for each statement execute function private.refuse_banned_writes();
+
+create trigger platform_settings_touch_updated_at
+before update on public.platform_settings
+for each row execute function private.touch_updated_at();

@@ -1,0 +1,309 @@
+"""Stripe for tests: signed events built from Stripe's own fixtures, and a local
+HTTP server answering the API calls the service makes (STRIPE_API_BASE)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import stripe
+
+
+def _fixtures_path() -> Path:
+    """Stripe's fixtures: $STRIPE_FIXTURES, else shared/stripe/ beside the checkout."""
+    if env := os.environ.get("STRIPE_FIXTURES"):
+        return Path(env)
+    for parent in Path(__file__).resolve().parents[1:]:
+        candidate = parent / "shared" / "stripe" / "fixtures3.json"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(
+        "Stripe fixtures not found: set STRIPE_FIXTURES or put shared/ beside the checkout"
+    )
+
+
+WEBHOOK_SECRET = "whsec_" + "test0secret0for0africagnotte"
+SECRET_KEY = "sk_test_" + "africagnotte0local"
+
+
+@cache
+def _resources() -> dict[str, Any]:
+    return json.loads(_fixtures_path().read_text())["resources"]
+
+
+def resource(name: str, **fields: Any) -> dict[str, Any]:
+    """One of Stripe's fixture objects (e.g. 'checkout.session'), with fields set."""
+    obj = copy.deepcopy(_resources()[name])
+    obj.update(fields)
+    return obj
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
+
+
+# Events -------------------------------------------------------------------------------
+
+
+def event(kind: str, obj: dict[str, Any], *, created: int | None = None, livemode: bool = False,
+          event_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    return resource(
+        "event",
+        id=event_id or new_id("evt"),
+        type=kind,
+        created=created if created is not None else int(time.time()),
+        livemode=livemode,
+        data={"object": obj},
+    )
+
+
+def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header, computed with the stripe library's own scheme."""
+    t = int(time.time()) if timestamp is None else timestamp
+    v1 = stripe.WebhookSignature._compute_signature(f"{t}.{payload.decode()}", secret)
+    return f"t={t},v1={v1}"
+
+
+def checkout_session(pledge: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """The session Stripe would send for a pledge (the service's checkout response)."""
+    ids = {"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]}
+    return resource(
+        "checkout.session",
+        **{
+            "id": pledge["session_id"],
+            "object": "checkout.session",
+            "mode": "payment",
+            "amount_total": pledge["amount"],
+            "amount_subtotal": pledge["amount"],
+            "currency": pledge["currency"].lower(),
+            "metadata": ids,
+            "client_reference_id": pledge["donation_id"],
+            "payment_intent": pledge["payment_intent"],
+            "payment_status": "paid",
+            "status": "complete",
+            **fields,
+        },
+    )
+
+
+def charge(pledge: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return resource(
+        "charge",
+        **{
+            "id": pledge["charge_id"],
+            "amount": pledge["amount"],
+            "currency": pledge["currency"].lower(),
+            "payment_intent": pledge["payment_intent"],
+            "metadata": {"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]},
+            "paid": True,
+            "captured": True,
+            **fields,
+        },
+    )
+
+
+def dispute(pledge: dict[str, Any], dispute_id: str, status: str, **fields: Any) -> dict[str, Any]:
+    return resource(
+        "dispute",
+        **{
+            "id": dispute_id,
+            "amount": pledge["amount"],
+            "currency": pledge["currency"].lower(),
+            "charge": pledge["charge_id"],
+            "payment_intent": pledge["payment_intent"],
+            "status": status,
+            **fields,
+        },
+    )
+
+
+def payment_intent_failed(pledge: dict[str, Any]) -> dict[str, Any]:
+    return resource(
+        "payment_intent",
+        id=pledge["payment_intent"],
+        amount=pledge["amount"],
+        currency=pledge["currency"].lower(),
+        status="requires_payment_method",
+        metadata={"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]},
+        last_payment_error={
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+        },
+    )
+
+
+# The API server ------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    form: dict[str, str]
+    query: dict[str, str]
+
+
+@dataclass
+class FakeStripe:
+    """Answers POST /v1/checkout/sessions, GET /v1/payment_intents/:id, GET /v1/charges/:id."""
+
+    url: str = ""
+    requests: list[Request] = field(default_factory=list)
+    fee: int | None = None  # processor fee reported in balance transactions (charge currency)
+    fail: str | None = None  # None, "error" (HTTP 500) or "timeout"
+    delay: float = 0.0
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_idempotency_key: dict[str, dict[str, Any]] = field(default_factory=dict)
+    intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def calls(self, method: str, prefix: str) -> list[Request]:
+        return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
+
+    # handlers
+    def create_session(self, req: Request) -> dict[str, Any]:
+        key = req.headers.get("idempotency-key", "")
+        if key and key in self.by_idempotency_key:
+            return self.by_idempotency_key[key]
+        form = req.form
+        session_id = new_id("cs")
+        intent_id = new_id("pi")
+        amount = int(form["line_items[0][price_data][unit_amount]"])
+        currency = form["line_items[0][price_data][currency]"]
+        session = resource(
+            "checkout.session",
+            id=session_id,
+            url=f"https://checkout.stripe.com/c/pay/{session_id}",
+            amount_total=amount,
+            currency=currency,
+            mode="payment",
+            status="open",
+            payment_status="unpaid",
+            payment_intent=None,
+            metadata={
+                k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")
+            },
+            client_reference_id=form.get("client_reference_id"),
+        )
+        self.sessions[session_id] = session
+        self.intents[intent_id] = {
+            "amount": amount,
+            "currency": currency,
+            "metadata": session["metadata"],
+        }
+        if key:
+            self.by_idempotency_key[key] = session
+        return session
+
+    def payment_intent(self, intent_id: str) -> dict[str, Any]:
+        info = self.intents.get(intent_id, {"amount": 0, "currency": "xof", "metadata": {}})
+        charge_id = "ch_for_" + intent_id
+        txn = resource(
+            "balance_transaction",
+            id="txn_for_" + intent_id,
+            amount=info["amount"],
+            currency=info["currency"],
+            fee=self.fee or 0,
+            net=info["amount"] - (self.fee or 0),
+            source=charge_id,
+        )
+        latest = resource(
+            "charge",
+            id=charge_id,
+            amount=info["amount"],
+            currency=info["currency"],
+            payment_intent=intent_id,
+            balance_transaction=txn,
+            metadata=info["metadata"],
+        )
+        return resource(
+            "payment_intent",
+            id=intent_id,
+            amount=info["amount"],
+            amount_received=info["amount"],
+            currency=info["currency"],
+            status="succeeded",
+            latest_charge=latest,
+            metadata=info["metadata"],
+        )
+
+    def charge(self, charge_id: str) -> dict[str, Any]:
+        intent_id = charge_id.removeprefix("ch_for_")
+        info = self.intents.get(intent_id, {"amount": 0, "currency": "xof", "metadata": {}})
+        return resource("charge", id=charge_id, payment_intent=intent_id, metadata=info["metadata"])
+
+    def register_intent(
+        self, intent_id: str, amount: int, currency: str, metadata: dict[str, str]
+    ) -> None:
+        self.intents[intent_id] = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "metadata": metadata,
+        }
+
+
+def serve(fake: FakeStripe) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _handle(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            req = Request(
+                method=method,
+                path=parts.path,
+                headers={k.lower(): v for k, v in self.headers.items()},
+                form=dict(parse_qsl(body, keep_blank_values=True)),
+                query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            )
+            fake.requests.append(req)
+            if fake.fail == "timeout":
+                time.sleep(fake.delay or 3)
+            if fake.fail == "error":
+                return self._reply(500, {"error": {"type": "api_error", "message": "boom"}})
+            if method == "POST" and parts.path == "/v1/checkout/sessions":
+                return self._reply(200, fake.create_session(req))
+            if method == "GET" and parts.path.startswith("/v1/payment_intents/"):
+                return self._reply(200, fake.payment_intent(parts.path.rsplit("/", 1)[1]))
+            if method == "GET" and parts.path.startswith("/v1/charges/"):
+                return self._reply(200, fake.charge(parts.path.rsplit("/", 1)[1]))
+            return self._reply(
+                404, {"error": {"type": "invalid_request_error", "message": "no route"}}
+            )
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Request-Id", "req_" + uuid.uuid4().hex[:12])
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

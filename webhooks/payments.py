@@ -1,0 +1,107 @@
+"""The payment core's SQL functions, as the service calls them (as service_role)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from webhooks.db import transaction
+
+SERVICE_ROLE = "service_role"
+
+
+@dataclass(frozen=True)
+class Pledge:
+    """A pending donation and its attempt, ready for a provider's checkout."""
+
+    donation_id: uuid.UUID
+    attempt_id: uuid.UUID
+    amount: int
+    currency: str
+    exponent: int
+    donor_email: str | None
+    campaign_title: str
+    campaign_slug: str
+
+
+def create_pledge(
+    *,
+    campaign_id: uuid.UUID,
+    amount: int,
+    currency: str,
+    provider: str,
+    donor_id: uuid.UUID | None,
+    donor_name: str | None,
+    donor_email: str | None,
+    message: str | None,
+    is_anonymous: bool,
+) -> Pledge:
+    with transaction(SERVICE_ROLE) as conn:
+        row = conn.execute(
+            "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
+            " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
+            " message => %s, is_anonymous => %s) as pledge",
+            [
+                campaign_id,
+                amount,
+                currency,
+                provider,
+                donor_id,
+                donor_name,
+                donor_email,
+                message,
+                is_anonymous,
+            ],
+        ).fetchone()
+    p = row["pledge"]
+    return Pledge(
+        donation_id=uuid.UUID(p["donation_id"]),
+        attempt_id=uuid.UUID(p["attempt_id"]),
+        amount=p["amount"],
+        currency=p["currency"],
+        exponent=p["exponent"],
+        donor_email=p["donor_email"],
+        campaign_title=p["campaign_title"],
+        campaign_slug=p["campaign_slug"],
+    )
+
+
+def attach_checkout(
+    attempt_id: uuid.UUID,
+    session_ref: str,
+    checkout_url: str | None,
+    payment_ref: str | None = None,
+) -> None:
+    with transaction(SERVICE_ROLE) as conn:
+        conn.execute(
+            "select private.attach_checkout(%s, %s, %s, %s)",
+            [attempt_id, session_ref, checkout_url, payment_ref],
+        )
+
+
+def abandon_checkout(attempt_id: uuid.UUID, reason: str) -> None:
+    with transaction(SERVICE_ROLE) as conn:
+        conn.execute("select private.abandon_checkout(%s, %s)", [attempt_id, reason])
+
+
+def record_event(
+    *,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    occurred_at: datetime | None,
+    livemode: bool | None,
+    payload: dict[str, Any],
+    outcome: dict[str, Any],
+) -> dict[str, Any]:
+    """Record a provider event and apply its neutral outcome, in one transaction."""
+    with transaction(SERVICE_ROLE) as conn:
+        row = conn.execute(
+            "select private.record_payment_event(%s, %s, %s, %s, %s, %s, %s) as result",
+            [provider, event_id, event_type, occurred_at, livemode, Jsonb(payload), Jsonb(outcome)],
+        ).fetchone()
+    return row["result"]

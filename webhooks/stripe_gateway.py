@@ -1,0 +1,285 @@
+"""Stripe: Checkout Sessions for pledges, and signed webhooks translated into the
+payment core's neutral outcomes (private.record_payment_event decides the rest)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from flask import Blueprint, current_app, jsonify, request
+
+from webhooks import payments
+from webhooks.config import Settings
+from webhooks.errors import ApiError, ServiceUnavailable
+from webhooks.payments import Pledge
+
+log = logging.getLogger(__name__)
+bp = Blueprint("stripe", __name__)
+
+# Stripe's unit per currency: zero-decimal currencies (XOF, XAF, GNF…) are sent
+# as whole units, three-decimal ones in thousandths, the others in cents.
+ZERO_DECIMAL = frozenset(
+    {
+        "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
+        "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+    }
+)  # fmt: skip
+THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+SIGNATURE_TOLERANCE = 300  # seconds
+
+
+def stripe_decimals(currency: str) -> int:
+    currency = currency.upper()
+    if currency in ZERO_DECIMAL:
+        return 0
+    return 3 if currency in THREE_DECIMAL else 2
+
+
+def to_stripe_amount(amount: int, exponent: int, currency: str) -> int:
+    """Our minor units (ISO exponent) in Stripe's unit for the currency."""
+    shift = stripe_decimals(currency) - exponent
+    if shift >= 0:
+        return amount * 10**shift
+    if amount % 10**-shift:
+        raise ApiError(
+            f"{currency} amounts must be whole {currency}", status=422, code="amount_not_payable"
+        )
+    return amount // 10**-shift
+
+
+class StripeGateway:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._client: stripe.StripeClient | None = None
+
+    def require_configured(self) -> None:
+        if not self.settings.stripe_secret_key:
+            raise ServiceUnavailable("card payments are not configured (STRIPE_SECRET_KEY)")
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        if self._client is None:
+            self.require_configured()
+            base = self.settings.stripe_api_base
+            self._client = stripe.StripeClient(
+                self.settings.stripe_secret_key,
+                base_addresses={"api": str(base).rstrip("/")} if base else None,
+                http_client=stripe.RequestsClient(timeout=self.settings.stripe_timeout),
+                max_network_retries=2,
+            )
+        return self._client
+
+    # Checkout ------------------------------------------------------------------------
+
+    def open_checkout(self, pledge: Pledge) -> str:
+        """A Checkout Session for the pledge; its URL. A refusal cancels the pledge."""
+        page = f"{str(self.settings.site_url).rstrip('/')}/cagnottes/{pledge.campaign_slug}"
+        ids = {"donation_id": str(pledge.donation_id), "attempt_id": str(pledge.attempt_id)}
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": pledge.currency.lower(),
+                        "unit_amount": to_stripe_amount(
+                            pledge.amount, pledge.exponent, pledge.currency
+                        ),
+                        "product_data": {"name": f"Don : {pledge.campaign_title}"[:250]},
+                    },
+                }
+            ],
+            "metadata": ids,
+            "payment_intent_data": {"metadata": ids},
+            "client_reference_id": str(pledge.donation_id),
+            "success_url": f"{page}/merci?don={pledge.donation_id}",
+            "cancel_url": f"{page}?don={pledge.donation_id}&annule=1",
+            "locale": "auto",
+        }
+        if pledge.donor_email:
+            params["customer_email"] = pledge.donor_email
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": f"checkout-{pledge.attempt_id}"}
+            )
+        except stripe.StripeError as exc:
+            log.warning("Stripe refused or did not answer a checkout: %s", exc)
+            payments.abandon_checkout(pledge.attempt_id, f"{type(exc).__name__}: {exc}")
+            raise ApiError(
+                "the card payment service did not answer; nothing was charged, try again",
+                status=502,
+                code="payment_provider_unavailable",
+            ) from None
+        payments.attach_checkout(pledge.attempt_id, session.id, session.url, session.payment_intent)
+        return session.url
+
+    # Webhooks ------------------------------------------------------------------------
+
+    def verify(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        secret = self.settings.stripe_webhook_secret
+        if not secret:
+            raise ServiceUnavailable("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)")
+        if not signature:
+            raise ApiError("Stripe-Signature header missing", status=400, code="missing_signature")
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"), signature, secret, SIGNATURE_TOLERANCE
+            )
+            event = json.loads(payload)
+        except stripe.SignatureVerificationError:
+            raise ApiError("invalid signature", status=400, code="invalid_signature") from None
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(
+                "the body is not a JSON event", status=400, code="invalid_payload"
+            ) from None
+        if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
+            raise ApiError("the body is not a Stripe event", status=400, code="invalid_payload")
+        if bool(event.get("livemode")) != self.settings.stripe_livemode:
+            raise ApiError(
+                "live-mode event on a test-mode service, or the reverse",
+                status=400,
+                code="livemode_mismatch",
+            )
+        return event
+
+    def translate(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The event as a neutral outcome for the payment core."""
+        kind = event["type"]
+        obj = event["data"]["object"]
+        meta = obj.get("metadata") or {}
+        currency = (obj.get("currency") or "").upper() or None
+        base: dict[str, Any] = {
+            "donation_id": meta.get("donation_id"),
+            "attempt_id": meta.get("attempt_id"),
+            "currency": currency,
+            "amount_exponent": stripe_decimals(currency) if currency else None,
+        }
+        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+            session = {**base, "session_ref": obj["id"], "payment_ref": obj.get("payment_intent")}
+            if obj.get("payment_status") == "paid":
+                return {**session, **self._paid(obj)}
+            if obj.get("payment_status") == "unpaid":
+                return {**session, "kind": "payment", "status": "processing"}
+            return {"kind": "ignored"}
+        if kind == "checkout.session.async_payment_failed":
+            return {
+                **base,
+                "kind": "payment",
+                "status": "failed",
+                "session_ref": obj["id"],
+                "payment_ref": obj.get("payment_intent"),
+                "reason": "async_payment_failed",
+            }
+        if kind == "checkout.session.expired":
+            return {
+                **base,
+                "kind": "payment",
+                "status": "canceled",
+                "session_ref": obj["id"],
+                "reason": "checkout expired",
+            }
+        if kind == "payment_intent.payment_failed":
+            error = obj.get("last_payment_error") or {}
+            return {
+                **base,
+                "kind": "payment",
+                "status": "failed",
+                "payment_ref": obj["id"],
+                "reason": error.get("decline_code") or error.get("code") or "payment_failed",
+            }
+        if kind == "charge.refunded":
+            return {
+                **base,
+                "kind": "refund",
+                "refunded_total": obj["amount_refunded"],
+                "charge_ref": obj["id"],
+                "payment_ref": obj.get("payment_intent"),
+            }
+        if kind in ("charge.dispute.created", "charge.dispute.closed"):
+            status = (
+                "open"
+                if kind.endswith("created")
+                else ("won" if obj["status"] in ("won", "warning_closed") else "lost")
+            )
+            return {
+                **base,
+                **self._charge_metadata(obj["charge"]),
+                "kind": "dispute",
+                "dispute_ref": obj["id"],
+                "dispute_status": status,
+                "dispute_amount": obj["amount"],
+                "charge_ref": obj["charge"],
+                "payment_ref": obj.get("payment_intent"),
+            }
+        return {"kind": "ignored"}
+
+    def _paid(self, session: dict[str, Any]) -> dict[str, Any]:
+        """A paid session: amount, and the charge and processor fee from Stripe's API."""
+        outcome: dict[str, Any] = {
+            "kind": "payment",
+            "status": "succeeded",
+            "amount": session["amount_total"],
+        }
+        intent_id = session.get("payment_intent")
+        if not intent_id:
+            return outcome
+        try:
+            intent = self.client.v1.payment_intents.retrieve(
+                intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+            )
+        except stripe.StripeError as exc:
+            # Retry later (Stripe resends): the fee belongs in the ledger.
+            raise ServiceUnavailable(f"Stripe API unavailable: {exc}") from None
+        charge = intent.latest_charge
+        if charge is None or isinstance(charge, str):
+            return {**outcome, "charge_ref": charge}
+        outcome["charge_ref"] = charge.id
+        txn = charge.balance_transaction
+        if txn is not None and not isinstance(txn, str):
+            outcome["fee"] = self._fee_in_charge_currency(txn, session["currency"])
+        return outcome
+
+    @staticmethod
+    def _fee_in_charge_currency(txn: Any, charge_currency: str) -> int | None:
+        """Stripe's fee is in the settlement currency; ours is the pledge's."""
+        if txn.currency.lower() == charge_currency.lower():
+            return txn.fee
+        if not txn.exchange_rate:
+            return None
+        shift = stripe_decimals(charge_currency) - stripe_decimals(txn.currency)
+        return round(txn.fee / txn.exchange_rate * 10**shift)
+
+    def _charge_metadata(self, charge_id: str) -> dict[str, Any]:
+        """Disputes carry no metadata: the charge's tells which donation it is."""
+        try:
+            charge = self.client.v1.charges.retrieve(charge_id)
+        except stripe.StripeError as exc:
+            raise ServiceUnavailable(f"Stripe API unavailable: {exc}") from None
+        meta = charge.metadata or {}
+        return {"donation_id": meta.get("donation_id"), "attempt_id": meta.get("attempt_id")}
+
+
+@bp.post("/webhooks/stripe")
+def stripe_webhook():
+    gateway: StripeGateway = current_app.extensions["gateways"]["stripe"]
+    payload = request.get_data(cache=False)
+    event = gateway.verify(payload, request.headers.get("Stripe-Signature"))
+    try:
+        outcome = gateway.translate(event)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ApiError(
+            f"unexpected event shape: {exc}", status=400, code="invalid_payload"
+        ) from None
+    result = payments.record_event(
+        provider="stripe",
+        event_id=str(event["id"]),
+        event_type=str(event["type"]),
+        occurred_at=datetime.fromtimestamp(int(event["created"]), UTC),
+        livemode=bool(event.get("livemode")),
+        payload=event,
+        outcome=outcome,
+    )
+    return jsonify(received=True, outcome=result["outcome"])
