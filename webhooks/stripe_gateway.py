@@ -258,7 +258,7 @@ class StripeGateway:
             charge = self.client.v1.charges.retrieve(charge_id)
         except stripe.StripeError as exc:
             raise ServiceUnavailable(f"Stripe API unavailable: {exc}") from None
-        meta = charge.metadata or {}
+        meta = charge.metadata.to_dict() if charge.metadata else {}
         return {"donation_id": meta.get("donation_id"), "attempt_id": meta.get("attempt_id")}
 
 

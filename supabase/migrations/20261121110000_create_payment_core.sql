@@ -601,7 +601,7 @@ declare
     before public.donations;
     dispute private.payment_disputes;
     result text;
-    detail text;
+    note text;
     new_status public.donation_status;
     exponent integer;
     source_exponent integer;
@@ -639,10 +639,10 @@ begin
         end if;
         if a.id is null then
             result := 'unknown_payment';
-            detail := 'no payment attempt matches this event';
+            note := 'no payment attempt matches this event';
         elsif outcome ->> 'donation_id' is not null and outcome ->> 'donation_id' <> a.donation_id::text then
             result := 'mismatch';
-            detail := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
+            note := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
         else
             select * into d from public.donations as x where x.id = a.donation_id for update;
             -- Amounts in our minor units (an inexact conversion drops the amount).
@@ -668,7 +668,7 @@ begin
                 returning * into a;
             exception when unique_violation then
                 result := 'mismatch';
-                detail := 'these provider references belong to another payment';
+                note := 'these provider references belong to another payment';
             end;
         end if;
 
@@ -680,7 +680,7 @@ begin
             ))
         ) then
             result := 'mismatch';
-            detail := 'the amount is missing or does not convert to the pledge''s currency';
+            note := 'the amount is missing or does not convert to the pledge''s currency';
         end if;
 
         if result is null and kind = 'payment' then
@@ -688,14 +688,14 @@ begin
                 -- Money received is always credited, whatever came before.
                 result := private.credit_donation(d, a, outcome, occurred_at, event_key);
                 if result = 'mismatch' then
-                    detail := 'amount or currency differs from the pledge; not credited';
+                    note := 'amount or currency differs from the pledge; not credited';
                 end if;
                 update private.payment_attempts as x
                 set last_event_at = greatest(x.last_event_at, occurred_at)
                 where x.id = a.id;
             elsif occurred_at < a.last_event_at then
                 result := 'stale';
-                detail := 'an event newer than this one was already applied';
+                note := 'an event newer than this one was already applied';
             else
                 new_status := case outcome ->> 'status'
                     when 'failed' then 'failed' when 'canceled' then 'canceled' else 'pending'
@@ -716,7 +716,7 @@ begin
                     result := 'applied';
                 else
                     result := 'ignored';
-                    detail := format('a %s donation does not become %s', d.status, outcome ->> 'status');
+                    note := format('a %s donation does not become %s', d.status, outcome ->> 'status');
                 end if;
             end if;
 
@@ -732,7 +732,7 @@ begin
                 result := 'stale';
             else
                 result := 'deferred';
-                detail := 'applied when the payment itself is credited';
+                note := 'applied when the payment itself is credited';
             end if;
 
         elsif result is null and kind = 'dispute' then
@@ -747,25 +747,25 @@ begin
             returning * into dispute;
             if dispute.dispute_ref is null then
                 result := 'stale';
-                detail := 'a newer event about this dispute was already applied';
+                note := 'a newer event about this dispute was already applied';
             elsif d.status in ('succeeded', 'partially_refunded', 'refunded') then
                 d := private.apply_dispute(d, dispute, event_key);
                 result := 'applied';
             else
                 result := 'deferred';
-                detail := 'applied when the payment itself is credited';
+                note := 'applied when the payment itself is credited';
             end if;
         elsif result is null then
             result := 'ignored';
-            detail := format('unknown outcome kind %s', kind);
+            note := format('unknown outcome kind %s', kind);
         end if;
     end if;
 
     update private.webhook_events as w
-    set processed_at = pg_catalog.now(), outcome = result, detail = record_payment_event.detail,
+    set processed_at = pg_catalog.now(), outcome = result, detail = note,
         donation_id = a.donation_id
     where w.id = inbox_id;
-    return pg_catalog.jsonb_build_object('outcome', result, 'detail', detail, 'donation_id', a.donation_id);
+    return pg_catalog.jsonb_build_object('outcome', result, 'detail', note, 'donation_id', a.donation_id);
 end;
 $$;
 

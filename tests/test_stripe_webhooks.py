@@ -1,0 +1,404 @@
+"""POST /webhooks/stripe: verified, recorded once, applied by the payment core."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from tests import stripe_fake as sf
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active", goal_amount=100_000)
+
+
+@pytest.fixture
+def pledge(donate, campaign):
+    return donate(campaign, 5000)
+
+
+def donation(db, pledge):
+    return db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+
+
+def totals(db, campaign):
+    return db.one(
+        "select collected_amount, donor_count, status::text from public.campaigns where id = %s",
+        [campaign["id"]],
+    )
+
+
+def ledger(db, pledge):
+    return [
+        (r["kind"], r["amount"])
+        for r in db.sql(
+            "select kind::text, amount from private.ledger_entries where donation_id = %s order by id",
+            [pledge["donation_id"]],
+        )
+    ]
+
+
+def assert_ledger_balanced(db):
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def completed(pledge, t=None, **fields):
+    return sf.event("checkout.session.completed", sf.checkout_session(pledge, **fields), created=t)
+
+
+def refunded(pledge, total, t=None):
+    return sf.event(
+        "charge.refunded", sf.charge(pledge, amount_refunded=total, refunded=True), created=t
+    )
+
+
+# Payments -----------------------------------------------------------------------------------
+
+
+def test_paid_checkout_credits_the_donation_and_the_campaign(
+    db, post_event, stripe_api, pledge, campaign
+):
+    stripe_api.fee = 150
+    response = post_event(completed(pledge))
+    assert response.status_code == 200
+    assert response.get_json() == {"received": True, "outcome": "applied"}
+    d = donation(db, pledge)
+    assert (d["status"], d["succeeded_at"] is not None) == ("succeeded", True)
+    assert ledger(db, pledge) == [
+        ("donation", 5000),
+        ("processor_fee", -150),
+        ("platform_fee", -250),
+    ]
+    assert totals(db, campaign) == {"collected_amount": 5000, "donor_count": 1, "status": "active"}
+    attempt = db.one(
+        "select * from private.payment_attempts where donation_id = %s", [pledge["donation_id"]]
+    )
+    assert (attempt["payment_ref"], attempt["charge_ref"], attempt["fee_amount"]) == (
+        pledge["payment_intent"], pledge["charge_id"], 150,
+    )  # fmt: skip
+    assert_ledger_balanced(db)
+
+
+def test_euro_donation_credits_minor_units(db, donate, post_event, owner, make_campaign):
+    c = make_campaign(owner, "active", currency="EUR", goal_amount=100_000, country="FR")
+    p = donate(c, 2550)
+    assert post_event(completed(p)).get_json()["outcome"] == "applied"
+    assert totals(db, c)["collected_amount"] == 2550
+    assert ("platform_fee", -128) in ledger(db, p)  # 5 % of 25.50 EUR, rounded half up
+
+
+def test_reaching_the_goal_through_donations_funds_the_campaign(
+    db, donate, post_event, owner, make_campaign
+):
+    c = make_campaign(owner, "active", goal_amount=10_000)
+    for _ in range(2):
+        post_event(completed(donate(c, 5000)))
+    t = totals(db, c)
+    assert (t["collected_amount"], t["donor_count"], t["status"]) == (10_000, 2, "funded")
+    assert db.one("select goal_reached_at from public.campaigns where id = %s", [c["id"]])[
+        "goal_reached_at"
+    ]
+
+
+def test_unpaid_completion_waits_for_the_async_payment(db, post_event, pledge, campaign):
+    t = int(time.time())
+    assert (
+        post_event(completed(pledge, t, payment_status="unpaid")).get_json()["outcome"] == "applied"
+    )
+    assert donation(db, pledge)["status"] == "pending"
+    evt = sf.event(
+        "checkout.session.async_payment_succeeded", sf.checkout_session(pledge), created=t + 60
+    )
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "succeeded"
+    assert totals(db, campaign)["collected_amount"] == 5000
+
+
+def test_async_payment_failure_fails_the_donation(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t, payment_status="unpaid"))
+    evt = sf.event("checkout.session.async_payment_failed", sf.checkout_session(pledge, payment_status="unpaid"),
+                   created=t + 60)  # fmt: skip
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "failed"
+    assert totals(db, campaign)["collected_amount"] == 0
+
+
+def test_expired_checkout_cancels_the_pledge(db, post_event, pledge):
+    evt = sf.event(
+        "checkout.session.expired",
+        sf.checkout_session(pledge, status="expired", payment_status="unpaid"),
+    )
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "canceled"
+
+
+def test_a_declined_card_then_a_successful_one_credits_once(db, post_event, pledge, campaign):
+    t = int(time.time())
+    failed = sf.event("payment_intent.payment_failed", sf.payment_intent_failed(pledge), created=t)
+    assert post_event(failed).get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "failed"
+    assert post_event(completed(pledge, t + 30)).get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "succeeded"
+    assert totals(db, campaign)["collected_amount"] == 5000
+
+
+def test_an_old_failure_never_undoes_a_success(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    failed = sf.event(
+        "payment_intent.payment_failed", sf.payment_intent_failed(pledge), created=t - 30
+    )
+    assert post_event(failed).get_json()["outcome"] in ("stale", "ignored")
+    assert donation(db, pledge)["status"] == "succeeded"
+    assert totals(db, campaign)["collected_amount"] == 5000
+
+
+def test_expiry_received_before_completion_still_credits_the_money(
+    db, post_event, pledge, campaign
+):
+    t = int(time.time())
+    expired = sf.event(
+        "checkout.session.expired", sf.checkout_session(pledge, status="expired"), created=t + 10
+    )
+    post_event(expired)
+    assert post_event(completed(pledge, t)).get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "succeeded"
+    assert_ledger_balanced(db)
+
+
+# Refunds -----------------------------------------------------------------------------------------
+
+
+def test_partial_then_full_refund_use_stripes_cumulative_amount(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    assert post_event(refunded(pledge, 2000, t + 10)).get_json()["outcome"] == "applied"
+    d = donation(db, pledge)
+    assert (d["status"], d["refunded_amount"]) == ("partially_refunded", 2000)
+    assert totals(db, campaign) == {"collected_amount": 3000, "donor_count": 1, "status": "active"}
+    assert post_event(refunded(pledge, 5000, t + 20)).get_json()["outcome"] == "applied"
+    d = donation(db, pledge)
+    assert (d["status"], d["refunded_amount"]) == ("refunded", 5000)
+    assert totals(db, campaign) == {"collected_amount": 0, "donor_count": 0, "status": "active"}
+    kinds = ledger(db, pledge)
+    assert [a for k, a in kinds if k == "refund"] == [-2000, -3000]
+    assert sum(a for k, a in kinds if k == "platform_fee") == 0  # fee follows what is kept
+    assert_ledger_balanced(db)
+
+
+def test_an_older_smaller_refund_total_changes_nothing(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    post_event(refunded(pledge, 3000, t + 20))
+    assert post_event(refunded(pledge, 1000, t + 10)).get_json()["outcome"] == "stale"
+    assert donation(db, pledge)["refunded_amount"] == 3000
+    assert totals(db, campaign)["collected_amount"] == 2000
+
+
+def test_a_refund_before_the_completion_is_applied_with_it(db, post_event, pledge, campaign):
+    t = int(time.time())
+    assert post_event(refunded(pledge, 5000, t + 10)).get_json()["outcome"] == "deferred"
+    assert donation(db, pledge)["status"] == "pending"
+    assert post_event(completed(pledge, t)).get_json()["outcome"] == "applied"
+    d = donation(db, pledge)
+    assert (d["status"], d["refunded_amount"]) == ("refunded", 5000)
+    assert totals(db, campaign) == {"collected_amount": 0, "donor_count": 0, "status": "active"}
+    assert_ledger_balanced(db)
+
+
+# Disputes --------------------------------------------------------------------------------------------
+
+
+def dispute_event(pledge, dispute_id, status, t):
+    kind = "charge.dispute.created" if status == "needs_response" else "charge.dispute.closed"
+    return sf.event(kind, sf.dispute(pledge, dispute_id, status), created=t)
+
+
+def test_a_dispute_withdraws_the_money_and_a_won_dispute_returns_it(
+    db, post_event, pledge, campaign
+):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    assert (
+        post_event(dispute_event(pledge, "dp_1", "needs_response", t + 10)).get_json()["outcome"]
+        == "applied"
+    )
+    d = donation(db, pledge)
+    assert (d["dispute_status"], d["disputed_amount"]) == ("open", 5000)
+    assert totals(db, campaign) == {"collected_amount": 0, "donor_count": 0, "status": "active"}
+    assert (
+        post_event(dispute_event(pledge, "dp_1", "won", t + 20)).get_json()["outcome"] == "applied"
+    )
+    assert donation(db, pledge)["dispute_status"] == "won"
+    assert totals(db, campaign) == {"collected_amount": 5000, "donor_count": 1, "status": "active"}
+    assert_ledger_balanced(db)
+
+
+def test_a_lost_dispute_keeps_the_money_withdrawn(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    post_event(dispute_event(pledge, "dp_2", "needs_response", t + 10))
+    post_event(dispute_event(pledge, "dp_2", "lost", t + 20))
+    assert donation(db, pledge)["dispute_status"] == "lost"
+    assert totals(db, campaign)["collected_amount"] == 0
+    assert_ledger_balanced(db)
+
+
+def test_dispute_events_out_of_order_end_in_the_latest_state(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    post_event(dispute_event(pledge, "dp_3", "won", t + 20))
+    assert (
+        post_event(dispute_event(pledge, "dp_3", "needs_response", t + 10)).get_json()["outcome"]
+        == "stale"
+    )
+    assert totals(db, campaign)["collected_amount"] == 5000
+    assert_ledger_balanced(db)
+
+
+# Duplicates ----------------------------------------------------------------------------------------
+
+
+def test_a_replayed_event_changes_nothing(db, post_event, pledge, campaign):
+    evt = completed(pledge)
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    for _ in range(3):
+        assert post_event(evt).get_json()["outcome"] == "duplicate"
+    assert totals(db, campaign)["collected_amount"] == 5000
+    assert db.one("select count(*) as n from private.webhook_events")["n"] == 1
+
+
+def test_twenty_concurrent_deliveries_credit_exactly_once(
+    db, make_app, service_settings, pledge, campaign
+):
+    app = make_app(**{**service_settings, "db_pool_max_size": 20})
+    payload = json.dumps(completed(pledge)).encode()
+    header = sf.sign(payload)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def deliver():
+        client = app.test_client()
+        barrier.wait()
+        r = client.post("/webhooks/stripe", data=payload, headers={"Stripe-Signature": header},
+                        content_type="application/json")  # fmt: skip
+        outcomes.append(f"{r.status_code} {r.get_json()['outcome']}")
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["200 applied"] + ["200 duplicate"] * 19
+    assert totals(db, campaign) == {"collected_amount": 5000, "donor_count": 1, "status": "active"}
+    assert [k for k, _ in ledger(db, pledge)].count("donation") == 1
+
+
+def test_two_different_events_for_one_payment_credit_once(db, post_event, pledge, campaign):
+    t = int(time.time())
+    post_event(completed(pledge, t))
+    again = sf.event(
+        "checkout.session.async_payment_succeeded", sf.checkout_session(pledge), created=t + 5
+    )
+    assert post_event(again).get_json()["outcome"] == "ignored"
+    assert totals(db, campaign)["collected_amount"] == 5000
+
+
+# Signatures and refusals --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case", ["bad_secret", "absent", "too_old", "tampered", "garbage_header", "moved_timestamp"]
+)
+def test_unverified_events_are_400_and_write_nothing(db, service, post_event, pledge, case):
+    evt = completed(pledge)
+    payload = json.dumps(evt).encode()
+    if case == "bad_secret":
+        response = post_event(evt, secret="whsec_not_the_right_one")
+    elif case == "absent":
+        response = post_event(evt, signature="")
+    elif case == "too_old":
+        response = post_event(evt, timestamp=int(time.time()) - 301)
+    elif case == "tampered":
+        header = sf.sign(payload)
+        tampered = payload.replace(b'"amount_total": 5000', b'"amount_total": 9000000')
+        response = service.post("/webhooks/stripe", data=tampered, headers={"Stripe-Signature": header},
+                                content_type="application/json")  # fmt: skip
+    elif case == "garbage_header":
+        response = post_event(evt, signature="t=abc,v1=zzz")
+    else:  # a genuine signature, moved to another timestamp
+        v1 = sf.sign(payload, timestamp=int(time.time()) - 10).split("v1=")[1]
+        response = post_event(evt, signature=f"t={int(time.time())},v1={v1}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] in ("invalid_signature", "missing_signature")
+    assert db.sql("select 1 from private.webhook_events") == []
+    assert donation(db, pledge)["status"] == "pending"
+
+
+def test_live_mode_events_are_refused_with_test_keys(db, post_event, pledge):
+    evt = sf.event("checkout.session.completed", sf.checkout_session(pledge), livemode=True)
+    response = post_event(evt)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (
+        400,
+        "livemode_mismatch",
+    )
+    assert db.sql("select 1 from private.webhook_events") == []
+
+
+def test_an_amount_that_differs_from_the_pledge_is_recorded_not_credited(
+    db, post_event, pledge, campaign
+):
+    assert post_event(completed(pledge, amount_total=500)).get_json()["outcome"] == "mismatch"
+    d = donation(db, pledge)
+    assert d["status"] == "pending"
+    assert "500 XOF" in d["needs_review"]
+    assert totals(db, campaign)["collected_amount"] == 0
+    assert ledger(db, pledge) == []
+
+
+def test_a_currency_that_differs_from_the_pledge_is_recorded_not_credited(
+    db, post_event, pledge, campaign
+):
+    assert post_event(completed(pledge, currency="eur")).get_json()["outcome"] == "mismatch"
+    assert totals(db, campaign)["collected_amount"] == 0
+
+
+def test_metadata_pointing_at_another_donation_is_a_mismatch(
+    db, donate, post_event, pledge, campaign, owner, make_campaign
+):
+    other = donate(make_campaign(owner, "active"), 5000)
+    forged = completed(
+        pledge, metadata={"donation_id": other["donation_id"], "attempt_id": other["attempt_id"]}
+    )
+    assert post_event(forged).get_json()["outcome"] == "mismatch"
+    assert db.one("select count(*) as n from private.ledger_entries")["n"] == 0
+
+
+def test_other_event_types_are_recorded_as_ignored(db, post_event):
+    evt = sf.event("customer.created", sf.resource("customer"))
+    assert post_event(evt).get_json() == {"received": True, "outcome": "ignored"}
+    assert db.one("select outcome from private.webhook_events")["outcome"] == "ignored"
+
+
+def test_an_event_for_an_unknown_payment_is_recorded(db, post_event):
+    ghost = {"donation_id": None, "attempt_id": None, "session_id": "cs_test_ghost", "payment_intent": None,
+             "amount": 5000, "currency": "XOF"}  # fmt: skip
+    evt = sf.event("checkout.session.completed", sf.checkout_session(ghost, metadata={}))
+    assert post_event(evt).get_json()["outcome"] == "unknown_payment"
+
+
+def test_stripe_api_down_while_fetching_the_fee_is_503_then_the_retry_applies(
+    db, post_event, stripe_api, pledge
+):
+    evt = completed(pledge)
+    stripe_api.fail = "error"
+    response = post_event(evt)
+    assert response.status_code == 503
+    assert db.sql("select 1 from private.webhook_events") == []
+    stripe_api.fail = None
+    assert post_event(evt).get_json()["outcome"] == "applied"
