@@ -10,6 +10,7 @@ import secrets
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,17 +36,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[localstack.Cluster]:
-    """A throwaway cluster for this test run only (never the dev one)."""
-    base = Path(tempfile.mkdtemp(prefix="africagnotte-test-"))
+@contextmanager
+def throwaway_cluster(**options: Any) -> Iterator[localstack.Cluster]:
+    """A new cluster on a free port, destroyed afterwards (never the dev one).
+    By default without durability (fsync off): pass throwaway=False to crash it."""
+    options.setdefault("throwaway", True)
     c = localstack.Cluster(
-        base_dir=base, port=free_port(), password=secrets.token_hex(16), throwaway=True
+        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-test-")),
+        port=free_port(),
+        password=secrets.token_hex(16),
+        **options,
     )
     c.init()
     c.start()
-    yield c
-    c.destroy()
+    try:
+        yield c
+    finally:
+        c.destroy()
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[localstack.Cluster]:
+    """The test run's cluster: every test gets a database cloned in it."""
+    with throwaway_cluster() as c:
+        yield c
 
 
 @pytest.fixture(scope="session")
@@ -328,10 +342,14 @@ def donate(service, stripe_api):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = service.post(
             "/donations/checkout",
-            json={"campaign_id": str(campaign["id"]), "amount": amount,
-                  "currency": campaign["currency"], **body},
+            json={
+                "campaign_id": str(campaign["id"]),
+                "amount": amount,
+                "currency": campaign["currency"],
+                **body,
+            },
             headers=headers,
-        )  # fmt: skip
+        )
         assert response.status_code == 201, response.get_json()
         donation_id = response.get_json()["donation_id"]
         session = next(
@@ -357,8 +375,13 @@ def donate(service, stripe_api):
 def post_event(service):
     """POST a Stripe event to /webhooks/stripe, signed as Stripe signs it."""
 
-    def post(evt: dict[str, Any], *, secret: str = stripe_fake.WEBHOOK_SECRET,
-             timestamp: int | None = None, signature: str | None = None):  # fmt: skip
+    def post(
+        evt: dict[str, Any],
+        *,
+        secret: str = stripe_fake.WEBHOOK_SECRET,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ):
         payload = json.dumps(evt).encode()
         header = (
             signature

@@ -55,8 +55,14 @@ def new_id(prefix: str) -> str:
 # Events -------------------------------------------------------------------------------
 
 
-def event(kind: str, obj: dict[str, Any], *, created: int | None = None, livemode: bool = False,
-          event_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+def event(
+    kind: str,
+    obj: dict[str, Any],
+    *,
+    created: int | None = None,
+    livemode: bool = False,
+    event_id: str | None = None,
+) -> dict[str, Any]:
     return resource(
         "event",
         id=event_id or new_id("evt"),
@@ -163,7 +169,8 @@ class FakeStripe:
     requests: list[Request] = field(default_factory=list)
     fee: int | None = None  # processor fee reported in balance transactions (charge currency)
     fail: str | None = None  # None, "error" (HTTP 500) or "timeout"
-    delay: float = 0.0
+    delay: float = 0.0  # how long a "timeout" failure hangs
+    latency: float = 0.0  # added to every answer
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_idempotency_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -270,6 +277,7 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
                 query=dict(parse_qsl(parts.query, keep_blank_values=True)),
             )
             fake.requests.append(req)
+            time.sleep(fake.latency)
             if fake.fail == "timeout":
                 time.sleep(fake.delay or 3)
             if fake.fail == "error":

@@ -38,8 +38,10 @@ def test_guest_checkout_creates_a_pending_pledge_and_a_stripe_session(
         "XOF",
     )
     assert (donation["donor_id"], donation["donor_name"], donation["donor_email"]) == (
-        None, "Moussa", "m@example.sn",
-    )  # fmt: skip
+        None,
+        "Moussa",
+        "m@example.sn",
+    )
     attempt = db.one(
         "select * from private.payment_attempts where donation_id = %s", [donation["id"]]
     )
@@ -127,8 +129,12 @@ def test_tokens_signed_by_the_projects_jwks_are_accepted(
         app = make_app(
             **service_settings, supabase_url=f"http://127.0.0.1:{server.server_address[1]}"
         )
-        token = jwt.encode({**user.claims, "exp": int(time.time()) + 600}, key, algorithm="ES256",
-                           headers={"kid": "key-1"})  # fmt: skip
+        token = jwt.encode(
+            {**user.claims, "exp": int(time.time()) + 600},
+            key,
+            algorithm="ES256",
+            headers={"kid": "key-1"},
+        )
         response = checkout(app.test_client(), campaign, token=token)
         assert response.status_code == 201, response.get_json()
         d = db.one(
@@ -136,9 +142,12 @@ def test_tokens_signed_by_the_projects_jwks_are_accepted(
             [response.get_json()["donation_id"]],
         )
         assert d["donor_id"] == user.id
-        forged = jwt.encode({**user.claims, "exp": int(time.time()) + 600},
-                            ec.generate_private_key(ec.SECP256R1()), algorithm="ES256",
-                            headers={"kid": "key-1"})  # fmt: skip
+        forged = jwt.encode(
+            {**user.claims, "exp": int(time.time()) + 600},
+            ec.generate_private_key(ec.SECP256R1()),
+            algorithm="ES256",
+            headers={"kid": "key-1"},
+        )
         assert checkout(app.test_client(), campaign, token=forged).status_code == 401
     finally:
         server.shutdown()
@@ -199,8 +208,9 @@ def test_expired_campaigns_accept_no_donations(db, service, stripe_api, owner, m
     c = make_campaign(owner, "expired")
     response = checkout(service, c)
     assert (response.status_code, response.get_json()["error"]["code"]) == (
-        409, "campaign_not_accepting_donations",
-    )  # fmt: skip
+        409,
+        "campaign_not_accepting_donations",
+    )
     assert stripe_api.requests == []
 
 

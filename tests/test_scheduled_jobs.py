@@ -4,29 +4,18 @@
 from __future__ import annotations
 
 import secrets
-import tempfile
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from admin_scripts import localstack
-from tests.conftest import free_port
+from tests.conftest import throwaway_cluster
 
 
 @pytest.fixture(scope="module")
 def cron_cluster():
-    c = localstack.Cluster(
-        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-cron-")),
-        port=free_port(),
-        password=secrets.token_hex(16),
-        throwaway=True,
-        cron=True,
-    )
-    c.init()
-    c.start()
-    yield c
-    c.destroy()
+    with throwaway_cluster(cron=True) as c:
+        yield c
 
 
 def test_migrations_schedule_the_expiry_job_with_pg_cron(cron_cluster):

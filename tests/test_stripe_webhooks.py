@@ -78,8 +78,10 @@ def test_paid_checkout_credits_the_donation_and_the_campaign(
         "select * from private.payment_attempts where donation_id = %s", [pledge["donation_id"]]
     )
     assert (attempt["payment_ref"], attempt["charge_ref"], attempt["fee_amount"]) == (
-        pledge["payment_intent"], pledge["charge_id"], 150,
-    )  # fmt: skip
+        pledge["payment_intent"],
+        pledge["charge_id"],
+        150,
+    )
     assert_ledger_balanced(db)
 
 
@@ -121,8 +123,11 @@ def test_unpaid_completion_waits_for_the_async_payment(db, post_event, pledge, c
 def test_async_payment_failure_fails_the_donation(db, post_event, pledge, campaign):
     t = int(time.time())
     post_event(completed(pledge, t, payment_status="unpaid"))
-    evt = sf.event("checkout.session.async_payment_failed", sf.checkout_session(pledge, payment_status="unpaid"),
-                   created=t + 60)  # fmt: skip
+    evt = sf.event(
+        "checkout.session.async_payment_failed",
+        sf.checkout_session(pledge, payment_status="unpaid"),
+        created=t + 60,
+    )
     assert post_event(evt).get_json()["outcome"] == "applied"
     assert donation(db, pledge)["status"] == "failed"
     assert totals(db, campaign)["collected_amount"] == 0
@@ -285,8 +290,12 @@ def test_twenty_concurrent_deliveries_credit_exactly_once(
     def deliver():
         client = app.test_client()
         barrier.wait()
-        r = client.post("/webhooks/stripe", data=payload, headers={"Stripe-Signature": header},
-                        content_type="application/json")  # fmt: skip
+        r = client.post(
+            "/webhooks/stripe",
+            data=payload,
+            headers={"Stripe-Signature": header},
+            content_type="application/json",
+        )
         outcomes.append(f"{r.status_code} {r.get_json()['outcome']}")
 
     threads = [threading.Thread(target=deliver) for _ in range(20)]
@@ -327,8 +336,12 @@ def test_unverified_events_are_400_and_write_nothing(db, service, post_event, pl
     elif case == "tampered":
         header = sf.sign(payload)
         tampered = payload.replace(b'"amount_total": 5000', b'"amount_total": 9000000')
-        response = service.post("/webhooks/stripe", data=tampered, headers={"Stripe-Signature": header},
-                                content_type="application/json")  # fmt: skip
+        response = service.post(
+            "/webhooks/stripe",
+            data=tampered,
+            headers={"Stripe-Signature": header},
+            content_type="application/json",
+        )
     elif case == "garbage_header":
         response = post_event(evt, signature="t=abc,v1=zzz")
     else:  # a genuine signature, moved to another timestamp
@@ -386,8 +399,14 @@ def test_other_event_types_are_recorded_as_ignored(db, post_event):
 
 
 def test_an_event_for_an_unknown_payment_is_recorded(db, post_event):
-    ghost = {"donation_id": None, "attempt_id": None, "session_id": "cs_test_ghost", "payment_intent": None,
-             "amount": 5000, "currency": "XOF"}  # fmt: skip
+    ghost = {
+        "donation_id": None,
+        "attempt_id": None,
+        "session_id": "cs_test_ghost",
+        "payment_intent": None,
+        "amount": 5000,
+        "currency": "XOF",
+    }
     evt = sf.event("checkout.session.completed", sf.checkout_session(ghost, metadata={}))
     assert post_event(evt).get_json()["outcome"] == "unknown_payment"
 

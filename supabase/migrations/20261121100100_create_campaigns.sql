@@ -387,7 +387,7 @@ begin
     end if;
     if not found or not (
         c.status in ('active', 'funded', 'expired')
-        or c.owner_id = auth.uid()
+        or c.owner_id is not distinct from auth.uid()
         or private.is_staff()
     ) then
         raise exception using

@@ -67,8 +67,7 @@ create table public.donations (
     created_at timestamptz not null default pg_catalog.now(),
     succeeded_at timestamptz,
     updated_at timestamptz not null default pg_catalog.now(),
-    check (refunded_amount between 0 and amount),
-    check (disputed_amount between 0 and amount)
+    check (refunded_amount >= 0 and disputed_amount >= 0 and refunded_amount + disputed_amount <= amount)
 );
 
 comment on table public.donations is
@@ -299,7 +298,8 @@ end;
 $$;
 
 -- Refunds: the provider reports the cumulative amount refunded; only a higher
--- total than the one applied changes anything (order-independent).
+-- total than the one applied changes anything (order-independent). Money a
+-- dispute already withdrew cannot be refunded as well.
 create function private.apply_refund(d public.donations, refunded_total bigint, event_key text)
 returns public.donations
 language plpgsql
@@ -307,7 +307,7 @@ security definer
 set search_path = ''
 as $$
 declare
-    total bigint := least(refunded_total, d.amount);
+    total bigint := least(refunded_total, d.amount - d.disputed_amount);
     before public.donations := d;
 begin
     if total <= d.refunded_amount or d.status not in ('succeeded', 'partially_refunded') then
@@ -337,7 +337,11 @@ as $$
 declare
     before public.donations := d;
     recorded bigint := dispute.withdrawn;
-    target bigint := case when dispute.status in ('open', 'lost') then dispute.amount else 0 end;
+    -- never more than what is neither refunded nor withdrawn by another dispute
+    target bigint := least(
+        case when dispute.status in ('open', 'lost') then dispute.amount else 0 end,
+        d.amount - d.refunded_amount - (d.disputed_amount - dispute.withdrawn)
+    );
 begin
     if d.status not in ('succeeded', 'partially_refunded', 'refunded') then
         return d;  -- applied once the payment is credited
@@ -354,7 +358,7 @@ begin
     where p.provider = dispute.provider and p.dispute_ref = dispute.dispute_ref;
     update public.donations as x
     set
-        disputed_amount = least(x.amount, x.disputed_amount + target - recorded),
+        disputed_amount = x.disputed_amount + target - recorded,
         dispute_status = dispute.status,
         updated_at = pg_catalog.now()
     where x.id = d.id
@@ -750,6 +754,8 @@ begin
                 note := 'a newer event about this dispute was already applied';
             elsif d.status in ('succeeded', 'partially_refunded', 'refunded') then
                 d := private.apply_dispute(d, dispute, event_key);
+                -- a won dispute frees money a refund was waiting for
+                d := private.apply_refund(d, a.refunded_amount, event_key || ':refund');
                 result := 'applied';
             else
                 result := 'deferred';

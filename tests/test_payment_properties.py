@@ -1,0 +1,136 @@
+"""Property test: whatever the providers send, in whatever order, repeated or
+not, the campaign totals equal the ledger and money states stay coherent."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from psycopg.types.json import Jsonb
+
+EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
+_ids = itertools.count()
+CREDITED = {"succeeded", "partially_refunded", "refunded"}
+
+
+class PaymentEvents(RuleBasedStateMachine):
+    db = None  # set by the test
+    owner_id = None
+
+    pledges = Bundle("pledges")
+    sent = Bundle("sent")
+
+    @initialize()
+    def campaign(self):
+        self.campaign_id = self.db.one(
+            "insert into public.campaigns (owner_id, title, goal_amount, currency, category, country,"
+            " status, published_at, starts_at, ends_at) values (%s, 'Propriétés de la monnaie', 20000,"
+            " 'XOF', 'sante', 'SN', 'active', now(), now(), now() + interval '30 days') returning id",
+            [self.owner_id],
+        )["id"]
+        self.ever_credited: set[str] = set()
+
+    @rule(target=pledges, amount=st.integers(500, 20_000))
+    def pledge(self, amount):
+        p = self.db.one(
+            "select private.create_donation(%s, %s, 'XOF', 'stripe') as p",
+            [self.campaign_id, amount],
+        )["p"]
+        return (p["donation_id"], amount)
+
+    def send(self, pledge, outcome, seconds):
+        event = (f"evt_{next(_ids)}", EPOCH + timedelta(seconds=seconds),
+                 {**outcome, "donation_id": pledge[0], "currency": "XOF"})  # fmt: skip
+        return self.replay(event)
+
+    def replay(self, event):
+        event_id, at, outcome = event
+        self.db.one(
+            "select private.record_payment_event('stripe', %s, 'test', %s, false, '{}', %s) as r",
+            [event_id, at, Jsonb(outcome)],
+        )
+        return event
+
+    @rule(target=sent, pledge=pledges, status=st.sampled_from(["succeeded", "failed", "canceled", "processing"]),
+          exact=st.booleans(), fee=st.integers(0, 400), seconds=st.integers(0, 100))  # fmt: skip
+    def payment(self, pledge, status, exact, fee, seconds):
+        amount = pledge[1] if exact else pledge[1] + 5
+        return self.send(
+            pledge, {"kind": "payment", "status": status, "amount": amount, "fee": fee}, seconds
+        )
+
+    @rule(target=sent, pledge=pledges, share=st.floats(0, 1.2), seconds=st.integers(0, 100))
+    def refund(self, pledge, share, seconds):
+        return self.send(
+            pledge, {"kind": "refund", "refunded_total": int(pledge[1] * share)}, seconds
+        )
+
+    @rule(target=sent, pledge=pledges, ref=st.sampled_from(["dp_a", "dp_b"]),
+          status=st.sampled_from(["open", "won", "lost"]), seconds=st.integers(0, 100))  # fmt: skip
+    def dispute(self, pledge, ref, status, seconds):
+        outcome = {"kind": "dispute", "dispute_ref": f"{ref}_{pledge[0]}", "dispute_status": status,
+                   "dispute_amount": pledge[1]}  # fmt: skip
+        return self.send(pledge, outcome, seconds)
+
+    @rule(event=sent)
+    def duplicate(self, event):
+        self.replay(event)
+
+    @invariant()
+    def totals_equal_the_ledger(self):
+        assert self.db.sql("select * from private.check_ledger()") == []
+
+    @invariant()
+    def money_states_are_coherent(self):
+        rows = self.db.sql(
+            "select id::text, status::text, amount, refunded_amount, disputed_amount, succeeded_at"
+            " from public.donations where campaign_id = %s",
+            [self.campaign_id],
+        )
+        for d in rows:
+            assert 0 <= d["refunded_amount"] <= d["amount"]
+            assert 0 <= d["disputed_amount"] <= d["amount"]
+            assert (d["status"] in CREDITED) == (d["succeeded_at"] is not None)
+            if d["status"] in CREDITED:
+                self.ever_credited.add(d["id"])
+            else:
+                assert d["id"] not in self.ever_credited, "a credited donation went back"
+        c = self.db.one(
+            "select collected_amount, donor_count from public.campaigns where id = %s",
+            [self.campaign_id],
+        )
+        assert c["collected_amount"] >= 0
+        assert c["donor_count"] >= 0
+        assert c["collected_amount"] == sum(
+            d["amount"] - d["refunded_amount"] - d["disputed_amount"]
+            for d in rows
+            if d["status"] in CREDITED
+        )
+
+
+@pytest.mark.timeout(600)
+def test_random_event_sequences_keep_totals_equal_to_the_ledger(db, owner):
+    PaymentEvents.db = db
+    PaymentEvents.owner_id = owner.id
+    run_state_machine_as_test(
+        PaymentEvents,
+        settings=settings(
+            max_examples=200,
+            stateful_step_count=30,
+            deadline=None,
+            derandomize=True,  # the same sequences on every machine: CI is reproducible
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
