@@ -47,6 +47,8 @@ def run() -> None:
     out.print(f"service_role key    {env['SUPABASE_SERVICE_ROLE_KEY']}")
     out.print(f"Webhooks service    http://{SERVICE_BIND}")
     out.print(f"  GET  http://{SERVICE_BIND}/healthz")
+    out.print(f"  POST http://{SERVICE_BIND}/donations/checkout")
+    out.print(f"  POST http://{SERVICE_BIND}/webhooks/stripe")
     out.print("Ctrl-C stops the service; `make stop` stops PostgreSQL.", style="dim")
     sys.stdout.flush()
     child_env = {**env, **os.environ}

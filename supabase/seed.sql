@@ -42,3 +42,35 @@ where id = '00000000-0000-4000-8000-000000000003';
 insert into public.user_roles (user_id, role, granted_by)
 values ('00000000-0000-4000-8000-000000000001', 'admin', null)
 on conflict do nothing;
+
+-- Demo campaigns: two published (XOF and EUR), one draft.
+insert into public.campaigns (
+    id, owner_id, title, summary, story, goal_amount, currency, category, tags,
+    country, city, status, published_at, starts_at, ends_at
+)
+values
+(
+    '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000002',
+    'Soins pour Aminata à Bamako',
+    'Aminata, 7 ans, doit être opérée du cœur à l''hôpital du Mali.',
+    'Aminata est née avec une malformation cardiaque. Les médecins de l''hôpital du Mali peuvent '
+    || 'l''opérer, mais sa famille ne peut pas payer l''opération et les médicaments.',
+    2500000, 'XOF', 'sante', array['santé', 'enfant'], 'ML', 'Bamako',
+    'active', now(), now(), now() + interval '30 days'
+),
+(
+    '00000000-0000-4000-8000-0000000000c2', '00000000-0000-4000-8000-000000000003',
+    'Books for the Tamale community school',
+    'Our village school needs books and benches before the new term.',
+    'The community school in Tamale welcomes 240 children. We want to buy reading books, '
+    || 'exercise books and 30 benches before the new school year.',
+    300000, 'EUR', 'education', array['school', 'books'], 'GH', 'Tamale',
+    'active', now(), now(), now() + interval '60 days'
+),
+(
+    '00000000-0000-4000-8000-0000000000c3', '00000000-0000-4000-8000-000000000002',
+    'Mariage de Mariam et Ousmane',
+    null, null, 1000000, 'XOF', 'mariage-evenements', '{}', 'SN', 'Dakar',
+    'draft', null, null, null
+)
+on conflict (id) do nothing;

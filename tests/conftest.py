@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import queue
 import secrets
 import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,16 +111,66 @@ class Database:
         return rows[0]
 
 
-_db_numbers = itertools.count()
+class DatabaseFactory:
+    """Clones the schema template ahead of the tests, in a background thread, and
+    drops used databases there too: a test never waits for CREATE DATABASE."""
+
+    AHEAD = 2
+
+    def __init__(self, cluster: localstack.Cluster, template: str):
+        self.cluster, self.template = cluster, template
+        self.ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=self.AHEAD)
+        self.used: queue.Queue[str | None] = queue.Queue()
+        self.numbers = itertools.count()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:  # drop used databases first; wait for one only when enough are ready
+                name = self.used.get(timeout=0.05 if self.ready.full() else 0)
+            except queue.Empty:
+                name = None
+            if name:
+                localstack.drop_database(self.cluster, name)
+            elif not self.ready.full():
+                name = f"test_{next(self.numbers)}"
+                try:
+                    localstack.create_database(self.cluster, name, template=self.template)
+                except BaseException as exc:  # surfaced to the test that takes it
+                    self.ready.put(exc)
+                    return
+                self.ready.put(name)
+
+    def take(self) -> str:
+        item = self.ready.get(timeout=120)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def give_back(self, name: str) -> None:
+        self.used.put(name)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.used.put(None)
+        self.thread.join(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def databases(cluster: localstack.Cluster, schema_template: str) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(cluster, schema_template)
+    yield factory
+    factory.stop()
 
 
 @pytest.fixture
 def db(
-    cluster: localstack.Cluster, schema_template: str, authenticator_password: str
+    cluster: localstack.Cluster, databases: DatabaseFactory, authenticator_password: str
 ) -> Iterator[Database]:
     """A fresh database per test, cloned from the schema template."""
-    name = f"test_{next(_db_numbers)}"
-    localstack.create_database(cluster, name, template=schema_template)
+    name = databases.take()
     database = Database(
         name=name,
         url=cluster.url(name),
@@ -126,7 +178,7 @@ def db(
     )
     yield database
     database.close()
-    localstack.drop_database(cluster, name)
+    databases.give_back(name)
 
 
 @pytest.fixture

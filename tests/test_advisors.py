@@ -5,8 +5,10 @@ from __future__ import annotations
 from admin_scripts import localstack
 
 
-def test_supabase_advisors_report_no_warning(cluster, schema_template):
-    proc = localstack.advisors(cluster.url(schema_template))
+def test_supabase_advisors_report_no_warning(db, authenticator_password):
+    # database settings (pgrst.db_schemas) are not copied from the template
+    localstack.apply_platform(db.url, authenticator_password)
+    proc = localstack.advisors(db.url)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

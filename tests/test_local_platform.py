@@ -109,8 +109,11 @@ def test_realtime_publication_exists(db):
     assert db.sql("select 1 from pg_publication where pubname = 'supabase_realtime'")
 
 
-def test_advisors_see_the_exposed_schemas(cluster, schema_template):
-    with psycopg.connect(cluster.url(schema_template)) as conn:
+def test_advisors_see_the_exposed_schemas(db, authenticator_password):
+    from admin_scripts import localstack
+
+    localstack.apply_platform(db.url, authenticator_password)
+    with psycopg.connect(db.url) as conn:
         (value,) = conn.execute("select current_setting('pgrst.db_schemas')").fetchone()
     assert "public" in value.split(",")
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 from flask import Flask, current_app
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -15,13 +16,25 @@ from webhooks.errors import ApiError, ServiceUnavailable
 
 def init_pool(app: Flask) -> ConnectionPool:
     settings = app.config["SETTINGS"]
+
+    def configure(conn: psycopg.Connection) -> None:
+        # Least privilege: the service's SQL functions are granted to this role.
+        if settings.db_role:
+            conn.execute(sql.SQL("set role {}").format(sql.Identifier(settings.db_role)))
+
     pool = ConnectionPool(
         conninfo=str(settings.database_url),
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
         timeout=settings.db_pool_timeout,
-        kwargs={"connect_timeout": max(1, int(settings.db_pool_timeout)), "row_factory": dict_row},
-        check=ConnectionPool.check_connection,
+        kwargs={
+            "connect_timeout": max(1, int(settings.db_pool_timeout)),
+            "row_factory": dict_row,
+            "autocommit": True,  # one statement, one transaction; transaction() for more
+        },
+        configure=configure,
+        # No check on checkout (a round trip per request): a connection broken by
+        # a database restart fails its request with 503, and the pool drops it.
         open=False,
         name="africagnotte",
     )
@@ -53,18 +66,15 @@ def as_api_error(exc: psycopg.Error) -> ApiError:
 
 
 @contextmanager
-def transaction(role: str | None = None) -> Iterator[psycopg.Connection]:
-    """One connection, one transaction, committed when the block ends without error.
+def connection() -> Iterator[psycopg.Connection]:
+    """A pooled connection in autocommit mode: each statement is its own transaction.
 
-    role: run as this database role (service-only functions are granted to
-    service_role). A database that cannot be reached becomes ServiceUnavailable
-    (503), so that senders such as Stripe retry; a refusal becomes its ApiError.
+    A database that cannot be reached becomes ServiceUnavailable (503), so that
+    senders such as Stripe retry; a refusal becomes its ApiError.
     """
     pool: ConnectionPool = current_app.extensions["db_pool"]
     try:
-        with pool.connection() as conn, conn.transaction():
-            if role:
-                conn.execute("select set_config('role', %s, true)", [role])
+        with pool.connection() as conn:
             yield conn
     except PoolTimeout as exc:
         raise ServiceUnavailable("database unavailable") from exc

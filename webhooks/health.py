@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from webhooks.db import transaction
+from webhooks.db import connection
 from webhooks.errors import ServiceUnavailable
 
 bp = Blueprint("health", __name__)
@@ -13,7 +13,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     try:
-        with transaction() as conn:
+        with connection() as conn:
             conn.execute("select 1")
     except ServiceUnavailable:
         return jsonify(status="unavailable", database="unavailable"), 503

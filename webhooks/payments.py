@@ -9,9 +9,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from webhooks.db import transaction
-
-SERVICE_ROLE = "service_role"
+from webhooks.db import connection
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ def create_pledge(
     message: str | None,
     is_anonymous: bool,
 ) -> Pledge:
-    with transaction(SERVICE_ROLE) as conn:
+    with connection() as conn:
         row = conn.execute(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
             " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
@@ -76,7 +74,7 @@ def attach_checkout(
     checkout_url: str | None,
     payment_ref: str | None = None,
 ) -> None:
-    with transaction(SERVICE_ROLE) as conn:
+    with connection() as conn:
         conn.execute(
             "select private.attach_checkout(%s, %s, %s, %s)",
             [attempt_id, session_ref, checkout_url, payment_ref],
@@ -84,7 +82,7 @@ def attach_checkout(
 
 
 def abandon_checkout(attempt_id: uuid.UUID, reason: str) -> None:
-    with transaction(SERVICE_ROLE) as conn:
+    with connection() as conn:
         conn.execute("select private.abandon_checkout(%s, %s)", [attempt_id, reason])
 
 
@@ -95,13 +93,15 @@ def record_event(
     event_type: str,
     occurred_at: datetime | None,
     livemode: bool | None,
-    payload: dict[str, Any],
+    payload: str,
     outcome: dict[str, Any],
 ) -> dict[str, Any]:
-    """Record a provider event and apply its neutral outcome, in one transaction."""
-    with transaction(SERVICE_ROLE) as conn:
+    """Record a provider event (its payload as received) and apply its neutral
+    outcome, in one transaction."""
+    with connection() as conn:
         row = conn.execute(
-            "select private.record_payment_event(%s, %s, %s, %s, %s, %s, %s) as result",
-            [provider, event_id, event_type, occurred_at, livemode, Jsonb(payload), Jsonb(outcome)],
+            "select private.record_payment_event(%s, %s, %s, %s, %s, %s::jsonb, %s) as result",
+            [provider, event_id, event_type, occurred_at, livemode, payload, Jsonb(outcome)],
+            prepare=True,
         ).fetchone()
     return row["result"]

@@ -279,7 +279,7 @@ def stripe_webhook():
         event_type=str(event["type"]),
         occurred_at=datetime.fromtimestamp(int(event["created"]), UTC),
         livemode=bool(event.get("livemode")),
-        payload=event,
+        payload=payload.decode("utf-8"),
         outcome=outcome,
     )
     return jsonify(received=True, outcome=result["outcome"])

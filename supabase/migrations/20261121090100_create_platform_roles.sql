@@ -91,7 +91,7 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-    if private.is_banned() then
+    if auth.uid() is not null and private.is_banned() then
         raise exception using
             errcode = 'PT403',
             message = 'account_banned',

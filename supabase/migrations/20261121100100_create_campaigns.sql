@@ -102,7 +102,8 @@ create table public.campaigns (
     goal_amount bigint not null check (goal_amount > 0),
     currency text not null references public.currencies (code),
     category text references public.categories (slug),
-    tags text[] not null default '{}' check (private.tags_are_valid(tags)),
+    -- normalised and validated by the prepare trigger (private.tags_are_valid)
+    tags text[] not null default '{}',
     country public.country_code,
     city text check (pg_catalog.char_length(city) between 1 and 80),
     cover text,
@@ -166,13 +167,16 @@ create index campaign_status_history_campaign_id_idx on public.campaign_status_h
 create index campaign_status_history_actor_id_idx on public.campaign_status_history (actor_id);
 
 -- Donations per campaign and day, maintained by the payment core (Donations):
--- the trending sort and the creator dashboard read it.
+-- the trending sort and the creator dashboard read it. Concurrent donations to
+-- one campaign add to different slots (one per database session), so that a
+-- popular campaign does not make them wait for each other; readers sum slots.
 create table private.campaign_daily_totals (
     campaign_id uuid not null references public.campaigns (id) on delete cascade,
     day date not null,
+    slot smallint not null default 0,
     donation_count integer not null default 0,
     amount bigint not null default 0,
-    primary key (campaign_id, day)
+    primary key (campaign_id, day, slot)
 );
 
 create index campaign_daily_totals_day_idx on private.campaign_daily_totals (day, campaign_id);
@@ -247,11 +251,13 @@ declare
     cur public.currencies;
     is_user_edit boolean := current_user in ('authenticated', 'anon');
 begin
-    new.tags := private.normalize_tags(new.tags);
-    if not private.tags_are_valid(new.tags) then
-        raise exception using
-            errcode = 'PT422', message = 'invalid_tags',
-            detail = 'At most 10 tags of 1 to 30 letters, digits, spaces or hyphens.';
+    if tg_op = 'INSERT' or new.tags is distinct from old.tags then
+        new.tags := private.normalize_tags(new.tags);
+        if not private.tags_are_valid(new.tags) then
+            raise exception using
+                errcode = 'PT422', message = 'invalid_tags',
+                detail = 'At most 10 tags of 1 to 30 letters, digits, spaces or hyphens.';
+        end if;
     end if;
 
     -- Slug: from the title until first published, then stable.

@@ -328,11 +328,15 @@ begin
         'ends_at', c.ends_at,
         'donations_per_day', coalesce((
             select pg_catalog.jsonb_agg(
-                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donation_count, 'amount', t.amount)
+                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donations, 'amount', t.amount)
                 order by t.day
             )
-            from private.campaign_daily_totals as t
-            where t.campaign_id = c.id and t.day > current_date - 30
+            from (
+                select s.day, pg_catalog.sum(s.donation_count) as donations, pg_catalog.sum(s.amount) as amount
+                from private.campaign_daily_totals as s
+                where s.campaign_id = c.id and s.day > current_date - 30
+                group by s.day
+            ) as t
         ), '[]'::jsonb),
         'recent_donations', '[]'::jsonb
     );

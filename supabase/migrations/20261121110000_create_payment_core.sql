@@ -248,45 +248,73 @@ begin
 end;
 $$;
 
--- After a donation's money changed: the platform fee follows what the donation
--- still brings, and the campaign's totals follow the ledger. `before` is the
--- donation as it was when the change started. The caller holds the
+-- The money a donation still brings: gross when credited, less refunds and
+-- open or lost disputes.
+create function private.donation_net(d public.donations)
+returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+    select case when d.status in ('succeeded', 'partially_refunded', 'refunded') then d.amount else 0 end
+        - d.refunded_amount - d.disputed_amount
+$$;
+
+-- After a donation's money changed, the platform fee follows what it still
+-- brings (rounded half up to the currency's minor unit). The caller holds the
 -- donation's row lock.
-create function private.settle_donation(before public.donations, after public.donations, event_key text)
+create function private.adjust_platform_fee(d public.donations, event_key text)
 returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-    net bigint := 0;
-    fee_target bigint;
+    fee_target bigint := (private.donation_net(d) * d.platform_fee_bp + 5000) / 10000;
     fee_recorded bigint;
     fee_entries bigint;
-    collected_delta bigint;
-    donors_delta integer;
 begin
-    if after.status in ('succeeded', 'partially_refunded', 'refunded') then
-        net := after.amount - after.refunded_amount - after.disputed_amount;
-    end if;
-    -- rounded half up to the currency's minor unit (amounts are minor units)
-    fee_target := (net * after.platform_fee_bp + 5000) / 10000;
     select coalesce(-pg_catalog.sum(l.amount), 0), pg_catalog.count(*) into fee_recorded, fee_entries
     from private.ledger_entries as l
-    where l.donation_id = after.id and l.kind = 'platform_fee';
-    perform private.add_ledger_entry(
-        after, 'platform_fee', fee_recorded - fee_target, event_key || ':fee' || fee_entries
-    );
+    where l.donation_id = d.id and l.kind = 'platform_fee';
+    perform private.add_ledger_entry(d, 'platform_fee', fee_recorded - fee_target, event_key || ':fee' || fee_entries);
+end;
+$$;
 
-    collected_delta := (
-        case when after.status in ('succeeded', 'partially_refunded', 'refunded') then after.amount else 0 end
+-- The campaign's totals (and donations per day) follow a donation's change.
+-- Called last in the transaction: the campaign's row lock, which concurrent
+-- donations to the same campaign wait for, is held only until the commit.
+create function private.apply_campaign_totals(before public.donations, after public.donations)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    credited constant public.donation_status[] := '{succeeded,partially_refunded,refunded}';
+    -- private.donation_net and private.donation_counts, spelled out: this runs for every payment
+    collected_delta bigint := (
+        case when after.status = any(credited) then after.amount else 0 end
         - after.refunded_amount - after.disputed_amount
     ) - (
-        case when before.status in ('succeeded', 'partially_refunded', 'refunded') then before.amount else 0 end
+        case when before.status = any(credited) then before.amount else 0 end
         - before.refunded_amount - before.disputed_amount
     );
-    donors_delta := private.donation_counts(after.status, after.dispute_status)::integer
-        - private.donation_counts(before.status, before.dispute_status)::integer;
+    donors_delta integer := (
+        after.status in ('succeeded', 'partially_refunded') and coalesce(after.dispute_status, 'won') = 'won'
+    )::integer - (
+        before.status in ('succeeded', 'partially_refunded') and coalesce(before.dispute_status, 'won') = 'won'
+    )::integer;
+begin
+    if before.succeeded_at is null and after.succeeded_at is not null then
+        insert into private.campaign_daily_totals as t (campaign_id, day, slot, donation_count, amount)
+        values (
+            after.campaign_id, (after.succeeded_at at time zone 'UTC')::date, pg_catalog.pg_backend_pid() % 8,
+            1, after.amount
+        )
+        on conflict (campaign_id, day, slot) do update
+        set donation_count = t.donation_count + 1, amount = t.amount + excluded.amount;
+    end if;
     if collected_delta <> 0 or donors_delta <> 0 then
         update public.campaigns as c
         set
@@ -308,7 +336,6 @@ set search_path = ''
 as $$
 declare
     total bigint := least(refunded_total, d.amount - d.disputed_amount);
-    before public.donations := d;
 begin
     if total <= d.refunded_amount or d.status not in ('succeeded', 'partially_refunded') then
         return d;
@@ -321,7 +348,7 @@ begin
         updated_at = pg_catalog.now()
     where x.id = d.id
     returning * into d;
-    perform private.settle_donation(before, d, event_key);
+    perform private.adjust_platform_fee(d, event_key);
     return d;
 end;
 $$;
@@ -335,7 +362,6 @@ security definer
 set search_path = ''
 as $$
 declare
-    before public.donations := d;
     recorded bigint := dispute.withdrawn;
     -- never more than what is neither refunded nor withdrawn by another dispute
     target bigint := least(
@@ -363,7 +389,7 @@ begin
         updated_at = pg_catalog.now()
     where x.id = d.id
     returning * into d;
-    perform private.settle_donation(before, d, event_key);
+    perform private.adjust_platform_fee(d, event_key);
     return d;
 end;
 $$;
@@ -379,7 +405,6 @@ security definer
 set search_path = ''
 as $$
 declare
-    before public.donations := d;
     paid bigint := (outcome ->> 'amount')::bigint;
     paid_currency text := pg_catalog.upper(outcome ->> 'currency');
     fee bigint := (outcome ->> 'fee')::bigint;
@@ -414,11 +439,7 @@ begin
     if fee is not null then
         perform private.add_ledger_entry(d, 'processor_fee', -fee, d.id::text);
     end if;
-    insert into private.campaign_daily_totals as t (campaign_id, day, donation_count, amount)
-    values (d.campaign_id, (d.succeeded_at at time zone 'UTC')::date, 1, d.amount)
-    on conflict (campaign_id, day) do update
-    set donation_count = t.donation_count + 1, amount = t.amount + excluded.amount;
-    perform private.settle_donation(before, d, event_key);
+    perform private.adjust_platform_fee(d, event_key);
 
     -- What arrived before the payment itself: refunds and disputes.
     if attempt.refunded_amount > 0 then
@@ -602,6 +623,7 @@ declare
     event_key text := provider::text || ':' || event_id;
     a private.payment_attempts;
     d public.donations;
+    initial public.donations;
     before public.donations;
     dispute private.payment_disputes;
     result text;
@@ -649,31 +671,39 @@ begin
             note := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
         else
             select * into d from public.donations as x where x.id = a.donation_id for update;
+            initial := d;
             -- Amounts in our minor units (an inexact conversion drops the amount).
             select k.exponent into exponent from public.currencies as k where k.code = d.currency;
             source_exponent := coalesce((outcome ->> 'amount_exponent')::integer, exponent);
-            outcome := outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
-                || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                    'amount', private.to_minor_units((outcome ->> 'amount')::bigint, source_exponent, exponent),
-                    'fee', private.to_minor_units((outcome ->> 'fee')::bigint, source_exponent, exponent),
-                    'refunded_total',
-                    private.to_minor_units((outcome ->> 'refunded_total')::bigint, source_exponent, exponent),
-                    'dispute_amount',
-                    private.to_minor_units((outcome ->> 'dispute_amount')::bigint, source_exponent, exponent)
-                ));
-            begin
-                update private.payment_attempts as x
-                set
-                    session_ref = coalesce(x.session_ref, outcome ->> 'session_ref'),
-                    payment_ref = coalesce(x.payment_ref, outcome ->> 'payment_ref'),
-                    charge_ref = coalesce(x.charge_ref, outcome ->> 'charge_ref'),
-                    updated_at = pg_catalog.now()
-                where x.id = a.id
-                returning * into a;
-            exception when unique_violation then
-                result := 'mismatch';
-                note := 'these provider references belong to another payment';
-            end;
+            if source_exponent <> exponent then
+                outcome := outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
+                    || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                        'amount', private.to_minor_units((outcome ->> 'amount')::bigint, source_exponent, exponent),
+                        'fee', private.to_minor_units((outcome ->> 'fee')::bigint, source_exponent, exponent),
+                        'refunded_total',
+                        private.to_minor_units((outcome ->> 'refunded_total')::bigint, source_exponent, exponent),
+                        'dispute_amount',
+                        private.to_minor_units((outcome ->> 'dispute_amount')::bigint, source_exponent, exponent)
+                    ));
+            end if;
+            -- New provider references (a unique violation: they belong to another payment).
+            if (a.session_ref is null and outcome ? 'session_ref')
+                or (a.payment_ref is null and outcome ? 'payment_ref')
+                or (a.charge_ref is null and outcome ? 'charge_ref') then
+                begin
+                    update private.payment_attempts as x
+                    set
+                        session_ref = coalesce(x.session_ref, outcome ->> 'session_ref'),
+                        payment_ref = coalesce(x.payment_ref, outcome ->> 'payment_ref'),
+                        charge_ref = coalesce(x.charge_ref, outcome ->> 'charge_ref'),
+                        updated_at = pg_catalog.now()
+                    where x.id = a.id
+                    returning * into a;
+                exception when unique_violation then
+                    result := 'mismatch';
+                    note := 'these provider references belong to another payment';
+                end;
+            end if;
         end if;
 
         if result is null and (
@@ -771,6 +801,10 @@ begin
     set processed_at = pg_catalog.now(), outcome = result, detail = note,
         donation_id = a.donation_id
     where w.id = inbox_id;
+    if initial.id is not null then
+        select * into d from public.donations as x where x.id = initial.id;
+        perform private.apply_campaign_totals(initial, d);
+    end if;
     return pg_catalog.jsonb_build_object('outcome', result, 'detail', note, 'donation_id', a.donation_id);
 end;
 $$;
@@ -898,11 +932,15 @@ begin
         'ends_at', c.ends_at,
         'donations_per_day', coalesce((
             select pg_catalog.jsonb_agg(
-                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donation_count, 'amount', t.amount)
+                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donations, 'amount', t.amount)
                 order by t.day
             )
-            from private.campaign_daily_totals as t
-            where t.campaign_id = c.id and t.day > current_date - 30
+            from (
+                select s.day, pg_catalog.sum(s.donation_count) as donations, pg_catalog.sum(s.amount) as amount
+                from private.campaign_daily_totals as s
+                where s.campaign_id = c.id and s.day > current_date - 30
+                group by s.day
+            ) as t
         ), '[]'::jsonb),
         'recent_donations', coalesce((
             select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(r)) from public.campaign_donations(c.id, 10, 0) as r

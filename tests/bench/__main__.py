@@ -6,16 +6,23 @@ import platform
 import sys
 import time
 
-from tests.bench import campaigns
+from tests.bench import campaigns, donations
 from tests.bench.harness import REPORT, Report, stack
 
 
 def main() -> int:
     sections = []
-    with stack() as s:
-        report = Report("Campaign discovery (100k campaigns, 1M donations)")
-        campaigns.run(s, report)
-        sections.append(report.markdown(campaigns.HEADER))
+    only = set(sys.argv[1:])  # e.g. `python -m tests.bench donations`
+    if not only or "campaigns" in only:
+        with stack() as s:
+            report = Report("Campaign discovery (100k campaigns, 1M donations)")
+            campaigns.run(s, report)
+            sections.append(report.markdown(campaigns.HEADER))
+    if not only or "donations" in only:
+        with stack(durable=True) as s:
+            report = Report("Donations under load")
+            donations.run(s, report)
+            sections.append(report.markdown(donations.HEADER))
     head = (
         f"# AfriCagnotte benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
         f" {platform.node()}, Python {platform.python_version()}\n\n"

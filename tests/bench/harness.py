@@ -28,13 +28,14 @@ class Stack:
 
 
 @contextmanager
-def stack() -> Iterator[Stack]:
-    """A throwaway cluster with the project's schema (platform, migrations; no seed)."""
+def stack(*, durable: bool = False) -> Iterator[Stack]:
+    """A throwaway cluster with the project's schema (platform, migrations; no seed).
+    durable: fsync and synchronous commits on, as in production."""
     cluster = localstack.Cluster(
         base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-bench-")),
         port=free_port(),
         password=secrets.token_hex(16),
-        throwaway=True,
+        throwaway=not durable,
     )
     cluster.init()
     cluster.start()
