@@ -98,3 +98,34 @@ def test_database_stopped_mid_request_gives_503_then_the_retry_applies_once(own_
     assert collected(cluster, campaign_id) == 5000
     health = client.get("/healthz")
     assert health.status_code == 200
+
+
+def test_an_acknowledged_event_survives_a_crash_right_after(own_stack, stripe_api):
+    """Events commit asynchronously (the hot campaign row is not held during the
+    flush) but the service answers 200 only once the commit is on disk."""
+    cluster, app, campaign_id = own_stack
+    client = app.test_client()
+    for _ in range(5):
+        response = client.post(
+            "/donations/checkout",
+            json={"campaign_id": str(campaign_id), "amount": 1000, "currency": "XOF"},
+        )
+        assert response.status_code == 201
+    bodies = []
+    for session in stripe_api.sessions.values():
+        pledge = {
+            "donation_id": session["metadata"]["donation_id"], "attempt_id": session["metadata"]["attempt_id"],
+            "session_id": session["id"], "payment_intent": None, "amount": 1000, "currency": "XOF",
+        }  # fmt: skip
+        bodies.append(
+            json.dumps(sf.event("checkout.session.completed", sf.checkout_session(pledge))).encode()
+        )
+    for body in bodies:
+        response = client.post(
+            "/webhooks/stripe", data=body, headers={"Stripe-Signature": sf.sign(body)},
+            content_type="application/json",
+        )  # fmt: skip
+        assert response.get_json()["outcome"] == "applied"
+    cluster.stop("immediate")  # a crash: no shutdown checkpoint, only what was flushed survives
+    cluster.start()
+    assert collected(cluster, campaign_id) == 5000

@@ -131,6 +131,8 @@ create table private.webhook_events (
     payload jsonb not null,
     received_at timestamptz not null default pg_catalog.now(),
     processed_at timestamptz,
+    -- when the provider was answered, once the event was durable
+    acknowledged_at timestamptz,
     outcome text check (
         outcome in ('applied', 'ignored', 'stale', 'mismatch', 'deferred', 'unknown_payment')
     ),
@@ -597,6 +599,14 @@ $$;
 
 -- Records a provider event and applies its neutral outcome, in one
 -- transaction. Returns {outcome, detail, donation_id}.
+--
+-- Durability: the transaction commits asynchronously, so that the campaign's
+-- row (updated last) is not held while the commit is flushed to disk: a
+-- popular campaign does not make its donations wait on each other's fsync.
+-- Visibility is unchanged (totals and ledger appear together), and the caller
+-- acknowledges the provider only after private.acknowledge_event(): an event
+-- lost in a crash before that was never acknowledged, so the provider sends it
+-- again and it is applied then.
 --   outcome.kind     payment | refund | dispute | ignored
 --   references       attempt_id, donation_id (from metadata), session_ref, payment_ref, charge_ref
 --   amounts          in the provider's unit: amount_exponent decimals (default: the currency's)
@@ -632,6 +642,7 @@ declare
     exponent integer;
     source_exponent integer;
 begin
+    perform pg_catalog.set_config('synchronous_commit', 'off', true);
     insert into private.webhook_events (provider, event_id, event_type, occurred_at, livemode, payload)
     values (provider, event_id, event_type, occurred_at, livemode, payload)
     on conflict do nothing
@@ -809,6 +820,20 @@ begin
 end;
 $$;
 
+-- Records that the provider is being answered, in a synchronous commit: it
+-- returns once this record, and every earlier commit (including the
+-- asynchronous one of record_payment_event), is flushed to disk.
+create function private.acknowledge_event(provider public.payment_provider, event_id text)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    update private.webhook_events as w
+    set acknowledged_at = pg_catalog.now()
+    where w.provider = acknowledge_event.provider and w.event_id = acknowledge_event.event_id
+$$;
+
 -- Campaigns whose totals differ from the ledger (none: all is well).
 create function private.check_ledger()
 returns table (
@@ -845,6 +870,7 @@ grant execute on function private.record_payment_event(
     public.payment_provider, text, text, timestamptz, boolean, jsonb, jsonb
 ) to service_role;
 grant execute on function private.check_ledger() to service_role;
+grant execute on function private.acknowledge_event(public.payment_provider, text) to service_role;
 
 -- Functions: what people see ------------------------------------------------------
 

@@ -95,20 +95,26 @@ def run_concurrently(
 
 
 def sql_worker(url: str) -> Callable[[list], list[float]]:
+    """The SQL the service runs for an event: apply it, then wait until it is durable."""
+
     def work(pledges: list) -> list[float]:
         out = []
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("set role service_role")
             for p in pledges:
                 t = time.perf_counter()
+                event_id = f"evt_{uuid.uuid4().hex}"
                 result = conn.execute(
                     "select private.record_payment_event('stripe', %s, 'checkout.session.completed',"
                     " now(), false, %s, %s)",
-                    [f"evt_{uuid.uuid4().hex}", Jsonb({"id": p["session_id"]}), Jsonb(outcome(p))],
+                    [event_id, Jsonb({"id": p["session_id"]}), Jsonb(outcome(p))],
                     prepare=True,
                 ).fetchone()[0]
-                assert result["outcome"] == "applied", result
+                conn.execute(
+                    "select private.acknowledge_event('stripe', %s)", [event_id], prepare=True
+                )
                 out.append((time.perf_counter() - t) * 1000)
+                assert result["outcome"] == "applied", result
         return out
 
     return work
