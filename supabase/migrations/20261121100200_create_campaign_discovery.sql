@@ -1,7 +1,7 @@
--- Discovery: search, featured campaigns, a campaign by its slug, and the
--- creator dashboard. Search and listings run as the caller, so row-level
--- security on campaigns decides visibility, and they also only ever list
--- public statuses.
+-- Discovery: search, featured campaigns and a campaign by its slug (the
+-- creator dashboard comes with the payment core, whose donations it lists).
+-- Search and listings run as the caller, so row-level security on campaigns
+-- decides visibility, and they also only ever list public statuses.
 
 -- Search tables -------------------------------------------------------------------
 
@@ -298,56 +298,10 @@ begin
 end;
 $$;
 
--- The creator dashboard: totals, donations per day (last 30 days) and the
--- latest donations, for the owner and staff. Donations come with the payment
--- core, which completes recent_donations.
-create function public.campaign_dashboard(campaign_id uuid)
-returns jsonb
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-    c public.campaigns := private.visible_campaign(campaign_id);
-begin
-    if c.owner_id is distinct from auth.uid() and not private.is_staff() then
-        raise exception using
-            errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';
-    end if;
-    return pg_catalog.jsonb_build_object(
-        'campaign_id', c.id,
-        'status', c.status,
-        'currency', c.currency,
-        'goal_amount', c.goal_amount,
-        'collected_amount', c.collected_amount,
-        'donor_count', c.donor_count,
-        'progress_bp', c.progress_bp,
-        'goal_reached_at', c.goal_reached_at,
-        'published_at', c.published_at,
-        'ends_at', c.ends_at,
-        'donations_per_day', coalesce((
-            select pg_catalog.jsonb_agg(
-                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donations, 'amount', t.amount)
-                order by t.day
-            )
-            from (
-                select s.day, pg_catalog.sum(s.donation_count) as donations, pg_catalog.sum(s.amount) as amount
-                from private.campaign_daily_totals as s
-                where s.campaign_id = c.id and s.day > current_date - 30
-                group by s.day
-            ) as t
-        ), '[]'::jsonb),
-        'recent_donations', '[]'::jsonb
-    );
-end;
-$$;
-
 grant execute on function public.search_campaigns(text, text, text, public.campaign_status, text, integer, integer)
 to anon, authenticated;
 grant execute on function public.featured_campaigns(integer) to anon, authenticated;
 grant execute on function public.campaign_by_slug(text) to anon, authenticated;
-grant execute on function public.campaign_dashboard(uuid) to authenticated;
 
 -- Triggers ---------------------------------------------------------------------
 

@@ -930,8 +930,9 @@ as $$
     order by d.created_at desc
 $$;
 
--- The creator dashboard, now with the latest donations (anonymity respected).
-create or replace function public.campaign_dashboard(campaign_id uuid)
+-- The creator dashboard, for the owner and staff: totals, donations per day
+-- (last 30 days) and the latest donations (anonymity respected).
+create function public.campaign_dashboard(campaign_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -977,6 +978,7 @@ $$;
 
 grant execute on function public.campaign_donations(uuid, integer, integer) to anon, authenticated;
 grant execute on function public.my_donations() to authenticated;
+grant execute on function public.campaign_dashboard(uuid) to authenticated;
 
 -- Triggers ---------------------------------------------------------------------
 
