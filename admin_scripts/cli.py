@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from admin_scripts import dev_cmd, jobs_cmd, local_cmd
+from admin_scripts import dev_cmd, jobs_cmd, local_cmd, media_cmd
 
 app = typer.Typer(
     name="cagnotte-admin",
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(dev_cmd.app, name="dev")
+app.add_typer(media_cmd.app, name="media")
 
 
 def main() -> None:

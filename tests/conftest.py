@@ -365,6 +365,11 @@ def stripe_api() -> Iterator[stripe_fake.FakeStripe]:
 
 
 SITE_URL = "https://africagnotte.test"
+CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET = (
+    "africagnotte-test",
+    "123456789012345",
+    "test0cloudinary0secret",
+)
 
 
 @pytest.fixture
@@ -377,6 +382,8 @@ def service_settings(db: Database, stripe_api, jwt_secret: str) -> dict[str, Any
         "stripe_api_base": stripe_api.url,
         "stripe_timeout": 2,
         "site_url": SITE_URL,
+        "cloudinary_url": f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}",
+        "public_base_url": "https://api.africagnotte.test",
     }
 
 

@@ -25,12 +25,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     init_pool(app)
 
-    from webhooks import donations, health, stripe_gateway
+    from webhooks import cloudinary_gateway, donations, health, stripe_gateway
 
     app.extensions["gateways"] = {"stripe": stripe_gateway.StripeGateway(settings)}
     app.register_blueprint(health.bp)
     app.register_blueprint(donations.bp)
     app.register_blueprint(stripe_gateway.bp)
+    app.register_blueprint(cloudinary_gateway.bp)
     if not settings.stripe_secret_key or not settings.stripe_webhook_secret:
         app.logger.warning("Stripe is not configured: checkouts and Stripe webhooks answer 503")
     return app

@@ -31,10 +31,34 @@ class Settings(BaseSettings):
     stripe_api_base: AnyHttpUrl | None = None
     stripe_timeout: float = Field(default=15.0, gt=0)
 
-    @field_validator("supabase_jwt_secret", "stripe_api_base", "supabase_url", mode="before")
+    # Cloudinary: cloudinary://<api_key>:<api_secret>@<cloud_name>; this service's
+    # public URL, for Cloudinary's notifications.
+    cloudinary_url: str | None = Field(
+        default=None, pattern=r"^cloudinary://[^:@/]+:[^:@/]+@[a-z0-9_-]+$"
+    )
+    cloudinary_api_base: AnyHttpUrl | None = None  # Admin API elsewhere (tests)
+    public_base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+
+    @field_validator(
+        "supabase_jwt_secret",
+        "stripe_api_base",
+        "supabase_url",
+        "cloudinary_url",
+        "cloudinary_api_base",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @property
+    def cloudinary(self) -> tuple[str, str, str] | None:
+        """(cloud_name, api_key, api_secret) from CLOUDINARY_URL."""
+        if not self.cloudinary_url:
+            return None
+        credentials, _, cloud = self.cloudinary_url.removeprefix("cloudinary://").rpartition("@")
+        key, _, secret = credentials.partition(":")
+        return cloud, key, secret
 
     @property
     def stripe_livemode(self) -> bool:

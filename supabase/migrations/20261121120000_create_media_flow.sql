@@ -1,0 +1,227 @@
+-- The media flow: browsers upload straight to Cloudinary with parameters the
+-- webhooks service signed; Cloudinary's signed notifications register (or
+-- remove, or hide) the asset here. Limits, per campaign and per asset:
+--   * at most 20 media per campaign;
+--   * images up to 10 MB; videos up to 100 MB and 3 minutes.
+-- Folders: africagnotte/campaigns/<campaign id>/ and africagnotte/avatars/<user id>/.
+
+-- Settings ----------------------------------------------------------------------
+
+-- Delivery URLs are built in SQL: the (public) Cloudinary cloud name.
+alter table public.platform_settings
+add column media_cloud_name text not null default 'africagnotte'
+check (media_cloud_name ~ '^[a-z0-9_-]{1,64}$');
+
+grant update (media_cloud_name) on table public.platform_settings to authenticated;
+
+-- Functions: limits ------------------------------------------------------------------
+
+-- Whether `actor` may upload a media of this type to the campaign now (no
+-- campaign: their avatar); raises the reason otherwise. The service asks
+-- before signing an upload.
+create function private.authorize_media_upload(actor uuid, campaign_id uuid, resource_type public.media_type)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns;
+    banned boolean;
+    admin boolean;
+begin
+    select coalesce(u.banned_until > pg_catalog.now(), false) or u.deleted_at is not null into banned
+    from auth.users as u where u.id = actor;
+    if not found then
+        raise exception using errcode = 'PT401', message = 'unknown_user', detail = 'No such user.';
+    end if;
+    if banned then
+        raise exception using
+            errcode = 'PT403', message = 'account_banned',
+            detail = 'This account is suspended: it can read public data but not write.';
+    end if;
+    if campaign_id is null then
+        return;
+    end if;
+    admin := exists (select 1 from public.user_roles as r where r.user_id = actor and r.role = 'admin');
+    select * into c from public.campaigns as x where x.id = authorize_media_upload.campaign_id;
+    if not found or (c.owner_id <> actor and not admin and c.status not in ('active', 'funded', 'expired')) then
+        raise exception using
+            errcode = 'PT404', message = 'campaign_not_found', detail = 'No such campaign, or not visible to you.';
+    end if;
+    if c.owner_id <> actor and not admin then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner adds media.';
+    end if;
+    if c.status in ('expired', 'cancelled') then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = format('A campaign that is %s can no longer be edited.', c.status);
+    end if;
+    if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id) >= 20 then
+        raise exception using
+            errcode = 'PT409', message = 'media_limit_reached', detail = 'A campaign has at most 20 media.';
+    end if;
+end;
+$$;
+
+-- Functions: Cloudinary's notifications ----------------------------------------------------
+
+-- An uploaded asset: registered for its campaign (or as its user's avatar), once.
+-- Returns registered, duplicate, or refused: <why> (outside our folders, a
+-- closed campaign, over the limits).
+create function private.register_media(
+    public_id text,
+    resource_type public.media_type,
+    bytes bigint,
+    width integer default null,
+    height integer default null,
+    duration numeric default null,
+    campaign_hint uuid default null
+)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    parts text[] := pg_catalog.regexp_match(
+        public_id, '^africagnotte/(campaigns|avatars)/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/[A-Za-z0-9_-]+$'
+    );
+    owner_id uuid;
+    c public.campaigns;
+    cloud text := (select s.media_cloud_name from public.platform_settings as s);
+begin
+    if parts is null then
+        return 'refused: outside the project''s folders';
+    end if;
+    if bytes is null or bytes <= 0 or bytes > 100000000 or (resource_type = 'image' and bytes > 10000000) then
+        return 'refused: too large';
+    end if;
+    if resource_type = 'video' and coalesce(duration, 0) > 180 then
+        return 'refused: longer than 3 minutes';
+    end if;
+
+    if parts[1] = 'avatars' then
+        owner_id := parts[2]::uuid;
+        if resource_type <> 'image' then
+            return 'refused: an avatar is an image';
+        end if;
+        update public.profiles as p
+        set avatar_url = format(
+            'https://res.cloudinary.com/%s/image/upload/c_fill,g_face,w_256,h_256,f_auto,q_auto/%s', cloud, public_id
+        )
+        where p.id = owner_id;
+        return case when found then 'registered' else 'refused: no such user' end;
+    end if;
+
+    if campaign_hint is not null and campaign_hint <> parts[2]::uuid then
+        return 'refused: the folder and the campaign differ';
+    end if;
+    select * into c from public.campaigns as x where x.id = parts[2]::uuid for update;
+    if not found then
+        return 'refused: no such campaign';
+    end if;
+    if exists (select 1 from public.campaign_media as m where m.public_id = register_media.public_id) then
+        return 'duplicate';
+    end if;
+    if c.status in ('expired', 'cancelled') then
+        return 'refused: the campaign is closed';
+    end if;
+    if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id) >= 20 then
+        return 'refused: the campaign has 20 media';
+    end if;
+    insert into public.campaign_media (campaign_id, public_id, resource_type, position, width, height, duration, bytes)
+    values (
+        c.id, public_id, resource_type,
+        coalesce((select pg_catalog.max(m.position) + 1 from public.campaign_media as m where m.campaign_id = c.id), 0),
+        width, height, duration, bytes
+    );
+    return 'registered';
+end;
+$$;
+
+-- A deleted asset: its row goes (and with it the cover, if it was one).
+create function private.remove_media(public_id text)
+returns text
+language sql
+security definer
+set search_path = ''
+as $$
+    with gone as (
+        delete from public.campaign_media as m where m.public_id = remove_media.public_id returning 1
+    )
+    select case when exists (select 1 from gone) then 'removed' else 'unknown' end
+$$;
+
+-- Moderation: a rejected asset is hidden (its owner and staff still see it).
+create function private.hide_media(public_id text, hidden boolean)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    update public.campaign_media as m set hidden = hide_media.hidden where m.public_id = hide_media.public_id;
+    if not found then
+        return 'unknown';
+    end if;
+    if hidden then
+        update public.campaigns as c set cover = null where c.cover = hide_media.public_id;
+    end if;
+    return 'applied';
+end;
+$$;
+
+grant execute on function private.authorize_media_upload(uuid, uuid, public.media_type) to service_role;
+grant execute on function private.register_media(text, public.media_type, bigint, integer, integer, numeric, uuid)
+to service_role;
+grant execute on function private.remove_media(text) to service_role;
+grant execute on function private.hide_media(text, boolean) to service_role;
+
+-- Functions: delivery ------------------------------------------------------------------------
+
+-- Ready URLs for slow and costly mobile data: f_auto (WebP/AVIF where the
+-- browser takes them), q_auto (Cloudinary picks the lightest quality that looks
+-- the same), c_limit to a few widths (never upscaled): 320 for lists on small
+-- phones, 640 for the campaign page, 1280 for large screens; videos at 480 and
+-- 720, and a poster image (the first frame) so that nothing plays until asked.
+-- A computed field for PostgREST: `select=*,delivery_urls`.
+create function public.delivery_urls(media public.campaign_media)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+    select case media.resource_type
+        when 'image' then pg_catalog.jsonb_build_object(
+            'small', base || '/image/upload/f_auto,q_auto,c_limit,w_320/' || media.public_id,
+            'medium', base || '/image/upload/f_auto,q_auto,c_limit,w_640/' || media.public_id,
+            'large', base || '/image/upload/f_auto,q_auto,c_limit,w_1280/' || media.public_id
+        )
+        else pg_catalog.jsonb_build_object(
+            'small', base || '/video/upload/f_auto,q_auto,c_limit,w_480/' || media.public_id,
+            'medium', base || '/video/upload/f_auto,q_auto,c_limit,w_720/' || media.public_id,
+            'poster', base || '/video/upload/so_0,f_auto,q_auto,c_limit,w_640/' || media.public_id || '.jpg'
+        )
+    end
+    from (
+        select 'https://res.cloudinary.com/' || s.media_cloud_name as base from public.platform_settings as s
+    ) as settings
+$$;
+
+-- The campaign's cover, the same way (null without a cover).
+create function public.cover_urls(campaign public.campaigns)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+    select public.delivery_urls(m)
+    from public.campaign_media as m
+    where m.campaign_id = campaign.id and m.public_id = campaign.cover
+$$;
+
+grant execute on function public.delivery_urls(public.campaign_media) to anon, authenticated;
+grant execute on function public.cover_urls(public.campaigns) to anon, authenticated;

@@ -1,0 +1,174 @@
+"""Cloudinary: signed direct uploads, and signed upload notifications turned into
+the media rows the database allows."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+import uuid
+from typing import Any, Literal
+
+import cloudinary.utils
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict
+
+from webhooks.auth import optional_user_id
+from webhooks.config import Settings
+from webhooks.db import connection
+from webhooks.donations import parse_json
+from webhooks.errors import ApiError, ServiceUnavailable
+
+bp = Blueprint("cloudinary", __name__)
+
+FORMATS = {"image": "jpg,jpeg,png,webp,heic", "video": "mp4,mov,webm"}
+# The database refuses larger assets when Cloudinary notifies them
+# (private.register_media); the browser checks first, from this answer.
+LIMITS = {
+    "image": {"max_bytes": 10_000_000},
+    "video": {"max_bytes": 100_000_000, "max_seconds": 180},
+}
+NOTIFICATION_MAX_AGE = 2 * 3600  # seconds, as Cloudinary's own default
+CLOCK_SKEW = 300
+
+
+class CampaignUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    campaign_id: uuid.UUID
+    resource_type: Literal["image", "video"]
+
+
+class AvatarUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["avatar"]
+
+
+def _credentials(settings: Settings) -> tuple[str, str, str]:
+    if settings.cloudinary is None:
+        raise ServiceUnavailable("media uploads are not configured (CLOUDINARY_URL)")
+    return settings.cloudinary
+
+
+@bp.post("/media/signature")
+def media_signature():
+    """The parameters of one direct upload, signed: the browser can upload this
+    file type to this folder, with these tags, and nowhere else."""
+    settings: Settings = current_app.config["SETTINGS"]
+    cloud, api_key, api_secret = _credentials(settings)
+    user_id = optional_user_id()
+    if user_id is None:
+        raise ApiError("sign in to upload", status=401, code="sign_in_required")
+    body = request.get_json(silent=True)
+    model = AvatarUpload if isinstance(body, dict) and "target" in body else CampaignUpload
+    upload = parse_json(model)
+    if isinstance(upload, AvatarUpload):
+        resource_type, campaign_id = "image", None
+        folder = f"africagnotte/avatars/{user_id}"
+        tags, context = "africagnotte,avatar", f"user_id={user_id}"
+    else:
+        resource_type, campaign_id = upload.resource_type, upload.campaign_id
+        folder = f"africagnotte/campaigns/{campaign_id}"
+        tags, context = f"africagnotte,campaign_{campaign_id}", f"campaign_id={campaign_id}"
+    with connection() as conn:
+        conn.execute(
+            "select private.authorize_media_upload(%s, %s, %s)",
+            [user_id, campaign_id, resource_type],
+        )
+    params = {
+        "timestamp": int(time.time()),
+        "folder": folder,
+        "tags": tags,
+        "context": context,
+        "allowed_formats": FORMATS[resource_type],
+        "notification_url": f"{str(settings.public_base_url).rstrip('/')}/webhooks/cloudinary",
+    }
+    signature = cloudinary.utils.api_sign_request(params, api_secret)
+    return jsonify(
+        upload_url=f"https://api.cloudinary.com/v1_1/{cloud}/{resource_type}/upload",
+        cloud_name=cloud,
+        api_key=api_key,
+        timestamp=params["timestamp"],
+        signature=signature,
+        # the multipart fields to send with the file, exactly
+        fields={**params, "api_key": api_key, "signature": signature},
+        limits=LIMITS[resource_type],
+    )
+
+
+def verify_notification(
+    body: str, timestamp: str | None, signature: str | None, secret: str
+) -> None:
+    """X-Cld-Signature is the hash of body + timestamp + API secret (Cloudinary's
+    scheme, computed by its library); compared in constant time, bounded in age."""
+    if not timestamp or not signature:
+        raise ApiError(
+            "X-Cld-Signature and X-Cld-Timestamp required", status=400, code="missing_signature"
+        )
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        raise ApiError("invalid X-Cld-Timestamp", status=400, code="invalid_signature") from None
+    now = time.time()
+    if sent < now - NOTIFICATION_MAX_AGE or sent > now + CLOCK_SKEW:
+        raise ApiError(
+            "notification too old (or from the future)", status=400, code="invalid_signature"
+        )
+    algorithm = "sha256" if len(signature) == 64 else "sha1"
+    expected = cloudinary.utils.compute_hex_hash(f"{body}{timestamp}{secret}", algorithm)
+    if not hmac.compare_digest(expected, signature):
+        raise ApiError("invalid signature", status=400, code="invalid_signature")
+
+
+def apply_notification(note: dict[str, Any]) -> str:
+    kind = note.get("notification_type")
+    with connection() as conn:
+        if kind == "upload":
+            context = (note.get("context") or {}).get("custom") or {}
+            hint = context.get("campaign_id")
+            try:
+                hint = str(uuid.UUID(hint)) if hint else None
+            except ValueError:
+                return "refused: invalid campaign_id in context"
+            if note.get("resource_type") not in ("image", "video"):
+                return "refused: neither image nor video"
+            return conn.execute(
+                "select private.register_media(%s, %s, %s, %s, %s, %s::numeric, %s) as r",
+                [note["public_id"], note["resource_type"], note.get("bytes"), note.get("width"),
+                 note.get("height"), note.get("duration"), hint],
+            ).fetchone()["r"]  # fmt: skip
+        if kind == "delete":
+            outcomes = [
+                conn.execute("select private.remove_media(%s) as r", [r["public_id"]]).fetchone()[
+                    "r"
+                ]
+                for r in note.get("resources") or []
+            ]
+            return "removed" if "removed" in outcomes else "unknown"
+        if kind == "moderation":
+            status = note.get("moderation_status")
+            if status not in ("rejected", "approved"):
+                return "ignored"
+            return conn.execute(
+                "select private.hide_media(%s, %s) as r", [note["public_id"], status == "rejected"]
+            ).fetchone()["r"]
+    return "ignored"
+
+
+@bp.post("/webhooks/cloudinary")
+def cloudinary_webhook():
+    settings: Settings = current_app.config["SETTINGS"]
+    _cloud, _key, secret = _credentials(settings)
+    body = request.get_data(cache=False, as_text=True)
+    verify_notification(
+        body, request.headers.get("X-Cld-Timestamp"), request.headers.get("X-Cld-Signature"), secret
+    )
+    try:
+        note = json.loads(body)
+        if not isinstance(note, dict):
+            raise ValueError
+        outcome = apply_notification(note)
+    except (ValueError, KeyError, TypeError):
+        raise ApiError(
+            "not a Cloudinary notification", status=400, code="invalid_payload"
+        ) from None
+    return jsonify(received=True, outcome=outcome)
