@@ -1,0 +1,264 @@
+"""Engagement: campaign updates, comments and reports, for every actor."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.postgrest import ApiError
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+@pytest.fixture
+def co_organizer(db, make_user, campaign):
+    u = make_user(user_metadata={"full_name": "Co Organisatrice"})
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], u.id],
+    )
+    return u
+
+
+UPDATE = {"title": "L'opération a eu lieu", "body": "Merci à tous : Aminata se repose à l'hôpital."}
+
+
+def post_update(client, campaign, **fields):
+    return client.insert("campaign_updates", {"campaign_id": campaign["id"], **UPDATE, **fields})
+
+
+def comment(client, campaign, body="Courage à la famille !"):
+    return client.insert("comments", {"campaign_id": campaign["id"], "body": body})[0]
+
+
+# Updates ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("poster", ["owner", "co_organizer"])
+def test_the_team_posts_updates_everyone_reads(request, anon, as_user, campaign, poster):
+    who = request.getfixturevalue(poster)
+    (row,) = post_update(as_user(who), campaign)
+    assert row["author_id"] == who.id
+    assert [u["title"] for u in anon.get("campaign_updates", {"campaign_id": campaign["id"]})] == [
+        UPDATE["title"]
+    ]
+
+
+@pytest.mark.parametrize("actor", ["other_user", "moderator", "admin"])
+def test_people_outside_the_team_cannot_post_updates(request, db, as_user, campaign, actor):
+    with pytest.raises(ApiError) as err:
+        post_update(as_user(request.getfixturevalue(actor)), campaign)
+    assert (err.value.status, err.value.code) == (403, "42501")
+    assert db.sql("select 1 from public.campaign_updates") == []
+
+
+def test_anon_cannot_post_updates(anon, campaign):
+    with pytest.raises(ApiError) as err:
+        post_update(anon, campaign)
+    assert err.value.status == 401
+
+
+def test_a_banned_owner_cannot_post_updates(gotrue, as_user, owner, campaign):
+    gotrue.ban(owner)
+    with pytest.raises(ApiError) as err:
+        post_update(as_user(owner), campaign)
+    assert err.value.message == "account_banned"
+
+
+def test_the_author_cannot_be_forged(as_user, owner, other_user, campaign):
+    with pytest.raises(ApiError) as err:
+        post_update(as_user(owner), campaign, author_id=str(other_user.id))
+    assert err.value.code == "42501"
+
+
+def test_updates_of_unpublished_campaigns_stay_private(anon, as_user, owner, make_campaign):
+    draft = make_campaign(owner)
+    post_update(as_user(owner), draft)
+    assert anon.get("campaign_updates", {"campaign_id": draft["id"]}) == []
+    assert len(as_user(owner).get("campaign_updates", {"campaign_id": draft["id"]})) == 1
+
+
+def test_authors_edit_and_strangers_do_not(as_user, owner, other_user, admin, campaign):
+    (row,) = post_update(as_user(owner), campaign)
+    assert (
+        as_user(other_user).update("campaign_updates", {"body": "piraté"}, {"id": row["id"]}) == []
+    )
+    assert (
+        as_user(owner).update("campaign_updates", {"body": "Corrigé."}, {"id": row["id"]})[0][
+            "body"
+        ]
+        == "Corrigé."
+    )
+    assert len(as_user(admin).delete("campaign_updates", {"id": row["id"]})) == 1
+
+
+# Comments ------------------------------------------------------------------------------------
+
+
+def test_signed_in_users_comment_and_everyone_reads(anon, as_user, user, campaign):
+    row = comment(as_user(user), campaign)
+    assert row["author_id"] == user.id
+    assert [c["body"] for c in anon.get("comments", {"campaign_id": campaign["id"]})] == [
+        "Courage à la famille !"
+    ]
+
+
+def test_anon_and_banned_users_cannot_comment(anon, as_user, banned_user, campaign):
+    with pytest.raises(ApiError) as err:
+        comment(anon, campaign)
+    assert err.value.status == 401
+    with pytest.raises(ApiError) as err:
+        comment(as_user(banned_user), campaign)
+    assert err.value.message == "account_banned"
+
+
+@pytest.mark.parametrize("status", ["draft", "pending_review", "cancelled"])
+def test_unpublished_campaigns_take_no_comments(as_user, owner, user, make_campaign, status):
+    c = make_campaign(owner, status)
+    with pytest.raises(ApiError) as err:
+        comment(as_user(user), c)
+    assert (err.value.status, err.value.code) == (403, "42501")
+
+
+def test_comments_are_rate_limited(db, as_user, user, campaign):
+    client = as_user(user)
+    for i in range(5):
+        comment(client, campaign, f"Message {i}")
+    with pytest.raises(ApiError) as err:
+        comment(client, campaign, "Un de trop")
+    assert (err.value.status, err.value.message) == (429, "comment_rate_limited")
+    db.sql("update public.comments set created_at = now() - interval '2 minutes'")
+    comment(client, campaign, "Plus tard")
+
+
+@pytest.mark.parametrize("body", ["", "   ", "x" * 2001])
+def test_empty_or_oversized_comments_are_400(as_user, user, campaign, body):
+    with pytest.raises(ApiError) as err:
+        comment(as_user(user), campaign, body)
+    assert (err.value.status, err.value.code) == (400, "23514")
+
+
+def test_only_the_author_edits_a_comment(db, as_user, user, other_user, owner, campaign):
+    row = comment(as_user(user), campaign)
+    assert as_user(other_user).update("comments", {"body": "piraté"}, {"id": row["id"]}) == []
+    with pytest.raises(ApiError) as err:
+        as_user(owner).update("comments", {"body": "censuré"}, {"id": row["id"]})
+    assert err.value.message == "not_comment_author"
+    assert (
+        as_user(user).update("comments", {"body": "Courage !"}, {"id": row["id"]})[0]["body"]
+        == "Courage !"
+    )
+
+
+@pytest.mark.parametrize("hider", ["owner", "moderator"])
+def test_the_owner_and_staff_hide_comments_from_everyone_but_author_owner_and_staff(
+    request, anon, as_user, user, other_user, owner, moderator, campaign, hider
+):
+    row = comment(as_user(user), campaign)
+    (hidden,) = as_user(request.getfixturevalue(hider)).update(
+        "comments", {"hidden": True}, {"id": row["id"]}
+    )
+    assert hidden["hidden_reason"] == ("owner" if hider == "owner" else "staff")
+    assert anon.get("comments", {"id": row["id"]}) == []
+    assert as_user(other_user).get("comments", {"id": row["id"]}) == []
+    for viewer in (user, owner, moderator):
+        assert len(as_user(viewer).get("comments", {"id": row["id"]})) == 1
+
+
+def test_authors_cannot_hide_and_strangers_cannot_touch_comments(
+    as_user, user, other_user, campaign
+):
+    row = comment(as_user(user), campaign)
+    with pytest.raises(ApiError) as err:
+        as_user(user).update("comments", {"hidden": True}, {"id": row["id"]})
+    assert err.value.message == "not_campaign_moderator"
+    assert as_user(other_user).update("comments", {"hidden": True}, {"id": row["id"]}) == []
+
+
+def test_authors_and_admins_delete_comments_owners_do_not(
+    db, as_user, user, owner, admin, campaign
+):
+    first, second = comment(as_user(user), campaign, "un"), comment(as_user(user), campaign, "deux")
+    assert as_user(owner).delete("comments", {"id": first["id"]}) == []
+    assert len(as_user(user).delete("comments", {"id": first["id"]})) == 1
+    assert len(as_user(admin).delete("comments", {"id": second["id"]})) == 1
+
+
+# Reports -------------------------------------------------------------------------------------
+
+
+def report(client, **target):
+    return client.insert("reports", {**target, "reason": "fraud", "details": "Photos volées."})[0]
+
+
+def test_reports_are_read_by_their_reporter_and_staff(
+    as_user, user, other_user, moderator, campaign
+):
+    row = report(as_user(user), campaign_id=campaign["id"])
+    assert [r["id"] for r in as_user(user).get("reports")] == [row["id"]]
+    assert as_user(other_user).get("reports") == []
+    assert [r["id"] for r in as_user(moderator).get("reports")] == [row["id"]]
+
+
+def test_one_open_report_per_reporter_and_target(as_user, user, moderator, campaign):
+    row = report(as_user(user), campaign_id=campaign["id"])
+    with pytest.raises(ApiError) as err:
+        report(as_user(user), campaign_id=campaign["id"])
+    assert (err.value.status, err.value.code) == (409, "23505")
+    as_user(moderator).rpc("resolve_report", {"report_id": row["id"], "status": "dismissed"})
+    report(as_user(user), campaign_id=campaign["id"])
+
+
+def test_a_report_names_exactly_one_target(as_user, user, campaign):
+    row = comment(as_user(user), campaign)
+    with pytest.raises(ApiError) as err:
+        report(as_user(user), campaign_id=campaign["id"], comment_id=row["id"])
+    assert (err.value.status, err.value.code) == (400, "23514")
+
+
+def test_unpublished_campaigns_cannot_be_reported_by_strangers(as_user, owner, user, make_campaign):
+    draft = make_campaign(owner)
+    with pytest.raises(ApiError) as err:
+        report(as_user(user), campaign_id=draft["id"])
+    assert err.value.code == "42501"
+
+
+def test_three_distinct_reports_hide_a_comment(db, make_user, as_user, user, campaign):
+    row = comment(as_user(user), campaign)
+    reporters = [make_user() for _ in range(3)]
+    for i, reporter in enumerate(reporters):
+        report(as_user(reporter), comment_id=row["id"])
+        hidden = db.one(
+            "select hidden, hidden_reason from public.comments where id = %s", [row["id"]]
+        )
+        assert hidden["hidden"] is (i == 2)
+    assert hidden["hidden_reason"] == "reports"
+
+
+def test_only_staff_resolve_reports(as_user, user, owner, moderator, campaign):
+    row = report(as_user(user), campaign_id=campaign["id"])
+    for outsider in (user, owner):
+        with pytest.raises(ApiError) as err:
+            as_user(outsider).rpc("resolve_report", {"report_id": row["id"], "status": "resolved"})
+        assert (err.value.status, err.value.message) == (403, "staff_only")
+    done = as_user(moderator).rpc(
+        "resolve_report", {"report_id": row["id"], "status": "resolved", "note": "Retirée"}
+    )
+    assert (done["status"], done["resolved_by"], done["resolution_note"]) == (
+        "resolved",
+        moderator.id,
+        "Retirée",
+    )
+    with pytest.raises(ApiError) as err:
+        as_user(moderator).rpc("resolve_report", {"report_id": row["id"], "status": "dismissed"})
+    assert err.value.message == "report_not_found"
+
+
+def test_nobody_edits_reports_through_the_table(as_user, user, admin, campaign):
+    row = report(as_user(user), campaign_id=campaign["id"])
+    for client in (as_user(user), as_user(admin)):
+        with pytest.raises(ApiError) as err:
+            client.update("reports", {"status": "resolved"}, {"id": row["id"]})
+        assert err.value.code == "42501"
