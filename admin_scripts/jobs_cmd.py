@@ -16,6 +16,7 @@ app = typer.Typer(
 # name -> SQL returning one integer (rows affected); the same statements pg_cron runs.
 JOBS = {
     "expire-campaigns": "select private.expire_campaigns() as affected",
+    "remind-ending-campaigns": "select private.remind_ending_campaigns() as affected",
 }
 
 
