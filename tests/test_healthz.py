@@ -37,3 +37,16 @@ def test_missing_database_url_is_a_clear_start_error(monkeypatch):
 def test_malformed_database_url_is_a_clear_start_error():
     with pytest.raises(ConfigError, match="DATABASE_URL"):
         load_settings(database_url="mysql://nope")
+
+
+def test_the_example_environment_is_a_valid_configuration(monkeypatch):
+    """.env.example, as shipped, starts the service (integrations unset)."""
+    from dotenv import dotenv_values
+
+    from admin_scripts.localstack import ROOT
+
+    for name, value in dotenv_values(ROOT / ".env.example").items():
+        monkeypatch.setenv(name, value or "")
+    settings = load_settings()
+    assert settings.stripe_secret_key is None
+    assert settings.db_role == "service_role"

@@ -41,8 +41,10 @@ class Settings(BaseSettings):
 
     @field_validator(
         "supabase_jwt_secret",
-        "stripe_api_base",
         "supabase_url",
+        "stripe_secret_key",
+        "stripe_webhook_secret",
+        "stripe_api_base",
         "cloudinary_url",
         "cloudinary_api_base",
         mode="before",
