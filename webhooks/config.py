@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     cloudinary_url: str | None = Field(
         default=None, pattern=r"^cloudinary://[^:@/]+:[^:@/]+@[a-z0-9_-]+$"
     )
-    cloudinary_api_base: AnyHttpUrl | None = None  # Admin API elsewhere (tests)
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
 
     @field_validator(
@@ -46,7 +45,6 @@ class Settings(BaseSettings):
         "stripe_webhook_secret",
         "stripe_api_base",
         "cloudinary_url",
-        "cloudinary_api_base",
         mode="before",
     )
     @classmethod

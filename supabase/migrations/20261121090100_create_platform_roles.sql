@@ -25,10 +25,10 @@ create index user_roles_granted_by_idx on public.user_roles (granted_by);
 
 -- Helpers (used by RLS policies everywhere) --------------------------------------
 
--- True when the caller's account is banned (banned_until in the future) or
--- soft-deleted. Reads auth.users live, so a ban takes effect at once, even for
--- a token issued before it.
-create function private.is_banned()
+-- True when the account (by default the caller's) is banned (banned_until in
+-- the future) or soft-deleted. Reads auth.users live, so a ban takes effect at
+-- once, even for a token issued before it.
+create function private.is_banned(user_id uuid default auth.uid())
 returns boolean
 language sql
 stable
@@ -39,13 +39,14 @@ as $$
         select 1
         from auth.users as u
         where
-            u.id = auth.uid()
+            u.id = is_banned.user_id
             and (u.banned_until > pg_catalog.now() or u.deleted_at is not null)
     )
 $$;
 
--- True when the caller holds the role (or a stronger one) and is not banned.
-create function private.has_role(required public.app_role)
+-- True when the user (by default the caller) holds the role (or a stronger
+-- one) and is not banned.
+create function private.has_role(required public.app_role, user_id uuid default auth.uid())
 returns boolean
 language sql
 stable
@@ -56,29 +57,29 @@ as $$
         select 1
         from public.user_roles as ur
         where
-            ur.user_id = auth.uid()
+            ur.user_id = has_role.user_id
             and ur.role >= required
     )
-    and not private.is_banned()
+    and not private.is_banned(has_role.user_id)
 $$;
 
-create function private.is_admin()
+create function private.is_admin(user_id uuid default auth.uid())
 returns boolean
 language sql
 stable
 set search_path = ''
 as $$
-    select private.has_role('admin')
+    select private.has_role('admin', user_id)
 $$;
 
 -- Admins and moderators: the people who review campaigns and content.
-create function private.is_staff()
+create function private.is_staff(user_id uuid default auth.uid())
 returns boolean
 language sql
 stable
 set search_path = ''
 as $$
-    select private.has_role('moderator')
+    select private.has_role('moderator', user_id)
 $$;
 
 -- Bans: a statement-level trigger on every table the API can write refuses
@@ -101,10 +102,10 @@ begin
 end;
 $$;
 
-grant execute on function private.is_banned() to anon, authenticated, service_role;
-grant execute on function private.has_role(public.app_role) to anon, authenticated, service_role;
-grant execute on function private.is_admin() to anon, authenticated, service_role;
-grant execute on function private.is_staff() to anon, authenticated, service_role;
+grant execute on function private.is_banned(uuid) to anon, authenticated, service_role;
+grant execute on function private.has_role(public.app_role, uuid) to anon, authenticated, service_role;
+grant execute on function private.is_admin(uuid) to anon, authenticated, service_role;
+grant execute on function private.is_staff(uuid) to anon, authenticated, service_role;
 
 -- Grants -----------------------------------------------------------------------
 

@@ -269,11 +269,7 @@ begin
     end if;
 
     if tg_op = 'UPDATE' and is_user_edit then
-        if old.status in ('expired', 'cancelled') then
-            raise exception using
-                errcode = 'PT409', message = 'campaign_closed',
-                detail = format('A campaign that is %s can no longer be edited.', old.status);
-        end if;
+        perform private.assert_campaign_open(old.status);
         if new.currency is distinct from old.currency and old.published_at is not null then
             raise exception using
                 errcode = 'PT409', message = 'currency_locked',
@@ -352,6 +348,22 @@ begin
 end;
 $$;
 
+-- Expired and cancelled campaigns are closed: nothing about them changes.
+create function private.assert_campaign_open(status public.campaign_status)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+    if status in ('expired', 'cancelled') then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = format('A campaign that is %s can no longer be edited.', status);
+    end if;
+end;
+$$;
+
 create function private.record_campaign_status()
 returns trigger
 language plpgsql
@@ -375,9 +387,12 @@ $$;
 
 -- Functions: the status machine --------------------------------------------------
 
--- The campaign if the caller may see it (locked for update on request);
--- otherwise campaign_not_found: a draft's existence is not revealed.
-create function private.visible_campaign(campaign_id uuid, for_update boolean default false)
+-- The campaign if the viewer (by default the caller) may see it, locked for
+-- update on request; otherwise campaign_not_found: a draft's existence is not
+-- revealed.
+create function private.visible_campaign(
+    campaign_id uuid, for_update boolean default false, viewer uuid default auth.uid()
+)
 returns public.campaigns
 language plpgsql
 security definer
@@ -393,8 +408,8 @@ begin
     end if;
     if not found or not (
         c.status in ('active', 'funded', 'expired')
-        or c.owner_id is not distinct from auth.uid()
-        or private.is_staff()
+        or c.owner_id is not distinct from viewer
+        or private.is_staff(viewer)
     ) then
         raise exception using
             errcode = 'PT404', message = 'campaign_not_found',
@@ -640,6 +655,7 @@ grant execute on function private.slugify(text) to anon, authenticated, service_
 grant execute on function private.normalize_tags(text[]) to anon, authenticated, service_role;
 grant execute on function private.tags_are_valid(text[]) to anon, authenticated, service_role;
 grant execute on function private.check_campaign_end(timestamptz, timestamptz) to authenticated, service_role;
+grant execute on function private.assert_campaign_open(public.campaign_status) to authenticated, service_role;
 
 -- Triggers ---------------------------------------------------------------------
 

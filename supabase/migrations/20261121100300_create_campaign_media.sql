@@ -114,11 +114,7 @@ begin
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner orders the media.';
     end if;
-    if c.status in ('expired', 'cancelled') then
-        raise exception using
-            errcode = 'PT409', message = 'campaign_closed',
-            detail = format('A campaign that is %s can no longer be edited.', c.status);
-    end if;
+    perform private.assert_campaign_open(c.status);
     if public_ids is null
         or pg_catalog.cardinality(public_ids) <> (
             select pg_catalog.count(distinct p.id) from pg_catalog.unnest(public_ids) as p (id)

@@ -293,20 +293,9 @@ security definer
 set search_path = ''
 as $$
 declare
-    credited constant public.donation_status[] := '{succeeded,partially_refunded,refunded}';
-    -- private.donation_net and private.donation_counts, spelled out: this runs for every payment
-    collected_delta bigint := (
-        case when after.status = any(credited) then after.amount else 0 end
-        - after.refunded_amount - after.disputed_amount
-    ) - (
-        case when before.status = any(credited) then before.amount else 0 end
-        - before.refunded_amount - before.disputed_amount
-    );
-    donors_delta integer := (
-        after.status in ('succeeded', 'partially_refunded') and coalesce(after.dispute_status, 'won') = 'won'
-    )::integer - (
-        before.status in ('succeeded', 'partially_refunded') and coalesce(before.dispute_status, 'won') = 'won'
-    )::integer;
+    collected_delta bigint := private.donation_net(after) - private.donation_net(before);
+    donors_delta integer := private.donation_counts(after.status, after.dispute_status)::integer
+        - private.donation_counts(before.status, before.dispute_status)::integer;
 begin
     if before.succeeded_at is null and after.succeeded_at is not null then
         insert into private.campaign_daily_totals as t (campaign_id, day, slot, donation_count, amount)
@@ -510,7 +499,7 @@ begin
         if not found then
             raise exception using errcode = 'PT401', message = 'unknown_donor', detail = 'No such user.';
         end if;
-        if donor.banned_until > pg_catalog.now() or donor.deleted_at is not null then
+        if private.is_banned(donor.id) then
             raise exception using
                 errcode = 'PT403', message = 'account_banned',
                 detail = 'This account is suspended: it can read public data but not write.';

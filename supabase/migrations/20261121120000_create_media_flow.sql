@@ -18,25 +18,18 @@ grant update (media_cloud_name) on table public.platform_settings to authenticat
 
 -- Whether `actor` may upload a media of this type to the campaign now (no
 -- campaign: their avatar); raises the reason otherwise. The service asks
--- before signing an upload.
+-- before signing an upload: the same rules as for the caller's own requests
+-- (bans, visibility, roles), applied to the signed-in user it verified.
 create function private.authorize_media_upload(actor uuid, campaign_id uuid, resource_type public.media_type)
 returns void
 language plpgsql
-stable
 security definer
 set search_path = ''
 as $$
 declare
     c public.campaigns;
-    banned boolean;
-    admin boolean;
 begin
-    select coalesce(u.banned_until > pg_catalog.now(), false) or u.deleted_at is not null into banned
-    from auth.users as u where u.id = actor;
-    if not found then
-        raise exception using errcode = 'PT401', message = 'unknown_user', detail = 'No such user.';
-    end if;
-    if banned then
+    if private.is_banned(actor) then
         raise exception using
             errcode = 'PT403', message = 'account_banned',
             detail = 'This account is suspended: it can read public data but not write.';
@@ -44,21 +37,12 @@ begin
     if campaign_id is null then
         return;
     end if;
-    admin := exists (select 1 from public.user_roles as r where r.user_id = actor and r.role = 'admin');
-    select * into c from public.campaigns as x where x.id = authorize_media_upload.campaign_id;
-    if not found or (c.owner_id <> actor and not admin and c.status not in ('active', 'funded', 'expired')) then
-        raise exception using
-            errcode = 'PT404', message = 'campaign_not_found', detail = 'No such campaign, or not visible to you.';
-    end if;
-    if c.owner_id <> actor and not admin then
+    c := private.visible_campaign(campaign_id, false, actor);
+    if c.owner_id <> actor and not private.is_admin(actor) then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner adds media.';
     end if;
-    if c.status in ('expired', 'cancelled') then
-        raise exception using
-            errcode = 'PT409', message = 'campaign_closed',
-            detail = format('A campaign that is %s can no longer be edited.', c.status);
-    end if;
+    perform private.assert_campaign_open(c.status);
     if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id) >= 20 then
         raise exception using
             errcode = 'PT409', message = 'media_limit_reached', detail = 'A campaign has at most 20 media.';
