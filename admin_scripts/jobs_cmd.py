@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import psycopg
 import typer
 
 from admin_scripts import db
@@ -17,12 +18,12 @@ app = typer.Typer(
 JOBS = {
     "expire-campaigns": "select private.expire_campaigns() as affected",
     "remind-ending-campaigns": "select private.remind_ending_campaigns() as affected",
+    "purge-email-outbox": "select private.purge_email_outbox() as affected",
 }
 
 
-def run_all() -> dict[str, int]:
-    with db.connect() as conn:
-        return {name: conn.execute(query).fetchone()["affected"] for name, query in JOBS.items()}
+def run_all(conn: psycopg.Connection) -> dict[str, int]:
+    return {name: conn.execute(query).fetchone()["affected"] for name, query in JOBS.items()}
 
 
 @app.command("run")
@@ -33,7 +34,8 @@ def run(
     """Run every scheduled job once (or every --watch seconds)."""
     try:
         while True:
-            results = run_all()
+            with db.connect() as conn:
+                results = run_all(conn)
             if as_json:
                 print_json(results)
             else:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 
+import psycopg
 import typer
+from psycopg.rows import dict_row
 
-from admin_scripts import localstack
+from admin_scripts import jobs_cmd, localstack, mailcatcher, mailer
 from admin_scripts.console import err, out, print_json
 
 app = typer.Typer(help="The embedded local stack (development only).", no_args_is_help=True)
 
 SERVICE_BIND = f"127.0.0.1:{localstack.SERVICE_PORT}"
+MAIL_EVERY = 3.0  # seconds between looks at the email outbox
+# seconds between runs of the scheduled jobs, without pg_cron
+JOBS_EVERY = float(os.environ.get("AFRICAGNOTTE_JOBS_EVERY", "60"))
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -33,7 +40,7 @@ def up() -> None:
 
 @app.command("run")
 def run() -> None:
-    """`make run`: the local database, then the webhooks service in the foreground."""
+    """`make run`: the local database, the webhooks service, the emails and the jobs."""
     try:
         cluster, is_new = localstack.up()
     except localstack.StackError as exc:
@@ -49,6 +56,9 @@ def run() -> None:
     out.print(f"  GET  http://{SERVICE_BIND}/healthz")
     out.print(f"  POST http://{SERVICE_BIND}/donations/checkout")
     out.print(f"  POST http://{SERVICE_BIND}/webhooks/stripe")
+    out.print(f"Emails              {localstack.MAIL_DIR}/ (SMTP 127.0.0.1:{localstack.MAIL_PORT})")
+    jobs = "pg_cron" if cluster.cron else f"this process, every {JOBS_EVERY:.0f} s"
+    out.print(f"Scheduled jobs      {jobs}")
     out.print("Ctrl-C stops the service; `make stop` stops PostgreSQL.", style="dim")
     sys.stdout.flush()
     child_env = {**env, **os.environ}
@@ -64,7 +74,44 @@ def run() -> None:
         "-",
         "webhooks:create_app()",
     ]
-    os.execve(sys.executable, argv, child_env)  # noqa: S606 - gunicorn replaces us
+    catcher = _start_mail_catcher()
+    service = subprocess.Popen(argv, env=child_env)
+    try:
+        _background_work(service, run_jobs=not cluster.cron, env=child_env)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
+        if catcher is not None:
+            catcher.stop()
+    err.print("service stopped; PostgreSQL keeps running (`make stop`)")
+
+
+def _start_mail_catcher():
+    try:
+        return mailcatcher.start(localstack.MAIL_DIR, localstack.MAIL_PORT)
+    except (OSError, RuntimeError) as exc:
+        err.print(f"[yellow]local SMTP server not started[/yellow] ({exc})")
+        return None
+
+
+def _background_work(service: subprocess.Popen, *, run_jobs: bool, env: dict[str, str]) -> None:
+    """While the service runs: deliver emails every few seconds and, without
+    pg_cron, run the scheduled jobs every minute. A failing round is reported
+    and tried again later; it never stops the stack."""
+    smtp, mail_from = mailer.SmtpSettings.from_url(env["SMTP_URL"]), env["MAIL_FROM"]
+    next_jobs = 0.0
+    while service.poll() is None:
+        try:
+            with psycopg.connect(env["DATABASE_URL"], autocommit=True, row_factory=dict_row) as c:
+                mailer.Sender(c, smtp, mail_from).send_all_due()
+                if run_jobs and time.monotonic() >= next_jobs:
+                    jobs_cmd.run_all(c)
+                    next_jobs = time.monotonic() + JOBS_EVERY
+        except psycopg.Error as exc:
+            err.print(f"[yellow]background work failed, will retry:[/yellow] {exc}")
+        time.sleep(MAIL_EVERY)
 
 
 @app.command("stop")

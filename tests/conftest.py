@@ -21,11 +21,13 @@ import psycopg
 import pytest
 from flask import Flask
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from admin_scripts import keys, localstack
 from tests import stripe_fake
 from tests.gotrue import GoTrue, User
 from tests.postgrest import PostgrestClient
+from tests.smtp_server import SmtpServer
 from webhooks import create_app
 from webhooks.config import load_settings
 
@@ -453,3 +455,35 @@ def post_event(service):
         )
 
     return post
+
+
+@pytest.fixture
+def give(db):
+    """A donation credited through the payment core (as a succeeded payment event)."""
+    count = iter(range(1_000_000))
+
+    def give(campaign, amount, donor=None, anonymous=False):
+        p = db.one(
+            "select private.create_donation(campaign_id => %s, amount => %s, currency => 'XOF',"
+            " provider => 'stripe', donor_id => %s, is_anonymous => %s) as p",
+            [campaign["id"], amount, donor.id if donor else None, anonymous],
+        )["p"]
+        outcome = {"kind": "payment", "status": "succeeded", "amount": amount, "currency": "XOF",
+                   "donation_id": p["donation_id"]}  # fmt: skip
+        db.one(
+            "select private.record_payment_event('stripe', %s, 'x', now(), false, '{}', %s) as r",
+            [f"evt_n{next(count)}_{p['donation_id']}", Jsonb(outcome)],
+        )
+        return p
+
+    return give
+
+
+# Email --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server, in process, that records the messages it accepts."""
+    with SmtpServer(free_port()) as server:
+        yield server

@@ -19,7 +19,11 @@ def test_jobs_run_expires_campaigns_past_their_end(db, owner, make_campaign, mon
     monkeypatch.setenv("DATABASE_URL", db.url)
     result = CliRunner().invoke(app, ["jobs", "run", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"expire-campaigns": 1, "remind-ending-campaigns": 0}
+    assert json.loads(result.stdout) == {
+        "expire-campaigns": 1,
+        "remind-ending-campaigns": 0,
+        "purge-email-outbox": 0,
+    }
     assert db.one("select status::text from public.campaigns where id = %s", [c["id"]])[
         "status"
     ] == ("expired")

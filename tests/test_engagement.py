@@ -262,3 +262,74 @@ def test_nobody_edits_reports_through_the_table(as_user, user, admin, campaign):
         with pytest.raises(ApiError) as err:
             client.update("reports", {"status": "resolved"}, {"id": row["id"]})
         assert err.value.code == "42501"
+
+
+# Update media -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def photo(db, campaign):
+    return db.one(
+        "insert into public.campaign_media (campaign_id, public_id, resource_type, width, height,"
+        " bytes) values (%s, %s, 'image', 1200, 800, 250000) returning *",
+        [campaign["id"], f"africagnotte/campaigns/{campaign['id']}/apres-operation"],
+    )
+
+
+def test_an_update_shows_one_of_the_campaigns_media(anon, as_user, owner, campaign, photo):
+    (row,) = post_update(as_user(owner), campaign, media=photo["public_id"])
+    (shown,) = anon.request(
+        "GET",
+        "/campaign_updates",
+        "select public.media_urls(u) as urls from public.campaign_updates u where id = %s",
+        [row["id"]],
+    )
+    assert shown["urls"]["medium"].endswith(
+        "/image/upload/f_auto,q_auto,c_limit,w_640/" + photo["public_id"]
+    )
+
+
+def test_an_update_cannot_borrow_another_campaigns_media(
+    as_user, owner, make_campaign, campaign, photo
+):
+    mine = make_campaign(owner, "active", title="Une autre cagnotte d'Aminata")
+    with pytest.raises(ApiError) as err:
+        post_update(as_user(owner), mine, media=photo["public_id"])
+    assert (err.value.status, err.value.code) == (409, "23503")
+
+
+def test_removing_the_media_leaves_the_update_without_it(db, as_user, owner, campaign, photo):
+    (row,) = post_update(as_user(owner), campaign, media=photo["public_id"])
+    as_user(owner).delete("campaign_media", {"id": photo["id"]})
+    assert db.one("select media from public.campaign_updates where id = %s", [row["id"]]) == {
+        "media": None
+    }
+    assert db.one("select count(*) as n from public.campaign_updates")["n"] == 1
+
+
+# Co-organizers ------------------------------------------------------------------------------
+
+
+def test_co_organizers_see_the_dashboard_and_strangers_do_not(
+    as_user, campaign, co_organizer, user
+):
+    board = as_user(co_organizer).rpc("campaign_dashboard", {"campaign_id": campaign["id"]})
+    assert board["campaign_id"] == str(campaign["id"])
+    with pytest.raises(ApiError) as err:
+        as_user(user).rpc("campaign_dashboard", {"campaign_id": campaign["id"]})
+    assert err.value.message == "not_campaign_owner"
+
+
+def test_co_organizers_read_their_draft_campaign_and_strangers_do_not(
+    db, as_user, owner, make_campaign, make_user, user
+):
+    draft = make_campaign(owner, "draft")
+    helper = make_user()
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [draft["id"], helper.id],
+    )
+    assert [c["id"] for c in as_user(helper).get("campaigns", {"id": draft["id"]})] == [draft["id"]]
+    assert as_user(user).get("campaigns", {"id": draft["id"]}) == []
+    (row,) = post_update(as_user(helper), draft)
+    assert row["campaign_id"] == draft["id"]

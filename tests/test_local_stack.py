@@ -16,6 +16,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.policy import default as default_policy
 from pathlib import Path
 
 import psycopg
@@ -36,6 +38,7 @@ def stack_env() -> Iterator[dict[str, str]]:
         "AFRICAGNOTTE_ENV_FILE": str(base / ".env.local"),
         "AFRICAGNOTTE_DB_PORT": str(free_port()),
         "AFRICAGNOTTE_SERVICE_PORT": str(free_port()),
+        "AFRICAGNOTTE_MAIL_PORT": str(free_port()),
     }
     env.pop("DATABASE_URL", None)
     yield env
@@ -125,6 +128,49 @@ def test_make_run_serves_healthz_on_a_seeded_database_and_keeps_data(stack_env):
             == migrations
         )
     assert env_file.read_text() == first_env
+
+
+def test_make_run_delivers_emails_and_runs_the_jobs_without_pg_cron(stack_env):
+    env = {**stack_env, "AFRICAGNOTTE_PG_CRON": "off", "AFRICAGNOTTE_JOBS_EVERY": "1"}
+    proc = run_until_healthy(env)
+    try:
+        with psycopg.connect(db_url(env), autocommit=True) as conn:
+            assert (
+                conn.execute(
+                    "select count(*) from pg_extension where extname = 'pg_cron'"
+                ).fetchone()[0]
+                == 0
+            )
+            (campaign,) = conn.execute(
+                "update public.campaigns set starts_at = now() - interval '10 days',"
+                " ends_at = now() - interval '1 minute'"
+                " where id = (select id from public.campaigns where status = 'active' limit 1)"
+                " returning id"
+            ).fetchone()
+            deadline = time.monotonic() + 30
+            mail_dir = Path(env["AFRICAGNOTTE_LOCAL_DIR"]) / "mail"
+            while time.monotonic() < deadline:
+                status = conn.execute(
+                    "select status::text from public.campaigns where id = %s", [campaign]
+                ).fetchone()[0]
+                sent = conn.execute(
+                    "select count(*) from private.email_outbox where status = 'sent'"
+                    " and template = 'campaign_ended_owner'"
+                ).fetchone()[0]
+                if status == "expired" and sent and list(mail_dir.glob("*.eml")):
+                    break
+                time.sleep(0.5)
+            assert status == "expired"  # the expiry job ran, from `make run` itself
+            assert sent == 1  # its email went out to the local SMTP server
+            subjects = [
+                message_from_bytes(p.read_bytes(), policy=default_policy)["Subject"]
+                for p in mail_dir.glob("*.eml")
+            ]
+            assert any(s.startswith("Votre cagnotte « ") for s in subjects), subjects
+    finally:
+        out = stop_with_ctrl_c(proc)
+    assert "Emails" in out
+    assert str(mail_dir) in out
 
 
 def test_reset_rebuilds_the_database_from_migrations_and_seed(stack_env):

@@ -16,28 +16,6 @@ def campaign(owner, make_campaign):
     return make_campaign(owner, "active", goal_amount=10_000)
 
 
-@pytest.fixture
-def give(db):
-    """A donation credited through the payment core."""
-    count = iter(range(1_000_000))
-
-    def give(campaign, amount, donor=None, anonymous=False):
-        p = db.one(
-            "select private.create_donation(campaign_id => %s, amount => %s, currency => 'XOF',"
-            " provider => 'stripe', donor_id => %s, is_anonymous => %s) as p",
-            [campaign["id"], amount, donor.id if donor else None, anonymous],
-        )["p"]
-        outcome = {"kind": "payment", "status": "succeeded", "amount": amount, "currency": "XOF",
-                   "donation_id": p["donation_id"]}  # fmt: skip
-        db.one(
-            "select private.record_payment_event('stripe', %s, 'x', now(), false, '{}', %s) as r",
-            [f"evt_n{next(count)}_{p['donation_id']}", Jsonb(outcome)],
-        )
-        return p
-
-    return give
-
-
 def kinds(db, user):
     return sorted(
         r["kind"]

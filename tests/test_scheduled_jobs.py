@@ -25,6 +25,7 @@ def test_migrations_schedule_the_expiry_job_with_pg_cron(cron_cluster):
         jobs = dict(conn.execute("select jobname, command from cron.job").fetchall())
         assert jobs["expire-campaigns"] == "select private.expire_campaigns()"
         assert jobs["remind-ending-campaigns"] == "select private.remind_ending_campaigns()"
+        assert jobs["purge-email-outbox"] == "select private.purge_email_outbox()"
         schedule = conn.execute(
             "select schedule from cron.job where jobname = 'expire-campaigns'"
         ).fetchone()[0]

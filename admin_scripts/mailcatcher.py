@@ -1,0 +1,38 @@
+"""The local stack's SMTP server: every email lands as a .eml file in
+.local/mail/ (development only; it plays the part of Supabase's Inbucket)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from admin_scripts.console import err
+
+
+class MailDir:
+    """aiosmtpd handler: writes each message to ``directory``."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._numbers = itertools.count(1)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        path = self.directory / f"{stamp}-{next(self._numbers):04d}.eml"
+        data = envelope.original_content or envelope.content
+        path.write_bytes(data)
+        subject = message_from_bytes(data, policy=default_policy)["Subject"]
+        err.print(f"[cyan]mail[/cyan] to {', '.join(envelope.rcpt_tos)}: {subject} ({path.name})")
+        return "250 Message accepted for delivery"
+
+
+def start(directory: Path, port: int) -> Controller:
+    controller = Controller(MailDir(directory), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
