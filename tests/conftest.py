@@ -462,7 +462,7 @@ def give(db):
     """A donation credited through the payment core (as a succeeded payment event)."""
     count = iter(range(1_000_000))
 
-    def give(campaign, amount, donor=None, anonymous=False):
+    def give(campaign, amount, donor=None, anonymous=False, fee=None):
         p = db.one(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => 'XOF',"
             " provider => 'stripe', donor_id => %s, is_anonymous => %s) as p",
@@ -470,6 +470,8 @@ def give(db):
         )["p"]
         outcome = {"kind": "payment", "status": "succeeded", "amount": amount, "currency": "XOF",
                    "donation_id": p["donation_id"]}  # fmt: skip
+        if fee is not None:
+            outcome["fee"] = fee
         db.one(
             "select private.record_payment_event('stripe', %s, 'x', now(), false, '{}', %s) as r",
             [f"evt_n{next(count)}_{p['donation_id']}", Jsonb(outcome)],

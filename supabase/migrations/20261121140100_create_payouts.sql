@@ -1,0 +1,790 @@
+-- Payouts: the campaign's owner asks for the money collected, to a bank
+-- account or a mobile-money wallet; admins approve and pay.
+--
+-- Balance (from the ledger only): gross donations - refunds - disputes
+-- - platform fee - processor fees - payouts paid or in progress. A request
+-- reserves its amount at once (ledger `payout`); cancelling, rejecting or a
+-- failed payment gives it back (`payout_reversal`).
+--
+-- States: requested -> approved -> paid | failed; requested -> cancelled (the
+-- owner); requested | approved -> rejected (an admin). One open request per
+-- campaign at a time.
+--
+-- Controls before an admin may approve:
+--   * treasurers: when the owner named co-organizers as treasurers (M of them),
+--     N of them (campaigns.treasurer_quorum) approve the request first;
+--   * proofs: the campaign's category lists required documents (santé: a
+--     hospital letter or quote…); each needs an accepted document.
+-- payout_blockers(payout_id) tells the owner exactly what is missing.
+--
+-- The platform fee is a global rate with an optional per-category rate
+-- (categories.platform_fee_bp), frozen on each donation when it is pledged.
+-- Every step is written to the ledger or the audit log (private.audit_log).
+
+-- Types ------------------------------------------------------------------------
+
+create type public.payout_status as enum ('requested', 'approved', 'paid', 'failed', 'rejected', 'cancelled');
+create type public.payout_method as enum ('bank_account', 'mobile_money');
+create type public.mobile_money_operator as enum (
+    'orange_money', 'mtn_momo', 'moov_money', 'wave', 'free_money', 'airtel_money', 'mpesa'
+);
+create type public.document_status as enum ('pending', 'accepted', 'rejected');
+
+-- Tables: fees, treasurers, proofs -----------------------------------------------------
+
+alter table public.categories
+add column platform_fee_bp integer check (platform_fee_bp between 0 and 2000);
+
+comment on column public.categories.platform_fee_bp is
+'Platform fee for this category in basis points; null: the global rate (platform_settings).';
+
+alter table public.campaign_members add column is_treasurer boolean not null default false;
+
+alter table public.campaigns
+add column treasurer_quorum smallint check (treasurer_quorum between 1 and 20);
+
+create table public.category_proof_requirements (
+    category text not null references public.categories (slug) on delete cascade,
+    document_type text not null check (document_type ~ '^[a-z][a-z_]{2,40}$'),
+    label_fr text not null check (pg_catalog.char_length(label_fr) between 3 and 120),
+    label_en text not null check (pg_catalog.char_length(label_en) between 3 and 120),
+    primary key (category, document_type)
+);
+
+create table public.campaign_documents (
+    id uuid primary key default extensions.gen_random_uuid(),
+    campaign_id uuid not null references public.campaigns (id) on delete cascade,
+    document_type text not null check (document_type ~ '^[a-z][a-z_]{2,40}$'),
+    -- the file: a private Cloudinary asset under africagnotte/documents/<campaign id>/
+    file_ref text not null check (
+        pg_catalog.char_length(file_ref) <= 255 and file_ref !~ '[[:cntrl:][:space:]]'
+    ),
+    status public.document_status not null default 'pending',
+    uploaded_by uuid not null default auth.uid() references public.profiles (id) on delete cascade,
+    reviewed_by uuid references public.profiles (id) on delete set null,
+    reviewed_at timestamptz,
+    review_note text check (pg_catalog.char_length(review_note) <= 500),
+    created_at timestamptz not null default pg_catalog.now(),
+    check (file_ref like 'africagnotte/documents/' || campaign_id || '/%')
+);
+
+create index campaign_documents_campaign_idx on public.campaign_documents (campaign_id, document_type);
+create index campaign_documents_uploaded_by_idx on public.campaign_documents (uploaded_by);
+create index campaign_documents_reviewed_by_idx on public.campaign_documents (reviewed_by);
+
+-- Tables: payouts ---------------------------------------------------------------
+
+create table public.payout_requests (
+    id uuid primary key default extensions.gen_random_uuid(),
+    campaign_id uuid not null references public.campaigns (id) on delete restrict,
+    requested_by uuid references public.profiles (id) on delete set null,
+    amount bigint not null check (amount > 0),
+    currency text not null references public.currencies (code),
+    method public.payout_method not null,
+    beneficiary_name text not null check (
+        beneficiary_name = pg_catalog.btrim(beneficiary_name)
+        and pg_catalog.char_length(beneficiary_name) between 2 and 80
+        and beneficiary_name !~ '[[:cntrl:]]'
+    ),
+    bank_name text check (pg_catalog.char_length(bank_name) between 2 and 80 and bank_name !~ '[[:cntrl:]]'),
+    -- IBAN or the local RIB, capitals and digits only
+    account_number text check (account_number ~ '^[A-Z0-9]{8,34}$'),
+    mobile_operator public.mobile_money_operator,
+    -- E.164
+    phone_number text check (phone_number ~ '^\+[1-9][0-9]{7,14}$'),
+    status public.payout_status not null default 'requested',
+    decided_by uuid references public.profiles (id) on delete set null,
+    approved_at timestamptz,
+    paid_at timestamptz,
+    reference text check (pg_catalog.char_length(pg_catalog.btrim(reference)) between 1 and 120),
+    reason text check (pg_catalog.char_length(reason) <= 500),
+    created_at timestamptz not null default pg_catalog.now(),
+    updated_at timestamptz not null default pg_catalog.now(),
+    check (
+        (
+            method = 'bank_account' and bank_name is not null and account_number is not null
+            and mobile_operator is null and phone_number is null
+        )
+        or (
+            method = 'mobile_money' and mobile_operator is not null and phone_number is not null
+            and bank_name is null and account_number is null
+        )
+    ),
+    check ((status = 'paid') = (reference is not null and paid_at is not null))
+);
+
+create unique index payout_requests_one_open on public.payout_requests (campaign_id)
+where status in ('requested', 'approved');
+create index payout_requests_campaign_idx on public.payout_requests (campaign_id, created_at desc);
+create index payout_requests_requested_by_idx on public.payout_requests (requested_by);
+create index payout_requests_decided_by_idx on public.payout_requests (decided_by);
+create index payout_requests_open_idx on public.payout_requests (created_at) where status in ('requested', 'approved');
+create unique index payout_requests_reference_key on public.payout_requests (reference);
+
+create table public.payout_approvals (
+    payout_id uuid not null references public.payout_requests (id) on delete cascade,
+    treasurer_id uuid not null references public.profiles (id) on delete cascade,
+    approved_at timestamptz not null default pg_catalog.now(),
+    primary key (payout_id, treasurer_id)
+);
+
+create index payout_approvals_treasurer_id_idx on public.payout_approvals (treasurer_id);
+
+alter table private.ledger_entries
+add column payout_id uuid references public.payout_requests (id) on delete restrict;
+
+create index ledger_entries_payout_id_idx on private.ledger_entries (payout_id);
+
+-- Who did what, for inquiries: payout steps, and every operator's action.
+create table private.audit_log (
+    id bigint generated always as identity primary key,
+    at timestamptz not null default pg_catalog.now(),
+    -- the signed-in user (auth.uid()), and the operator's name when the CLI acted
+    actor_id uuid,
+    operator text,
+    action text not null,
+    target_type text not null,
+    target_id text,
+    details jsonb not null default '{}'
+);
+
+create index audit_log_target_idx on private.audit_log (target_type, target_id, at);
+create index audit_log_actor_idx on private.audit_log (actor_id, at);
+
+-- Grants -----------------------------------------------------------------------
+
+grant update (platform_fee_bp) on table public.categories to authenticated;
+
+revoke all on table public.category_proof_requirements, public.campaign_documents, public.payout_requests,
+public.payout_approvals from anon, authenticated;
+grant select on table public.category_proof_requirements to anon, authenticated;
+grant insert, update, delete on table public.category_proof_requirements to authenticated;
+grant select, delete on table public.campaign_documents to authenticated;
+grant insert (campaign_id, document_type, file_ref) on table public.campaign_documents to authenticated;
+grant select on table public.payout_requests, public.payout_approvals to authenticated;
+
+revoke all on table private.audit_log from public, anon, authenticated;
+grant select on table private.audit_log to service_role;
+
+-- RLS --------------------------------------------------------------------------
+
+alter table public.category_proof_requirements enable row level security;
+alter table public.campaign_documents enable row level security;
+alter table public.payout_requests enable row level security;
+alter table public.payout_approvals enable row level security;
+alter table private.audit_log enable row level security;
+
+create policy "anyone reads the proof requirements"
+on public.category_proof_requirements for select to anon, authenticated
+using (true);
+
+create policy "admins add proof requirements"
+on public.category_proof_requirements for insert to authenticated
+with check ((select private.is_admin()));
+
+create policy "admins edit proof requirements"
+on public.category_proof_requirements for update to authenticated
+using ((select private.is_admin()))
+with check ((select private.is_admin()));
+
+create policy "admins remove proof requirements"
+on public.category_proof_requirements for delete to authenticated
+using ((select private.is_admin()));
+
+create policy "the team and staff read the campaign's documents"
+on public.campaign_documents for select to authenticated
+using ((select private.is_staff()) or campaign_id in (select private.team_campaign_ids()));
+
+create policy "the team adds documents to its campaign"
+on public.campaign_documents for insert to authenticated
+with check (uploaded_by = (select auth.uid()) and campaign_id in (select private.team_campaign_ids()));
+
+create policy "the team removes its documents not yet accepted"
+on public.campaign_documents for delete to authenticated
+using (status <> 'accepted' and campaign_id in (select private.team_campaign_ids()));
+
+create policy "the team and admins read the campaign's payouts"
+on public.payout_requests for select to authenticated
+using ((select private.is_admin()) or campaign_id in (select private.team_campaign_ids()));
+
+create policy "the team and admins read payout approvals"
+on public.payout_approvals for select to authenticated
+using (
+    (select private.is_admin())
+    or payout_id in (
+        select p.id from public.payout_requests as p
+        where p.campaign_id in (select private.team_campaign_ids())
+    )
+);
+
+create policy "the service reads the audit log"
+on private.audit_log for select to service_role
+using (true);
+
+-- Functions: helpers ---------------------------------------------------------------
+
+-- Records a step. The operator's name comes from the CLI's session setting.
+create function private.audit(action text, target_type text, target_id text, details jsonb default '{}')
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    insert into private.audit_log (actor_id, operator, action, target_type, target_id, details)
+    values (
+        auth.uid(), nullif(pg_catalog.current_setting('africagnotte.operator', true), ''),
+        action, target_type, target_id, coalesce(details, '{}')
+    )
+$$;
+
+grant execute on function private.audit(text, text, text, jsonb) to service_role;
+
+-- The money the campaign can still pay out (its ledger's sum).
+create function private.available_balance(campaign_id uuid)
+returns bigint
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select coalesce(pg_catalog.sum(l.amount), 0)::bigint
+    from private.ledger_entries as l
+    where l.campaign_id = available_balance.campaign_id
+$$;
+
+-- A payout's ledger entry (out when requested, back when it does not happen).
+create function private.add_payout_entry(p public.payout_requests, back boolean)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    insert into private.ledger_entries (campaign_id, payout_id, kind, amount, currency, idempotency_key)
+    values (
+        p.campaign_id, p.id,
+        (case when back then 'payout_reversal' else 'payout' end)::private.ledger_kind,
+        case when back then p.amount else -p.amount end,
+        p.currency, 'payout:' || p.id
+    )
+    on conflict do nothing;
+end;
+$$;
+
+-- The campaign's open payout, locked; raises unless it is in one of `allowed`.
+create function private.locked_payout(payout_id uuid, allowed public.payout_status[])
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+begin
+    select * into p from public.payout_requests as x where x.id = locked_payout.payout_id for update;
+    if not found or not (
+        private.is_admin() or p.campaign_id in (select private.team_campaign_ids())
+    ) then
+        raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
+    end if;
+    if not p.status = any(allowed) then
+        raise exception using
+            errcode = 'PT409', message = 'invalid_payout_transition',
+            detail = pg_catalog.format('This payout is %s.', p.status);
+    end if;
+    return p;
+end;
+$$;
+
+create function private.notify_payout(p public.payout_requests)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    select private.notify(
+        array[c.owner_id], 'payout_update', c.id,
+        private.campaign_payload(c) || pg_catalog.jsonb_build_object(
+            'payout_id', p.id, 'status', p.status, 'amount', p.amount, 'reason', p.reason,
+            'status_fr', case p.status
+                when 'approved' then 'validée' when 'paid' then 'payée'
+                when 'failed' then 'en échec' when 'rejected' then 'refusée' else p.status::text
+            end
+        ),
+        'payout:' || p.id || ':' || p.status
+    )
+    from public.campaigns as c
+    where c.id = p.campaign_id
+$$;
+
+-- Functions: what the team sees -------------------------------------------------------
+
+-- The campaign's money, from the ledger: for its team and admins.
+create function public.campaign_balance(campaign_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.visible_campaign(campaign_id);
+begin
+    if not private.is_admin() and c.id not in (select private.team_campaign_ids()) then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner', detail = 'The balance is for the campaign''s team.';
+    end if;
+    return (
+        select pg_catalog.jsonb_build_object(
+            'campaign_id', c.id,
+            'currency', c.currency,
+            'collected', coalesce(pg_catalog.sum(l.amount) filter (
+                where l.kind in ('donation', 'refund', 'dispute', 'dispute_reversal')
+            ), 0),
+            'platform_fees', coalesce(-pg_catalog.sum(l.amount) filter (where l.kind = 'platform_fee'), 0),
+            'processor_fees', coalesce(-pg_catalog.sum(l.amount) filter (where l.kind = 'processor_fee'), 0),
+            'in_progress', (
+                select coalesce(pg_catalog.sum(p.amount), 0) from public.payout_requests as p
+                where p.campaign_id = c.id and p.status in ('requested', 'approved')
+            ),
+            'paid_out', (
+                select coalesce(pg_catalog.sum(p.amount), 0) from public.payout_requests as p
+                where p.campaign_id = c.id and p.status = 'paid'
+            ),
+            'available', coalesce(pg_catalog.sum(l.amount), 0)
+        )
+        from private.ledger_entries as l
+        where l.campaign_id = c.id
+    );
+end;
+$$;
+
+-- Why the payout cannot be approved yet (empty: nothing in the way):
+--   {"reason": "treasurer_approvals", "approvals": 1, "required": 2}
+--   {"reason": "document_missing" | "document_pending" | "document_rejected",
+--    "document_type": …, "label_fr": …, "label_en": …, "note": …}
+create function public.payout_blockers(payout_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+    c public.campaigns;
+    treasurers integer;
+    approvals integer;
+    blockers jsonb := '[]';
+begin
+    select * into p from public.payout_requests as x where x.id = payout_blockers.payout_id;
+    if not found or not (private.is_admin() or p.campaign_id in (select private.team_campaign_ids())) then
+        raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
+    end if;
+    select * into c from public.campaigns as x where x.id = p.campaign_id;
+    select pg_catalog.count(*) into treasurers
+    from public.campaign_members as m where m.campaign_id = c.id and m.is_treasurer;
+    select pg_catalog.count(*) into approvals
+    from public.payout_approvals as a
+    inner join public.campaign_members as m on a.treasurer_id = m.user_id and m.campaign_id = c.id and m.is_treasurer
+    where a.payout_id = p.id;
+    if treasurers > 0 and approvals < coalesce(c.treasurer_quorum, 1) then
+        blockers := blockers || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'reason', 'treasurer_approvals', 'approvals', approvals, 'required', coalesce(c.treasurer_quorum, 1)
+        ));
+    end if;
+    select blockers || coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+        'reason', case
+            when d.pending then 'document_pending'
+            when d.rejected then 'document_rejected'
+            else 'document_missing'
+        end,
+        'document_type', r.document_type, 'label_fr', r.label_fr, 'label_en', r.label_en, 'note', d.note
+    ) order by r.document_type), '[]')
+    into blockers
+    from public.category_proof_requirements as r
+    left join lateral (
+        select
+            pg_catalog.bool_or(x.status = 'accepted') as accepted,
+            pg_catalog.bool_or(x.status = 'pending') as pending,
+            pg_catalog.bool_or(x.status = 'rejected') as rejected,
+            (pg_catalog.array_agg(x.review_note order by x.created_at desc) filter (where x.status = 'rejected'))[1] as note
+        from public.campaign_documents as x
+        where x.campaign_id = c.id and x.document_type = r.document_type
+    ) as d on true
+    where r.category = c.category and not coalesce(d.accepted, false);
+    return blockers;
+end;
+$$;
+
+-- Functions: the owner -----------------------------------------------------------------
+
+-- Names the treasurers among the co-organizers, and how many must approve.
+-- Not while a payout is open. An empty list removes the control.
+create function public.set_treasurers(campaign_id uuid, treasurer_ids uuid[], quorum smallint default null)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.visible_campaign(campaign_id, true);
+    named integer := coalesce(pg_catalog.cardinality(treasurer_ids), 0);
+begin
+    if c.owner_id is distinct from auth.uid() then
+        raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner names treasurers.';
+    end if;
+    if exists (
+        select 1 from public.payout_requests as p where p.campaign_id = c.id and p.status in ('requested', 'approved')
+    ) then
+        raise exception using
+            errcode = 'PT409', message = 'payout_in_progress', detail = 'Wait until the open payout is settled.';
+    end if;
+    if (
+        select pg_catalog.count(distinct t.id) from pg_catalog.unnest(treasurer_ids) as t (id)
+        where t.id in (select m.user_id from public.campaign_members as m where m.campaign_id = c.id)
+    ) <> named or (
+        select pg_catalog.count(distinct t.id) from pg_catalog.unnest(treasurer_ids) as t (id)
+    ) <> named then
+        raise exception using
+            errcode = 'PT422', message = 'treasurer_not_co_organizer',
+            detail = 'Treasurers are distinct co-organizers of the campaign.';
+    end if;
+    if (named = 0 and quorum is not null) or (named > 0 and (quorum is null or quorum < 1 or quorum > named)) then
+        raise exception using
+            errcode = 'PT422', message = 'invalid_quorum',
+            detail = pg_catalog.format('The quorum is between 1 and the %s treasurers.', named);
+    end if;
+    update public.campaign_members as m
+    set is_treasurer = m.user_id = any(treasurer_ids)
+    where m.campaign_id = c.id;
+    update public.campaigns as x set treasurer_quorum = quorum where x.id = c.id;
+    perform private.audit(
+        'set_treasurers', 'campaign', c.id::text,
+        pg_catalog.jsonb_build_object('treasurers', treasurer_ids, 'quorum', quorum)
+    );
+end;
+$$;
+
+create function public.request_payout(
+    campaign_id uuid,
+    amount bigint,
+    method public.payout_method,
+    beneficiary_name text,
+    bank_name text default null,
+    account_number text default null,
+    mobile_operator public.mobile_money_operator default null,
+    phone_number text default null
+)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns := private.visible_campaign(campaign_id, true);
+    available bigint;
+    p public.payout_requests;
+begin
+    if c.owner_id is distinct from auth.uid() then
+        raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner requests payouts.';
+    end if;
+    if c.status not in ('active', 'funded', 'expired') then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = pg_catalog.format('A %s campaign pays nothing out.', c.status);
+    end if;
+    if exists (
+        select 1 from public.payout_requests as x where x.campaign_id = c.id and x.status in ('requested', 'approved')
+    ) then
+        raise exception using
+            errcode = 'PT409', message = 'payout_in_progress', detail = 'One payout request at a time.';
+    end if;
+    available := private.available_balance(c.id);
+    if amount is null or amount <= 0 or amount > available then
+        raise exception using
+            errcode = 'PT409', message = 'amount_exceeds_balance',
+            detail = pg_catalog.format('Available: %s (minor units of %s).', available, c.currency);
+    end if;
+    insert into public.payout_requests (
+        campaign_id, requested_by, amount, currency, method, beneficiary_name,
+        bank_name, account_number, mobile_operator, phone_number
+    ) values (
+        c.id, auth.uid(), amount, c.currency, method, pg_catalog.btrim(beneficiary_name),
+        pg_catalog.btrim(bank_name), pg_catalog.upper(pg_catalog.regexp_replace(account_number, '[[:space:]-]', '', 'g')),
+        mobile_operator, pg_catalog.regexp_replace(phone_number, '[[:space:]-]', '', 'g')
+    )
+    returning * into p;
+    perform private.add_payout_entry(p, false);
+    perform private.audit('request_payout', 'payout', p.id::text, pg_catalog.jsonb_build_object('amount', p.amount));
+    return p;
+end;
+$$;
+
+create function public.cancel_payout(payout_id uuid)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests := private.locked_payout(payout_id, '{requested}');
+begin
+    if p.campaign_id not in (select c.id from public.campaigns as c where c.owner_id = auth.uid()) then
+        raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner cancels.';
+    end if;
+    update public.payout_requests as x set status = 'cancelled', updated_at = pg_catalog.now()
+    where x.id = p.id returning * into p;
+    perform private.add_payout_entry(p, true);
+    perform private.audit('cancel_payout', 'payout', p.id::text);
+    return p;
+end;
+$$;
+
+-- Functions: treasurers ------------------------------------------------------------------
+
+create function public.approve_payout_as_treasurer(payout_id uuid)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests := private.locked_payout(payout_id, '{requested}');
+begin
+    if not exists (
+        select 1 from public.campaign_members as m
+        where m.campaign_id = p.campaign_id and m.user_id = auth.uid() and m.is_treasurer
+    ) then
+        raise exception using errcode = 'PT403', message = 'not_treasurer', detail = 'Only the campaign''s treasurers.';
+    end if;
+    insert into public.payout_approvals (payout_id, treasurer_id) values (p.id, auth.uid())
+    on conflict do nothing;
+    perform private.audit('approve_payout_as_treasurer', 'payout', p.id::text);
+    return p;
+end;
+$$;
+
+-- Functions: admins --------------------------------------------------------------------
+
+create function private.assert_admin()
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+    if not private.is_admin() then
+        raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins.';
+    end if;
+end;
+$$;
+
+create function public.approve_payout(payout_id uuid)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+    blockers jsonb;
+begin
+    perform private.assert_admin();
+    p := private.locked_payout(payout_id, '{requested}');
+    blockers := public.payout_blockers(p.id);
+    if pg_catalog.jsonb_array_length(blockers) > 0 then
+        raise exception using
+            errcode = 'PT409', message = 'payout_blocked', detail = blockers::text;
+    end if;
+    update public.payout_requests as x
+    set status = 'approved', decided_by = auth.uid(), approved_at = pg_catalog.now(), updated_at = pg_catalog.now()
+    where x.id = p.id returning * into p;
+    perform private.audit('approve_payout', 'payout', p.id::text);
+    perform private.notify_payout(p);
+    return p;
+end;
+$$;
+
+create function public.reject_payout(payout_id uuid, reason text)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+begin
+    perform private.assert_admin();
+    p := private.locked_payout(payout_id, '{requested,approved}');
+    if nullif(pg_catalog.btrim(reason), '') is null then
+        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner why.';
+    end if;
+    update public.payout_requests as x
+    set status = 'rejected', decided_by = auth.uid(), reason = pg_catalog.btrim(reject_payout.reason),
+        updated_at = pg_catalog.now()
+    where x.id = p.id returning * into p;
+    perform private.add_payout_entry(p, true);
+    perform private.audit('reject_payout', 'payout', p.id::text, pg_catalog.jsonb_build_object('reason', p.reason));
+    perform private.notify_payout(p);
+    return p;
+end;
+$$;
+
+create function public.mark_payout_paid(payout_id uuid, reference text)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+begin
+    perform private.assert_admin();
+    p := private.locked_payout(payout_id, '{approved}');
+    if nullif(pg_catalog.btrim(reference), '') is null then
+        raise exception using
+            errcode = 'PT422', message = 'reference_required', detail = 'The bank or mobile-money transfer reference.';
+    end if;
+    update public.payout_requests as x
+    set status = 'paid', reference = pg_catalog.btrim(mark_payout_paid.reference), paid_at = pg_catalog.now(),
+        updated_at = pg_catalog.now()
+    where x.id = p.id returning * into p;
+    perform private.audit('mark_payout_paid', 'payout', p.id::text, pg_catalog.jsonb_build_object('reference', p.reference));
+    perform private.notify_payout(p);
+    return p;
+end;
+$$;
+
+create function public.mark_payout_failed(payout_id uuid, reason text)
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+begin
+    perform private.assert_admin();
+    p := private.locked_payout(payout_id, '{approved}');
+    if nullif(pg_catalog.btrim(reason), '') is null then
+        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'What went wrong.';
+    end if;
+    update public.payout_requests as x
+    set status = 'failed', reason = pg_catalog.btrim(mark_payout_failed.reason), updated_at = pg_catalog.now()
+    where x.id = p.id returning * into p;
+    perform private.add_payout_entry(p, true);
+    perform private.audit('mark_payout_failed', 'payout', p.id::text, pg_catalog.jsonb_build_object('reason', p.reason));
+    perform private.notify_payout(p);
+    return p;
+end;
+$$;
+
+-- Staff review the proofs.
+create function public.review_campaign_document(document_id uuid, status public.document_status, note text default null)
+returns public.campaign_documents
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    d public.campaign_documents;
+begin
+    if not private.is_staff() then
+        raise exception using errcode = 'PT403', message = 'staff_only', detail = 'Only moderators and admins.';
+    end if;
+    if review_campaign_document.status = 'pending' then
+        raise exception using errcode = 'PT422', message = 'invalid_review', detail = 'accepted or rejected.';
+    end if;
+    if review_campaign_document.status = 'rejected' and nullif(pg_catalog.btrim(note), '') is null then
+        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner what is wrong.';
+    end if;
+    update public.campaign_documents as x
+    set status = review_campaign_document.status, reviewed_by = auth.uid(), reviewed_at = pg_catalog.now(),
+        review_note = nullif(pg_catalog.btrim(note), '')
+    where x.id = review_campaign_document.document_id
+    returning * into d;
+    if not found then
+        raise exception using errcode = 'PT404', message = 'document_not_found', detail = 'No such document.';
+    end if;
+    perform private.audit(
+        'review_campaign_document', 'document', d.id::text,
+        pg_catalog.jsonb_build_object('status', d.status, 'note', d.review_note)
+    );
+    return d;
+end;
+$$;
+
+-- The platform fee frozen on a new pledge: its category's rate, else the global one.
+create function private.category_platform_fee()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    new.platform_fee_bp := coalesce((
+        select k.platform_fee_bp
+        from public.campaigns as c
+        inner join public.categories as k on c.category = k.slug
+        where c.id = new.campaign_id
+    ), new.platform_fee_bp);
+    return new;
+end;
+$$;
+
+grant execute on function public.campaign_balance(uuid) to authenticated;
+grant execute on function public.payout_blockers(uuid) to authenticated;
+grant execute on function public.set_treasurers(uuid, uuid[], smallint) to authenticated;
+grant execute on function public.request_payout(
+    uuid, bigint, public.payout_method, text, text, text, public.mobile_money_operator, text
+) to authenticated;
+grant execute on function public.cancel_payout(uuid) to authenticated;
+grant execute on function public.approve_payout_as_treasurer(uuid) to authenticated;
+grant execute on function public.approve_payout(uuid) to authenticated;
+grant execute on function public.reject_payout(uuid, text) to authenticated;
+grant execute on function public.mark_payout_paid(uuid, text) to authenticated;
+grant execute on function public.mark_payout_failed(uuid, text) to authenticated;
+grant execute on function public.review_campaign_document(uuid, public.document_status, text) to authenticated;
+
+-- Triggers ---------------------------------------------------------------------
+
+create trigger category_proof_requirements_refuse_banned_writes
+before insert or update or delete on public.category_proof_requirements
+for each statement execute function private.refuse_banned_writes();
+
+create trigger campaign_documents_refuse_banned_writes
+before insert or update or delete on public.campaign_documents
+for each statement execute function private.refuse_banned_writes();
+
+create trigger payout_requests_refuse_banned_writes
+before insert or update or delete on public.payout_requests
+for each statement execute function private.refuse_banned_writes();
+
+create trigger payout_approvals_refuse_banned_writes
+before insert or update or delete on public.payout_approvals
+for each statement execute function private.refuse_banned_writes();
+
+create trigger donations_category_platform_fee
+before insert on public.donations
+for each row execute function private.category_platform_fee();
+
+-- Reference data: the proofs each category asks for -------------------------------------
+
+insert into public.category_proof_requirements (category, document_type, label_fr, label_en) values
+('sante', 'medical_document', 'Lettre de l''hôpital ou devis médical', 'Hospital letter or medical quote'),
+('funerailles', 'death_notice', 'Avis ou certificat de décès', 'Death notice or certificate'),
+('education', 'school_letter', 'Lettre de l''établissement ou facture de scolarité', 'School letter or tuition invoice'),
+('urgence', 'identity_document', 'Pièce d''identité du bénéficiaire', 'Beneficiary''s identity document');
+
+-- Email templates: payout news ------------------------------------------------------------
+
+insert into private.email_templates (key, locale, subject, body) values
+(
+    'payout_update', 'fr', 'Votre versement pour « {{campaign_title}} » : {{status_fr}}',
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est {{status_fr}}.\n{{reason}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+),
+(
+    'payout_update', 'en', 'Your payout for "{{campaign_title}}": {{status}}',
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is {{status}}.\n{{reason}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+);
