@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import typer
 
-from admin_scripts import dev_cmd, jobs_cmd, local_cmd, media_cmd, notifications_cmd
+from admin_scripts import (
+    dev_cmd,
+    jobs_cmd,
+    local_cmd,
+    media_cmd,
+    notifications_cmd,
+    payouts_cmd,
+)
 
 app = typer.Typer(
     name="cagnotte-admin",
@@ -21,6 +28,7 @@ app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
+app.add_typer(payouts_cmd.app, name="payouts")
 
 
 def main() -> None:

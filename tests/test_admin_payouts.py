@@ -1,0 +1,129 @@
+"""`cagnotte-admin payouts …`: operators act as their admin account, through
+the same SQL rules, and every action lands in the audit log."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from admin_scripts.cli import app
+
+WALLET = {
+    "method": "mobile_money",
+    "beneficiary_name": "Aminata Traoré",
+    "mobile_operator": "wave",
+    "phone_number": "+221770000000",
+}
+
+
+@pytest.fixture
+def campaign(owner, make_campaign, give, user):
+    c = make_campaign(owner, "active", category="autre")  # no proof asked
+    give(c, 100_000, user)
+    return c
+
+
+@pytest.fixture
+def payout(as_user, owner, campaign):
+    return as_user(owner).rpc(
+        "request_payout", {"campaign_id": campaign["id"], "amount": 40_000, **WALLET}
+    )
+
+
+@pytest.fixture
+def cli(db, monkeypatch, admin):
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
+
+    def run(*args, input=None):
+        return CliRunner().invoke(app, ["payouts", *args], input=input)
+
+    return run
+
+
+def test_list_shows_open_payouts_and_who_they_wait_on(cli, payout):
+    result = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["id"], row["amount"], row["waits_on"]) == (
+        str(payout["id"]),
+        40_000,
+        "admin: approve",
+    )
+    assert row["destination"] == "wave +221770000000"
+
+
+def test_list_tells_missing_proofs_and_treasurers(
+    db, cli, as_user, owner, make_campaign, give, user
+):
+    c = make_campaign(owner, "active", title="Soins urgents pour Moussa")  # santé
+    give(c, 50_000, user)
+    as_user(owner).rpc("request_payout", {"campaign_id": c["id"], "amount": 10_000, **WALLET})
+    (row,) = json.loads(cli("list", "--json").stdout)
+    assert row["waits_on"] == "owner: medical_document (missing)"
+
+
+def test_a_table_for_people(cli, payout):
+    result = cli("list")
+    assert result.exit_code == 0
+    assert "admin:" in result.stdout
+    assert "1 payout(s)" in result.stderr
+
+
+def test_approve_then_mark_paid_with_audit(db, cli, payout, admin):
+    assert cli("approve", str(payout["id"])).exit_code == 0
+    result = cli("mark-paid", str(payout["id"]), "--reference", "WAVE-778", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "paid"
+    audit = db.sql(
+        "select action, actor_id, operator from private.audit_log where target_id = %s order by id",
+        [str(payout["id"])],
+    )
+    assert [a["action"] for a in audit] == [
+        "request_payout", "approve_payout", "payouts approve", "mark_payout_paid", "payouts mark-paid",
+    ]  # fmt: skip
+    assert {(a["actor_id"], a["operator"]) for a in audit[1:]} == {(admin.id, admin.email)}
+
+
+def test_mark_failed_asks_for_confirmation(db, cli, payout):
+    cli("approve", str(payout["id"]))
+    result = cli("mark-failed", str(payout["id"]), "--reason", "Numéro inconnu", input="n\n")
+    assert result.exit_code == 1
+    assert db.one("select status::text from public.payout_requests")["status"] == "approved"
+    result = cli("mark-failed", str(payout["id"]), "--reason", "Numéro inconnu", "--yes")
+    assert result.exit_code == 0, result.output
+    assert db.one("select status::text from public.payout_requests")["status"] == "failed"
+
+
+def test_a_refused_step_exits_1_with_the_reason_and_writes_nothing(db, cli, payout):
+    result = cli("mark-paid", str(payout["id"]), "--reference", "X")
+    assert result.exit_code == 1
+    assert "invalid_payout_transition" in result.stderr
+    assert db.sql("select 1 from private.audit_log where action like 'payouts %%'") == []
+
+
+def test_an_unknown_payout_exits_3(cli):
+    result = cli("approve", "00000000-0000-0000-0000-000000000000")
+    assert result.exit_code == 3
+    assert "payout_not_found" in result.stderr
+
+
+def test_a_non_admin_operator_exits_4(cli, payout, monkeypatch, owner):
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", owner.email)
+    result = cli("approve", str(payout["id"]))
+    assert result.exit_code == 4
+    assert "is not an admin" in result.stderr
+
+
+def test_an_operator_must_be_named(cli, payout, monkeypatch):
+    monkeypatch.delenv("CAGNOTTE_OPERATOR")
+    result = cli("list")
+    assert result.exit_code == 2
+    assert "--operator" in result.stderr
+
+
+def test_a_banned_admin_cannot_operate(cli, payout, gotrue, admin):
+    gotrue.ban(admin)
+    assert cli("approve", str(payout["id"])).exit_code == 4
