@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from admin_scripts import (
+    campaigns_cmd,
     dev_cmd,
     jobs_cmd,
     local_cmd,
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(local_cmd.app, name="local")
+app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")

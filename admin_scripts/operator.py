@@ -18,6 +18,7 @@ import psycopg
 import typer
 from psycopg.types.json import Jsonb
 
+from admin_scripts import db
 from admin_scripts.console import err
 
 # Exit codes shared by the operators' commands.
@@ -101,6 +102,19 @@ def acting_as(
         if exc.diag.sqlstate is None:
             raise
         raise refusal(exc) from exc
+
+
+def act(email: str | None, action: str, sql: Any, params: list, target: str) -> Any:
+    """Runs one audited action (``sql`` returns a column ``result``); a refusal
+    becomes the command's exit."""
+    try:
+        with db.connect() as conn, acting_as(conn, email, action, target=target, args=params[1:]):
+            row = conn.execute(sql, params).fetchone()
+            if row is None:
+                raise OperatorError(f"{target}: not found", EXIT_NOT_FOUND)
+            return row["result"]
+    except (OperatorError, db.NoDatabase) as exc:
+        raise fail(exc) from exc
 
 
 def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:

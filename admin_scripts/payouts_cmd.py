@@ -44,16 +44,6 @@ def waits_on(row: dict) -> str:
     return "; ".join(needs) or "admin: approve"
 
 
-def _run(email: str | None, action: str, sql: str, params: list, target: str) -> dict:
-    try:
-        with db.connect() as conn, acting_as(conn, email, action, target=target, args=params[1:]):
-            return conn.execute(sql, params).fetchone()["p"]
-    except OperatorError as exc:
-        raise operator.fail(exc) from exc
-    except db.NoDatabase as exc:
-        raise operator.fail(exc) from exc
-
-
 def _show(p: dict, as_json: bool) -> None:
     if as_json:
         print_json(p)
@@ -104,8 +94,8 @@ def approve(
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Approve a request whose proofs and treasurers are complete."""
-    p = _run(
-        email, "payouts approve", "select to_jsonb(public.approve_payout(%s)) as p",
+    p = operator.act(
+        email, "payouts approve", "select to_jsonb(public.approve_payout(%s)) as result",
         [payout_id], payout_id,
     )  # fmt: skip
     _show(p, as_json)
@@ -119,8 +109,8 @@ def mark_paid(
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Record that the money was sent (after the bank or mobile-money transfer)."""
-    p = _run(
-        email, "payouts mark-paid", "select to_jsonb(public.mark_payout_paid(%s, %s)) as p",
+    p = operator.act(
+        email, "payouts mark-paid", "select to_jsonb(public.mark_payout_paid(%s, %s)) as result",
         [payout_id, reference], payout_id,
     )  # fmt: skip
     _show(p, as_json)
@@ -137,8 +127,9 @@ def mark_failed(
     """The transfer failed: the money goes back to the campaign's balance."""
     if not yes:
         typer.confirm(f"Mark payout {payout_id} as failed?", abort=True)
-    p = _run(
-        email, "payouts mark-failed", "select to_jsonb(public.mark_payout_failed(%s, %s)) as p",
+    p = operator.act(
+        email, "payouts mark-failed",
+        "select to_jsonb(public.mark_payout_failed(%s, %s)) as result",
         [payout_id, reason], payout_id,
     )  # fmt: skip
     _show(p, as_json)
@@ -155,8 +146,8 @@ def reject(
     """Refuse a request: the money goes back to the campaign's balance."""
     if not yes:
         typer.confirm(f"Reject payout {payout_id}?", abort=True)
-    p = _run(
-        email, "payouts reject", "select to_jsonb(public.reject_payout(%s, %s)) as p",
+    p = operator.act(
+        email, "payouts reject", "select to_jsonb(public.reject_payout(%s, %s)) as result",
         [payout_id, reason], payout_id,
     )  # fmt: skip
     _show(p, as_json)
