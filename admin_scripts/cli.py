@@ -16,6 +16,7 @@ from admin_scripts import (
     media_cmd,
     notifications_cmd,
     payouts_cmd,
+    users_cmd,
 )
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payouts_cmd.app, name="payouts")
+app.add_typer(users_cmd.app, name="users")
 
 
 def main() -> None:

@@ -1,0 +1,204 @@
+"""`cagnotte-admin users …`: accounts, bans and the admin role.
+
+A ban goes through Supabase Auth's admin API (supabase-py; SUPABASE_URL and
+SUPABASE_SERVICE_ROLE_KEY), so that signing in is refused, and into the
+database in the same step (auth.users.banned_until, as GoTrue writes it), so
+that RLS refuses the user's writes at once, even with a token still valid.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import typer
+from rich.table import Table
+
+from admin_scripts import db, localstack, operator
+from admin_scripts.console import err, out, print_json
+from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
+
+app = typer.Typer(
+    help="Users: list, show, ban, unban, grant-admin, revoke-admin.", no_args_is_help=True
+)
+
+BAN_HOURS = 876_000  # "for good": a hundred years, as Supabase's dashboard does
+
+USERS_SQL = """
+select u.id, u.email, p.display_name, p.country, p.locale::text, u.created_at,
+    u.banned_until,
+    coalesce((select array_agg(r.role::text order by r.role) from public.user_roles as r
+              where r.user_id = u.id), '{}') as roles,
+    (select count(*) from public.campaigns as c where c.owner_id = u.id) as campaigns
+from auth.users as u
+left join public.profiles as p on p.id = u.id
+"""
+
+
+def auth_admin():
+    """The Auth admin API client (supabase-py)."""
+    from supabase import create_client
+
+    local = localstack.read_env(localstack.ENV_LOCAL) if localstack.ENV_LOCAL.exists() else {}
+    url = os.environ.get("SUPABASE_URL") or local.get("SUPABASE_URL")
+    key = os.environ.get("SUPABASE_SERVICE_ROLE_KEY") or local.get("SUPABASE_SERVICE_ROLE_KEY")
+    if not url or not key:
+        raise OperatorError(
+            "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are needed for the Auth admin API",
+            operator.EXIT_USAGE,
+        )
+    return create_client(url, key).auth.admin
+
+
+def _find(conn, who: str) -> dict:
+    row = conn.execute(
+        USERS_SQL + " where u.id::text = %s or lower(u.email) = lower(%s)", [who, who]
+    ).fetchone()
+    if row is None:
+        raise OperatorError(f"{who}: no such user", operator.EXIT_NOT_FOUND)
+    return row
+
+
+@app.command("list")
+def list_(
+    search: str = typer.Option(None, "--search", help="Part of the email or name."),
+    banned: bool = typer.Option(False, "--banned", help="Only banned users."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Users, newest first."""
+    try:
+        with db.connect() as conn:
+            operator.resolve(conn, email)
+            rows = conn.execute(
+                USERS_SQL + " where (%(q)s::text is null or u.email ilike '%%' || %(q)s || '%%'"
+                " or p.display_name ilike '%%' || %(q)s || '%%')"
+                " and (not %(banned)s or u.banned_until > now())"
+                " order by u.created_at desc limit %(n)s",
+                {"q": search, "banned": banned, "n": limit},
+            ).fetchall()
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Users")
+    for name in ("email", "name", "roles", "campaigns", "banned until"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["email"] or "-", r["display_name"] or "-", ",".join(r["roles"]) or "-",
+            str(r["campaigns"]), str(r["banned_until"] or "-"),
+        )  # fmt: skip
+    out.print(table)
+    err.print(f"{len(rows)} user(s)")
+
+
+@app.command("show")
+def show(who: str, email: str = OPERATOR_OPTION) -> None:
+    """One user (email or id), as JSON."""
+    try:
+        with db.connect() as conn:
+            operator.resolve(conn, email)
+            print_json(_find(conn, who))
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+
+
+def _set_ban(who: str, email: str | None, reason: str | None, ban: bool) -> dict:
+    try:
+        with db.connect() as conn:
+            operator.resolve(conn, email)
+            user = _find(conn, who)
+            # Auth first: if it refuses, nothing changed anywhere.
+            auth_admin().update_user_by_id(
+                str(user["id"]), {"ban_duration": f"{BAN_HOURS}h" if ban else "none"}
+            )
+            until = datetime.now(UTC) + timedelta(hours=BAN_HOURS) if ban else None
+            action = "users ban" if ban else "users unban"
+            with acting_as(conn, email, action, target=str(user["id"]), reason=reason):
+                conn.execute("reset role")
+                conn.execute(
+                    "update auth.users set banned_until = %s where id = %s", [until, user["id"]]
+                )
+            return _find(conn, str(user["id"]))
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    except Exception as exc:  # the Auth API's errors (network, 4xx)
+        if type(exc).__module__.startswith(("supabase", "httpx")):
+            raise operator.fail(
+                OperatorError(f"Auth admin API: {exc}", operator.EXIT_REFUSED)
+            ) from exc
+        raise
+
+
+@app.command("ban")
+def ban(
+    who: str,
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    as_json: bool = typer.Option(False, "--json"),
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Refuse the user's sign-ins and writes, at once."""
+    if not yes:
+        typer.confirm(f"Ban {who}?", abort=True)
+    user = _set_ban(who, email, reason, ban=True)
+    print_json(user) if as_json else out.print(
+        f"{user['email']} banned until {user['banned_until']}"
+    )
+
+
+@app.command("unban")
+def unban(
+    who: str,
+    as_json: bool = typer.Option(False, "--json"),
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Lift a ban."""
+    user = _set_ban(who, email, None, ban=False)
+    print_json(user) if as_json else out.print(f"{user['email']} may sign in again")
+
+
+def _role(who: str, email: str | None, grant: bool) -> None:
+    try:
+        with db.connect() as conn:
+            user = _find(conn, who)
+            action = "users grant-admin" if grant else "users revoke-admin"
+            with acting_as(conn, email, action, target=str(user["id"])):
+                if grant:
+                    conn.execute(
+                        "insert into public.user_roles (user_id, role) values (%s, 'admin')"
+                        " on conflict do nothing",
+                        [user["id"]],
+                    )
+                elif (
+                    conn.execute(
+                        "delete from public.user_roles where user_id = %s and role = 'admin'",
+                        [user["id"]],
+                    ).rowcount
+                    == 0
+                ):
+                    raise OperatorError(f"{who} is not an admin", operator.EXIT_REFUSED)
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    err.print(f"{user['email']}: admin {'granted' if grant else 'revoked'} (from their next token)")
+
+
+@app.command("grant-admin")
+def grant_admin(who: str, email: str = OPERATOR_OPTION) -> None:
+    """Make a user an admin."""
+    _role(who, email, grant=True)
+
+
+@app.command("revoke-admin")
+def revoke_admin(
+    who: str,
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Take the admin role back."""
+    if not yes:
+        typer.confirm(f"Revoke admin from {who}?", abort=True)
+    _role(who, email, grant=False)
