@@ -14,6 +14,7 @@ from admin_scripts import (
     jobs_cmd,
     local_cmd,
     media_cmd,
+    moderation_cmd,
     notifications_cmd,
     payouts_cmd,
     users_cmd,
@@ -33,6 +34,10 @@ app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payouts_cmd.app, name="payouts")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(moderation_cmd.reports, name="reports")
+app.add_typer(moderation_cmd.comments, name="comments")
+app.add_typer(moderation_cmd.categories, name="categories")
+app.add_typer(moderation_cmd.settings, name="settings")
 
 
 def main() -> None:

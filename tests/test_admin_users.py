@@ -21,11 +21,16 @@ def auth_api():
 
 
 @pytest.fixture
-def cli(db, monkeypatch, admin, auth_api, jwt_secret):
+def service_key(jwt_secret):
+    return keys.api_key(jwt_secret, "service_role")
+
+
+@pytest.fixture
+def cli(db, monkeypatch, admin, auth_api, service_key):
     monkeypatch.setenv("DATABASE_URL", db.url)
     monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
     monkeypatch.setenv("SUPABASE_URL", auth_api.url)
-    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", keys.api_key(jwt_secret, "service_role"))
+    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)
 
     def run(*args, input=None):
         return CliRunner().invoke(app, ["users", *args], input=input)
@@ -34,7 +39,7 @@ def cli(db, monkeypatch, admin, auth_api, jwt_secret):
 
 
 def test_a_ban_goes_to_auth_and_refuses_writes_at_once(
-    db, cli, auth_api, as_user, user, jwt_secret
+    db, cli, auth_api, as_user, user, service_key
 ):
     client = as_user(user)  # a token minted before the ban, still valid
     result = cli("ban", user.email, "--reason", "Arnaque signalée", "--yes", "--json")
@@ -42,7 +47,7 @@ def test_a_ban_goes_to_auth_and_refuses_writes_at_once(
     (req,) = auth_api.requests
     assert (req["method"], req["path"]) == ("PUT", f"/auth/v1/admin/users/{user.id}")
     assert req["body"] == {"ban_duration": "876000h"}
-    assert req["headers"]["apikey"] == keys.api_key(jwt_secret, "service_role")
+    assert req["headers"]["apikey"] == service_key
     assert json.loads(result.stdout)["banned_until"] is not None
     with pytest.raises(ApiError) as err:
         client.insert(

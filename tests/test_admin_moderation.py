@@ -1,0 +1,130 @@
+"""`cagnotte-admin reports|comments|categories|settings …`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from admin_scripts.cli import app
+
+
+@pytest.fixture
+def cli(db, monkeypatch, admin):
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
+
+    def run(*args, input=None):
+        return CliRunner().invoke(app, list(args), input=input)
+
+    return run
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+@pytest.fixture
+def comment(as_user, user, campaign):
+    (row,) = as_user(user).insert(
+        "comments", {"campaign_id": campaign["id"], "body": "Arnaque !!!"}
+    )
+    return row
+
+
+@pytest.fixture
+def report(as_user, other_user, comment):
+    (row,) = as_user(other_user).insert(
+        "reports", {"comment_id": comment["id"], "reason": "harassment"}
+    )
+    return row
+
+
+def audit_actions(db):
+    return [a["action"] for a in db.sql("select action from private.audit_log order by id")]
+
+
+def test_reports_queue_and_resolution(db, cli, report, campaign):
+    (listed,) = json.loads(cli("reports", "list", "--json").stdout)
+    assert (listed["id"], listed["campaign"], listed["comment"]) == (
+        str(report["id"]), campaign["slug"], "Arnaque !!!",
+    )  # fmt: skip
+    result = cli("reports", "resolve", str(report["id"]), "--dismiss", "--note", "Rien d'anormal")
+    assert result.exit_code == 0, result.output
+    assert db.one("select status::text from public.reports")["status"] == "dismissed"
+    assert json.loads(cli("reports", "list", "--json").stdout) == []
+    assert cli("reports", "resolve", str(report["id"])).exit_code == 3  # no longer open
+    assert audit_actions(db) == ["reports resolve"]
+
+
+def test_comments_hide_unhide_delete(db, cli, comment, report):
+    (listed,) = json.loads(cli("comments", "list", "--reported", "--json").stdout)
+    assert listed["open_reports"] == 1
+    assert cli("comments", "hide", str(comment["id"])).exit_code == 0
+    assert db.one("select hidden, hidden_reason from public.comments") == {
+        "hidden": True,
+        "hidden_reason": "staff",
+    }
+    assert len(json.loads(cli("comments", "list", "--hidden", "--json").stdout)) == 1
+    assert cli("comments", "unhide", str(comment["id"])).exit_code == 0
+    assert cli("comments", "delete", str(comment["id"]), input="n\n").exit_code == 1
+    assert cli("comments", "delete", str(comment["id"]), "--yes").exit_code == 0
+    assert db.sql("select 1 from public.comments") == []
+    assert audit_actions(db) == ["comments hide", "comments unhide", "comments delete"]
+
+
+def test_an_unknown_comment_exits_3(cli):
+    assert cli("comments", "hide", "00000000-0000-0000-0000-000000000000").exit_code == 3
+
+
+def test_categories_add_fee_and_disable(db, cli):
+    assert (
+        cli("categories", "add", "agriculture", "--fr", "Agriculture", "--en", "Farming").exit_code
+        == 0
+    )
+    assert cli("categories", "set-fee", "agriculture", "300").exit_code == 0
+    assert cli("categories", "disable", "agriculture").exit_code == 0
+    rows = {r["slug"]: r for r in json.loads(cli("categories", "list", "--json").stdout)}
+    assert (rows["agriculture"]["platform_fee_bp"], rows["agriculture"]["active"]) == (300, False)
+    assert rows["sante"]["proofs"] == ["medical_document"]
+    assert cli("categories", "set-fee", "agriculture", "--clear").exit_code == 0
+    assert (
+        db.one("select platform_fee_bp from public.categories where slug = 'agriculture'")[
+            "platform_fee_bp"
+        ]
+        is None
+    )
+
+
+def test_a_fee_out_of_bounds_is_refused(db, cli):
+    result = cli("categories", "set-fee", "sante", "5000")
+    assert result.exit_code == 1
+    assert "check constraint" in result.stderr
+    assert (
+        db.one("select platform_fee_bp from public.categories where slug = 'sante'")[
+            "platform_fee_bp"
+        ]
+        is None
+    )
+
+
+def test_settings_show_and_set(db, cli):
+    assert json.loads(cli("settings", "show", "--json").stdout)["platform_fee_bp"] == 500
+    assert cli("settings", "set", "platform-fee", "450").exit_code == 0
+    assert cli("settings", "set", "site-url", "https://africagnotte.org").exit_code == 0
+    shown = json.loads(cli("settings", "show", "--json").stdout)
+    assert (shown["platform_fee_bp"], shown["site_url"]) == (450, "https://africagnotte.org")
+    assert cli("settings", "set", "site-url", "pas une url").exit_code == 1
+    assert cli("settings", "set", "colour", "red").exit_code == 2
+    assert audit_actions(db) == ["settings set platform-fee", "settings set site-url"]
+
+
+def test_the_console_is_for_admins_even_moderators_are_refused(
+    cli, monkeypatch, grant_role, make_user, report
+):
+    mod = grant_role(make_user(), "moderator")
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", mod.email)
+    assert cli("reports", "list").exit_code == 4
+    assert cli("settings", "set", "platform-fee", "0").exit_code == 4
