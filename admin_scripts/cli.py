@@ -17,6 +17,7 @@ from admin_scripts import (
     moderation_cmd,
     notifications_cmd,
     payouts_cmd,
+    stats_cmd,
     users_cmd,
 )
 
@@ -38,6 +39,8 @@ app.add_typer(moderation_cmd.reports, name="reports")
 app.add_typer(moderation_cmd.comments, name="comments")
 app.add_typer(moderation_cmd.categories, name="categories")
 app.add_typer(moderation_cmd.settings, name="settings")
+app.command("stats")(stats_cmd.stats)
+app.add_typer(stats_cmd.export, name="export")
 
 
 def main() -> None:
