@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from admin_scripts import (
+    backup_cmd,
     campaigns_cmd,
     dev_cmd,
     jobs_cmd,
@@ -41,6 +42,8 @@ app.add_typer(moderation_cmd.categories, name="categories")
 app.add_typer(moderation_cmd.settings, name="settings")
 app.command("stats")(stats_cmd.stats)
 app.add_typer(stats_cmd.export, name="export")
+app.command("backup")(backup_cmd.backup)
+app.command("restore")(backup_cmd.restore)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import os
 import pwd
 import secrets
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -278,6 +279,12 @@ class Cluster:
         shutil.rmtree(self.base_dir, ignore_errors=True)
         if home != self.base_dir.resolve():
             shutil.rmtree(home, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def has_pg_cron() -> bool:

@@ -8,7 +8,6 @@ import itertools
 import json
 import queue
 import secrets
-import socket
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -33,11 +32,7 @@ from webhooks.config import load_settings
 
 TEMPLATE_DB = "africagnotte_template"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = localstack.free_port
 
 
 @contextmanager

@@ -1,0 +1,214 @@
+"""`cagnotte-admin backup` and `restore`: the project's data in one
+timestamped file, proven by a restore into a scratch database.
+
+The file is a tar of pg_dump archives (custom format):
+  project.dump     schemas public, private and supabase_migrations (structure
+                   and data, with their grants and RLS policies)
+  auth_users.dump  the rows of auth.users (the platform owns the table itself)
+  manifest.json    when, from where, and the row count of every table
+A restore goes into a fresh project database: the platform (roles, auth
+schema, extensions) exists, our schemas do not yet. `backup` proves each file
+by restoring it into a throwaway PostgreSQL with the local platform and
+comparing every table's row count and the ledger check.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import subprocess
+import tarfile
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import typer
+from psycopg.rows import dict_row
+
+from admin_scripts import db, localstack, operator
+from admin_scripts.console import err, out, print_json
+from admin_scripts.operator import OPERATOR_OPTION, OperatorError
+
+SCHEMAS = ("public", "private", "supabase_migrations")
+COUNTS_SQL = """
+select n.nspname || '.' || c.relname as name
+from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p') and n.nspname = any(%s) order by 1
+"""
+
+
+def _tool(name: str) -> str:
+    return str(localstack.pg_bin_dir() / name)
+
+
+def _run(argv: list[str]) -> None:
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise OperatorError(f"{Path(argv[0]).name} failed: {proc.stderr.strip()}", 1)
+
+
+def row_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(COUNTS_SQL, [list(SCHEMAS)])]
+        counts = {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 - catalog names
+            for t in tables
+        }
+        counts["auth.users"] = conn.execute("select count(*) from auth.users").fetchone()[0]
+    return counts
+
+
+def dump(url: str, target: Path) -> dict:
+    """Writes the backup file; returns its manifest."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project, users = Path(tmp) / "project.dump", Path(tmp) / "auth_users.dump"
+        schemas = [f"--schema={s}" for s in SCHEMAS]
+        _run([_tool("pg_dump"), "--format=custom", *schemas, f"--file={project}", url])
+        _run([_tool("pg_dump"), "--format=custom", "--data-only", "--table=auth.users",
+              f"--file={users}", url])  # fmt: skip
+        manifest = {
+            "created_at": datetime.now(UTC).isoformat(),
+            "schemas": list(SCHEMAS),
+            "row_counts": row_counts(url),
+        }
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(target, "w") as tar:
+            tar.add(project, "project.dump")
+            tar.add(users, "auth_users.dump")
+            data = json.dumps(manifest, indent=2).encode()
+            info = tarfile.TarInfo("manifest.json")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        target.chmod(0o600)  # it holds personal data
+    return manifest
+
+
+def read_manifest(path: Path) -> dict:
+    with tarfile.open(path) as tar:
+        return json.load(tar.extractfile("manifest.json"))
+
+
+def _creates_schema(entry: str, names: set[str]) -> bool:
+    """A `pg_restore --list` entry like `6; 2615 16386 SCHEMA - private postgres`."""
+    if entry.startswith(";") or ";" not in entry:
+        return False
+    fields = entry.split(";", 1)[1].split()
+    return fields[2:4] == ["SCHEMA", "-"] and len(fields) > 4 and fields[4] in names
+
+
+def restore_into(path: Path, url: str) -> None:
+    """Restores the file into a project database that has the platform and no
+    project schemas yet."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("select to_regclass('public.campaigns') is not null").fetchone()[0]:
+            raise OperatorError(
+                "the target already has the project's tables: restore into a fresh database", 1
+            )
+        existing = {
+            r[0]
+            for r in conn.execute(
+                "select nspname from pg_namespace where nspname = any(%s)", [list(SCHEMAS)]
+            )
+        }
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(path) as tar:
+        tar.extractall(tmp, filter="data")
+        project = str(Path(tmp) / "project.dump")
+        # The schemas the target already has (public, at least) are not created again.
+        listing = subprocess.run(
+            [_tool("pg_restore"), "--list", project], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        keep = [line for line in listing if not _creates_schema(line, existing)]
+        (Path(tmp) / "restore.list").write_text("\n".join(keep) + "\n")
+        _run([_tool("pg_restore"), "--data-only", "--exit-on-error", f"--dbname={url}",
+              str(Path(tmp) / "auth_users.dump")])  # fmt: skip
+        _run([_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={url}",
+              f"--use-list={Path(tmp) / 'restore.list'}", project])  # fmt: skip
+
+
+def verify(path: Path) -> dict:
+    """Restores into a throwaway PostgreSQL with the local platform; compares."""
+    manifest = read_manifest(path)
+    cluster = localstack.Cluster(
+        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-restore-")),
+        port=localstack.free_port(),
+        password=secrets.token_hex(16),
+        throwaway=True,
+    )
+    try:
+        cluster.init()
+        cluster.start()
+        url = cluster.url()
+        localstack.apply_platform(url, secrets.token_hex(16))
+        restore_into(path, url)
+        restored = row_counts(url)
+        with psycopg.connect(url, row_factory=dict_row) as conn:
+            ledger = conn.execute("select count(*) as n from private.check_ledger()")
+            ledger = ledger.fetchone()["n"]
+    finally:
+        cluster.destroy()
+    differ = {
+        t: {"backup": n, "restored": restored.get(t)}
+        for t, n in manifest["row_counts"].items()
+        if restored.get(t) != n
+    }
+    return {"tables": len(restored), "rows": sum(restored.values()), "differ": differ,
+            "ledger_mismatches": ledger}  # fmt: skip
+
+
+def backup(
+    output: Path = typer.Option(Path("backups"), "--output", "-o", help="Folder for the file."),
+    no_verify: bool = typer.Option(False, "--no-verify", help="Skip the proof restore."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Dump the project's schemas to a timestamped file, then prove it by a restore."""
+    try:
+        url = db.database_url()
+        with db.connect() as conn:
+            operator.resolve(conn, email)
+        target = output / f"africagnotte-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar"
+        manifest = dump(url, target)
+        err.print(f"backup written: {target} ({target.stat().st_size:,} bytes)")
+        report = {"file": str(target), "row_counts": manifest["row_counts"]}
+        if not no_verify:
+            err.print("restoring it into a scratch database to prove it…")
+            report["verified"] = verify(target)
+        with db.connect() as conn, operator.acting_as(conn, email, "backup", file=str(target)):
+            pass
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    check = report.get("verified")
+    if as_json:
+        print_json(report)
+    elif check:
+        out.print(
+            f"{target}: restore proven: {check['tables']} tables, {check['rows']:,} rows,"
+            f" {len(check['differ'])} differ, {check['ledger_mismatches']} ledger mismatches"
+        )
+    else:
+        out.print(str(target))
+    if check and (check["differ"] or check["ledger_mismatches"]):
+        raise typer.Exit(code=1)
+
+
+def restore(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A backup file."),
+    target_url: str = typer.Option(..., "--target-url", help="A fresh project database."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Restore a backup into a fresh project database (platform present, no tables yet)."""
+    manifest = read_manifest(file)
+    if not yes:
+        typer.confirm(f"Restore {file} ({manifest['created_at']}) into {target_url}?", abort=True)
+    try:
+        restore_into(file, target_url)
+    except OperatorError as exc:
+        raise operator.fail(exc) from exc
+    restored = row_counts(target_url)
+    differ = [t for t, n in manifest["row_counts"].items() if restored.get(t) != n]
+    err.print(f"restored {sum(restored.values()):,} rows in {len(restored)} tables")
+    if differ:
+        err.print(f"[red]row counts differ:[/red] {', '.join(differ)}")
+        raise typer.Exit(code=1)
