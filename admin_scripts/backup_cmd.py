@@ -175,8 +175,7 @@ def backup(
         if not no_verify:
             err.print("restoring it into a scratch database to prove it…")
             report["verified"] = verify(target)
-        with db.connect() as conn, operator.acting_as(conn, email, "backup", file=str(target)):
-            pass
+        operator.record(email, "backup", file=str(target))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     check = report.get("verified")

@@ -19,6 +19,7 @@ from admin_scripts import (
     notifications_cmd,
     payouts_cmd,
     stats_cmd,
+    stripe_cmd,
     users_cmd,
 )
 
@@ -44,6 +45,7 @@ app.command("stats")(stats_cmd.stats)
 app.add_typer(stats_cmd.export, name="export")
 app.command("backup")(backup_cmd.backup)
 app.command("restore")(backup_cmd.restore)
+app.add_typer(stripe_cmd.app, name="stripe")
 
 
 def main() -> None:

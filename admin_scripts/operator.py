@@ -117,6 +117,12 @@ def act(email: str | None, action: str, sql: Any, params: list, target: str) -> 
         raise fail(exc) from exc
 
 
+def record(email: str | None, action: str, **details: Any) -> None:
+    """An audit record alone, for actions done outside the database (backups…)."""
+    with db.connect() as conn, acting_as(conn, email, action, **details):
+        pass
+
+
 def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
     err.print(f"[red]error:[/red] {exc}")
     return typer.Exit(code=getattr(exc, "code", code))

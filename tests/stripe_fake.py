@@ -174,6 +174,7 @@ class FakeStripe:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_idempotency_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)  # GET /v1/events, newest first
 
     def calls(self, method: str, prefix: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
@@ -245,6 +246,21 @@ class FakeStripe:
             metadata=info["metadata"],
         )
 
+    def list_events(self, query: dict[str, str]) -> dict[str, Any]:
+        """Stripe's list: newest first, `limit` per page, `starting_after` an id."""
+        since = int(query.get("created[gte]", 0))
+        types = {v for k, v in query.items() if k.startswith("types[")}
+        found = sorted(
+            (e for e in self.events if e["created"] >= since and (not types or e["type"] in types)),
+            key=lambda e: e["created"],
+            reverse=True,
+        )
+        if after := query.get("starting_after"):
+            found = found[[e["id"] for e in found].index(after) + 1 :]
+        limit = int(query.get("limit", 10))
+        return {"object": "list", "url": "/v1/events", "data": found[:limit],
+                "has_more": len(found) > limit}  # fmt: skip
+
     def charge(self, charge_id: str) -> dict[str, Any]:
         intent_id = charge_id.removeprefix("ch_for_")
         info = self.intents.get(intent_id, {"amount": 0, "currency": "xof", "metadata": {}})
@@ -286,6 +302,8 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
                 return self._reply(200, fake.create_session(req))
             if method == "GET" and parts.path.startswith("/v1/payment_intents/"):
                 return self._reply(200, fake.payment_intent(parts.path.rsplit("/", 1)[1]))
+            if method == "GET" and parts.path == "/v1/events":
+                return self._reply(200, fake.list_events(req.query))
             if method == "GET" and parts.path.startswith("/v1/charges/"):
                 return self._reply(200, fake.charge(parts.path.rsplit("/", 1)[1]))
             return self._reply(
