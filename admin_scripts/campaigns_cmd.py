@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import typer
 from psycopg import sql
-from rich.table import Table
 
 from admin_scripts import db, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import out, print_json, print_rows
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
 app = typer.Typer(
@@ -60,19 +59,14 @@ def list_(
             ).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title="Campaigns")
-    for name in ("slug", "status", "category", "raised", "owner"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["slug"], r["status"], r["category"] or "-",
-            f"{r['collected_amount']}/{r['goal_amount']} {r['currency']}", r["owner"] or "-",
-        )  # fmt: skip
-    out.print(table)
-    err.print(f"{len(rows)} campaign(s)")
+    print_rows(
+        rows, as_json=as_json, title="Campaigns",
+        columns={
+            "slug": "slug", "status": "status", "category": "category",
+            "raised": lambda r: f"{r['collected_amount']}/{r['goal_amount']} {r['currency']}",
+            "owner": "owner",
+        },
+    )  # fmt: skip
 
 
 JSON = typer.Option(False, "--json", help="Print JSON.")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -13,3 +15,24 @@ err = Console(stderr=True)
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, default=str, ensure_ascii=False, indent=2))
+
+
+Column = str | Callable[[dict[str, Any]], Any]
+
+
+def print_rows(
+    rows: list[dict[str, Any]], *, as_json: bool, title: str, columns: dict[str, Column]
+) -> None:
+    """A listing: JSON rows, or a table (header -> key or function of the row)
+    on stdout and the count on stderr."""
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=title)
+    for header in columns:
+        table.add_column(header, overflow="fold")
+    for r in rows:
+        cells = (col(r) if callable(col) else r[col] for col in columns.values())
+        table.add_row(*("-" if c is None or c == "" else str(c) for c in cells))
+    out.print(table)
+    err.print(f"{len(rows)} row(s)")

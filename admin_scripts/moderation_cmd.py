@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from admin_scripts import db, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import err, out, print_json, print_rows
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
 reports = typer.Typer(help="Reports: the queue, and their resolution.", no_args_is_help=True)
@@ -28,19 +27,6 @@ def _rows(email: str | None, query: str, params: Any = None) -> list[dict]:
             return conn.execute(query, params).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
-
-
-def _print(rows: list[dict], as_json: bool, title: str, columns: tuple[str, ...]) -> None:
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title=title)
-    for name in columns:
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(*("-" if r[c] is None else str(r[c]) for c in columns))
-    out.print(table)
-    err.print(f"{len(rows)} row(s)")
 
 
 def _change(email: str | None, action: str, query: str, params: list, target: str) -> Any:
@@ -74,8 +60,18 @@ def reports_list(
         """,
         [status],
     )
-    _print(
-        rows, as_json, "Reports", ("id", "reason", "campaign", "comment", "open_reports", "details")
+    print_rows(
+        rows,
+        as_json=as_json,
+        title="Reports",
+        columns={
+            "id": "id",
+            "reason": "reason",
+            "campaign": "campaign",
+            "comment": "comment",
+            "open_reports": "open_reports",
+            "details": "details",
+        },
     )
 
 
@@ -127,8 +123,18 @@ def comments_list(
         """,
         {"hidden": hidden, "reported": reported, "n": limit},
     )
-    _print(
-        rows, as_json, "Comments", ("id", "campaign", "author", "body", "hidden", "open_reports")
+    print_rows(
+        rows,
+        as_json=as_json,
+        title="Comments",
+        columns={
+            "id": "id",
+            "campaign": "campaign",
+            "author": "author",
+            "body": "body",
+            "hidden": "hidden",
+            "open_reports": "open_reports",
+        },
     )
 
 
@@ -183,7 +189,18 @@ def categories_list(as_json: bool = JSON, email: str = OPERATOR_OPTION) -> None:
         order by k.position, k.slug
         """,
     )
-    _print(rows, as_json, "Categories", ("slug", "name_fr", "active", "platform_fee_bp", "proofs"))
+    print_rows(
+        rows,
+        as_json=as_json,
+        title="Categories",
+        columns={
+            "slug": "slug",
+            "name_fr": "name_fr",
+            "active": "active",
+            "platform_fee_bp": "platform_fee_bp",
+            "proofs": "proofs",
+        },
+    )
 
 
 @categories.command("add")

@@ -4,10 +4,9 @@ admin's decisions (the SQL functions decide what is allowed)."""
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from admin_scripts import db, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import out, print_json, print_rows
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
 app = typer.Typer(help="Payout requests: list, approve, pay, fail, reject.", no_args_is_help=True)
@@ -72,19 +71,15 @@ def list_(
         rows = [r for r in rows if r["status"] in ("requested", "approved")]
     for r in rows:
         r["waits_on"] = waits_on(r)
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title="Payouts")
-    for name in ("id", "campaign", "amount", "to", "status", "waits on"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(
-            str(r["id"]), r["campaign"], f"{r['amount']} {r['currency']}",
-            f"{r['beneficiary_name']}, {r['destination']}", r["status"], r["waits_on"],
-        )  # fmt: skip
-    out.print(table)
-    err.print(f"{len(rows)} payout(s)")
+    print_rows(
+        rows, as_json=as_json, title="Payouts",
+        columns={
+            "id": "id", "campaign": "campaign",
+            "amount": lambda r: f"{r['amount']} {r['currency']}",
+            "to": lambda r: f"{r['beneficiary_name']}, {r['destination']}",
+            "status": "status", "waits on": "waits_on",
+        },
+    )  # fmt: skip
 
 
 @app.command("approve")

@@ -12,10 +12,9 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import typer
-from rich.table import Table
 
 from admin_scripts import db, localstack, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import err, out, print_json, print_rows
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
 app = typer.Typer(
@@ -80,19 +79,13 @@ def list_(
             ).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title="Users")
-    for name in ("email", "name", "roles", "campaigns", "banned until"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["email"] or "-", r["display_name"] or "-", ",".join(r["roles"]) or "-",
-            str(r["campaigns"]), str(r["banned_until"] or "-"),
-        )  # fmt: skip
-    out.print(table)
-    err.print(f"{len(rows)} user(s)")
+    print_rows(
+        rows, as_json=as_json, title="Users",
+        columns={
+            "email": "email", "name": "display_name", "roles": lambda r: ",".join(r["roles"]),
+            "campaigns": "campaigns", "banned until": "banned_until",
+        },
+    )  # fmt: skip
 
 
 @app.command("show")

@@ -21,8 +21,10 @@ import pytest
 from flask import Flask
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from typer.testing import CliRunner
 
 from admin_scripts import keys, localstack
+from admin_scripts.cli import app as cli_app
 from tests import stripe_fake
 from tests.gotrue import GoTrue, User
 from tests.postgrest import PostgrestClient
@@ -474,6 +476,21 @@ def give(db):
         return p
 
     return give
+
+
+# The operators' console -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator_cli(db: Database, monkeypatch, admin: User) -> Callable[..., Any]:
+    """`cagnotte-admin <args>` run by an operator (the admin) on this test's database."""
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
+
+    def run(*args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli_app, list(args), input=input)
+
+    return run
 
 
 # Email --------------------------------------------------------------------------------------

@@ -7,22 +7,14 @@ import tarfile
 
 import psycopg
 import pytest
-from typer.testing import CliRunner
 
 from admin_scripts import localstack
-from admin_scripts.cli import app
 from tests.conftest import throwaway_cluster
 
 
 @pytest.fixture
-def cli(db, monkeypatch, admin):
-    monkeypatch.setenv("DATABASE_URL", db.url)
-    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
-
-    def run(*args, input=None):
-        return CliRunner().invoke(app, list(args), input=input)
-
-    return run
+def cli(operator_cli):
+    return operator_cli
 
 
 @pytest.fixture

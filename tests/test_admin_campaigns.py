@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from admin_scripts.cli import app
 
 
 @pytest.fixture
-def cli(db, monkeypatch, admin):
-    monkeypatch.setenv("DATABASE_URL", db.url)
-    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
-
-    def run(*args, input=None):
-        return CliRunner().invoke(app, ["campaigns", *args], input=input)
-
-    return run
+def cli(operator_cli):
+    return functools.partial(operator_cli, "campaigns")
 
 
 def status_of(db, campaign):

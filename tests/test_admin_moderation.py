@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from admin_scripts.cli import app
 
 
 @pytest.fixture
-def cli(db, monkeypatch, admin):
-    monkeypatch.setenv("DATABASE_URL", db.url)
-    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
-
-    def run(*args, input=None):
-        return CliRunner().invoke(app, list(args), input=input)
-
-    return run
+def cli(operator_cli):
+    return operator_cli
 
 
 @pytest.fixture

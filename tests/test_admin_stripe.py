@@ -3,13 +3,12 @@ Stripe API (served locally) and the webhook's own SQL path."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 
 import pytest
-from typer.testing import CliRunner
 
-from admin_scripts.cli import app
 from tests import stripe_fake
 
 
@@ -19,16 +18,10 @@ def campaign(owner, make_campaign):
 
 
 @pytest.fixture
-def cli(db, monkeypatch, admin, stripe_api):
-    monkeypatch.setenv("DATABASE_URL", db.url)
-    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
+def cli(operator_cli, monkeypatch, stripe_api):
     monkeypatch.setenv("STRIPE_SECRET_KEY", stripe_fake.SECRET_KEY)
     monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
-
-    def run(*args):
-        return CliRunner().invoke(app, ["stripe", *args])
-
-    return run
+    return functools.partial(operator_cli, "stripe")
 
 
 def paid(stripe_api, pledge, created):

@@ -3,13 +3,12 @@ and in the database at once; the admin role; listings."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from admin_scripts import keys
-from admin_scripts.cli import app
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.postgrest import ApiError
 
@@ -26,16 +25,10 @@ def service_key(jwt_secret):
 
 
 @pytest.fixture
-def cli(db, monkeypatch, admin, auth_api, service_key):
-    monkeypatch.setenv("DATABASE_URL", db.url)
-    monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
+def cli(operator_cli, monkeypatch, auth_api, service_key):
     monkeypatch.setenv("SUPABASE_URL", auth_api.url)
     monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)
-
-    def run(*args, input=None):
-        return CliRunner().invoke(app, ["users", *args], input=input)
-
-    return run
+    return functools.partial(operator_cli, "users")
 
 
 def test_a_ban_goes_to_auth_and_refuses_writes_at_once(
