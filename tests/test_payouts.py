@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import threading
 
+import cloudinary.utils
 import psycopg
 import pytest
 
+from tests.conftest import CLOUDINARY_SECRET
 from tests.postgrest import ApiError
 
 WALLET = {
@@ -527,3 +529,55 @@ def test_concurrent_requests_never_overdraw(db, owner, campaign):
         t.join()
     assert sorted(results).count("ok") == 1
     assert db.one("select sum(amount) as s from private.ledger_entries")["s"] >= 0
+
+
+# Proof uploads: private, signed by the service for the campaign's team ------------------------
+
+
+def sign_document(service, who, campaign, document_type="medical_document"):
+    return service.post(
+        "/media/signature",
+        json={
+            "target": "document",
+            "campaign_id": str(campaign["id"]),
+            "document_type": document_type,
+        },
+        headers={"Authorization": f"Bearer {who.token}"} if who else {},
+    )
+
+
+def test_the_team_gets_a_private_upload_signed_for_a_required_proof(
+    db, service, owner, make_user, campaign
+):
+    helper = make_user()
+    co_organizers(db, campaign, helper)
+    for who in (owner, helper):
+        response = sign_document(service, who, campaign)
+        assert response.status_code == 200, response.get_json()
+        fields = response.get_json()["fields"]
+        assert (fields["type"], fields["folder"]) == (
+            "authenticated",
+            f"africagnotte/documents/{campaign['id']}",
+        )
+        assert "notification_url" not in fields
+        assert "pdf" in fields["allowed_formats"]
+        unsigned = {k: v for k, v in fields.items() if k not in ("api_key", "signature")}
+        assert fields["signature"] == cloudinary.utils.api_sign_request(unsigned, CLOUDINARY_SECRET)
+
+
+@pytest.mark.parametrize(
+    ("actor", "status", "code"),
+    [("user", 403, "not_campaign_owner"), ("anon", 401, "sign_in_required")],
+)
+def test_strangers_get_no_proof_upload(request, service, campaign, actor, status, code):
+    who = None if actor == "anon" else request.getfixturevalue(actor)
+    response = sign_document(service, who, campaign)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
+
+
+def test_only_the_proofs_the_category_asks_for(service, owner, campaign):
+    response = sign_document(service, owner, campaign, "death_notice")
+    assert (response.status_code, response.get_json()["error"]["code"]) == (
+        422,
+        "document_type_not_required",
+    )

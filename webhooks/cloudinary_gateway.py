@@ -21,11 +21,16 @@ from webhooks.errors import ApiError, ServiceUnavailable
 
 bp = Blueprint("cloudinary", __name__)
 
-FORMATS = {"image": "jpg,jpeg,png,webp,heic", "video": "mp4,mov,webm"}
+FORMATS = {
+    "image": "jpg,jpeg,png,webp,heic",
+    "video": "mp4,mov,webm",
+    "document": "pdf,jpg,jpeg,png,heic",
+}
 # The database refuses larger assets when Cloudinary notifies them
 # (private.register_media); the browser checks first, from this answer.
 LIMITS = {
     "image": {"max_bytes": 10_000_000},
+    "document": {"max_bytes": 10_000_000},
     "video": {"max_bytes": 100_000_000, "max_seconds": 180},
 }
 NOTIFICATION_MAX_AGE = 2 * 3600  # seconds, as Cloudinary's own default
@@ -41,6 +46,15 @@ class CampaignUpload(BaseModel):
 class AvatarUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
     target: Literal["avatar"]
+
+
+class DocumentUpload(BaseModel):
+    """A proof for a payout (hospital letter…): private at Cloudinary."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["document"]
+    campaign_id: uuid.UUID
+    document_type: str
 
 
 def _credentials(settings: Settings) -> tuple[str, str, str]:
@@ -59,28 +73,48 @@ def media_signature():
     if user_id is None:
         raise ApiError("sign in to upload", status=401, code="sign_in_required")
     body = request.get_json(silent=True)
-    model = AvatarUpload if isinstance(body, dict) and "target" in body else CampaignUpload
+    target = body.get("target") if isinstance(body, dict) else None
+    model = {"avatar": AvatarUpload, "document": DocumentUpload}.get(target, CampaignUpload)
     upload = parse_json(model)
-    if isinstance(upload, AvatarUpload):
-        resource_type, campaign_id = "image", None
-        folder = f"africagnotte/avatars/{user_id}"
-        tags, context = "africagnotte,avatar", f"user_id={user_id}"
+    extra: dict[str, Any] = {}
+    if isinstance(upload, DocumentUpload):
+        with connection() as conn:
+            conn.execute(
+                "select private.authorize_document_upload(%s, %s, %s)",
+                [user_id, upload.campaign_id, upload.document_type],
+            )
+        kind, resource_type = "document", "image"  # PDFs and photos: Cloudinary's image type
+        folder = f"africagnotte/documents/{upload.campaign_id}"
+        tags = f"africagnotte,document_{upload.campaign_id}"
+        context = f"campaign_id={upload.campaign_id}|document_type={upload.document_type}"
+        # private: delivered only through signed URLs; the team then records the
+        # uploaded public_id in campaign_documents (no media row is made)
+        extra = {"type": "authenticated"}
     else:
-        resource_type, campaign_id = upload.resource_type, upload.campaign_id
-        folder = f"africagnotte/campaigns/{campaign_id}"
-        tags, context = f"africagnotte,campaign_{campaign_id}", f"campaign_id={campaign_id}"
-    with connection() as conn:
-        conn.execute(
-            "select private.authorize_media_upload(%s, %s, %s)",
-            [user_id, campaign_id, resource_type],
-        )
+        if isinstance(upload, AvatarUpload):
+            resource_type, campaign_id = "image", None
+            folder = f"africagnotte/avatars/{user_id}"
+            tags, context = "africagnotte,avatar", f"user_id={user_id}"
+        else:
+            resource_type, campaign_id = upload.resource_type, upload.campaign_id
+            folder = f"africagnotte/campaigns/{campaign_id}"
+            tags, context = f"africagnotte,campaign_{campaign_id}", f"campaign_id={campaign_id}"
+        kind = resource_type
+        with connection() as conn:
+            conn.execute(
+                "select private.authorize_media_upload(%s, %s, %s)",
+                [user_id, campaign_id, resource_type],
+            )
+        extra = {
+            "notification_url": f"{str(settings.public_base_url).rstrip('/')}/webhooks/cloudinary"
+        }
     params = {
         "timestamp": int(time.time()),
         "folder": folder,
         "tags": tags,
         "context": context,
-        "allowed_formats": FORMATS[resource_type],
-        "notification_url": f"{str(settings.public_base_url).rstrip('/')}/webhooks/cloudinary",
+        "allowed_formats": FORMATS[kind],
+        **extra,
     }
     signature = cloudinary.utils.api_sign_request(params, api_secret)
     return jsonify(
@@ -91,7 +125,7 @@ def media_signature():
         signature=signature,
         # the multipart fields to send with the file, exactly
         fields={**params, "api_key": api_key, "signature": signature},
-        limits=LIMITS[resource_type],
+        limits=LIMITS[kind],
     )
 
 

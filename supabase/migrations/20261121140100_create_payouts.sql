@@ -715,6 +715,40 @@ begin
 end;
 $$;
 
+-- Whether `actor` may upload a proof of this type for the campaign (the
+-- service asks before signing a private upload); raises the reason otherwise.
+create function private.authorize_document_upload(actor uuid, campaign_id uuid, document_type text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns;
+begin
+    if private.is_banned(actor) then
+        raise exception using
+            errcode = 'PT403', message = 'account_banned',
+            detail = 'This account is suspended: it can read public data but not write.';
+    end if;
+    c := private.visible_campaign(campaign_id, false, actor);
+    if c.id not in (select private.team_campaign_ids(actor)) then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the campaign''s team adds proofs.';
+    end if;
+    if not exists (
+        select 1 from public.category_proof_requirements as r
+        where r.category = c.category and r.document_type = authorize_document_upload.document_type
+    ) then
+        raise exception using
+            errcode = 'PT422', message = 'document_type_not_required',
+            detail = 'The campaign''s category does not ask for this document.';
+    end if;
+end;
+$$;
+
+grant execute on function private.authorize_document_upload(uuid, uuid, text) to service_role;
+
 -- The platform fee frozen on a new pledge: its category's rate, else the global one.
 create function private.category_platform_fee()
 returns trigger
