@@ -108,7 +108,7 @@ def act(email: str | None, action: str, sql: Any, params: list, target: str) -> 
     """Runs one audited action (``sql`` returns a column ``result``); a refusal
     becomes the command's exit."""
     try:
-        with db.connect() as conn, acting_as(conn, email, action, target=target, args=params[1:]):
+        with db.connect() as conn, acting_as(conn, email, action, target=target, args=params):
             row = conn.execute(sql, params).fetchone()
             if row is None:
                 raise OperatorError(f"{target}: not found", EXIT_NOT_FOUND)

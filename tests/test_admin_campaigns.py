@@ -58,6 +58,7 @@ def test_reject_needs_and_keeps_the_reason(db, cli, owner, make_campaign):
         db.one("select rejection_reason from public.campaigns")["rejection_reason"]
         == "Photos floues"
     )
+    assert "Photos floues" in db.one("select details from private.audit_log")["details"]["args"]
 
 
 def test_feature_and_unfeature(db, cli, owner, make_campaign):
