@@ -28,7 +28,7 @@ import typer
 from psycopg.rows import dict_row
 
 from admin_scripts import db, localstack, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 
 SCHEMAS = ("public", "private", "supabase_migrations")
@@ -160,7 +160,7 @@ def verify(path: Path) -> dict:
 def backup(
     output: Path = typer.Option(Path("backups"), "--output", "-o", help="Folder for the file."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Skip the proof restore."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Dump the project's schemas to a timestamped file, then prove it by a restore."""
@@ -195,7 +195,7 @@ def backup(
 def restore(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A backup file."),
     target_url: str = typer.Option(..., "--target-url", help="A fresh project database."),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    yes: bool = YES_OPTION,
 ) -> None:
     """Restore a backup into a fresh project database (platform present, no tables yet)."""
     manifest = read_manifest(file)

@@ -7,8 +7,12 @@ import typer
 from psycopg import sql
 
 from admin_scripts import db, operator
-from admin_scripts.console import out, print_json, print_rows
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
+from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
+from admin_scripts.operator import (
+    OPERATOR_OPTION,
+    OperatorError,
+    acting_as,
+)
 
 app = typer.Typer(
     help="Campaigns: list, show, approve, reject, feature, cancel.", no_args_is_help=True
@@ -46,7 +50,7 @@ def _call(
 def list_(
     status: str = typer.Option(None, "--status", help="draft, pending_review, active, funded…"),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Campaigns, newest first (pending_review first when no status is given)."""
@@ -67,10 +71,6 @@ def list_(
             "owner": "owner",
         },
     )  # fmt: skip
-
-
-JSON = typer.Option(False, "--json", help="Print JSON.")
-YES = typer.Option(False, "--yes", help="Do not ask for confirmation.")
 
 
 @app.command("show")
@@ -97,7 +97,7 @@ def show(campaign: str, email: str = OPERATOR_OPTION) -> None:
 
 
 @app.command("approve")
-def approve(campaign: str, as_json: bool = JSON, email: str = OPERATOR_OPTION) -> None:
+def approve(campaign: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Publish a campaign waiting for review."""
     _call(email, "campaigns approve", "approve_campaign", campaign, as_json=as_json)
 
@@ -106,7 +106,7 @@ def approve(campaign: str, as_json: bool = JSON, email: str = OPERATOR_OPTION) -
 def reject(
     campaign: str,
     reason: str = typer.Option(..., "--reason", help="What the owner must change."),
-    as_json: bool = JSON,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Send a campaign back to its owner with the reason."""
@@ -114,13 +114,13 @@ def reject(
 
 
 @app.command("feature")
-def feature(campaign: str, as_json: bool = JSON, email: str = OPERATOR_OPTION) -> None:
+def feature(campaign: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Show an open campaign on the home page."""
     _call(email, "campaigns feature", "feature_campaign", campaign, True, as_json=as_json)
 
 
 @app.command("unfeature")
-def unfeature(campaign: str, as_json: bool = JSON, email: str = OPERATOR_OPTION) -> None:
+def unfeature(campaign: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Take a campaign off the home page."""
     _call(email, "campaigns unfeature", "feature_campaign", campaign, False, as_json=as_json)
 
@@ -129,8 +129,8 @@ def unfeature(campaign: str, as_json: bool = JSON, email: str = OPERATOR_OPTION)
 def cancel(
     campaign: str,
     reason: str = typer.Option(..., "--reason", help="Why (kept in the history)."),
-    yes: bool = YES,
-    as_json: bool = JSON,
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Stop a campaign for good (donations stop; refunds are a separate step)."""

@@ -6,8 +6,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
+
+# Options every listing and every destructive command takes.
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
+YES_OPTION = typer.Option(False, "--yes", help="Do not ask for confirmation.")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)

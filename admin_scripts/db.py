@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import psycopg
 from psycopg.rows import dict_row
 
@@ -15,9 +13,7 @@ class NoDatabase(RuntimeError):
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url and localstack.ENV_LOCAL.exists():
-        url = localstack.read_env(localstack.ENV_LOCAL).get("DATABASE_URL")
+    url = localstack.setting("DATABASE_URL")
     if not url:
         raise NoDatabase("DATABASE_URL is not set (nor in .env.local): where is the database?")
     return url

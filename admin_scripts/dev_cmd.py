@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import time
 import uuid
 
@@ -32,9 +31,7 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int) -> str:
 
 
 def _setting(name: str) -> str:
-    value = os.environ.get(name)
-    if not value and localstack.ENV_LOCAL.exists():
-        value = localstack.read_env(localstack.ENV_LOCAL).get(name)
+    value = localstack.setting(name)
     if not value:
         raise typer.BadParameter(f"{name} is not set (nor in .env.local): run `make run` first")
     return value

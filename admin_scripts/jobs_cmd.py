@@ -8,7 +8,7 @@ import psycopg
 import typer
 
 from admin_scripts import db
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, err, out, print_json
 
 app = typer.Typer(
     help="Scheduled jobs (pg_cron runs them on hosted Supabase).", no_args_is_help=True
@@ -29,7 +29,7 @@ def run_all(conn: psycopg.Connection) -> dict[str, int]:
 @app.command("run")
 def run(
     watch: float = typer.Option(0, "--watch", help="Repeat every N seconds (0: once)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Run every scheduled job once (or every --watch seconds)."""
     try:

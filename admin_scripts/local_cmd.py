@@ -12,7 +12,7 @@ import typer
 from psycopg.rows import dict_row
 
 from admin_scripts import jobs_cmd, localstack, mailcatcher, mailer
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
 
 app = typer.Typer(help="The embedded local stack (development only).", no_args_is_help=True)
 
@@ -125,7 +125,7 @@ def stop() -> None:
 
 
 @app.command("reset")
-def reset(yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")) -> None:
+def reset(yes: bool = YES_OPTION) -> None:
     """Drop the local database and rebuild it from migrations and seed."""
     if not yes:
         typer.confirm("Drop the local database and rebuild it?", abort=True)
@@ -137,7 +137,7 @@ def reset(yes: bool = typer.Option(False, "--yes", help="Do not ask for confirma
 
 
 @app.command("status")
-def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def status(as_json: bool = JSON_OPTION) -> None:
     """Whether the local PostgreSQL exists and runs."""
     cluster = localstack.dev_cluster()
     data = {

@@ -419,6 +419,15 @@ def ensure_env_local(path: Path = ENV_LOCAL) -> dict[str, str]:
     return read_env(path)
 
 
+def setting(name: str) -> str | None:
+    """A setting of the operators' tools: the environment, else .env.local
+    (the local stack's), else None."""
+    value = os.environ.get(name)
+    if not value and ENV_LOCAL.exists():
+        value = read_env(ENV_LOCAL).get(name)
+    return value or None
+
+
 def read_env(path: Path) -> dict[str, str]:
     from dotenv import dotenv_values
 

@@ -13,7 +13,6 @@ MAIL_FROM: the From header, e.g. "AfriCagnotte <no-reply@africagnotte.org>".
 from __future__ import annotations
 
 import contextlib
-import os
 import smtplib
 import ssl
 from collections import Counter
@@ -77,11 +76,10 @@ class SmtpSettings:
 
 def settings_from_env() -> tuple[SmtpSettings, str]:
     """SMTP_URL and MAIL_FROM from the environment, else .env.local (like DATABASE_URL)."""
-    local = localstack.read_env(localstack.ENV_LOCAL) if localstack.ENV_LOCAL.exists() else {}
-    url = os.environ.get("SMTP_URL") or local.get("SMTP_URL")
+    url = localstack.setting("SMTP_URL")
     if not url:
         raise MailerConfigError("SMTP_URL is not set (nor in .env.local): where do emails go?")
-    sender = os.environ.get("MAIL_FROM") or local.get("MAIL_FROM") or DEFAULT_MAIL_FROM
+    sender = localstack.setting("MAIL_FROM") or DEFAULT_MAIL_FROM
     if "@" not in parseaddr(sender)[1]:
         raise MailerConfigError(f"MAIL_FROM is not an address: {sender!r}")
     return SmtpSettings.from_url(url), sender

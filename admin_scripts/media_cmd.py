@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ import typer
 from rich.table import Table
 
 from admin_scripts import db, localstack
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
 
 app = typer.Typer(help="Campaign media at Cloudinary.", no_args_is_help=True)
 
@@ -22,18 +21,14 @@ FOLDER = "africagnotte/"
 def cloudinary_options() -> dict[str, Any]:
     """Credentials from CLOUDINARY_URL (environment, else .env.local);
     CLOUDINARY_API_BASE points the Admin API elsewhere (tests)."""
-    env = {
-        **(localstack.read_env(localstack.ENV_LOCAL) if localstack.ENV_LOCAL.exists() else {}),
-        **os.environ,
-    }
-    url = env.get("CLOUDINARY_URL", "")
+    url = localstack.setting("CLOUDINARY_URL") or ""
     if not url.startswith("cloudinary://") or "@" not in url:
         raise typer.BadParameter("CLOUDINARY_URL (cloudinary://key:secret@cloud) is not set")
     credentials, _, cloud = url.removeprefix("cloudinary://").rpartition("@")
     key, _, secret = credentials.partition(":")
     options: dict[str, Any] = {"cloud_name": cloud, "api_key": key, "api_secret": secret}
-    if env.get("CLOUDINARY_API_BASE"):
-        options["upload_prefix"] = env["CLOUDINARY_API_BASE"].rstrip("/")
+    if api_base := localstack.setting("CLOUDINARY_API_BASE"):
+        options["upload_prefix"] = api_base.rstrip("/")
     return options
 
 
@@ -72,8 +67,8 @@ def purge_orphans(
     apply: bool = typer.Option(
         False, "--apply", help="Delete them at Cloudinary (else: only list)."
     ),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Assets in the project's folders that no row references, older than the grace period."""
     options = cloudinary_options()

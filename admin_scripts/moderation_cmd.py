@@ -9,16 +9,17 @@ from typing import Any
 import typer
 
 from admin_scripts import db, operator
-from admin_scripts.console import err, out, print_json, print_rows
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
+from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
+from admin_scripts.operator import (
+    OPERATOR_OPTION,
+    OperatorError,
+    acting_as,
+)
 
 reports = typer.Typer(help="Reports: the queue, and their resolution.", no_args_is_help=True)
 comments = typer.Typer(help="Comments: review, hide, delete.", no_args_is_help=True)
 categories = typer.Typer(help="Categories: list, add, fees, enable/disable.", no_args_is_help=True)
 settings = typer.Typer(help="Platform settings: show, set.", no_args_is_help=True)
-
-JSON = typer.Option(False, "--json", help="Print JSON.")
-YES = typer.Option(False, "--yes", help="Do not ask for confirmation.")
 
 
 def _rows(email: str | None, query: str, params: Any = None) -> list[dict]:
@@ -40,7 +41,7 @@ def _change(email: str | None, action: str, query: str, params: list, target: st
 @reports.command("list")
 def reports_list(
     status: str = typer.Option("open", "--status", help="open, resolved or dismissed."),
-    as_json: bool = JSON,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Reports, oldest first, with what they target."""
@@ -80,7 +81,7 @@ def reports_resolve(
     report_id: str,
     dismiss: bool = typer.Option(False, "--dismiss", help="Nothing to do (default: resolved)."),
     note: str = typer.Option(None, "--note", help="What was decided."),
-    as_json: bool = JSON,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Close a report: resolved (action taken) or dismissed."""
@@ -101,7 +102,7 @@ def comments_list(
     hidden: bool = typer.Option(False, "--hidden", help="Only hidden comments."),
     reported: bool = typer.Option(False, "--reported", help="Only comments with open reports."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
-    as_json: bool = JSON,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Comments, newest first."""
@@ -160,7 +161,7 @@ def comments_unhide(comment_id: str, email: str = OPERATOR_OPTION) -> None:
 
 
 @comments.command("delete")
-def comments_delete(comment_id: str, yes: bool = YES, email: str = OPERATOR_OPTION) -> None:
+def comments_delete(comment_id: str, yes: bool = YES_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Delete a comment for good."""
     if not yes:
         typer.confirm(f"Delete comment {comment_id}?", abort=True)
@@ -176,7 +177,7 @@ def comments_delete(comment_id: str, yes: bool = YES, email: str = OPERATOR_OPTI
 
 
 @categories.command("list")
-def categories_list(as_json: bool = JSON, email: str = OPERATOR_OPTION) -> None:
+def categories_list(as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Categories with their fee and the proofs they ask for."""
     rows = _rows(
         email,
@@ -267,7 +268,7 @@ SETTINGS = {
 
 
 @settings.command("show")
-def settings_show(as_json: bool = JSON, email: str = OPERATOR_OPTION) -> None:
+def settings_show(as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
     """The platform settings."""
     (row,) = _rows(
         email,

@@ -7,7 +7,7 @@ import time
 import typer
 
 from admin_scripts import db, mailer
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, err, out, print_json
 
 app = typer.Typer(help="Email notifications: send the outbox, inspect it.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ def send(
         0, "--watch", help="Keep sending, looking for due messages every N seconds (0: once)."
     ),
     batch: int = typer.Option(20, "--batch", min=1, max=500, help="Messages claimed at a time."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Deliver the due messages over SMTP (SMTP_URL), once or with --watch.
 
@@ -57,7 +57,7 @@ def outbox(
         None, "--status", help="pending, sending, sent or failed (default: all)."
     ),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """List the newest outbox messages, with their delivery state."""
     if status not in (None, "pending", "sending", "sent", "failed"):

@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 import typer
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from admin_scripts import db
@@ -115,6 +116,14 @@ def act(email: str | None, action: str, sql: Any, params: list, target: str) -> 
             return row["result"]
     except (OperatorError, db.NoDatabase) as exc:
         raise fail(exc) from exc
+
+
+def call(email: str | None, action: str, function: str, *args: Any, target: str) -> Any:
+    """``public.<function>(*args)`` as the operator, audited; its row as a dict."""
+    query = sql.SQL("select to_jsonb({}({})) as result").format(
+        sql.Identifier("public", function), sql.SQL(", ").join(sql.Placeholder() * len(args))
+    )
+    return act(email, action, query, list(args), target)
 
 
 def record(email: str | None, action: str, **details: Any) -> None:

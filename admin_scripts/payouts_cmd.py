@@ -6,8 +6,12 @@ from __future__ import annotations
 import typer
 
 from admin_scripts import db, operator
-from admin_scripts.console import out, print_json, print_rows
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
+from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
+from admin_scripts.operator import (
+    OPERATOR_OPTION,
+    OperatorError,
+    acting_as,
+)
 
 app = typer.Typer(help="Payout requests: list, approve, pay, fail, reject.", no_args_is_help=True)
 
@@ -58,7 +62,7 @@ def list_(
         help="requested, approved, paid, failed, rejected, cancelled (default: the open ones).",
     ),
     limit: int = typer.Option(100, "--limit", min=1, max=10_000),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Payouts, oldest first, with what each waits on (default: the open ones)."""
@@ -82,67 +86,54 @@ def list_(
     )  # fmt: skip
 
 
-@app.command("approve")
-def approve(
-    payout_id: str,
-    as_json: bool = typer.Option(False, "--json"),
-    email: str = OPERATOR_OPTION,
+def _decide(
+    email: str | None, command: str, function: str, payout_id: str, *args: str, as_json: bool
 ) -> None:
+    """``function(payout_id, *args)`` as the operator, audited as `payouts <command>`."""
+    action = f"payouts {command}"
+    _show(operator.call(email, action, function, payout_id, *args, target=payout_id), as_json)
+
+
+@app.command("approve")
+def approve(payout_id: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Approve a request whose proofs and treasurers are complete."""
-    p = operator.act(
-        email, "payouts approve", "select to_jsonb(public.approve_payout(%s)) as result",
-        [payout_id], payout_id,
-    )  # fmt: skip
-    _show(p, as_json)
+    _decide(email, "approve", "approve_payout", payout_id, as_json=as_json)
 
 
 @app.command("mark-paid")
 def mark_paid(
     payout_id: str,
     reference: str = typer.Option(..., "--reference", help="The transfer's reference."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Record that the money was sent (after the bank or mobile-money transfer)."""
-    p = operator.act(
-        email, "payouts mark-paid", "select to_jsonb(public.mark_payout_paid(%s, %s)) as result",
-        [payout_id, reference], payout_id,
-    )  # fmt: skip
-    _show(p, as_json)
+    _decide(email, "mark-paid", "mark_payout_paid", payout_id, reference, as_json=as_json)
 
 
 @app.command("mark-failed")
 def mark_failed(
     payout_id: str,
     reason: str = typer.Option(..., "--reason", help="What went wrong (the owner reads it)."),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    as_json: bool = typer.Option(False, "--json"),
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """The transfer failed: the money goes back to the campaign's balance."""
     if not yes:
         typer.confirm(f"Mark payout {payout_id} as failed?", abort=True)
-    p = operator.act(
-        email, "payouts mark-failed",
-        "select to_jsonb(public.mark_payout_failed(%s, %s)) as result",
-        [payout_id, reason], payout_id,
-    )  # fmt: skip
-    _show(p, as_json)
+    _decide(email, "mark-failed", "mark_payout_failed", payout_id, reason, as_json=as_json)
 
 
 @app.command("reject")
 def reject(
     payout_id: str,
     reason: str = typer.Option(..., "--reason", help="Why (the owner reads it)."),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    as_json: bool = typer.Option(False, "--json"),
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Refuse a request: the money goes back to the campaign's balance."""
     if not yes:
         typer.confirm(f"Reject payout {payout_id}?", abort=True)
-    p = operator.act(
-        email, "payouts reject", "select to_jsonb(public.reject_payout(%s, %s)) as result",
-        [payout_id, reason], payout_id,
-    )  # fmt: skip
-    _show(p, as_json)
+    _decide(email, "reject", "reject_payout", payout_id, reason, as_json=as_json)

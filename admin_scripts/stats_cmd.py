@@ -12,7 +12,7 @@ from psycopg import sql
 from rich.table import Table
 
 from admin_scripts import db, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, err, out, print_json
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 
 export = typer.Typer(help="CSV exports: donations, campaigns.", no_args_is_help=True)
@@ -102,7 +102,7 @@ def chart(per_day: list[dict], currency: str) -> str:
 
 def stats(
     days: int = typer.Option(30, "--days", min=1, max=366, help="Days in the per-day figures."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
     no_chart: bool = typer.Option(False, "--no-chart", help="Tables only."),
     email: str = OPERATOR_OPTION,
 ) -> None:

@@ -19,22 +19,11 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from admin_scripts import db, operator
-from admin_scripts.console import err, out, print_json
+from admin_scripts.console import JSON_OPTION, err, out, print_json
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
+from webhooks.stripe_gateway import HANDLED_EVENTS
 
 app = typer.Typer(help="Stripe: reconcile events the webhook missed.", no_args_is_help=True)
-
-# The events the webhook handles (the others are ignored there too).
-HANDLED = [
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-    "payment_intent.payment_failed",
-    "charge.refunded",
-    "charge.dispute.created",
-    "charge.dispute.closed",
-]
 
 
 def parse_since(text: str) -> datetime:
@@ -53,7 +42,7 @@ def parse_since(text: str) -> datetime:
 def reconcile(
     since: str = typer.Option(..., "--since", help="2026-11-01, 2026-11-01T08:00, 12h or 3d."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what is missing, apply nothing."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Apply the Stripe events since --since that the database lacks."""
@@ -77,7 +66,7 @@ def reconcile(
                     params={
                         "created": {"gte": int(start.timestamp())},
                         "limit": 100,
-                        "types": HANDLED,
+                        "types": sorted(HANDLED_EVENTS),
                     }
                 )
                 for n, event in enumerate(pages.auto_paging_iter(), 1):

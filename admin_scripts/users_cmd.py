@@ -8,13 +8,12 @@ that RLS refuses the user's writes at once, even with a token still valid.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import typer
 
 from admin_scripts import db, localstack, operator
-from admin_scripts.console import err, out, print_json, print_rows
+from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
 app = typer.Typer(
@@ -38,9 +37,8 @@ def auth_admin():
     """The Auth admin API client (supabase-py)."""
     from supabase import create_client
 
-    local = localstack.read_env(localstack.ENV_LOCAL) if localstack.ENV_LOCAL.exists() else {}
-    url = os.environ.get("SUPABASE_URL") or local.get("SUPABASE_URL")
-    key = os.environ.get("SUPABASE_SERVICE_ROLE_KEY") or local.get("SUPABASE_SERVICE_ROLE_KEY")
+    url = localstack.setting("SUPABASE_URL")
+    key = localstack.setting("SUPABASE_SERVICE_ROLE_KEY")
     if not url or not key:
         raise OperatorError(
             "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are needed for the Auth admin API",
@@ -63,7 +61,7 @@ def list_(
     search: str = typer.Option(None, "--search", help="Part of the email or name."),
     banned: bool = typer.Option(False, "--banned", help="Only banned users."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Users, newest first."""
@@ -130,8 +128,8 @@ def _set_ban(who: str, email: str | None, reason: str | None, ban: bool) -> dict
 def ban(
     who: str,
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
-    as_json: bool = typer.Option(False, "--json"),
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Refuse the user's sign-ins and writes, at once."""
@@ -146,7 +144,7 @@ def ban(
 @app.command("unban")
 def unban(
     who: str,
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Lift a ban."""
@@ -188,7 +186,7 @@ def grant_admin(who: str, email: str = OPERATOR_OPTION) -> None:
 @app.command("revoke-admin")
 def revoke_admin(
     who: str,
-    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    yes: bool = YES_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Take the admin role back."""

@@ -133,7 +133,7 @@ def test_every_template_exists_in_french_and_english(db):
         "donation_received", "goal_reached_owner", "goal_reached_donor", "campaign_ending",
         "campaign_ended_owner", "campaign_ended_donor", "campaign_update", "campaign_approved",
         "campaign_rejected", "new_comment", "invitation_co_organizer", "invitation_contributor",
-        "payout_update",
+        "payout_approved", "payout_paid", "payout_failed", "payout_rejected",
     }  # fmt: skip
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 

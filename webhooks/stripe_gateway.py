@@ -50,6 +50,22 @@ def to_stripe_amount(amount: int, exponent: int, currency: str) -> int:
     return amount // 10**-shift
 
 
+# The event types translate() turns into outcomes (the others are ignored);
+# the endpoint's subscription in Stripe's dashboard, and `stripe reconcile`'s listing.
+HANDLED_EVENTS = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.closed",
+    }
+)
+
+
 class StripeGateway:
     def __init__(self, settings: Settings):
         self.settings = settings

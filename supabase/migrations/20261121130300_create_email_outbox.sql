@@ -246,6 +246,7 @@ begin
             new.kind::text || case when is_owner then '_owner' else '_donor' end
         when new.kind = 'moderation_decision' then
             case when p ->> 'decision' = 'active' then 'campaign_approved' else 'campaign_rejected' end
+        when new.kind::text = 'payout_update' then 'payout_' || (p ->> 'status')
         else new.kind::text
     end;
     perform private.enqueue_email(
@@ -348,7 +349,6 @@ grant execute on function private.claim_emails(integer, interval) to service_rol
 grant execute on function private.email_sent(bigint) to service_role;
 grant execute on function private.email_not_sent(bigint, text, boolean) to service_role;
 grant execute on function private.purge_email_outbox() to service_role;
-grant execute on function private.format_money(bigint, text, public.locale) to service_role;
 
 -- Triggers ---------------------------------------------------------------------
 

@@ -92,7 +92,8 @@ using (
 
 -- Functions: helpers ---------------------------------------------------------------
 
--- The same visibility in RPCs (co-organizers added).
+-- The same visibility in RPCs: the campaign's team (owner and, now,
+-- co-organizers) sees it whatever its status.
 create or replace function private.visible_campaign(
     campaign_id uuid, for_update boolean default false, viewer uuid default auth.uid()
 )
@@ -111,9 +112,8 @@ begin
     end if;
     if not found or not (
         c.status in ('active', 'funded', 'expired')
-        or c.owner_id is not distinct from viewer
         or private.is_staff(viewer)
-        or exists (select 1 from public.campaign_members as m where m.campaign_id = c.id and m.user_id = viewer)
+        or c.id in (select private.team_campaign_ids(viewer))
     ) then
         raise exception using
             errcode = 'PT404', message = 'campaign_not_found',
@@ -420,7 +420,7 @@ as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id);
 begin
-    if not private.is_staff() and c.id not in (select private.team_campaign_ids()) then
+    if not private.is_staff() and not private.is_campaign_team(c.id) then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';
     end if;

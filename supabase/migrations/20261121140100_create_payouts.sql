@@ -271,8 +271,8 @@ begin
 end;
 $$;
 
--- The campaign's open payout, locked; raises unless it is in one of `allowed`.
-create function private.locked_payout(payout_id uuid, allowed public.payout_status[])
+-- The payout, for its campaign's team and admins (else payout_not_found).
+create function private.visible_payout(payout_id uuid, for_update boolean default false)
 returns public.payout_requests
 language plpgsql
 security definer
@@ -281,12 +281,28 @@ as $$
 declare
     p public.payout_requests;
 begin
-    select * into p from public.payout_requests as x where x.id = locked_payout.payout_id for update;
-    if not found or not (
-        private.is_admin() or p.campaign_id in (select private.team_campaign_ids())
-    ) then
+    if for_update then
+        select * into p from public.payout_requests as x where x.id = visible_payout.payout_id for update;
+    else
+        select * into p from public.payout_requests as x where x.id = visible_payout.payout_id;
+    end if;
+    if not found or not (private.is_admin() or private.is_campaign_team(p.campaign_id)) then
         raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
     end if;
+    return p;
+end;
+$$;
+
+-- The payout, locked; raises unless it is in one of `allowed`.
+create function private.locked_payout(payout_id uuid, allowed public.payout_status[])
+returns public.payout_requests
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests := private.visible_payout(payout_id, true);
+begin
     if not p.status = any(allowed) then
         raise exception using
             errcode = 'PT409', message = 'invalid_payout_transition',
@@ -306,10 +322,7 @@ as $$
         array[c.owner_id], 'payout_update', c.id,
         private.campaign_payload(c) || pg_catalog.jsonb_build_object(
             'payout_id', p.id, 'status', p.status, 'amount', p.amount, 'reason', p.reason,
-            'status_fr', case p.status
-                when 'approved' then 'validée' when 'paid' then 'payée'
-                when 'failed' then 'en échec' when 'rejected' then 'refusée' else p.status::text
-            end
+            'reference', p.reference
         ),
         'payout:' || p.id || ':' || p.status
     )
@@ -330,7 +343,7 @@ as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id);
 begin
-    if not private.is_admin() and c.id not in (select private.team_campaign_ids()) then
+    if not private.is_admin() and not private.is_campaign_team(c.id) then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'The balance is for the campaign''s team.';
     end if;
@@ -377,10 +390,7 @@ declare
     approvals integer;
     blockers jsonb := '[]';
 begin
-    select * into p from public.payout_requests as x where x.id = payout_blockers.payout_id;
-    if not found or not (private.is_admin() or p.campaign_id in (select private.team_campaign_ids())) then
-        raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
-    end if;
+    p := private.visible_payout(payout_blockers.payout_id);
     select * into c from public.campaigns as x where x.id = p.campaign_id;
     select pg_catalog.count(*) into treasurers
     from public.campaign_members as m where m.campaign_id = c.id and m.is_treasurer;
@@ -521,26 +531,6 @@ begin
 end;
 $$;
 
-create function public.cancel_payout(payout_id uuid)
-returns public.payout_requests
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-    p public.payout_requests := private.locked_payout(payout_id, '{requested}');
-begin
-    if p.campaign_id not in (select c.id from public.campaigns as c where c.owner_id = auth.uid()) then
-        raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner cancels.';
-    end if;
-    update public.payout_requests as x set status = 'cancelled', updated_at = pg_catalog.now()
-    where x.id = p.id returning * into p;
-    perform private.add_payout_entry(p, true);
-    perform private.audit('cancel_payout', 'payout', p.id::text);
-    return p;
-end;
-$$;
-
 -- Functions: treasurers ------------------------------------------------------------------
 
 create function public.approve_payout_as_treasurer(payout_id uuid)
@@ -565,119 +555,133 @@ begin
 end;
 $$;
 
--- Functions: admins --------------------------------------------------------------------
+-- Functions: decisions -------------------------------------------------------------
 
-create function private.assert_admin()
-returns void
+-- Every move of a request after it is made, in one place: who may make it
+-- (the owner cancels, admins decide), from which states, what it needs (a
+-- reason, the transfer's reference, no blockers before approval), then the
+-- ledger (money back when it will not be paid), the audit log and the owner's
+-- notification.
+create function private.move_payout(payout_id uuid, target public.payout_status, note text default null)
+returns public.payout_requests
 language plpgsql
-stable
+security definer
 set search_path = ''
 as $$
+declare
+    p public.payout_requests;
+    allowed public.payout_status[];
+    blockers jsonb;
+    note_given boolean := nullif(pg_catalog.btrim(note), '') is not null;
 begin
-    if not private.is_admin() then
-        raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins.';
+    if target = 'cancelled' then
+        allowed := '{requested}';
+    elsif target = 'approved' then
+        allowed := '{requested}';
+    elsif target = 'rejected' then
+        allowed := '{requested,approved}';
+    else  -- paid, failed
+        allowed := '{approved}';
     end if;
+    if target <> 'cancelled' and not private.is_admin() then
+        raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins decide payouts.';
+    end if;
+    p := private.locked_payout(payout_id, allowed);
+    if target = 'cancelled' and p.campaign_id not in (
+        select c.id from public.campaigns as c where c.owner_id = auth.uid()
+    ) then
+        raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner cancels.';
+    end if;
+    if target in ('rejected', 'failed') and not note_given then
+        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner why.';
+    end if;
+    if target = 'paid' and not note_given then
+        raise exception using
+            errcode = 'PT422', message = 'reference_required', detail = 'The bank or mobile-money transfer reference.';
+    end if;
+    if target = 'approved' then
+        blockers := public.payout_blockers(p.id);
+        if pg_catalog.jsonb_array_length(blockers) > 0 then
+            raise exception using errcode = 'PT409', message = 'payout_blocked', detail = blockers::text;
+        end if;
+    end if;
+
+    update public.payout_requests as x
+    set
+        status = target,
+        decided_by = case when target in ('approved', 'rejected') then auth.uid() else x.decided_by end,
+        approved_at = case when target = 'approved' then pg_catalog.now() else x.approved_at end,
+        paid_at = case when target = 'paid' then pg_catalog.now() else x.paid_at end,
+        reference = case when target = 'paid' then pg_catalog.btrim(note) else x.reference end,
+        reason = case when target in ('rejected', 'failed') then pg_catalog.btrim(note) else x.reason end,
+        updated_at = pg_catalog.now()
+    where x.id = p.id
+    returning * into p;
+
+    if target in ('cancelled', 'rejected', 'failed') then
+        perform private.add_payout_entry(p, true);
+    end if;
+    perform private.audit(
+        case target
+            when 'cancelled' then 'cancel_payout'
+            when 'approved' then 'approve_payout'
+            when 'rejected' then 'reject_payout'
+            when 'paid' then 'mark_payout_paid'
+            else 'mark_payout_failed'
+        end,
+        'payout', p.id::text,
+        pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('reason', p.reason, 'reference', p.reference))
+    );
+    if target <> 'cancelled' then
+        perform private.notify_payout(p);
+    end if;
+    return p;
 end;
+$$;
+
+create function public.cancel_payout(payout_id uuid)
+returns public.payout_requests
+language sql
+security definer
+set search_path = ''
+as $$
+    select private.move_payout(cancel_payout.payout_id, 'cancelled')
 $$;
 
 create function public.approve_payout(payout_id uuid)
 returns public.payout_requests
-language plpgsql
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-    p public.payout_requests;
-    blockers jsonb;
-begin
-    perform private.assert_admin();
-    p := private.locked_payout(payout_id, '{requested}');
-    blockers := public.payout_blockers(p.id);
-    if pg_catalog.jsonb_array_length(blockers) > 0 then
-        raise exception using
-            errcode = 'PT409', message = 'payout_blocked', detail = blockers::text;
-    end if;
-    update public.payout_requests as x
-    set status = 'approved', decided_by = auth.uid(), approved_at = pg_catalog.now(), updated_at = pg_catalog.now()
-    where x.id = p.id returning * into p;
-    perform private.audit('approve_payout', 'payout', p.id::text);
-    perform private.notify_payout(p);
-    return p;
-end;
+    select private.move_payout(approve_payout.payout_id, 'approved')
 $$;
 
 create function public.reject_payout(payout_id uuid, reason text)
 returns public.payout_requests
-language plpgsql
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-    p public.payout_requests;
-begin
-    perform private.assert_admin();
-    p := private.locked_payout(payout_id, '{requested,approved}');
-    if nullif(pg_catalog.btrim(reason), '') is null then
-        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner why.';
-    end if;
-    update public.payout_requests as x
-    set status = 'rejected', decided_by = auth.uid(), reason = pg_catalog.btrim(reject_payout.reason),
-        updated_at = pg_catalog.now()
-    where x.id = p.id returning * into p;
-    perform private.add_payout_entry(p, true);
-    perform private.audit('reject_payout', 'payout', p.id::text, pg_catalog.jsonb_build_object('reason', p.reason));
-    perform private.notify_payout(p);
-    return p;
-end;
+    select private.move_payout(reject_payout.payout_id, 'rejected', reject_payout.reason)
 $$;
 
 create function public.mark_payout_paid(payout_id uuid, reference text)
 returns public.payout_requests
-language plpgsql
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-    p public.payout_requests;
-begin
-    perform private.assert_admin();
-    p := private.locked_payout(payout_id, '{approved}');
-    if nullif(pg_catalog.btrim(reference), '') is null then
-        raise exception using
-            errcode = 'PT422', message = 'reference_required', detail = 'The bank or mobile-money transfer reference.';
-    end if;
-    update public.payout_requests as x
-    set status = 'paid', reference = pg_catalog.btrim(mark_payout_paid.reference), paid_at = pg_catalog.now(),
-        updated_at = pg_catalog.now()
-    where x.id = p.id returning * into p;
-    perform private.audit('mark_payout_paid', 'payout', p.id::text, pg_catalog.jsonb_build_object('reference', p.reference));
-    perform private.notify_payout(p);
-    return p;
-end;
+    select private.move_payout(mark_payout_paid.payout_id, 'paid', mark_payout_paid.reference)
 $$;
 
 create function public.mark_payout_failed(payout_id uuid, reason text)
 returns public.payout_requests
-language plpgsql
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-    p public.payout_requests;
-begin
-    perform private.assert_admin();
-    p := private.locked_payout(payout_id, '{approved}');
-    if nullif(pg_catalog.btrim(reason), '') is null then
-        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'What went wrong.';
-    end if;
-    update public.payout_requests as x
-    set status = 'failed', reason = pg_catalog.btrim(mark_payout_failed.reason), updated_at = pg_catalog.now()
-    where x.id = p.id returning * into p;
-    perform private.add_payout_entry(p, true);
-    perform private.audit('mark_payout_failed', 'payout', p.id::text, pg_catalog.jsonb_build_object('reason', p.reason));
-    perform private.notify_payout(p);
-    return p;
-end;
+    select private.move_payout(mark_payout_failed.payout_id, 'failed', mark_payout_failed.reason)
 $$;
 
 -- Staff review the proofs.
@@ -815,10 +819,34 @@ insert into public.category_proof_requirements (category, document_type, label_f
 
 insert into private.email_templates (key, locale, subject, body) values
 (
-    'payout_update', 'fr', 'Votre versement pour « {{campaign_title}} » : {{status_fr}}',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est {{status_fr}}.\n{{reason}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    'payout_approved', 'fr', 'Votre versement pour « {{campaign_title}} » : validé',
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est validée.\nLe virement suit sous peu.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
-    'payout_update', 'en', 'Your payout for "{{campaign_title}}": {{status}}',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is {{status}}.\n{{reason}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    'payout_approved', 'en', 'Your payout for "{{campaign_title}}": approved',
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is approved.\nThe transfer follows shortly.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+),
+(
+    'payout_paid', 'fr', 'Votre versement pour « {{campaign_title}} » : effectué',
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est réglée.\nRéférence du virement : {{reference}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+),
+(
+    'payout_paid', 'en', 'Your payout for "{{campaign_title}}": paid',
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is paid.\nTransfer reference: {{reference}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+),
+(
+    'payout_failed', 'fr', 'Votre versement pour « {{campaign_title}} » : en échec',
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est en échec.\nMotif : {{reason}}\nLe montant est de nouveau disponible : vérifiez le compte de destination et demandez un nouveau versement.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+),
+(
+    'payout_failed', 'en', 'Your payout for "{{campaign_title}}": failed',
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is failed.\nReason: {{reason}}\nThe amount is available again: check the destination account and request a new payout.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+),
+(
+    'payout_rejected', 'fr', 'Votre versement pour « {{campaign_title}} » : refusé',
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est refusée.\nMotif : {{reason}}\nLe montant est de nouveau disponible.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+),
+(
+    'payout_rejected', 'en', 'Your payout for "{{campaign_title}}": rejected',
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is rejected.\nReason: {{reason}}\nThe amount is available again.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 );
