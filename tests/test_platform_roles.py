@@ -172,3 +172,15 @@ def test_service_role_grants_roles(db, service_role, user):
 def test_roles_are_removed_with_the_user(db, gotrue, admin):
     gotrue.delete(admin)
     assert db.sql("select 1 from public.user_roles") == []
+
+
+def test_the_last_admin_cannot_be_removed(as_user, admin):
+    with pytest.raises(ApiError) as err:
+        as_user(admin).delete("user_roles", {"user_id": admin.id, "role": "admin"})
+    assert (err.value.status, err.value.message) == (409, "last_admin")
+    assert [r["role"] for r in as_user(admin).get("user_roles", {"user_id": admin.id})] == ["admin"]
+
+
+def test_an_admin_steps_down_when_another_remains(as_user, admin, make_user, grant_role):
+    grant_role(make_user(), "admin")
+    assert len(as_user(admin).delete("user_roles", {"user_id": admin.id, "role": "admin"})) == 1

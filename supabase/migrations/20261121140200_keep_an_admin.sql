@@ -1,0 +1,33 @@
+-- The platform keeps an admin: revoking the last admin role (through the API
+-- or the operators' console) is refused, so that nobody locks the operators
+-- out. Deleting the account itself still takes its roles with it.
+
+-- Functions ------------------------------------------------------------------------
+
+create function private.keep_an_admin()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if exists (
+        select 1 from removed as r
+        inner join auth.users as u on r.user_id = u.id  -- revoked, not gone with its account
+        where r.role = 'admin'
+    )
+        and not exists (select 1 from public.user_roles as u where u.role = 'admin') then
+        raise exception using
+            errcode = 'PT409', message = 'last_admin',
+            detail = 'Grant the admin role to someone else first.';
+    end if;
+    return null;
+end;
+$$;
+
+-- Triggers ---------------------------------------------------------------------
+
+create trigger user_roles_keep_an_admin
+after delete on public.user_roles
+referencing old table as removed
+for each statement execute function private.keep_an_admin();
