@@ -17,6 +17,7 @@ from admin_scripts import (
     media_cmd,
     moderation_cmd,
     notifications_cmd,
+    payments_cmd,
     payouts_cmd,
     stats_cmd,
     stripe_cmd,
@@ -35,6 +36,7 @@ app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
+app.add_typer(payments_cmd.app, name="payments")
 app.add_typer(payouts_cmd.app, name="payouts")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(moderation_cmd.reports, name="reports")

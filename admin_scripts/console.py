@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import typer
@@ -41,3 +43,12 @@ def print_rows(
         table.add_row(*("-" if c is None or c == "" else str(c) for c in cells))
     out.print(table)
     err.print(f"{len(rows)} row(s)")
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration as operators type it: 90s, 30m, 12h, 3d."""
+    m = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    if not m:
+        raise typer.BadParameter(f"not a duration (30m, 12h, 3d): {text!r}")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m[2]]
+    return timedelta(**{unit: int(m[1])})

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
+from flask import Flask
 from psycopg.rows import dict_row
 
 from admin_scripts import localstack
@@ -21,3 +25,18 @@ def database_url() -> str:
 
 def connect() -> psycopg.Connection:
     return psycopg.connect(database_url(), row_factory=dict_row, autocommit=True)
+
+
+@contextmanager
+def webhooks_service() -> Iterator[Flask]:
+    """The webhooks service (its gateways, settings from the environment as for
+    the service) on this database, for commands that do what its endpoints do."""
+    from webhooks import create_app
+    from webhooks.config import load_settings
+
+    service = create_app(load_settings(database_url=database_url()))
+    try:
+        with service.app_context():
+            yield service
+    finally:
+        service.extensions["db_pool"].close()

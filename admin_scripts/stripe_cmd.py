@@ -12,14 +12,13 @@ twice is harmless. Configuration as for the service: STRIPE_SECRET_KEY
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from admin_scripts import db, operator
-from admin_scripts.console import JSON_OPTION, err, out, print_json
+from admin_scripts.console import JSON_OPTION, err, out, parse_duration, print_json
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 from webhooks.stripe_gateway import HANDLED_EVENTS
 
@@ -28,13 +27,13 @@ app = typer.Typer(help="Stripe: reconcile events the webhook missed.", no_args_i
 
 def parse_since(text: str) -> datetime:
     """An ISO date or datetime (UTC when no zone), or a duration back from now: 12h, 3d."""
-    if m := re.fullmatch(r"(\d+)([hd])", text.strip()):
-        hours = int(m[1]) * (24 if m[2] == "d" else 1)
-        return datetime.now(UTC) - timedelta(hours=hours)
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise OperatorError(f"--since: not a date nor a duration: {text!r}", 2) from None
+        try:
+            return datetime.now(UTC) - parse_duration(text)
+        except typer.BadParameter:
+            raise OperatorError(f"--since: not a date nor a duration: {text!r}", 2) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -46,73 +45,69 @@ def reconcile(
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Apply the Stripe events since --since that the database lacks."""
-    from webhooks import create_app, payments
-    from webhooks.config import ConfigError, load_settings
+    from webhooks import payments
+    from webhooks.config import ConfigError
 
-    service = None
     try:
         start = parse_since(since)
-        with db.connect() as conn:
-            operator.resolve(conn, email)
-            service = create_app(load_settings(database_url=db.database_url()))
-            gateway = service.extensions["gateways"]["stripe"]
-            gateway.require_configured()
-            events = []
-            with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
-            ) as progress:
-                task = progress.add_task("listing Stripe events…")
-                pages = gateway.client.v1.events.list(
-                    params={
-                        "created": {"gte": int(start.timestamp())},
-                        "limit": 100,
-                        "types": sorted(HANDLED_EVENTS),
-                    }
-                )
-                for n, event in enumerate(pages.auto_paging_iter(), 1):
-                    events.append(event.to_dict())
-                    progress.update(task, description=f"listing Stripe events… {n}")
-            known = {
-                r["event_id"]
-                for r in conn.execute(
-                    "select event_id from private.webhook_events"
-                    " where provider = 'stripe' and event_id = any(%s)",
-                    [[e["id"] for e in events]],
-                )
-            }
-        missing = sorted((e for e in events if e["id"] not in known), key=lambda e: e["created"])
-        applied: list[dict] = []
-        if not dry_run and missing:
-            with service.app_context(), Progress(console=err, transient=True) as progress:
-                task = progress.add_task("applying missed events", total=len(missing))
-                for event in missing:
-                    result = payments.record_event(
-                        provider="stripe",
-                        event_id=event["id"],
-                        event_type=event["type"],
-                        occurred_at=datetime.fromtimestamp(int(event["created"]), UTC),
-                        livemode=bool(event.get("livemode")),
-                        # decimal_string fields come back as Decimal: strings, as on the wire
-                        payload=json.dumps(event, default=str),
-                        outcome=gateway.translate(event),
+        with db.webhooks_service() as service:
+            with db.connect() as conn:
+                operator.resolve(conn, email)
+                gateway = service.extensions["gateways"]["stripe"]
+                gateway.require_configured()
+                events = []
+                with Progress(
+                    SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
+                ) as progress:
+                    task = progress.add_task("listing Stripe events…")
+                    pages = gateway.client.v1.events.list(
+                        params={
+                            "created": {"gte": int(start.timestamp())},
+                            "limit": 100,
+                            "types": sorted(HANDLED_EVENTS),
+                        }
                     )
-                    applied.append({"id": event["id"], "type": event["type"], **result})
-                    progress.advance(task)
+                    for n, event in enumerate(pages.auto_paging_iter(), 1):
+                        events.append(event.to_dict())
+                        progress.update(task, description=f"listing Stripe events… {n}")
+                known = {
+                    r["event_id"]
+                    for r in conn.execute(
+                        "select event_id from private.webhook_events"
+                        " where provider = 'stripe' and event_id = any(%s)",
+                        [[e["id"] for e in events]],
+                    )
+                }
+            missing = sorted(
+                (e for e in events if e["id"] not in known), key=lambda e: e["created"]
+            )
+            applied: list[dict] = []
+            if not dry_run and missing:
+                with Progress(console=err, transient=True) as progress:
+                    task = progress.add_task("applying missed events", total=len(missing))
+                    for event in missing:
+                        result = payments.record_event(
+                            provider="stripe",
+                            event_id=event["id"],
+                            event_type=event["type"],
+                            occurred_at=datetime.fromtimestamp(int(event["created"]), UTC),
+                            livemode=bool(event.get("livemode")),
+                            # decimal_string fields come back as Decimal: strings, as on the wire
+                            payload=json.dumps(event, default=str),
+                            outcome=gateway.translate(event),
+                        )
+                        applied.append({"id": event["id"], "type": event["type"], **result})
+                        progress.advance(task)
         if not dry_run:
             operator.record(
                 email, "stripe reconcile", since=start.isoformat(), applied=len(applied)
             )
-    except (OperatorError, db.NoDatabase) as exc:
-        raise operator.fail(exc) from exc
-    except ConfigError as exc:
+    except (OperatorError, db.NoDatabase, ConfigError) as exc:
         raise operator.fail(exc) from exc
     except Exception as exc:
         if type(exc).__module__.startswith(("stripe", "werkzeug")):
             raise operator.fail(OperatorError(f"Stripe: {exc}", operator.EXIT_REFUSED)) from exc
         raise
-    finally:
-        if service is not None:
-            service.extensions["db_pool"].close()
     report = {
         "since": start.isoformat(),
         "listed": len(events),

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from admin_scripts import keys, localstack
 from admin_scripts.cli import app as cli_app
-from tests import stripe_fake
+from tests import cinetpay_fake, stripe_fake
 from tests.gotrue import GoTrue, User
 from tests.postgrest import PostgrestClient
 from tests.smtp_server import SmtpServer
@@ -350,17 +350,26 @@ def owner(make_user) -> User:
     return make_user(user_metadata={"full_name": "Aminata Traoré"})
 
 
-# The webhooks service and Stripe ----------------------------------------------------------
+# The webhooks service, Stripe and CinetPay ----------------------------------------------------------
+
+
+def served(fake: Any, serve: Callable[[Any], Any]) -> Iterator[Any]:
+    server = serve(fake)
+    yield fake
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
 def stripe_api() -> Iterator[stripe_fake.FakeStripe]:
     """Stripe's API, served locally (STRIPE_API_BASE); records the requests made."""
-    fake = stripe_fake.FakeStripe()
-    server = stripe_fake.serve(fake)
-    yield fake
-    server.shutdown()
-    server.server_close()
+    yield from served(stripe_fake.FakeStripe(), stripe_fake.serve)
+
+
+@pytest.fixture
+def cinetpay_api() -> Iterator[cinetpay_fake.FakeCinetPay]:
+    """CinetPay's API, served locally (CINETPAY_API_BASE); records the requests made."""
+    yield from served(cinetpay_fake.FakeCinetPay(), cinetpay_fake.serve)
 
 
 SITE_URL = "https://africagnotte.test"
@@ -372,7 +381,7 @@ CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET = (
 
 
 @pytest.fixture
-def service_settings(db: Database, stripe_api, jwt_secret: str) -> dict[str, Any]:
+def service_settings(db: Database, stripe_api, cinetpay_api, jwt_secret: str) -> dict[str, Any]:
     return {
         "database_url": db.url,
         "supabase_jwt_secret": jwt_secret,
@@ -380,6 +389,11 @@ def service_settings(db: Database, stripe_api, jwt_secret: str) -> dict[str, Any
         "stripe_webhook_secret": stripe_fake.WEBHOOK_SECRET,
         "stripe_api_base": stripe_api.url,
         "stripe_timeout": 2,
+        "cinetpay_api_key": cinetpay_fake.API_KEY,
+        "cinetpay_site_id": cinetpay_fake.SITE_ID,
+        "cinetpay_secret_key": cinetpay_fake.SECRET_KEY,
+        "cinetpay_api_base": cinetpay_api.url,
+        "cinetpay_timeout": 1,
         "site_url": SITE_URL,
         "cloudinary_url": f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}",
         "public_base_url": "https://api.africagnotte.test",
@@ -404,6 +418,7 @@ def donate(service, stripe_api):
                 "campaign_id": str(campaign["id"]),
                 "amount": amount,
                 "currency": campaign["currency"],
+                "provider": "stripe",
                 **body,
             },
             headers=headers,
@@ -450,6 +465,51 @@ def post_event(service):
         return service.post(
             "/webhooks/stripe", data=payload, headers=headers, content_type="application/json"
         )
+
+    return post
+
+
+@pytest.fixture
+def pay_by_mobile_money(service, cinetpay_api):
+    """Open a CinetPay payment through the service; the pledge, as CinetPay knows it."""
+
+    def checkout(campaign: dict[str, Any], amount: int, **body: Any) -> dict[str, Any]:
+        response = service.post(
+            "/donations/checkout",
+            json={
+                "campaign_id": str(campaign["id"]),
+                "amount": amount,
+                "currency": campaign["currency"],
+                "provider": "cinetpay",
+                **body,
+            },
+        )
+        assert response.status_code == 201, response.get_json()
+        donation_id = response.get_json()["donation_id"]
+        (transaction_id,) = (
+            t for t, p in cinetpay_api.payments.items() if p["metadata"] == donation_id
+        )
+        return {
+            "donation_id": donation_id,
+            "transaction_id": transaction_id,
+            "amount": amount,
+            "currency": campaign["currency"],
+            "campaign_id": campaign["id"],
+        }
+
+    return checkout
+
+
+@pytest.fixture
+def notify(service, cinetpay_api):
+    """POST CinetPay's notification about a transaction to /webhooks/cinetpay, with
+    its x-token (``token`` replaces it; None leaves it out)."""
+
+    def post(transaction_id: str, *, token: str | bool | None = True, **fields: str):
+        form = cinetpay_api.notification(transaction_id, **fields)
+        header = cinetpay_fake.x_token(form) if token is True else token
+        headers = {"x-token": header} if header else {}
+        return service.post("/webhooks/cinetpay", data=form, headers=headers)
 
     return post
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 import copy
 import json
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+
+from tests import fake_http
+from tests.fake_http import Request
 
 
 def _fixtures_path() -> Path:
@@ -153,15 +154,6 @@ def payment_intent_failed(pledge: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    form: dict[str, str]
-    query: dict[str, str]
-
-
-@dataclass
 class FakeStripe:
     """Answers POST /v1/checkout/sessions, GET /v1/payment_intents/:id, GET /v1/charges/:id."""
 
@@ -277,59 +269,22 @@ class FakeStripe:
 
 
 def serve(fake: FakeStripe) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
+    def route(req: Request) -> tuple[int, dict[str, Any]]:
+        fake.requests.append(req)
+        time.sleep(fake.latency)
+        if fake.fail == "timeout":
+            time.sleep(fake.delay or 3)
+        if fake.fail == "error":
+            return 500, {"error": {"type": "api_error", "message": "boom"}}
+        if req.method == "POST" and req.path == "/v1/checkout/sessions":
+            return 200, fake.create_session(req)
+        if req.method == "GET" and req.path.startswith("/v1/payment_intents/"):
+            return 200, fake.payment_intent(req.path.rsplit("/", 1)[1])
+        if req.method == "GET" and req.path == "/v1/events":
+            return 200, fake.list_events(req.query)
+        if req.method == "GET" and req.path.startswith("/v1/charges/"):
+            return 200, fake.charge(req.path.rsplit("/", 1)[1])
+        return 404, {"error": {"type": "invalid_request_error", "message": "no route"}}
 
-        def _handle(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else ""
-            req = Request(
-                method=method,
-                path=parts.path,
-                headers={k.lower(): v for k, v in self.headers.items()},
-                form=dict(parse_qsl(body, keep_blank_values=True)),
-                query=dict(parse_qsl(parts.query, keep_blank_values=True)),
-            )
-            fake.requests.append(req)
-            time.sleep(fake.latency)
-            if fake.fail == "timeout":
-                time.sleep(fake.delay or 3)
-            if fake.fail == "error":
-                return self._reply(500, {"error": {"type": "api_error", "message": "boom"}})
-            if method == "POST" and parts.path == "/v1/checkout/sessions":
-                return self._reply(200, fake.create_session(req))
-            if method == "GET" and parts.path.startswith("/v1/payment_intents/"):
-                return self._reply(200, fake.payment_intent(parts.path.rsplit("/", 1)[1]))
-            if method == "GET" and parts.path == "/v1/events":
-                return self._reply(200, fake.list_events(req.query))
-            if method == "GET" and parts.path.startswith("/v1/charges/"):
-                return self._reply(200, fake.charge(parts.path.rsplit("/", 1)[1]))
-            return self._reply(
-                404, {"error": {"type": "invalid_request_error", "message": "no route"}}
-            )
-
-        def _reply(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", "req_" + uuid.uuid4().hex[:12])
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def do_GET(self) -> None:
-            self._handle("GET")
-
-        def do_POST(self) -> None:
-            self._handle("POST")
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, fake.url = fake_http.serve(route)
     return server

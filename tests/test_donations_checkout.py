@@ -19,7 +19,13 @@ def campaign(owner, make_campaign):
 
 def checkout(service, campaign, token=None, **body):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    payload = {"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF", **body}
+    payload = {
+        "campaign_id": str(campaign["id"]),
+        "amount": 5000,
+        "currency": "XOF",
+        "provider": "stripe",
+        **body,
+    }
     return service.post("/donations/checkout", json=payload, headers=headers)
 
 

@@ -52,7 +52,12 @@ def test_database_stopped_mid_request_gives_503_then_the_retry_applies_once(own_
     client = app.test_client()
     response = client.post(
         "/donations/checkout",
-        json={"campaign_id": str(campaign_id), "amount": 5000, "currency": "XOF"},
+        json={
+            "campaign_id": str(campaign_id),
+            "amount": 5000,
+            "currency": "XOF",
+            "provider": "stripe",
+        },
     )
     assert response.status_code == 201
     donation_id = response.get_json()["donation_id"]
@@ -108,7 +113,12 @@ def test_an_acknowledged_event_survives_a_crash_right_after(own_stack, stripe_ap
     for _ in range(5):
         response = client.post(
             "/donations/checkout",
-            json={"campaign_id": str(campaign_id), "amount": 1000, "currency": "XOF"},
+            json={
+                "campaign_id": str(campaign_id),
+                "amount": 1000,
+                "currency": "XOF",
+                "provider": "stripe",
+            },
         )
         assert response.status_code == 201
     bodies = []

@@ -1,4 +1,4 @@
-"""AfriCagnotte webhooks service: only what needs a secret (Stripe, Cloudinary).
+"""AfriCagnotte webhooks service: only what needs a secret (Stripe, CinetPay, Cloudinary).
 
 It verifies, translates and calls SQL; every business rule lives in Postgres.
 """
@@ -25,13 +25,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     init_pool(app)
 
-    from webhooks import cloudinary_gateway, donations, health, stripe_gateway
+    from webhooks import cinetpay_gateway, cloudinary_gateway, donations, health, stripe_gateway
 
-    app.extensions["gateways"] = {"stripe": stripe_gateway.StripeGateway(settings)}
+    app.extensions["gateways"] = {
+        "stripe": stripe_gateway.StripeGateway(settings),
+        "cinetpay": cinetpay_gateway.CinetPayGateway(settings),
+    }
     app.register_blueprint(health.bp)
     app.register_blueprint(donations.bp)
     app.register_blueprint(stripe_gateway.bp)
+    app.register_blueprint(cinetpay_gateway.bp)
     app.register_blueprint(cloudinary_gateway.bp)
     if not settings.stripe_secret_key or not settings.stripe_webhook_secret:
         app.logger.warning("Stripe is not configured: checkouts and Stripe webhooks answer 503")
+    if not settings.cinetpay_configured:
+        app.logger.warning("CinetPay is not configured: mobile money answers 503")
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AnyHttpUrl, Field, PostgresDsn, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+CINETPAY_API = "https://api-checkout.cinetpay.com"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -31,6 +33,13 @@ class Settings(BaseSettings):
     stripe_api_base: AnyHttpUrl | None = None
     stripe_timeout: float = Field(default=15.0, gt=0)
 
+    # CinetPay (mobile money). CINETPAY_API_BASE points API calls elsewhere (tests).
+    cinetpay_api_key: str | None = None
+    cinetpay_site_id: str | None = Field(default=None, pattern=r"^\d+$")
+    cinetpay_secret_key: str | None = None
+    cinetpay_api_base: AnyHttpUrl = AnyHttpUrl(CINETPAY_API)
+    cinetpay_timeout: float = Field(default=15.0, gt=0)
+
     # Cloudinary: cloudinary://<api_key>:<api_secret>@<cloud_name>; this service's
     # public URL, for Cloudinary's notifications.
     cloudinary_url: str | None = Field(
@@ -44,12 +53,20 @@ class Settings(BaseSettings):
         "stripe_secret_key",
         "stripe_webhook_secret",
         "stripe_api_base",
+        "cinetpay_api_key",
+        "cinetpay_site_id",
+        "cinetpay_secret_key",
         "cloudinary_url",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("cinetpay_api_base", mode="before")
+    @classmethod
+    def _empty_is_cinetpay(cls, value: object) -> object:
+        return CINETPAY_API if value == "" else value
 
     @property
     def cloudinary(self) -> tuple[str, str, str] | None:
@@ -59,6 +76,10 @@ class Settings(BaseSettings):
         credentials, _, cloud = self.cloudinary_url.removeprefix("cloudinary://").rpartition("@")
         key, _, secret = credentials.partition(":")
         return cloud, key, secret
+
+    @property
+    def cinetpay_configured(self) -> bool:
+        return bool(self.cinetpay_api_key and self.cinetpay_site_id and self.cinetpay_secret_key)
 
     @property
     def stripe_livemode(self) -> bool:

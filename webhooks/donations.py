@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
@@ -27,6 +27,8 @@ class CheckoutRequest(BaseModel):
     message: Annotated[str, Field(max_length=2000)] | None = None
     is_anonymous: StrictBool = False
     email: Annotated[str, Field(max_length=254)] | None = None
+    # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF)
+    provider: Literal["stripe", "cinetpay"] | None = None
 
 
 def parse_json(model: type[BaseModel]) -> BaseModel:
@@ -48,13 +50,14 @@ def parse_json(model: type[BaseModel]) -> BaseModel:
 def checkout():
     body = parse_json(CheckoutRequest)
     donor_id = optional_user_id()
-    gateway = current_app.extensions["gateways"]["stripe"]
+    provider = body.provider or payments.default_provider(body.currency)
+    gateway = current_app.extensions["gateways"][provider]
     gateway.require_configured()
     pledge = payments.create_pledge(
         campaign_id=body.campaign_id,
         amount=body.amount,
         currency=body.currency,
-        provider="stripe",
+        provider=provider,
         donor_id=donor_id,
         donor_name=body.donor_name,
         donor_email=body.email,
@@ -62,4 +65,7 @@ def checkout():
         is_anonymous=body.is_anonymous,
     )
     checkout_url = gateway.open_checkout(pledge)
-    return jsonify(donation_id=str(pledge.donation_id), checkout_url=checkout_url), 201
+    return (
+        jsonify(donation_id=str(pledge.donation_id), provider=provider, checkout_url=checkout_url),
+        201,
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from webhooks.config import Settings
 from webhooks.db import connection
 
 
@@ -24,6 +25,18 @@ class Pledge:
     donor_email: str | None
     campaign_title: str
     campaign_slug: str
+
+
+def campaign_page(settings: Settings, pledge: Pledge) -> str:
+    """The campaign's page on the site, where donors come back after paying."""
+    return f"{str(settings.site_url).rstrip('/')}/cagnottes/{pledge.campaign_slug}"
+
+
+def default_provider(currency: str) -> str:
+    """The provider a donor in this currency gets unless they choose."""
+    with connection() as conn:
+        row = conn.execute("select private.default_provider(%s) as provider", [currency]).fetchone()
+    return row["provider"]
 
 
 def create_pledge(

@@ -92,7 +92,7 @@ class StripeGateway:
 
     def open_checkout(self, pledge: Pledge) -> str:
         """A Checkout Session for the pledge; its URL. A refusal cancels the pledge."""
-        page = f"{str(self.settings.site_url).rstrip('/')}/cagnottes/{pledge.campaign_slug}"
+        page = payments.campaign_page(self.settings, pledge)
         ids = {"donation_id": str(pledge.donation_id), "attempt_id": str(pledge.attempt_id)}
         params: dict[str, Any] = {
             "mode": "payment",

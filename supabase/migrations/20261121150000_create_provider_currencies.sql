@@ -1,0 +1,170 @@
+-- Payment providers per currency: which provider takes which currency, with
+-- its own amount rules, and which one donors get when they do not choose.
+-- Stripe (cards) takes every currency we accept. CinetPay (mobile money:
+-- Orange Money, MTN, Moov, Wave; and cards) takes whole amounts of XOF, XAF,
+-- CDF, GNF and USD, from 100 and a multiple of 5 for the CFA francs; it is the
+-- default for the currencies of francophone West and Central Africa.
+--
+-- A pledge its provider cannot charge is refused when its payment attempt is
+-- written (inside private.create_donation), so before any provider is called
+-- and with nothing left behind.
+
+-- Tables -----------------------------------------------------------------------
+
+create table public.provider_currencies (
+    provider public.payment_provider not null,
+    currency text not null references public.currencies (code) on delete cascade,
+    -- bounds in the currency's minor units, on top of the currency's own
+    min_amount bigint check (min_amount > 0),
+    max_amount bigint check (max_amount > 0),
+    -- amounts are a multiple of this, in minor units (5 XOF; 100 cents: whole dollars)
+    amount_step bigint not null default 1 check (amount_step > 0),
+    -- the provider a donor in this currency gets unless they choose
+    is_default boolean not null default false,
+    active boolean not null default true,
+    created_at timestamptz not null default pg_catalog.now(),
+    updated_at timestamptz not null default pg_catalog.now(),
+    primary key (provider, currency),
+    check (max_amount >= min_amount)
+);
+
+comment on table public.provider_currencies is
+'Which payment provider takes which currency, its amount rules, and the default per currency. Admin-managed.';
+
+create index provider_currencies_currency_idx on public.provider_currencies (currency);
+create unique index provider_currencies_one_default_idx on public.provider_currencies (currency)
+where is_default;
+
+insert into public.provider_currencies (provider, currency, is_default)
+select
+    'stripe' as provider,
+    c.code as currency,
+    c.code not in ('XOF', 'XAF', 'CDF', 'GNF') as is_default
+from public.currencies as c;
+
+insert into public.provider_currencies (provider, currency, min_amount, amount_step, is_default)
+select
+    v.provider::public.payment_provider as provider,
+    v.currency,
+    v.min_amount,
+    v.amount_step,
+    v.is_default
+from (
+    values
+    ('cinetpay', 'XOF', 100, 5, true),
+    ('cinetpay', 'XAF', 100, 5, true),
+    ('cinetpay', 'CDF', 40000, 100, true),
+    ('cinetpay', 'GNF', null, 1, true),
+    ('cinetpay', 'USD', 100, 100, false)
+) as v (provider, currency, min_amount, amount_step, is_default)
+inner join public.currencies as c on v.currency = c.code;
+
+-- Payments still waiting for their provider's word, for reconciliation.
+create index payment_attempts_pending_idx on private.payment_attempts (provider, created_at)
+where status in ('created', 'open', 'processing');
+
+-- Grants -----------------------------------------------------------------------
+
+revoke all on table public.provider_currencies from anon, authenticated;
+grant select on table public.provider_currencies to anon, authenticated;
+grant insert, update, delete on table public.provider_currencies to authenticated;
+
+-- RLS --------------------------------------------------------------------------
+
+alter table public.provider_currencies enable row level security;
+
+create policy "anyone reads active provider currencies and admins all"
+on public.provider_currencies for select to anon, authenticated
+using (active or (select private.is_admin()));
+
+create policy "admins add provider currencies"
+on public.provider_currencies for insert to authenticated
+with check ((select private.is_admin()));
+
+create policy "admins edit provider currencies"
+on public.provider_currencies for update to authenticated
+using ((select private.is_admin()))
+with check ((select private.is_admin()));
+
+create policy "admins remove provider currencies"
+on public.provider_currencies for delete to authenticated
+using ((select private.is_admin()));
+
+-- Functions --------------------------------------------------------------------
+
+-- The provider a donor in this currency gets unless they choose.
+create function private.default_provider(currency text)
+returns public.payment_provider
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    chosen public.payment_provider;
+begin
+    select r.provider into chosen
+    from public.provider_currencies as r
+    where r.currency = default_provider.currency and r.active
+    order by r.is_default desc, r.provider
+    limit 1;
+    if chosen is null then
+        raise exception using
+            errcode = 'PT422', message = 'provider_currency_unsupported',
+            detail = format('No payment provider takes %s.', currency);
+    end if;
+    return chosen;
+end;
+$$;
+
+-- A payment attempt's amount is one its provider can charge.
+create function private.check_provider_amount()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+    rule public.provider_currencies;
+begin
+    select * into rule
+    from public.provider_currencies as r
+    where r.provider = new.provider and r.currency = new.currency and r.active;
+    if not found then
+        raise exception using
+            errcode = 'PT422', message = 'provider_currency_unsupported',
+            detail = format('%s does not take payments in %s.', new.provider, new.currency);
+    end if;
+    if new.amount < rule.min_amount or new.amount > rule.max_amount then
+        raise exception using
+            errcode = 'PT422', message = 'amount_out_of_bounds',
+            detail = format(
+                'With %s, a donation in %s is between %s and %s (minor units).',
+                new.provider, new.currency, coalesce(rule.min_amount, 1), coalesce(rule.max_amount::text, 'any')
+            );
+    end if;
+    if new.amount % rule.amount_step <> 0 then
+        raise exception using
+            errcode = 'PT422', message = 'amount_not_payable',
+            detail = format(
+                'With %s, a donation in %s is a multiple of %s (minor units).',
+                new.provider, new.currency, rule.amount_step
+            );
+    end if;
+    return new;
+end;
+$$;
+
+grant execute on function private.default_provider(text) to service_role;
+
+-- Triggers ---------------------------------------------------------------------
+
+create trigger payment_attempts_check_provider_amount
+before insert on private.payment_attempts
+for each row execute function private.check_provider_amount();
+
+create trigger provider_currencies_refuse_banned_writes
+before insert or update or delete on public.provider_currencies
+for each statement execute function private.refuse_banned_writes();
+
+create trigger provider_currencies_touch_updated_at
+before update on public.provider_currencies
+for each row execute function private.touch_updated_at();

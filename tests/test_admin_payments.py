@@ -1,0 +1,196 @@
+"""`cagnotte-admin payments reconcile --provider cinetpay`: pending mobile-money
+payments whose notification never came, settled from CinetPay's payment check
+(served locally) through the webhook's own path, or expired."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+
+from tests import cinetpay_fake
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+@pytest.fixture
+def cli(operator_cli, monkeypatch, cinetpay_api):
+    monkeypatch.setenv("CINETPAY_API_KEY", cinetpay_fake.API_KEY)
+    monkeypatch.setenv("CINETPAY_SITE_ID", cinetpay_fake.SITE_ID)
+    monkeypatch.setenv("CINETPAY_SECRET_KEY", cinetpay_fake.SECRET_KEY)
+    monkeypatch.setenv("CINETPAY_API_BASE", cinetpay_api.url)
+    monkeypatch.setenv("CINETPAY_TIMEOUT", "1")
+    return functools.partial(operator_cli, "payments", "reconcile", "--provider", "cinetpay")
+
+
+def aged(db, pledge, age):
+    db.sql(
+        "update private.payment_attempts set created_at = now() - %s::interval where id = %s",
+        [age, pledge["transaction_id"]],
+    )
+    return pledge
+
+
+def status(db, pledge):
+    return db.one(
+        "select status::text from public.donations where id = %s", [pledge["donation_id"]]
+    )["status"]
+
+
+def report(result):
+    assert result.exit_code == 0, result.output
+    return {r["attempt_id"]: r for r in json.loads(result.stdout)}
+
+
+def test_pending_payments_are_settled_from_cinetpays_word(
+    db, cli, cinetpay_api, pay_by_mobile_money, campaign
+):
+    paid, refused, waiting = (
+        aged(db, pay_by_mobile_money(campaign, amount), "1 hour") for amount in (5000, 2500, 1000)
+    )
+    cinetpay_api.settle(paid["transaction_id"], "ACCEPTED")
+    cinetpay_api.settle(refused["transaction_id"], "REFUSED")
+
+    rows = report(cli("--json"))
+
+    assert {k: (r["provider_status"], r["action"], r["outcome"]) for k, r in rows.items()} == {
+        paid["transaction_id"]: ("ACCEPTED", "settle", "applied"),
+        refused["transaction_id"]: ("REFUSED", "settle", "applied"),
+        waiting["transaction_id"]: ("WAITING_FOR_CUSTOMER", "wait", None),
+    }
+    assert [status(db, p) for p in (paid, refused, waiting)] == ["succeeded", "failed", "pending"]
+    assert db.one(
+        "select collected_amount from public.campaigns where id = %s", [campaign["id"]]
+    ) == {"collected_amount": 5000}
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_payments_cinetpay_never_concluded_are_expired(
+    db, cli, cinetpay_api, pay_by_mobile_money, campaign
+):
+    waiting = aged(db, pay_by_mobile_money(campaign, 5000), "2 days")
+    unknown = aged(db, pay_by_mobile_money(campaign, 2500), "2 days")
+    del cinetpay_api.payments[unknown["transaction_id"]]  # CinetPay has no trace of it
+
+    rows = report(cli("--json", "--expire-after", "1d"))
+
+    assert {r["action"] for r in rows.values()} == {"expire"}
+    assert [status(db, p) for p in (waiting, unknown)] == ["canceled", "canceled"]
+    attempts = db.sql("select status::text from private.payment_attempts")
+    assert {a["status"] for a in attempts} == {"expired"}
+
+
+def test_money_arriving_after_expiry_is_still_credited(
+    db, cli, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    late = aged(db, pay_by_mobile_money(campaign, 5000), "2 days")
+    report(cli("--json"))
+    assert status(db, late) == "canceled"
+
+    cinetpay_api.settle(late["transaction_id"], "ACCEPTED")
+    assert notify(late["transaction_id"]).get_json()["outcome"] == "applied"
+
+    assert status(db, late) == "succeeded"
+
+
+def test_recent_payments_are_left_to_their_notification(
+    db, cli, cinetpay_api, pay_by_mobile_money, campaign
+):
+    recent = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(recent["transaction_id"], "ACCEPTED")
+
+    assert report(cli("--json", "--older-than", "30m")) == {}
+    assert cinetpay_api.calls("/v2/payment/check") == []
+    assert status(db, recent) == "pending"
+
+
+def test_a_second_run_changes_nothing(db, cli, cinetpay_api, pay_by_mobile_money, campaign):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    report(cli("--json"))
+    events = db.sql("select event_id from private.webhook_events")
+
+    assert report(cli("--json")) == {}
+    assert db.sql("select event_id from private.webhook_events") == events
+
+
+def test_a_payment_the_webhook_already_applied_is_a_duplicate(
+    db, cli, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "WAITING_FOR_CUSTOMER")
+    notify(p["transaction_id"])  # processing, still pending
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    notify(p["transaction_id"])
+
+    assert report(cli("--json")) == {}  # credited: no longer pending
+    assert status(db, p) == "succeeded"
+
+
+def test_dry_run_asks_and_writes_nothing(db, cli, cinetpay_api, pay_by_mobile_money, campaign):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "2 days")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    rows = report(cli("--json", "--dry-run"))
+
+    assert rows[p["transaction_id"]]["action"] == "settle"
+    assert status(db, p) == "pending"
+    assert db.sql("select id from private.webhook_events") == []
+    assert db.sql("select id from private.audit_log where action = 'payments reconcile'") == []
+
+
+def test_cinetpay_down_expires_nothing_and_exits_1(
+    db, cli, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "3 days")
+    cinetpay_api.fail = "error"
+
+    result = cli("--json")
+
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0]["action"] == "error"
+    assert status(db, p) == "pending"
+
+
+def test_the_run_is_audited_with_its_counts(db, cli, cinetpay_api, pay_by_mobile_money, campaign):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    report(cli("--json"))
+
+    (entry,) = db.sql("select details from private.audit_log where action = 'payments reconcile'")
+    assert entry["details"]["provider"] == "cinetpay"
+    assert entry["details"]["settle"] == 1
+
+
+def test_the_table_names_what_was_done(db, cli, cinetpay_api, pay_by_mobile_money, campaign):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    result = cli()
+
+    assert result.exit_code == 0
+    assert p["transaction_id"][:8] in result.stdout
+    assert "settle" in result.stdout
+    assert "did settle 1, expire 0" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--older-than", "soon"], ["--provider", "paypal"]])
+def test_bad_arguments_exit_2(operator_cli, args):
+    result = operator_cli("payments", "reconcile", "--provider", "cinetpay", *args)
+
+    assert result.exit_code == 2
+
+
+def test_without_cinetpay_settings_it_says_so(db, operator_cli, monkeypatch):
+    for name in ("CINETPAY_API_KEY", "CINETPAY_SITE_ID", "CINETPAY_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    result = operator_cli("payments", "reconcile", "--provider", "cinetpay")
+
+    assert result.exit_code == 2
+    assert "CINETPAY_API_KEY" in result.stderr

@@ -1,0 +1,590 @@
+"""Mobile money through CinetPay: checkouts, notifications confirmed through the
+payment check, and the same payment core (ledger, totals) as cards."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests import cinetpay_fake
+from tests.conftest import SITE_URL
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+def checkout(service, campaign, **body):
+    payload = {
+        "campaign_id": str(campaign["id"]),
+        "amount": 5000,
+        "currency": campaign["currency"],
+        **body,
+    }
+    return service.post("/donations/checkout", json=payload)
+
+
+def donation(db, donation_id):
+    return db.one("select * from public.donations where id = %s", [donation_id])
+
+
+def collected(db, campaign):
+    return db.one(
+        "select collected_amount, donor_count from public.campaigns where id = %s", [campaign["id"]]
+    )
+
+
+def ledger(db, donation_id):
+    return db.sql(
+        "select kind::text, amount from private.ledger_entries where donation_id = %s order by id",
+        [donation_id],
+    )
+
+
+# Checkout -------------------------------------------------------------------------------
+
+
+def test_cfa_franc_donors_pay_by_mobile_money_unless_they_choose(
+    db, service, cinetpay_api, stripe_api, campaign
+):
+    response = checkout(service, campaign, email="awa@example.ci")
+
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["provider"] == "cinetpay"
+    (payment,) = cinetpay_api.payments.values()
+    assert (
+        body["checkout_url"] == f"https://checkout.cinetpay.com/payment/{payment['payment_token']}"
+    )
+    assert stripe_api.requests == []
+    attempt = db.one(
+        "select * from private.payment_attempts where donation_id = %s", [body["donation_id"]]
+    )
+    assert (attempt["provider"], attempt["status"]) == ("cinetpay", "open")
+    assert attempt["session_ref"] == payment["payment_token"]
+    assert donation(db, body["donation_id"])["status"] == "pending"
+
+
+def test_the_payment_is_initialised_as_cinetpay_documents(service, cinetpay_api, campaign):
+    body = checkout(service, campaign, email="awa@example.ci").get_json()
+
+    (call,) = cinetpay_api.calls("/v2/payment")
+    sent = call.json
+    attempt_id = next(iter(cinetpay_api.payments))
+    assert sent["apikey"] == cinetpay_fake.API_KEY
+    assert sent["site_id"] == cinetpay_fake.SITE_ID
+    assert sent["transaction_id"] == attempt_id
+    assert sent["amount"] == 5000
+    assert isinstance(sent["amount"], int)
+    assert sent["currency"] == "XOF"
+    assert sent["notify_url"] == "https://api.africagnotte.test/webhooks/cinetpay"
+    assert sent["return_url"] == (
+        f"{SITE_URL}/cagnottes/{campaign['slug']}/merci?don={body['donation_id']}"
+    )
+    assert sent["channels"] == "ALL"
+    assert sent["metadata"] == body["donation_id"]
+    assert sent["customer_email"] == "awa@example.ci"
+
+
+def test_euro_donors_pay_by_card_unless_they_choose(
+    service, stripe_api, cinetpay_api, owner, make_campaign
+):
+    euro = make_campaign(owner, "active", currency="EUR", goal_amount=500_000)
+    response = checkout(service, euro, amount=2500)
+
+    assert response.status_code == 201
+    assert response.get_json()["provider"] == "stripe"
+    assert cinetpay_api.requests == []
+
+
+def test_a_donor_may_choose_a_card_for_a_cfa_franc_campaign(
+    service, stripe_api, cinetpay_api, campaign
+):
+    response = checkout(service, campaign, provider="stripe")
+
+    assert response.get_json()["provider"] == "stripe"
+    assert len(stripe_api.calls("POST", "/v1/checkout/sessions")) == 1
+    assert cinetpay_api.requests == []
+
+
+@pytest.mark.parametrize("amount", [5001, 5002, 5003, 5004, 12_347])
+def test_cfa_amounts_that_are_not_multiples_of_5_are_refused_before_cinetpay(
+    db, service, cinetpay_api, campaign, amount
+):
+    response = checkout(service, campaign, amount=amount)
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "amount_not_payable"
+    assert "multiple of 5" in response.get_json()["error"]["message"]
+    assert cinetpay_api.requests == []
+    assert db.sql("select id from public.donations") == []
+
+
+def test_cinetpays_minimum_applies_where_the_currencys_is_lower(
+    db, service, stripe_api, cinetpay_api, campaign
+):
+    db.sql("update public.currencies set min_donation = 50 where code = 'XOF'")
+
+    refused = checkout(service, campaign, amount=95, provider="cinetpay")
+    by_card = checkout(service, campaign, amount=95, provider="stripe")
+
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "amount_out_of_bounds"
+    assert "cinetpay" in refused.get_json()["error"]["message"]
+    assert cinetpay_api.requests == []
+    assert by_card.status_code == 201
+
+
+def test_the_same_amount_is_fine_by_card(service, stripe_api, campaign):
+    assert checkout(service, campaign, amount=5003, provider="stripe").status_code == 201
+
+
+def test_dollars_go_to_cinetpay_as_whole_dollars(service, cinetpay_api, owner, make_campaign):
+    usd = make_campaign(owner, "active", currency="USD", goal_amount=500_000)
+
+    refused = checkout(service, usd, amount=2550, provider="cinetpay")
+    accepted = checkout(service, usd, amount=2500, provider="cinetpay")
+
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "amount_not_payable"
+    assert accepted.status_code == 201
+    (call,) = cinetpay_api.calls("/v2/payment")
+    assert (call.json["amount"], call.json["currency"]) == (25, "USD")
+
+
+def test_a_currency_cinetpay_does_not_take_is_refused_before_any_call(
+    db, service, cinetpay_api, owner, make_campaign
+):
+    euro = make_campaign(owner, "active", currency="EUR", goal_amount=500_000)
+
+    response = checkout(service, euro, amount=2500, provider="cinetpay")
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "provider_currency_unsupported"
+    assert cinetpay_api.requests == []
+    assert db.sql("select id from public.donations") == []
+
+
+def test_an_unknown_provider_is_422(service, cinetpay_api, campaign):
+    response = checkout(service, campaign, provider="paypal")
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"][0]["field"] == "provider"
+
+
+@pytest.mark.parametrize("failure", ["refuse", "error", "timeout"])
+def test_cinetpay_refusing_or_silent_cancels_the_pledge(
+    db, service, cinetpay_api, campaign, failure
+):
+    cinetpay_api.fail = failure
+    cinetpay_api.delay = 1.5  # longer than the service's timeout (1 s)
+
+    response = checkout(service, campaign)
+
+    assert response.status_code == 502
+    assert response.get_json()["error"]["code"] == "payment_provider_unavailable"
+    (d,) = db.sql("select status::text from public.donations")
+    assert d["status"] == "canceled"
+
+
+def test_mobile_money_not_configured_answers_503_and_writes_nothing(
+    db, make_app, service_settings, campaign
+):
+    settings = {**service_settings, "cinetpay_api_key": "", "cinetpay_secret_key": ""}
+    client = make_app(**settings).test_client()
+
+    response = checkout(client, campaign)
+
+    assert response.status_code == 503
+    assert db.sql("select id from public.donations") == []
+
+
+def test_the_description_leaves_out_characters_cinetpay_refuses(
+    service, cinetpay_api, owner, make_campaign
+):
+    c = make_campaign(owner, "active", title="Opération #2 : 50 $ & plus / enfant_malade")
+
+    checkout(service, c)
+
+    (call,) = cinetpay_api.calls("/v2/payment")
+    assert not set("#/$_&") & set(call.json["description"])
+    assert call.json["description"].startswith("Don : Opération")
+
+
+# Which provider takes which currency ----------------------------------------------------------
+
+
+def test_anyone_reads_which_provider_takes_which_currency(anon):
+    rows = anon.get("provider_currencies", columns="provider,currency,amount_step,is_default")
+
+    by_key = {(r["provider"], r["currency"]): r for r in rows}
+    assert by_key[("cinetpay", "XOF")]["amount_step"] == 5
+    assert by_key[("cinetpay", "XOF")]["is_default"] is True
+    assert by_key[("stripe", "EUR")]["is_default"] is True
+    assert by_key[("stripe", "XOF")]["is_default"] is False
+
+
+def test_only_admins_change_the_providers_rules(as_user, user, admin, db):
+    xof = {"provider": "cinetpay", "currency": "XOF"}
+    assert as_user(user).update("provider_currencies", {"amount_step": 1}, xof) == []
+    assert db.one(
+        "select amount_step from public.provider_currencies"
+        " where provider = 'cinetpay' and currency = 'XOF'"
+    ) == {"amount_step": 5}
+
+    as_user(admin).update("provider_currencies", {"amount_step": 25}, xof)
+    assert db.one(
+        "select amount_step from public.provider_currencies"
+        " where provider = 'cinetpay' and currency = 'XOF'"
+    ) == {"amount_step": 25}
+
+
+def test_a_currency_has_one_default_provider(db):
+    with pytest.raises(Exception, match="provider_currencies_one_default_idx"):
+        db.sql(
+            "update public.provider_currencies set is_default = true"
+            " where provider = 'stripe' and currency = 'XOF'"
+        )
+
+
+# Notifications --------------------------------------------------------------------------------
+
+
+def test_an_accepted_payment_is_credited_once_cinetpay_confirms_it(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    response = notify(p["transaction_id"])
+
+    assert response.status_code == 200
+    assert response.get_json() == {"received": True, "outcome": "applied"}
+    (check,) = cinetpay_api.calls("/v2/payment/check")
+    assert check.json == {
+        "apikey": cinetpay_fake.API_KEY,
+        "site_id": cinetpay_fake.SITE_ID,
+        "transaction_id": p["transaction_id"],
+    }
+    assert donation(db, p["donation_id"])["status"] == "succeeded"
+    assert collected(db, campaign) == {"collected_amount": 5000, "donor_count": 1}
+    assert ledger(db, p["donation_id"]) == [
+        {"kind": "donation", "amount": 5000},
+        {"kind": "platform_fee", "amount": -250},
+    ]
+
+
+def test_cinetpay_pings_the_notification_url_with_get(service):
+    assert service.get("/webhooks/cinetpay").status_code == 200
+
+
+def test_a_notification_without_x_token_is_refused_and_writes_nothing(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    response = notify(p["transaction_id"], token=None)
+
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "missing_signature"
+    assert cinetpay_api.calls("/v2/payment/check") == []
+    assert db.sql("select id from private.webhook_events") == []
+    assert donation(db, p["donation_id"])["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "0" * 64,
+        "not-a-token",
+        "é" * 64,
+        cinetpay_fake.x_token({"cpm_trans_id": "x"}),
+    ],
+)
+def test_a_forged_x_token_is_refused_and_writes_nothing(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign, token
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    response = notify(p["transaction_id"], token=token)
+
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_signature"
+    assert db.sql("select id from private.webhook_events") == []
+
+
+def test_a_token_made_with_another_secret_is_refused(
+    db, service, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    form = cinetpay_api.notification(p["transaction_id"])
+
+    response = service.post(
+        "/webhooks/cinetpay",
+        data=form,
+        headers={"x-token": cinetpay_fake.x_token(form, secret="another-merchant-secret")},
+    )
+
+    assert response.status_code == 401
+    assert db.sql("select id from private.webhook_events") == []
+
+
+def test_a_field_changed_after_signing_breaks_the_token(
+    db, service, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    form = cinetpay_api.notification(p["transaction_id"])
+    token = cinetpay_fake.x_token(form)
+
+    response = service.post(
+        "/webhooks/cinetpay", data={**form, "cpm_amount": "500000"}, headers={"x-token": token}
+    )
+
+    assert response.status_code == 401
+    assert db.sql("select id from private.webhook_events") == []
+
+
+def test_a_notification_for_another_cinetpay_site_is_refused(
+    db, service, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    form = cinetpay_api.notification(p["transaction_id"], cpm_site_id="999999")
+
+    response = service.post(
+        "/webhooks/cinetpay", data=form, headers={"x-token": cinetpay_fake.x_token(form)}
+    )
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "site_mismatch"
+    assert db.sql("select id from private.webhook_events") == []
+
+
+def test_duplicate_notifications_credit_once(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    outcomes = [notify(p["transaction_id"]).get_json()["outcome"] for _ in range(3)]
+
+    assert outcomes == ["applied", "duplicate", "duplicate"]
+    assert collected(db, campaign) == {"collected_amount": 5000, "donor_count": 1}
+    assert [e["kind"] for e in ledger(db, p["donation_id"])] == ["donation", "platform_fee"]
+
+
+def test_the_check_is_believed_over_a_notification_that_says_paid(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "REFUSED")
+
+    response = notify(p["transaction_id"], cpm_error_message="SUCCES", cpm_amount="5000")
+
+    assert response.get_json()["outcome"] == "applied"
+    assert donation(db, p["donation_id"])["status"] == "failed"
+    assert collected(db, campaign)["collected_amount"] == 0
+    assert ledger(db, p["donation_id"]) == []
+
+
+def test_a_check_reporting_another_amount_is_held_for_review_not_credited(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED", amount=100)
+
+    response = notify(p["transaction_id"], cpm_amount="5000")
+
+    assert response.get_json()["outcome"] == "mismatch"
+    d = donation(db, p["donation_id"])
+    assert d["status"] == "pending"
+    assert "100 XOF" in d["needs_review"]
+    assert collected(db, campaign)["collected_amount"] == 0
+
+
+def test_a_check_naming_another_donation_is_not_credited(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign, owner, make_campaign
+):
+    other = pay_by_mobile_money(make_campaign(owner, "active"), 5000)
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED", metadata=other["donation_id"])
+
+    response = notify(p["transaction_id"])
+
+    assert response.get_json()["outcome"] == "mismatch"
+    assert donation(db, p["donation_id"])["status"] == "pending"
+    assert donation(db, other["donation_id"])["status"] == "pending"
+
+
+def test_failed_then_accepted_is_credited(db, notify, cinetpay_api, pay_by_mobile_money, campaign):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "REFUSED")
+    assert notify(p["transaction_id"]).get_json()["outcome"] == "applied"
+    assert donation(db, p["donation_id"])["status"] == "failed"
+
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    assert notify(p["transaction_id"]).get_json()["outcome"] == "applied"
+
+    assert donation(db, p["donation_id"])["status"] == "succeeded"
+    assert collected(db, campaign) == {"collected_amount": 5000, "donor_count": 1}
+
+
+def test_accepted_then_refused_stays_credited(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    notify(p["transaction_id"])
+
+    cinetpay_api.settle(p["transaction_id"], "REFUSED")
+    response = notify(p["transaction_id"])
+
+    assert response.get_json()["outcome"] == "ignored"
+    assert donation(db, p["donation_id"])["status"] == "succeeded"
+    assert collected(db, campaign)["collected_amount"] == 5000
+
+
+def test_a_late_waiting_notification_changes_nothing_after_payment(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    """Notifications out of order: each is checked, so the older one reads today's status."""
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    notify(p["transaction_id"])
+
+    late = notify(p["transaction_id"], cpm_error_message="WAITING_CUSTOMER_PAYMENT")
+
+    assert late.get_json()["outcome"] == "duplicate"
+    assert donation(db, p["donation_id"])["status"] == "succeeded"
+
+
+def test_waiting_for_the_customer_keeps_the_pledge_pending(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+
+    response = notify(p["transaction_id"])
+
+    assert response.get_json()["outcome"] == "applied"
+    assert donation(db, p["donation_id"])["status"] == "pending"
+    attempt = db.one(
+        "select status::text from private.payment_attempts where id = %s", [p["transaction_id"]]
+    )
+    assert attempt["status"] == "processing"
+
+
+def test_a_donor_who_gives_up_cancels_the_pledge(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "CANCELED")
+
+    notify(p["transaction_id"])
+
+    assert donation(db, p["donation_id"])["status"] == "canceled"
+
+
+@pytest.mark.parametrize("failure", ["error", "timeout"])
+def test_cinetpay_check_unavailable_answers_503_and_writes_nothing(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign, failure
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    cinetpay_api.fail, cinetpay_api.delay = failure, 1.5
+
+    response = notify(p["transaction_id"])
+
+    assert response.status_code == 503
+    assert db.sql("select id from private.webhook_events") == []
+    cinetpay_api.fail = None
+    assert notify(p["transaction_id"]).get_json()["outcome"] == "applied"
+
+
+def test_an_inconclusive_check_answers_502_and_writes_nothing(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED", code_override=("624", "UNKNOWN_ERROR"))
+
+    response = notify(p["transaction_id"])
+
+    assert response.status_code == 502
+    assert response.get_json()["error"]["code"] == "payment_check_inconclusive"
+    assert db.sql("select id from private.webhook_events") == []
+
+
+def test_a_transaction_that_is_not_ours_is_acknowledged_and_ignored(db, notify, cinetpay_api):
+    response = notify("SHOP-ORDER-1234")
+
+    assert response.status_code == 200
+    assert response.get_json()["outcome"] == "ignored"
+    assert cinetpay_api.calls("/v2/payment/check") == []
+    assert db.sql("select id from private.webhook_events") == []
+
+
+def test_an_unknown_payment_is_recorded_for_review(db, notify, cinetpay_api):
+    transaction_id = str(uuid.uuid4())
+    cinetpay_api.payments[transaction_id] = {
+        "amount": 5000, "currency": "XOF", "description": "?", "status": "ACCEPTED",
+        "operator_id": "MP1", "metadata": None,
+    }  # fmt: skip
+
+    response = notify(transaction_id)
+
+    assert response.get_json()["outcome"] == "unknown_payment"
+    (event,) = db.sql("select event_id, payload from private.webhook_events")
+    assert event["event_id"] == f"{transaction_id}:ACCEPTED"
+    assert event["payload"]["check"]["code"] == "00"
+    assert event["payload"]["notification"]["cpm_trans_id"] == transaction_id
+
+
+def test_dollars_paid_through_cinetpay_are_credited_in_cents(
+    db, notify, cinetpay_api, pay_by_mobile_money, owner, make_campaign
+):
+    usd = make_campaign(owner, "active", currency="USD", goal_amount=500_000)
+    p = pay_by_mobile_money(usd, 2500)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    notify(p["transaction_id"])
+
+    assert donation(db, p["donation_id"])["status"] == "succeeded"
+    assert collected(db, usd)["collected_amount"] == 2500
+
+
+# Both providers, one ledger -------------------------------------------------------------------
+
+
+def test_the_ledger_holds_across_both_providers(
+    db, notify, post_event, donate, cinetpay_api, pay_by_mobile_money, campaign
+):
+    from tests import stripe_fake as sf
+
+    card = [donate(campaign, amount) for amount in (2000, 3500)]
+    mobile = [pay_by_mobile_money(campaign, amount) for amount in (1000, 5000, 7500)]
+    for p in card:
+        assert (
+            post_event(sf.event("checkout.session.completed", sf.checkout_session(p))).status_code
+            == 200
+        )
+    post_event(sf.event("charge.refunded", sf.charge(card[0], amount_refunded=500, refunded=False)))
+    for p, status in zip(mobile, ["ACCEPTED", "REFUSED", "ACCEPTED"], strict=True):
+        cinetpay_api.settle(p["transaction_id"], status)
+        assert notify(p["transaction_id"]).status_code == 200
+
+    assert db.sql("select * from private.check_ledger()") == []
+    assert collected(db, campaign) == {
+        "collected_amount": 2000 - 500 + 3500 + 1000 + 7500,
+        "donor_count": 4,
+    }
+    providers = db.sql(
+        "select a.provider::text, sum(l.amount)::bigint as total"
+        " from private.ledger_entries as l join private.payment_attempts as a using (donation_id)"
+        " where l.kind in ('donation', 'refund') group by 1 order by 1"
+    )
+    assert providers == [
+        {"provider": "cinetpay", "total": 8500},
+        {"provider": "stripe", "total": 5000},
+    ]

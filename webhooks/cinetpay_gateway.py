@@ -1,0 +1,285 @@
+"""CinetPay (mobile money: Orange Money, MTN, Moov, Wave; and cards): payment
+initialisation for pledges, and notifications that are never trusted alone:
+each is confirmed through CinetPay's payment-check endpoint, whose answer is
+translated into the payment core's neutral outcome (private.record_payment_event
+decides the rest)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import requests
+from flask import Blueprint, current_app, jsonify, request
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from webhooks import payments
+from webhooks.config import Settings
+from webhooks.errors import ApiError, ServiceUnavailable
+from webhooks.payments import Pledge
+
+log = logging.getLogger(__name__)
+bp = Blueprint("cinetpay", __name__)
+
+# The notification's form fields, in the order CinetPay concatenates them for
+# the x-token HMAC (absent fields count as empty).
+TOKEN_FIELDS = (
+    "cpm_site_id", "cpm_trans_id", "cpm_trans_date", "cpm_amount", "cpm_currency",
+    "signature", "payment_method", "cel_phone_num", "cpm_phone_prefixe", "cpm_language",
+    "cpm_version", "cpm_payment_config", "cpm_page_action", "cpm_custom",
+    "cpm_designation", "cpm_error_message",
+)  # fmt: skip
+# Payment-check answers: the customer has not finished; the customer gave up.
+WAITING_CODES = frozenset({"623", "662", "663", "664"})
+CANCELED_CODE = "627"
+# CinetPay refuses these characters in a payment's description.
+DESCRIPTION_FORBIDDEN = re.compile(r"[#/$_&]+")
+
+
+class CinetPayUnavailable(ServiceUnavailable):
+    """CinetPay did not answer, or not with JSON: nothing is written, try again."""
+
+    code = "payment_provider_unavailable"
+
+
+@dataclass(frozen=True)
+class Check:
+    """CinetPay's word on a transaction, and what it means for the payment core
+    (outcome None: the answer says nothing about the payment)."""
+
+    transaction_id: str
+    answer: dict[str, Any]
+    outcome: dict[str, Any] | None
+
+    @property
+    def status(self) -> str:
+        return str((self.answer.get("data") or {}).get("status") or self.answer.get("message"))
+
+
+class CinetPayGateway:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._session: requests.Session | None = None
+
+    def require_configured(self) -> None:
+        if not self.settings.cinetpay_configured:
+            raise ServiceUnavailable(
+                "mobile money payments are not configured"
+                " (CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY)"
+            )
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            session = requests.Session()
+            # Retry only what never reached CinetPay: a payment is initialised once.
+            retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.2)
+            session.mount("https://", HTTPAdapter(max_retries=retry))
+            session.mount("http://", HTTPAdapter(max_retries=retry))
+            session.headers["User-Agent"] = "AfriCagnotte/1.0"
+            self._session = session
+        return self._session
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A call to CinetPay's API with our credentials; its JSON answer, whatever its code."""
+        self.require_configured()
+        url = f"{str(self.settings.cinetpay_api_base).rstrip('/')}{path}"
+        credentials = {
+            "apikey": self.settings.cinetpay_api_key,
+            "site_id": self.settings.cinetpay_site_id,
+        }
+        try:
+            response = self.session.post(
+                url, json={**credentials, **body}, timeout=self.settings.cinetpay_timeout
+            )
+            if response.status_code >= 500:
+                raise CinetPayUnavailable(f"CinetPay answered HTTP {response.status_code}")
+            answer = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise CinetPayUnavailable(f"CinetPay did not answer: {exc}") from None
+        if not isinstance(answer, dict):
+            raise CinetPayUnavailable("CinetPay answered something else than a JSON object")
+        return answer
+
+    # Checkout ------------------------------------------------------------------------
+
+    def open_checkout(self, pledge: Pledge) -> str:
+        """A CinetPay payment for the pledge; its payment page. A refusal cancels the pledge."""
+        whole, rest = divmod(pledge.amount, 10**pledge.exponent)
+        page = payments.campaign_page(self.settings, pledge)
+        body: dict[str, Any] = {
+            "transaction_id": str(pledge.attempt_id),
+            "amount": whole,
+            "currency": pledge.currency,
+            "description": DESCRIPTION_FORBIDDEN.sub(" ", f"Don : {pledge.campaign_title}")[:100],
+            "notify_url": f"{str(self.settings.public_base_url).rstrip('/')}/webhooks/cinetpay",
+            "return_url": f"{page}/merci?don={pledge.donation_id}",
+            "channels": "ALL",
+            "lang": "fr",
+            "metadata": str(pledge.donation_id),
+        }
+        if pledge.donor_email:
+            body["customer_email"] = pledge.donor_email
+        if rest:  # public.provider_currencies' amount step should have refused it
+            payments.abandon_checkout(pledge.attempt_id, "amount is not whole")
+            raise ApiError(
+                f"{pledge.currency} amounts are whole with CinetPay",
+                status=422,
+                code="amount_not_payable",
+            )
+        try:
+            answer = self._post("/v2/payment", body)
+            data = answer.get("data") or {}
+            if str(answer.get("code")) != "201" or not data.get("payment_url"):
+                raise CinetPayUnavailable(
+                    f"CinetPay refused the payment: {answer.get('code')} {answer.get('message')}"
+                    f" {answer.get('description') or ''}".strip()
+                )
+        except CinetPayUnavailable as exc:
+            log.warning("%s", exc.message)
+            payments.abandon_checkout(pledge.attempt_id, exc.message)
+            raise ApiError(
+                "the mobile money service did not answer; nothing was charged, try again",
+                status=502,
+                code="payment_provider_unavailable",
+            ) from None
+        payments.attach_checkout(pledge.attempt_id, data.get("payment_token"), data["payment_url"])
+        return data["payment_url"]
+
+    # Notifications -------------------------------------------------------------------
+
+    def verify(self, form: dict[str, str], token: str | None) -> str:
+        """The notification's x-token is CinetPay's, for our site: its transaction id."""
+        self.require_configured()
+        if not token:
+            raise ApiError("x-token header missing", status=401, code="missing_signature")
+        data = "".join(form.get(name, "") for name in TOKEN_FIELDS)
+        expected = hmac.new(
+            self.settings.cinetpay_secret_key.encode(), data.encode(), hashlib.sha256
+        ).hexdigest()
+        if not hmac.compare_digest(expected.encode(), token.strip().lower().encode()):
+            raise ApiError("invalid x-token", status=401, code="invalid_signature")
+        if form.get("cpm_site_id") != self.settings.cinetpay_site_id:
+            raise ApiError("notification for another site", status=400, code="site_mismatch")
+        if not form.get("cpm_trans_id"):
+            raise ApiError("cpm_trans_id missing", status=400, code="invalid_payload")
+        return form["cpm_trans_id"]
+
+    def check(self, transaction_id: str) -> Check:
+        """Ask CinetPay what became of a transaction."""
+        answer = self._post("/v2/payment/check", {"transaction_id": transaction_id})
+        return Check(transaction_id, answer, self.translate(transaction_id, answer))
+
+    @staticmethod
+    def translate(transaction_id: str, answer: dict[str, Any]) -> dict[str, Any] | None:
+        """A payment-check answer as a neutral outcome (amounts in whole units)."""
+        code = str(answer.get("code"))
+        data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+        status = data.get("status")
+        metadata = str(data.get("metadata") or "")
+        base: dict[str, Any] = {
+            "kind": "payment",
+            "attempt_id": transaction_id,
+            "donation_id": metadata if _is_uuid(metadata) else None,
+            "currency": data.get("currency"),
+            "amount_exponent": 0,
+        }
+        if data.get("operator_id"):
+            base["payment_ref"] = str(data["operator_id"])
+        if code == "00" and status == "ACCEPTED":
+            return {**base, "status": "succeeded", "amount": _whole(data.get("amount"))}
+        if status == "REFUSED":
+            canceled = code == CANCELED_CODE
+            return {
+                **base,
+                "status": "canceled" if canceled else "failed",
+                "reason": f"{code} {answer.get('message') or ''}".strip(),
+            }
+        if status == "WAITING_FOR_CUSTOMER" or code in WAITING_CODES:
+            return {**base, "status": "processing"}
+        return None
+
+    def record(
+        self, check: Check, *, source: str, notification: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Apply a conclusive check through the payment core. One event per
+        transaction and status: the same word twice is a duplicate."""
+        if check.outcome is None:
+            raise ApiError(
+                f"CinetPay's check is inconclusive: {check.answer.get('code')}"
+                f" {check.answer.get('message')}",
+                status=502,
+                code="payment_check_inconclusive",
+            )
+        return payments.record_event(
+            provider="cinetpay",
+            event_id=f"{check.transaction_id}:{check.status}",
+            event_type=f"{source}.{check.status.lower()}",
+            occurred_at=datetime.now(UTC),
+            livemode=None,
+            payload=json.dumps({"notification": notification, "check": check.answer}),
+            outcome=check.outcome,
+        )
+
+    @staticmethod
+    def expire(transaction_id: str, reason: str) -> dict[str, Any]:
+        """A payment CinetPay never concluded: the pledge is canceled (money that
+        arrives later is still credited)."""
+        return payments.record_event(
+            provider="cinetpay",
+            event_id=f"{transaction_id}:EXPIRED",
+            event_type="reconcile.expired",
+            occurred_at=datetime.now(UTC),
+            livemode=None,
+            payload=json.dumps({"reason": reason}),
+            outcome={
+                "kind": "payment",
+                "status": "canceled",
+                "attempt_id": transaction_id,
+                "reason": reason,
+            },
+        )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _whole(amount: object) -> int | None:
+    """CinetPay's amount ("5000", 5000 or "5000.00") as an integer; None when not whole."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return None
+    return int(value) if value.is_finite() and value == value.to_integral_value() else None
+
+
+@bp.get("/webhooks/cinetpay")
+def cinetpay_ping():
+    """CinetPay checks that the notification URL answers."""
+    return jsonify(ok=True)
+
+
+@bp.post("/webhooks/cinetpay")
+def cinetpay_notification():
+    gateway: CinetPayGateway = current_app.extensions["gateways"]["cinetpay"]
+    form = request.form.to_dict()
+    transaction_id = gateway.verify(form, request.headers.get("x-token"))
+    if not _is_uuid(transaction_id):
+        # Another integration on the same CinetPay site: not a payment of ours.
+        return jsonify(received=True, outcome="ignored")
+    result = gateway.record(gateway.check(transaction_id), source="notification", notification=form)
+    return jsonify(received=True, outcome=result["outcome"])
