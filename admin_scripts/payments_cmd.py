@@ -54,18 +54,27 @@ def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_r
     except ApiError as exc:
         return {**row, "provider_status": None, "action": "error", "outcome": exc.message}
     row["provider_status"] = check.status
-    if check.outcome is not None and check.outcome["status"] != "processing":
+    waiting = check.outcome is not None and check.outcome["status"] == "processing"
+    # An attempt CinetPay never gave a payment page for may be unknown to it;
+    # any other inconclusive answer (a wrong key…) is an error, never an expiry.
+    never_opened = check.outcome is None and attempt["attempt_status"] == "created"
+    if check.outcome is not None and not waiting:
         action = "settle"
-    elif attempt["age"] >= expire_after:
+    elif (waiting or never_opened) and attempt["age"] >= expire_after:
         action = "expire"
-    else:
+    elif waiting or never_opened:
         return {**row, "action": "wait", "outcome": None}
+    else:
+        return {**row, "action": "error", "outcome": f"inconclusive check: {check.status}"}
     if dry_run:
         return {**row, "action": action, "outcome": None}
-    if action == "settle":
-        result = gateway.record(check, source="reconcile")
-    else:
-        result = gateway.expire(attempt["attempt_id"], f"not concluded after {expire_after}")
+    try:
+        if action == "settle":
+            result = gateway.record(check, source="reconcile")
+        else:
+            result = gateway.expire(attempt["attempt_id"], f"not concluded after {expire_after}")
+    except ApiError as exc:
+        return {**row, "action": "error", "outcome": exc.message}
     return {**row, "action": action, "outcome": result["outcome"]}
 
 

@@ -108,7 +108,12 @@ def _where(
 class PostgrestClient:
     """Requests as one JWT bearer: the anon key, the service_role key or a user's token."""
 
-    def __init__(self, authenticator_url: str, jwt_secret: str, token: str):
+    def __init__(
+        self, authenticator_url: str, jwt_secret: str, token: str, *, rollback: bool = False
+    ):
+        # rollback: every request ends in ROLLBACK, as with PostgREST's `Prefer: tx=rollback`
+        self.rollback = rollback
+        self.rowcount = -1
         self._url = authenticator_url
         self._secret = jwt_secret
         self.token = token
@@ -171,7 +176,8 @@ class PostgrestClient:
             )
             cur = conn.execute(statement, params or [])
             rows = cur.fetchall() if cur.description else []
-            conn.execute("commit")
+            self.rowcount = cur.rowcount
+            conn.execute("rollback" if self.rollback else "commit")
             return rows
         except psycopg.Error as exc:
             conn.execute("rollback")

@@ -74,7 +74,12 @@ def test_payments_cinetpay_never_concluded_are_expired(
 ):
     waiting = aged(db, pay_by_mobile_money(campaign, 5000), "2 days")
     unknown = aged(db, pay_by_mobile_money(campaign, 2500), "2 days")
-    del cinetpay_api.payments[unknown["transaction_id"]]  # CinetPay has no trace of it
+    # The service died before CinetPay's answer was recorded: no payment page, no trace.
+    del cinetpay_api.payments[unknown["transaction_id"]]
+    db.sql(
+        "update private.payment_attempts set status = 'created' where id = %s",
+        [unknown["transaction_id"]],
+    )
 
     rows = report(cli("--json", "--expire-after", "1d"))
 
@@ -118,7 +123,7 @@ def test_a_second_run_changes_nothing(db, cli, cinetpay_api, pay_by_mobile_money
     assert db.sql("select event_id from private.webhook_events") == events
 
 
-def test_a_payment_the_webhook_already_applied_is_a_duplicate(
+def test_a_payment_the_webhook_already_credited_is_left_alone(
     db, cli, notify, cinetpay_api, pay_by_mobile_money, campaign
 ):
     p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
@@ -143,11 +148,12 @@ def test_dry_run_asks_and_writes_nothing(db, cli, cinetpay_api, pay_by_mobile_mo
     assert db.sql("select id from private.audit_log where action = 'payments reconcile'") == []
 
 
-def test_cinetpay_down_expires_nothing_and_exits_1(
-    db, cli, cinetpay_api, pay_by_mobile_money, campaign
+@pytest.mark.parametrize("failure", ["error", "refuse"])
+def test_cinetpay_down_or_refusing_expires_nothing_and_exits_1(
+    db, cli, cinetpay_api, pay_by_mobile_money, campaign, failure
 ):
     p = aged(db, pay_by_mobile_money(campaign, 5000), "3 days")
-    cinetpay_api.fail = "error"
+    cinetpay_api.fail = failure  # HTTP 500, or 609 AUTH_NOT_FOUND (a wrong key)
 
     result = cli("--json")
 

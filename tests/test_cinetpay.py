@@ -4,6 +4,7 @@ payment check, and the same payment core (ledger, totals) as cards."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -536,7 +537,7 @@ def test_an_unknown_payment_is_recorded_for_review(db, notify, cinetpay_api):
 
     assert response.get_json()["outcome"] == "unknown_payment"
     (event,) = db.sql("select event_id, payload from private.webhook_events")
-    assert event["event_id"] == f"{transaction_id}:ACCEPTED"
+    assert event["event_id"] == f"{transaction_id}:ACCEPTED:00"
     assert event["payload"]["check"]["code"] == "00"
     assert event["payload"]["notification"]["cpm_trans_id"] == transaction_id
 
@@ -588,3 +589,133 @@ def test_the_ledger_holds_across_both_providers(
         {"provider": "cinetpay", "total": 8500},
         {"provider": "stripe", "total": 5000},
     ]
+
+
+def test_failed_then_given_up_ends_canceled(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "REFUSED")
+    notify(p["transaction_id"])
+    cinetpay_api.settle(p["transaction_id"], "CANCELED")
+
+    assert notify(p["transaction_id"]).get_json()["outcome"] == "applied"
+    assert donation(db, p["donation_id"])["status"] == "canceled"
+
+
+def test_concurrent_notifications_credit_once(
+    db, service_settings, make_app, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    app = make_app(**service_settings)
+    form = cinetpay_api.notification(p["transaction_id"])
+    headers = {"x-token": cinetpay_fake.x_token(form)}
+
+    def post(_):
+        return app.test_client().post("/webhooks/cinetpay", data=form, headers=headers).get_json()
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = sorted(r["outcome"] for r in pool.map(post, range(8)))
+
+    assert outcomes == ["applied"] + ["duplicate"] * 7
+    assert collected(db, campaign) == {"collected_amount": 5000, "donor_count": 1}
+
+
+def test_accented_fields_are_signed_as_utf8(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    response = notify(p["transaction_id"], cpm_designation="Don : opération d'Aminata à Ségou")
+
+    assert response.get_json()["outcome"] == "applied"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"code": "201", "message": "CREATED", "data": ["not", "an", "object"]},
+        {"code": "201", "message": "CREATED", "data": {"payment_url": 42, "payment_token": "t"}},
+        {
+            "code": "201",
+            "message": "CREATED",
+            "data": {"payment_url": "javascript:alert(1)", "payment_token": "t"},
+        },
+        {"code": "608", "message": "MINIMUM_REQUIRED_FIELDS"},
+    ],
+)
+def test_an_odd_initialisation_answer_cancels_the_pledge(
+    db, service, cinetpay_api, campaign, monkeypatch, answer
+):
+    monkeypatch.setattr(cinetpay_api, "initialise", lambda body: answer)
+
+    response = checkout(service, campaign)
+
+    assert response.status_code == 502
+    (d,) = db.sql("select status::text from public.donations")
+    assert d["status"] == "canceled"
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ({"code": "662", "message": "WAITING_CUSTOMER_PAYMENT", "data": ["odd"]}, 200),
+        (
+            {
+                "code": "00",
+                "message": "SUCCES",
+                "data": {"amount": float("nan"), "status": "ACCEPTED"},
+            },
+            503,
+        ),
+        (
+            {
+                "code": "00",
+                "message": "SUCCES",
+                "data": {"amount": "1e40", "currency": "XOF", "status": "ACCEPTED"},
+            },
+            200,
+        ),
+        ({"code": "00", "message": "SUC\u0000CES", "data": {"status": "ACCEPTED"}}, 503),
+    ],
+)
+def test_odd_check_answers_never_fail_with_500(
+    db, notify, cinetpay_api, pay_by_mobile_money, campaign, monkeypatch, answer, status
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    monkeypatch.setattr(cinetpay_api, "check", lambda body: answer)
+
+    response = notify(p["transaction_id"])
+
+    assert response.status_code == status, response.get_json()
+    assert donation(db, p["donation_id"])["status"] == "pending"
+
+
+def test_the_provider_rule_holds_when_an_attempt_is_rewritten(db, pay_by_mobile_money, campaign):
+    p = pay_by_mobile_money(campaign, 5000)
+
+    with pytest.raises(Exception, match="amount_not_payable"):
+        db.sql(
+            "update private.payment_attempts set amount = 5001 where id = %s", [p["transaction_id"]]
+        )
+
+
+def test_a_new_currency_can_be_paid_by_card_at_once(db, as_user, admin, anon):
+    as_user(admin).insert(
+        "currencies",
+        {"code": "RWF", "name_fr": "Franc rwandais", "name_en": "Rwandan franc", "exponent": 0,
+         "min_donation": 500, "max_donation": 5_000_000, "max_goal": 500_000_000},
+    )  # fmt: skip
+
+    assert anon.get("provider_currencies", {"currency": "RWF"}, columns="provider,is_default") == [
+        {"provider": "stripe", "is_default": True}
+    ]
+
+
+def test_cinetpay_takes_only_its_currencies(db):
+    with pytest.raises(Exception, match="provider_currencies_check"):
+        db.sql(
+            "insert into public.provider_currencies (provider, currency) values ('cinetpay', 'EUR')"
+        )

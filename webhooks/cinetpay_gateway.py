@@ -62,7 +62,14 @@ class Check:
 
     @property
     def status(self) -> str:
-        return str((self.answer.get("data") or {}).get("status") or self.answer.get("message"))
+        data = self.answer.get("data")
+        status = data.get("status") if isinstance(data, dict) else None
+        return str(status or self.answer.get("message") or "UNKNOWN")
+
+    @property
+    def event_id(self) -> str:
+        """One event per transaction, status and code: the same word twice is a duplicate."""
+        return f"{self.transaction_id}:{self.status}:{self.answer.get('code')}"
 
 
 class CinetPayGateway:
@@ -103,7 +110,9 @@ class CinetPayGateway:
             )
             if response.status_code >= 500:
                 raise CinetPayUnavailable(f"CinetPay answered HTTP {response.status_code}")
-            answer = response.json()
+            if "\\u0000" in response.text or "\x00" in response.text:
+                raise ValueError("NUL character in the answer")
+            answer = json.loads(response.text, parse_constant=_no_constant)
         except (requests.RequestException, ValueError) as exc:
             raise CinetPayUnavailable(f"CinetPay did not answer: {exc}") from None
         if not isinstance(answer, dict):
@@ -114,7 +123,8 @@ class CinetPayGateway:
 
     def open_checkout(self, pledge: Pledge) -> str:
         """A CinetPay payment for the pledge; its payment page. A refusal cancels the pledge."""
-        whole, rest = divmod(pledge.amount, 10**pledge.exponent)
+        # Whole units: the attempt's trigger refused any other amount for CinetPay.
+        whole = pledge.amount // 10**pledge.exponent
         page = payments.campaign_page(self.settings, pledge)
         body: dict[str, Any] = {
             "transaction_id": str(pledge.attempt_id),
@@ -129,17 +139,16 @@ class CinetPayGateway:
         }
         if pledge.donor_email:
             body["customer_email"] = pledge.donor_email
-        if rest:  # public.provider_currencies' amount step should have refused it
-            payments.abandon_checkout(pledge.attempt_id, "amount is not whole")
-            raise ApiError(
-                f"{pledge.currency} amounts are whole with CinetPay",
-                status=422,
-                code="amount_not_payable",
-            )
         try:
             answer = self._post("/v2/payment", body)
-            data = answer.get("data") or {}
-            if str(answer.get("code")) != "201" or not data.get("payment_url"):
+            data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+            url, token = data.get("payment_url"), data.get("payment_token")
+            if (
+                str(answer.get("code")) != "201"
+                or not isinstance(url, str)
+                or not url.startswith("https://")
+                or not isinstance(token, str)
+            ):
                 raise CinetPayUnavailable(
                     f"CinetPay refused the payment: {answer.get('code')} {answer.get('message')}"
                     f" {answer.get('description') or ''}".strip()
@@ -152,8 +161,8 @@ class CinetPayGateway:
                 status=502,
                 code="payment_provider_unavailable",
             ) from None
-        payments.attach_checkout(pledge.attempt_id, data.get("payment_token"), data["payment_url"])
-        return data["payment_url"]
+        payments.attach_checkout(pledge.attempt_id, token, url)
+        return url
 
     # Notifications -------------------------------------------------------------------
 
@@ -186,15 +195,16 @@ class CinetPayGateway:
         data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
         status = data.get("status")
         metadata = str(data.get("metadata") or "")
+        currency = data.get("currency")
+        # The operator's reference stays in the payload: operators' ids are not
+        # unique across Orange, MTN, Moov and Wave, so it does not name the payment.
         base: dict[str, Any] = {
             "kind": "payment",
             "attempt_id": transaction_id,
             "donation_id": metadata if _is_uuid(metadata) else None,
-            "currency": data.get("currency"),
+            "currency": currency if isinstance(currency, str) and len(currency) == 3 else None,
             "amount_exponent": 0,
         }
-        if data.get("operator_id"):
-            base["payment_ref"] = str(data["operator_id"])
         if code == "00" and status == "ACCEPTED":
             return {**base, "status": "succeeded", "amount": _whole(data.get("amount"))}
         if status == "REFUSED":
@@ -222,7 +232,7 @@ class CinetPayGateway:
             )
         return payments.record_event(
             provider="cinetpay",
-            event_id=f"{check.transaction_id}:{check.status}",
+            event_id=check.event_id,
             event_type=f"{source}.{check.status.lower()}",
             occurred_at=datetime.now(UTC),
             livemode=None,
@@ -251,11 +261,15 @@ class CinetPayGateway:
 
 
 def _is_uuid(text: str) -> bool:
+    """Our ids as we send them: the canonical lowercase form only."""
     try:
-        uuid.UUID(text)
+        return str(uuid.UUID(text)) == text
     except ValueError:
         return False
-    return True
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} in a JSON answer")
 
 
 def _whole(amount: object) -> int | None:
@@ -264,7 +278,9 @@ def _whole(amount: object) -> int | None:
         value = Decimal(str(amount))
     except InvalidOperation:
         return None
-    return int(value) if value.is_finite() and value == value.to_integral_value() else None
+    if not value.is_finite() or value != value.to_integral_value() or abs(value) > 10**15:
+        return None
+    return int(value)
 
 
 @bp.get("/webhooks/cinetpay")
@@ -281,5 +297,7 @@ def cinetpay_notification():
     if not _is_uuid(transaction_id):
         # Another integration on the same CinetPay site: not a payment of ours.
         return jsonify(received=True, outcome="ignored")
-    result = gateway.record(gateway.check(transaction_id), source="notification", notification=form)
+    # Kept as received, but for NUL characters, which jsonb cannot hold.
+    kept = {k: v.replace("\x00", "") for k, v in form.items()}
+    result = gateway.record(gateway.check(transaction_id), source="notification", notification=kept)
     return jsonify(received=True, outcome=result["outcome"])

@@ -25,7 +25,9 @@ create table public.provider_currencies (
     created_at timestamptz not null default pg_catalog.now(),
     updated_at timestamptz not null default pg_catalog.now(),
     primary key (provider, currency),
-    check (max_amount >= min_amount)
+    check (max_amount >= min_amount),
+    -- the currencies CinetPay takes
+    check (provider <> 'cinetpay' or currency in ('XOF', 'XAF', 'CDF', 'GNF', 'USD'))
 );
 
 comment on table public.provider_currencies is
@@ -124,6 +126,7 @@ set search_path = ''
 as $$
 declare
     rule public.provider_currencies;
+    exponent integer := (select c.exponent from public.currencies as c where c.code = new.currency);
 begin
     select * into rule
     from public.provider_currencies as r
@@ -141,15 +144,34 @@ begin
                 new.provider, new.currency, coalesce(rule.min_amount, 1), coalesce(rule.max_amount::text, 'any')
             );
     end if;
-    if new.amount % rule.amount_step <> 0 then
+    -- CinetPay takes whole units, whatever step an admin sets.
+    if new.amount % rule.amount_step <> 0
+        or (new.provider = 'cinetpay' and new.amount % (10 ^ exponent)::bigint <> 0) then
         raise exception using
             errcode = 'PT422', message = 'amount_not_payable',
             detail = format(
                 'With %s, a donation in %s is a multiple of %s (minor units).',
-                new.provider, new.currency, rule.amount_step
+                new.provider, new.currency,
+                case when new.provider = 'cinetpay' then greatest(rule.amount_step, (10 ^ exponent)::bigint)
+                    else rule.amount_step end
             );
     end if;
     return new;
+end;
+$$;
+
+-- A currency admins add can be paid by card at once (Stripe takes them all).
+create function private.offer_cards_for_new_currency()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    insert into public.provider_currencies (provider, currency, is_default)
+    values ('stripe', new.code, true)
+    on conflict do nothing;
+    return null;
 end;
 $$;
 
@@ -158,8 +180,12 @@ grant execute on function private.default_provider(text) to service_role;
 -- Triggers ---------------------------------------------------------------------
 
 create trigger payment_attempts_check_provider_amount
-before insert on private.payment_attempts
+before insert or update of provider, currency, amount on private.payment_attempts
 for each row execute function private.check_provider_amount();
+
+create trigger currencies_offer_cards
+after insert on public.currencies
+for each row execute function private.offer_cards_for_new_currency();
 
 create trigger provider_currencies_refuse_banned_writes
 before insert or update or delete on public.provider_currencies
