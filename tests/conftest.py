@@ -406,25 +406,31 @@ def service(make_app, service_settings):
     return make_app(**service_settings).test_client()
 
 
+def open_checkout(service, campaign: dict[str, Any], amount: int, provider: str, **body: Any):
+    """POST /donations/checkout for a campaign; 201 expected; the donation's id."""
+    token = body.pop("token", None)
+    response = service.post(
+        "/donations/checkout",
+        json={
+            "campaign_id": str(campaign["id"]),
+            "amount": amount,
+            "currency": campaign["currency"],
+            "provider": provider,
+            **body,
+        },
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["donation_id"]
+
+
 @pytest.fixture
 def donate(service, stripe_api):
     """Open a checkout through the service; the pledge's identifiers, as Stripe knows them."""
 
     def checkout(campaign: dict[str, Any], amount: int, token: str | None = None, **body: Any):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = service.post(
-            "/donations/checkout",
-            json={
-                "campaign_id": str(campaign["id"]),
-                "amount": amount,
-                "currency": campaign["currency"],
-                "provider": "stripe",
-                **body,
-            },
-            headers=headers,
-        )
-        assert response.status_code == 201, response.get_json()
-        donation_id = response.get_json()["donation_id"]
+        body = {"provider": "stripe", **body}
+        donation_id = open_checkout(service, campaign, amount, token=token, **body)
         session = next(
             s for s in stripe_api.sessions.values() if s["metadata"]["donation_id"] == donation_id
         )
@@ -474,18 +480,7 @@ def pay_by_mobile_money(service, cinetpay_api):
     """Open a CinetPay payment through the service; the pledge, as CinetPay knows it."""
 
     def checkout(campaign: dict[str, Any], amount: int, **body: Any) -> dict[str, Any]:
-        response = service.post(
-            "/donations/checkout",
-            json={
-                "campaign_id": str(campaign["id"]),
-                "amount": amount,
-                "currency": campaign["currency"],
-                "provider": "cinetpay",
-                **body,
-            },
-        )
-        assert response.status_code == 201, response.get_json()
-        donation_id = response.get_json()["donation_id"]
+        donation_id = open_checkout(service, campaign, amount, "cinetpay", **body)
         (transaction_id,) = (
             t for t, p in cinetpay_api.payments.items() if p["metadata"] == donation_id
         )

@@ -18,7 +18,7 @@ for the RPC, or `sql` for computed columns called on a row. Placeholders
 
 from __future__ import annotations
 
-from tests.rls_world import CAMPAIGN
+from tests.conftest import CAMPAIGN
 
 # fmt: off
 TABLES: dict[str, dict] = {

@@ -13,24 +13,12 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from admin_scripts import keys
+from tests.conftest import CAMPAIGN
 from tests.gotrue import GoTrue, User
 from tests.postgrest import ApiError, PostgrestClient
 
 PERSONAS = ("anon", "stranger", "owner", "co_organizer", "donor", "admin", "banned")
 
-CAMPAIGN = {
-    "title": "Soins pour Aminata à Bamako",
-    "summary": "Aminata, 7 ans, doit être opérée du cœur à l'hôpital du Mali.",
-    "story": (
-        "Aminata est née avec une malformation cardiaque. Les médecins de l'hôpital du Mali "
-        "peuvent l'opérer, mais la famille ne peut pas payer l'opération et les médicaments."
-    ),
-    "goal_amount": 2_500_000,
-    "currency": "XOF",
-    "category": "sante",
-    "country": "ML",
-    "city": "Bamako",
-}
 WALLET = {
     "method": "mobile_money",
     "beneficiary_name": "Aminata Traoré",
