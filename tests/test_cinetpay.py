@@ -10,6 +10,7 @@ import pytest
 
 from tests import cinetpay_fake
 from tests.conftest import SITE_URL
+from tests.postgrest import ApiError
 
 
 @pytest.fixture
@@ -717,5 +718,18 @@ def test_a_new_currency_can_be_paid_by_card_at_once(db, as_user, admin, anon):
 def test_cinetpay_takes_only_its_currencies(db):
     with pytest.raises(Exception, match="provider_currencies_check"):
         db.sql(
-            "insert into public.provider_currencies (provider, currency) values ('cinetpay', 'EUR')"
+            "insert into public.provider_currencies (provider, currency, amount_step)"
+            " values ('cinetpay', 'EUR', 100)"
         )
+
+
+def test_cinetpay_steps_are_whole_units(as_user, admin, db):
+    usd = {"provider": "cinetpay", "currency": "USD"}
+
+    with pytest.raises(ApiError, match="amount_step_not_whole"):
+        as_user(admin).update("provider_currencies", {"amount_step": 50}, usd)
+
+    assert db.one(
+        "select amount_step from public.provider_currencies"
+        " where provider = 'cinetpay' and currency = 'USD'"
+    ) == {"amount_step": 100}

@@ -123,7 +123,7 @@ class CinetPayGateway:
 
     def open_checkout(self, pledge: Pledge) -> str:
         """A CinetPay payment for the pledge; its payment page. A refusal cancels the pledge."""
-        # Whole units: the attempt's trigger refused any other amount for CinetPay.
+        # Whole units: CinetPay's amount steps are (public.provider_currencies).
         whole = pledge.amount // 10**pledge.exponent
         page = payments.campaign_page(self.settings, pledge)
         body: dict[str, Any] = {

@@ -126,7 +126,6 @@ set search_path = ''
 as $$
 declare
     rule public.provider_currencies;
-    exponent integer := (select c.exponent from public.currencies as c where c.code = new.currency);
 begin
     select * into rule
     from public.provider_currencies as r
@@ -144,17 +143,34 @@ begin
                 new.provider, new.currency, coalesce(rule.min_amount, 1), coalesce(rule.max_amount::text, 'any')
             );
     end if;
-    -- CinetPay takes whole units, whatever step an admin sets.
-    if new.amount % rule.amount_step <> 0
-        or (new.provider = 'cinetpay' and new.amount % (10 ^ exponent)::bigint <> 0) then
+    if new.amount % rule.amount_step <> 0 then
         raise exception using
             errcode = 'PT422', message = 'amount_not_payable',
             detail = format(
                 'With %s, a donation in %s is a multiple of %s (minor units).',
-                new.provider, new.currency,
-                case when new.provider = 'cinetpay' then greatest(rule.amount_step, (10 ^ exponent)::bigint)
-                    else rule.amount_step end
+                new.provider, new.currency, rule.amount_step
             );
+    end if;
+    return new;
+end;
+$$;
+
+-- CinetPay takes whole units: its steps are whole units of the currency, so
+-- that the step alone decides what a pledge may be.
+create function private.check_provider_rule()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+    unit bigint := (
+        select (10 ^ c.exponent)::bigint from public.currencies as c where c.code = new.currency
+    );
+begin
+    if new.provider = 'cinetpay' and new.amount_step % unit <> 0 then
+        raise exception using
+            errcode = 'PT422', message = 'amount_step_not_whole',
+            detail = format('CinetPay takes whole units: a step in %s is a multiple of %s.', new.currency, unit);
     end if;
     return new;
 end;
@@ -186,6 +202,10 @@ for each row execute function private.check_provider_amount();
 create trigger currencies_offer_cards
 after insert on public.currencies
 for each row execute function private.offer_cards_for_new_currency();
+
+create trigger provider_currencies_check_rule
+before insert or update on public.provider_currencies
+for each row execute function private.check_provider_rule();
 
 create trigger provider_currencies_refuse_banned_writes
 before insert or update or delete on public.provider_currencies
