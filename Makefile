@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help postgres-server deps run stop reset status test lint advisors types clean bench
+.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,11 @@ lint: deps ## ruff and sqlfluff
 
 test: lint ## Lint, then the test suite on a throwaway cluster (includes the advisors gate)
 	$(BIN)/pytest
+
+test-slow: deps ## The long property run: 3000 random payment sequences (CI runs it too)
+	PROPERTY_PROFILE=thorough $(BIN)/pytest tests/test_payment_properties.py
+
+test-all: test test-slow ## Everything CI runs
 
 advisors: deps ## Supabase advisors against the local database
 	PGSSLMODE=disable node_modules/.bin/supabase db advisors \

@@ -358,8 +358,11 @@ def migrate(url: str) -> None:
     supabase_cli("migration", "up", "--yes", f"--remote={url}")
 
 
-def advisors(url: str, level: str = "warn") -> subprocess.CompletedProcess[str]:
-    """Supabase's security and performance advisors; non-zero exit on a finding >= level."""
+def advisors(
+    url: str, level: str = "warn", fail_on: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Supabase's security and performance advisors: the findings from ``level``
+    up (JSON on stdout); non-zero exit on a finding >= fail_on (default: level)."""
     return supabase_cli(
         "db",
         "advisors",
@@ -369,7 +372,7 @@ def advisors(url: str, level: str = "warn") -> subprocess.CompletedProcess[str]:
         "--level",
         level,
         "--fail-on",
-        level,
+        fail_on or level,
         check=False,
     )
 

@@ -1,21 +1,53 @@
-"""Supabase's own advisors (security and performance lints) gate the schema."""
+"""Supabase's own advisors (security and performance lints) gate the schema: no
+finding at any level but those listed here, each with its reason."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from admin_scripts import localstack
 
+# What the advisors still report on the migrated database, and why it stays.
+ACCEPTED = {
+    "unused_index": (
+        "index usage is a statistic of live traffic: a database that has served no query has"
+        " used no index. Each one backs a policy, a foreign key or a benchmarked query"
+        " (`make bench` shows the plans); review the finding on the hosted project instead."
+    ),
+}
 
-def test_supabase_advisors_report_no_warning(db, authenticator_password):
-    # database settings (pgrst.db_schemas) are not copied from the template
+
+def findings(proc) -> list[dict]:
+    out = proc.stdout
+    return json.loads(out[out.index("[") :]) if "[" in out else []
+
+
+@pytest.fixture
+def advised(db, authenticator_password):
+    """The advisors run on this test's database (with the platform's settings, such
+    as pgrst.db_schemas, which a database made from the template does not copy)."""
     localstack.apply_platform(db.url, authenticator_password)
-    proc = localstack.advisors(db.url)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return lambda: localstack.advisors(db.url, level="info", fail_on="warn")
 
 
-def test_advisors_gate_catches_an_exposed_table_without_rls(db, authenticator_password):
-    # database settings are not copied from the template: the platform sets them again
-    localstack.apply_platform(db.url, authenticator_password)
+def test_supabase_advisors_find_nothing_at_any_level_but_what_is_accepted(advised):
+    proc = advised()
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # no warning, no error
+    left = [f for f in findings(proc) if f["name"] not in ACCEPTED]
+    assert left == [], json.dumps(left, indent=1)
+
+
+def test_advisors_gate_catches_an_exposed_table_without_rls(db, advised):
     db.sql("create table public.leaky (id bigint primary key, secret text)")
-    proc = localstack.advisors(db.url)
+    proc = advised()
     assert proc.returncode != 0
-    assert "rls_disabled_in_public" in proc.stdout + proc.stderr
+    assert "rls_disabled_in_public" in {f["name"] for f in findings(proc)}
+
+
+def test_advisors_gate_catches_an_informational_finding(db, advised):
+    db.sql("create table public.orphan_notes (id bigint primary key)")
+    db.sql("alter table public.orphan_notes enable row level security")
+    db.sql("grant select on public.orphan_notes to authenticated")
+    assert "rls_enabled_no_policy" in {f["name"] for f in findings(advised())}

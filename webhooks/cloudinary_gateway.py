@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from webhooks.auth import optional_user_id
 from webhooks.config import Settings
 from webhooks.db import connection
-from webhooks.donations import parse_json
+from webhooks.donations import json_object, parse_json
 from webhooks.errors import ApiError, ServiceUnavailable
 
 bp = Blueprint("cloudinary", __name__)
@@ -72,8 +72,7 @@ def media_signature():
     user_id = optional_user_id()
     if user_id is None:
         raise ApiError("sign in to upload", status=401, code="sign_in_required")
-    body = request.get_json(silent=True)
-    target = body.get("target") if isinstance(body, dict) else None
+    target = json_object().get("target")
     model = {"avatar": AvatarUpload, "document": DocumentUpload}.get(target, CampaignUpload)
     upload = parse_json(model)
     extra: dict[str, Any] = {}
@@ -153,38 +152,43 @@ def verify_notification(
         raise ApiError("invalid signature", status=400, code="invalid_signature")
 
 
-def apply_notification(note: dict[str, Any]) -> str:
+def apply_notification(note: dict[str, Any], signature: str) -> str:
+    with connection() as conn, conn.transaction():
+        first = conn.execute(
+            "select private.first_media_notification(%s) as r", [signature]
+        ).fetchone()["r"]
+        return _apply(conn, note) if first else "duplicate"
+
+
+def _apply(conn, note: dict[str, Any]) -> str:
     kind = note.get("notification_type")
-    with connection() as conn:
-        if kind == "upload":
-            context = (note.get("context") or {}).get("custom") or {}
-            hint = context.get("campaign_id")
-            try:
-                hint = str(uuid.UUID(hint)) if hint else None
-            except ValueError:
-                return "refused: invalid campaign_id in context"
-            if note.get("resource_type") not in ("image", "video"):
-                return "refused: neither image nor video"
-            return conn.execute(
-                "select private.register_media(%s, %s, %s, %s, %s, %s::numeric, %s) as r",
-                [note["public_id"], note["resource_type"], note.get("bytes"), note.get("width"),
-                 note.get("height"), note.get("duration"), hint],
-            ).fetchone()["r"]  # fmt: skip
-        if kind == "delete":
-            outcomes = [
-                conn.execute("select private.remove_media(%s) as r", [r["public_id"]]).fetchone()[
-                    "r"
-                ]
-                for r in note.get("resources") or []
-            ]
-            return "removed" if "removed" in outcomes else "unknown"
-        if kind == "moderation":
-            status = note.get("moderation_status")
-            if status not in ("rejected", "approved"):
-                return "ignored"
-            return conn.execute(
-                "select private.hide_media(%s, %s) as r", [note["public_id"], status == "rejected"]
-            ).fetchone()["r"]
+    if kind == "upload":
+        context = (note.get("context") or {}).get("custom") or {}
+        hint = context.get("campaign_id")
+        try:
+            hint = str(uuid.UUID(hint)) if hint else None
+        except ValueError:
+            return "refused: invalid campaign_id in context"
+        if note.get("resource_type") not in ("image", "video"):
+            return "refused: neither image nor video"
+        return conn.execute(
+            "select private.register_media(%s, %s, %s, %s, %s, %s::numeric, %s) as r",
+            [note["public_id"], note["resource_type"], note.get("bytes"), note.get("width"),
+             note.get("height"), note.get("duration"), hint],
+        ).fetchone()["r"]  # fmt: skip
+    if kind == "delete":
+        outcomes = [
+            conn.execute("select private.remove_media(%s) as r", [r["public_id"]]).fetchone()["r"]
+            for r in note.get("resources") or []
+        ]
+        return "removed" if "removed" in outcomes else "unknown"
+    if kind == "moderation":
+        status = note.get("moderation_status")
+        if status not in ("rejected", "approved"):
+            return "ignored"
+        return conn.execute(
+            "select private.hide_media(%s, %s) as r", [note["public_id"], status == "rejected"]
+        ).fetchone()["r"]
     return "ignored"
 
 
@@ -200,8 +204,8 @@ def cloudinary_webhook():
         note = json.loads(body)
         if not isinstance(note, dict):
             raise ValueError
-        outcome = apply_notification(note)
-    except (ValueError, KeyError, TypeError):
+        outcome = apply_notification(note, request.headers["X-Cld-Signature"])
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ApiError(
             "not a Cloudinary notification", status=400, code="invalid_payload"
         ) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Literal
 
@@ -21,7 +22,7 @@ class CheckoutRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     campaign_id: uuid.UUID
-    amount: StrictInt = Field(gt=0)
+    amount: StrictInt = Field(gt=0, le=2**63 - 1)  # bigint
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     donor_name: Annotated[str, Field(max_length=200)] | None = None
     message: Annotated[str, Field(max_length=2000)] | None = None
@@ -31,10 +32,35 @@ class CheckoutRequest(BaseModel):
     provider: Literal["stripe", "cinetpay"] | None = None
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def json_object() -> dict:
+    """The request's JSON object; 400 for anything else: not JSON, not an object,
+    nested past Python's recursion limit, or text holding a NUL (no database
+    text can)."""
+    try:
+        body = json.loads(request.get_data(cache=True))
+        if not isinstance(body, dict):
+            raise ValueError("not an object")
+        if _has_nul(body):
+            raise ValueError("NUL in text")
+    except (ValueError, RecursionError):
+        raise ApiError(
+            "the body is a JSON object, without NUL characters", status=400, code="invalid_json"
+        ) from None
+    return body
+
+
 def parse_json(model: type[BaseModel]) -> BaseModel:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError("the body is a JSON object", status=400, code="invalid_json")
+    body = json_object()
     try:
         return model.model_validate(body)
     except ValidationError as exc:

@@ -147,7 +147,7 @@ class StripeGateway:
             event = json.loads(payload)
         except stripe.SignatureVerificationError:
             raise ApiError("invalid signature", status=400, code="invalid_signature") from None
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise ApiError(
                 "the body is not a JSON event", status=400, code="invalid_payload"
             ) from None

@@ -6,13 +6,13 @@ import platform
 import sys
 import time
 
-from tests.bench import campaigns, donations
+from tests.bench import campaigns, donations, service
 from tests.bench.harness import REPORT, Report, stack
 
 
 def main() -> int:
     sections = []
-    only = set(sys.argv[1:])  # e.g. `python -m tests.bench donations`
+    only = set(sys.argv[1:])  # e.g. `python -m tests.bench donations service`
     if not only or "campaigns" in only:
         with stack() as s:
             report = Report("Campaign discovery (100k campaigns, 1M donations)")
@@ -23,6 +23,11 @@ def main() -> int:
             report = Report("Donations under load")
             donations.run(s, report)
             sections.append(report.markdown(donations.HEADER))
+    if not only or "service" in only:
+        with stack(durable=True) as s:
+            report = Report(f"The service under load ({service.CLIENTS} concurrent clients)")
+            service.run(s, report)
+            sections.append(report.markdown(service.HEADER))
     head = (
         f"# AfriCagnotte benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
         f" {platform.node()}, Python {platform.python_version()}\n\n"

@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 
 import psycopg
-import requests
 from psycopg.types.json import Jsonb
 
-from admin_scripts import localstack
 from tests import stripe_fake as sf
-from tests.bench.harness import Report, Stack, percentile
-from tests.conftest import free_port
+from tests.bench.harness import Report, Stack, books, in_threads, percentile
+from tests.service_process import gunicorn
 
 CLIENTS = 8
 EVENTS = 2000
@@ -85,13 +80,7 @@ def run_concurrently(
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in chunks]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return len(items) / (time.perf_counter() - start), latencies
+    return len(items) / in_threads(run, chunks), latencies
 
 
 def sql_worker(url: str) -> Callable[[list], list[float]]:
@@ -153,32 +142,6 @@ def http_worker(base: str) -> Callable[[list], list[float]]:
     return work
 
 
-def start_service(stack: Stack) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": stack.url,
-        "STRIPE_SECRET_KEY": sf.SECRET_KEY,
-        "STRIPE_WEBHOOK_SECRET": sf.WEBHOOK_SECRET,
-        "DB_POOL_MAX_SIZE": "8",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
-         "--threads", "2", "--worker-class", "gthread", "--log-level", "warning", "webhooks:create_app()"],
-        env=env, cwd=localstack.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
 def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline):
     """Alternate baseline and candidate runs (a checkpoint before each, so that no
     run pays for another's writes); the medians of rates and ratios."""
@@ -212,15 +175,11 @@ def run(stack: Stack, report: Report) -> None:
                       for _ in range(ROUNDS)]  # fmt: skip
         conn.execute("vacuum analyze")
 
-    proc, base = start_service(stack)
-    try:
+    with gunicorn(stack.url) as service:
         signed = [
             (sql_items, signed_events(http_items)) for sql_items, http_items in webhook_rounds
         ]
-        rates, lat, ratio = compare(stack, signed, http_worker(base), sql_worker(stack.url))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        rates, lat, ratio = compare(stack, signed, http_worker(service.base), sql_worker(stack.url))
     report.add(
         f"webhook events through gunicorn ({CLIENTS} clients)", f"{rates['candidate']:.0f}/s",
         f"{percentile(lat['candidate'], 50):.1f}", f"{percentile(lat['candidate'], 99):.1f}",
@@ -237,11 +196,7 @@ def run(stack: Stack, report: Report) -> None:
         f" p99 {percentile(lat['baseline'], 99):.1f}",
         f"{ratio:.2f}", "yes" if ratio >= 0.8 else "NO",
     )  # fmt: skip
-    with psycopg.connect(stack.url) as conn:
-        drift = conn.execute("select count(*) from private.check_ledger()").fetchone()[0]
-        credited = conn.execute(
-            "select count(*) from public.donations where status = 'succeeded'"
-        ).fetchone()[0]
+    credited, drift = books(stack.url)
     report.note(
         f"{credited:,} donations credited in all; campaigns whose totals differ from the ledger: {drift}"
     )

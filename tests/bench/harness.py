@@ -6,11 +6,13 @@ import json
 import secrets
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -45,6 +47,27 @@ def stack(*, durable: bool = False) -> Iterator[Stack]:
         yield Stack(cluster, cluster.url(), cluster.url(user="authenticator", password=auth_pw))
     finally:
         cluster.destroy()
+
+
+def in_threads(target: Callable[[Any], object], inputs: list) -> float:
+    """Run target(input) for every input at once, one thread each; seconds taken."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in inputs]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def books(url: str) -> tuple[int, int]:
+    """(donations credited, campaigns whose totals differ from the ledger)."""
+    with psycopg.connect(url) as conn:
+        credited = conn.execute(
+            "select count(*) from public.donations where status = 'succeeded'"
+        ).fetchone()[0]
+        drift = conn.execute("select count(*) from private.check_ledger()").fetchone()[0]
+    return credited, drift
 
 
 def percentile(values: list[float], pct: float) -> float:

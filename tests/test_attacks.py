@@ -1,0 +1,767 @@
+"""The attack catalogue: each test is one attack, named for it, played the way
+an attacker would (through PostgREST's steps with a real token, or against the
+service's HTTP routes), and the proof that it fails without a partial write.
+
+Other suites hold attacks too, next to the feature they target (the RLS matrix
+for every persona x operation, signature checks in the webhook suites); the
+README's "Attack catalogue" section lists where.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import tomllib
+import uuid
+
+import jwt
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from admin_scripts import keys, localstack
+from tests import stripe_fake as sf
+from tests.conftest import CAMPAIGN
+from tests.postgrest import EXPOSED_SCHEMAS, ApiError
+from tests.test_media_uploads import notify as cloudinary_notify
+from tests.test_media_uploads import sign_upload, upload_note
+from tests.test_stripe_webhooks import completed, refunded
+
+HOSTILE = [
+    "'); drop table public.campaigns; --",
+    "<img src=x onerror=alert(document.cookie)>",
+    "{{7*7}} ${7*7} %s %(x)s $1 :name",
+    "Aminata \u202egnp.exe\u202c \u200b\u200d",
+    "Ça coûte 5 000 F CFA 😀🇸🇳 ✓",
+    "\\\\' \\x00 \\u0000 ; -- /* */",
+]
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+@pytest.fixture
+def draft(owner, make_campaign):
+    return make_campaign(owner, "draft", title="Projet secret pour Koudougou")
+
+
+def refused(call, *, status: int | None = None, code: str | None = None) -> ApiError:
+    """Run an API call that must fail; the error (checked against status/code)."""
+    with pytest.raises(ApiError) as err:
+        call()
+    if status is not None:
+        assert err.value.status == status, err.value
+    if code is not None:
+        assert code in (err.value.code, err.value.message), err.value
+    return err.value
+
+
+def raw(client, statement: str, params=None, method: str = "POST"):
+    """SQL sent as the client's role, as if some route let it through unchanged."""
+    return client.request(method, "/attack", statement, params)
+
+
+def row(db, table: str, key) -> dict:
+    return db.one(f"select * from public.{table} where id = %s", [key])
+
+
+# Privilege escalation ----------------------------------------------------------------------
+
+
+def test_a_token_signed_with_another_secret_claiming_service_role_is_refused(
+    client_factory, service, campaign
+):
+    forged = keys.sign(
+        "not-the-project-secret-but-long-enough", {"role": "service_role", "sub": str(uuid.uuid4())}
+    )
+    refused(lambda: client_factory(forged).get("campaigns"), status=401, code="PGRST301")
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF"},
+        headers={"Authorization": f"Bearer {forged}"},
+    )
+    assert response.status_code == 401
+
+
+def test_an_unsigned_token_with_alg_none_is_refused(client_factory, user):
+    forged = jwt.encode({**user.claims, "role": "service_role"}, key=None, algorithm="none")
+    refused(lambda: client_factory(forged).get("campaigns"), status=401)
+
+
+def test_staff_roles_in_user_metadata_grant_nothing(make_user, as_user, owner, make_campaign):
+    pending = make_campaign(owner, "pending_review")
+    intruder = make_user(user_metadata={"user_role": "admin", "roles": ["admin", "moderator"]})
+    refused(lambda: as_user(intruder).rpc("approve_campaign", {"campaign_id": pending["id"]}))
+    assert intruder.claims["user_role"] is None
+
+
+def test_a_user_cannot_write_their_own_app_metadata(as_user, user):
+    statement = 'update auth.users set raw_app_meta_data = \'{"user_role": "admin"}\' where id = %s'
+    refused(lambda: raw(as_user(user), statement, [user.id]), code="42501")
+
+
+def test_a_moderator_cannot_grant_themselves_admin(db, as_user, moderator):
+    refused(
+        lambda: as_user(moderator).insert("user_roles", {"user_id": moderator.id, "role": "admin"})
+    )
+    assert db.one("select count(*) as n from public.user_roles where role = 'admin'")["n"] == 0
+
+
+def test_a_forged_owner_id_on_a_new_campaign_is_refused(db, as_user, user, other_user):
+    body = {**CAMPAIGN, "owner_id": str(other_user.id)}
+    refused(lambda: as_user(user).insert("campaigns", body), status=403, code="42501")
+    assert db.one("select count(*) as n from public.campaigns")["n"] == 0
+
+
+def test_a_campaign_cannot_be_handed_to_someone_else(as_user, owner, other_user, draft):
+    client = as_user(owner)
+    refused(
+        lambda: client.update("campaigns", {"owner_id": str(other_user.id)}, {"id": draft["id"]})
+    )
+
+
+def test_totals_cannot_be_set_when_creating_a_campaign(as_user, user):
+    body = {**CAMPAIGN, "collected_amount": 2_500_000, "donor_count": 900}
+    refused(lambda: as_user(user).insert("campaigns", body), code="42501")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"collected_amount": 10**9}, {"donor_count": 5000}, {"goal_reached_at": "2026-01-01"},
+     {"progress_bp": 10000}],
+)  # fmt: skip
+def test_an_owner_cannot_inflate_their_campaigns_totals(db, as_user, owner, campaign, values):
+    refused(lambda: as_user(owner).update("campaigns", values, {"id": campaign["id"]}))
+    assert row(db, "campaigns", campaign["id"])["collected_amount"] == 0
+
+
+def test_an_owner_cannot_publish_by_writing_the_status(db, as_user, owner, draft):
+    refused(lambda: as_user(owner).update("campaigns", {"status": "active"}, {"id": draft["id"]}))
+    assert row(db, "campaigns", draft["id"])["status"] == "draft"
+
+
+def test_an_owner_cannot_feature_their_own_campaign(db, as_user, owner, campaign):
+    client = as_user(owner)
+    refused(lambda: client.update("campaigns", {"featured": True}, {"id": campaign["id"]}))
+    refused(lambda: client.rpc("feature_campaign", {"campaign_id": campaign["id"]}))
+    assert row(db, "campaigns", campaign["id"])["featured"] is False
+
+
+def test_an_owner_cannot_approve_their_own_campaign(db, as_user, owner, make_campaign):
+    pending = make_campaign(owner, "pending_review")
+    refused(lambda: as_user(owner).rpc("approve_campaign", {"campaign_id": pending["id"]}))
+    assert row(db, "campaigns", pending["id"])["status"] == "pending_review"
+
+
+def test_a_donation_cannot_be_written_as_succeeded_through_the_api(db, as_user, user, campaign):
+    body = {"campaign_id": campaign["id"], "amount": 5000, "currency": "XOF",
+            "status": "succeeded", "platform_fee_bp": 0}  # fmt: skip
+    refused(lambda: as_user(user).insert("donations", body), code="42501")
+    assert db.one("select count(*) as n from public.donations")["n"] == 0
+
+
+def test_a_donor_cannot_mark_their_pending_pledge_succeeded(db, as_user, user, campaign):
+    pledge = db.one(
+        "select private.create_donation(campaign_id => %s, amount => 5000, currency => 'XOF',"
+        " provider => 'stripe', donor_id => %s) as p",
+        [campaign["id"], user.id],
+    )["p"]
+    client = as_user(user)
+    refused(
+        lambda: client.update("donations", {"status": "succeeded"}, {"id": pledge["donation_id"]})
+    )
+    assert row(db, "donations", pledge["donation_id"])["status"] == "pending"
+
+
+def test_an_owner_cannot_lower_the_platform_fee_of_their_category(db, as_user, owner):
+    before = db.one("select platform_fee_bp from public.categories where slug = 'sante'")
+    client = as_user(owner)
+    assert client.update("categories", {"platform_fee_bp": 0}, {"slug": "sante"}) == []
+    assert client.update("platform_settings", {"platform_fee_bp": 0}, {"id": True}) == []
+    assert db.one("select platform_fee_bp from public.categories where slug = 'sante'") == before
+
+
+def test_a_hidden_comment_cannot_be_unhidden_by_its_author(db, as_user, user, moderator, campaign):
+    (comment,) = as_user(user).insert(
+        "comments", {"campaign_id": campaign["id"], "body": "Arnaque"}
+    )
+    as_user(moderator).update("comments", {"hidden": True}, {"id": comment["id"]})
+    with contextlib.suppress(ApiError):
+        as_user(user).update("comments", {"hidden": False}, {"id": comment["id"]})
+    assert row(db, "comments", comment["id"])["hidden"] is True
+
+
+def test_a_reporter_cannot_resolve_their_own_report(db, as_user, user, campaign):
+    (report,) = as_user(user).insert(
+        "reports", {"campaign_id": campaign["id"], "reason": "fraud", "details": "Faux"}
+    )
+    refused(lambda: as_user(user).update("reports", {"status": "actioned"}, {"id": report["id"]}))
+    refused(
+        lambda: as_user(user).rpc(
+            "resolve_report", {"report_id": report["id"], "status": "dismissed"}
+        )
+    )
+    assert row(db, "reports", report["id"])["status"] == "open"
+
+
+def test_a_banned_users_earlier_token_writes_nothing(db, as_user, banned_user, campaign):
+    body = {"campaign_id": campaign["id"], "body": "Encore moi"}
+    refused(lambda: as_user(banned_user).insert("comments", body), code="account_banned")
+    assert db.one("select count(*) as n from public.comments")["n"] == 0
+
+
+# Policy helpers run inside RLS policies and triggers as the caller; nothing else
+# outside the exposed schemas is callable by an API role.
+POLICY_HELPERS = {
+    "auth.email", "auth.jwt", "auth.role", "auth.uid", "private.assert_campaign_open",
+    "private.bilingual_tsquery", "private.check_campaign_end", "private.has_role",
+    "private.is_admin", "private.is_banned", "private.is_campaign_team", "private.is_staff",
+    "private.normalize_tags", "private.slugify", "private.tags_are_valid",
+    "private.team_campaign_ids", "private.unaccent",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+def test_service_only_functions_cannot_be_executed_by_api_roles(db, role):
+    callable_ = {
+        r["fn"]
+        for r in db.sql(
+            "select n.nspname || '.' || p.proname as fn from pg_proc as p"
+            " join pg_namespace as n on n.oid = p.pronamespace"
+            " where n.nspname <> all(%s) and n.nspname in ('private', 'auth')"
+            " and has_function_privilege(%s, p.oid, 'execute')",
+            [list(EXPOSED_SCHEMAS), role],
+        )
+    }
+    assert callable_ <= POLICY_HELPERS
+
+
+def test_a_service_only_function_called_directly_is_denied(db, as_user, user, campaign):
+    outcome = {"kind": "payment", "status": "succeeded", "amount": 10**9, "currency": "XOF"}
+    statement = (
+        "select private.record_payment_event('stripe', 'evt_forged', 'x', now(), false, '{}', %s)"
+    )
+    refused(lambda: raw(as_user(user), statement, [Jsonb(outcome)]), code="42501")
+    assert row(db, "campaigns", campaign["id"])["collected_amount"] == 0
+
+
+# The search index is read by the invoker's search function (which joins public.campaigns
+# under RLS); no other private or auth table is readable, none writable.
+READABLE_INDEXES = {
+    "private.campaign_search",
+    "private.search_words",
+    "private.campaign_daily_totals",
+}
+
+
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+def test_private_and_auth_tables_are_out_of_reach_of_api_roles(db, role):
+    rows = db.sql(
+        "select n.nspname || '.' || c.relname as rel,"
+        " has_table_privilege(%s, c.oid, 'select') as can_read,"
+        " has_table_privilege(%s, c.oid, 'insert, update, delete, truncate') as can_write"
+        " from pg_class as c join pg_namespace as n on n.oid = c.relnamespace"
+        " where n.nspname in ('private', 'auth') and c.relkind in ('r', 'v', 'm', 'p')",
+        [role, role],
+    )
+    assert [r["rel"] for r in rows if r["can_write"]] == []
+    assert {r["rel"] for r in rows if r["can_read"]} <= READABLE_INDEXES
+
+
+def test_the_api_exposes_only_the_public_schemas(db, authenticator_password):
+    config = tomllib.loads((localstack.SUPABASE_DIR / "config.toml").read_text())
+    assert config["api"]["schemas"] == list(EXPOSED_SCHEMAS)
+    localstack.apply_platform(db.url, authenticator_password)
+    with psycopg.connect(db.url) as conn:  # a database setting: seen by new sessions
+        (exposed,) = conn.execute("select current_setting('pgrst.db_schemas')").fetchone()
+    assert exposed.split(",") == list(EXPOSED_SCHEMAS)
+
+
+def test_a_temporary_table_cannot_hijack_a_definer_function(db, as_user, owner, draft):
+    client = as_user(owner)
+    raw(client, "create temporary table campaigns (id uuid, status text)")
+    raw(client, "create temporary table campaign_status_history (campaign_id uuid)")
+    client.rpc("submit_campaign", {"campaign_id": draft["id"]})
+    assert row(db, "campaigns", draft["id"])["status"] == "pending_review"
+    history = db.one(
+        "select count(*) as n from public.campaign_status_history"
+        " where campaign_id = %s and to_status = 'pending_review'",
+        [draft["id"]],
+    )
+    assert history["n"] == 1
+
+
+def test_api_roles_cannot_create_objects_in_any_schema(as_user, user):
+    for schema in ("public", "private", "auth", "extensions"):
+        statement = (
+            f"create function {schema}.is_admin() returns boolean language sql as 'select true'"
+        )
+        refused(lambda s=statement: raw(as_user(user), s), code="42501")
+
+
+# Leaks -----------------------------------------------------------------------------------------
+
+
+def test_an_anonymous_donors_identity_appears_on_no_path(
+    db, give, anon, as_user, make_user, owner, campaign
+):
+    donor = make_user("mariam.secret@example.test", user_metadata={"full_name": "Mariam Secrète"})
+    give(campaign, 7000, donor=donor, anonymous=True)
+    seen = [
+        anon.rpc("campaign_donations", {"campaign_id": campaign["id"]}, get=True),
+        anon.rpc("campaign_by_slug", {"slug": campaign["slug"]}, get=True),
+        anon.get("campaigns", {"id": campaign["id"]}),
+        as_user(owner).rpc("campaign_dashboard", {"campaign_id": campaign["id"]}, get=True),
+        as_user(owner).rpc("campaign_donations", {"campaign_id": campaign["id"]}, get=True),
+        as_user(owner).get("notifications"),
+    ]
+    text = json.dumps(seen, default=str)
+    assert "7000" in text  # the donation is there ...
+    for secret in (str(donor.id), "Mariam", "mariam.secret"):  # ... its donor is not
+        assert secret not in text
+
+
+def test_a_guest_donors_email_reaches_neither_the_owner_nor_the_public(
+    db, service, stripe_api, anon, as_user, owner, user, campaign, donate
+):
+    donate(campaign, 5000, email="invite.secret@example.test", donor_name="Awa")
+    db.sql("update public.donations set status = 'succeeded', succeeded_at = now()")
+    seen = [
+        anon.rpc("campaign_donations", {"campaign_id": campaign["id"]}, get=True),
+        as_user(owner).rpc("campaign_dashboard", {"campaign_id": campaign["id"]}, get=True),
+        as_user(owner).get("donations"),
+        as_user(user).get("donations"),
+    ]
+    assert "Awa" in json.dumps(seen, default=str)
+    assert "invite.secret" not in json.dumps(seen, default=str)
+
+
+def test_profiles_never_reveal_an_email(anon, as_user, user, other_user):
+    for client in (anon, as_user(other_user)):
+        profiles = client.get("profiles")
+        assert profiles
+        assert "@" not in json.dumps(profiles, default=str)
+
+
+def test_auth_users_cannot_be_read_through_a_token(as_user, anon, user):
+    for client in (anon, as_user(user)):
+        refused(lambda c=client: raw(c, "select email from auth.users", method="GET"), code="42501")
+
+
+def test_a_draft_leaks_through_no_id_slug_search_or_media(db, anon, as_user, other_user, draft):
+    db.sql(
+        "insert into public.campaign_media (campaign_id, public_id, resource_type)"
+        " values (%s, %s, 'image')",
+        [draft["id"], f"africagnotte/campaigns/{draft['id']}/photo"],
+    )
+    for client in (anon, as_user(other_user)):
+        assert client.get("campaigns", {"id": draft["id"]}) == []
+        refused(
+            lambda c=client: c.rpc("campaign_by_slug", {"slug": draft["slug"]}, get=True),
+            status=404,
+        )
+        assert client.rpc("search_campaigns", {"q": "Koudougou"}, get=True) == []
+        assert client.get("campaign_media", {"campaign_id": draft["id"]}) == []
+
+
+def test_a_strangers_draft_answers_like_a_missing_campaign(as_user, other_user, draft):
+    client = as_user(other_user)
+    for fn in ("campaign_dashboard", "campaign_balance", "submit_campaign"):
+        hidden = refused(lambda f=fn: client.rpc(f, {"campaign_id": draft["id"]}))
+        missing = refused(lambda f=fn: client.rpc(f, {"campaign_id": str(uuid.uuid4())}))
+        assert (hidden.status, hidden.code, hidden.message) == (
+            missing.status, missing.code, missing.message
+        )  # fmt: skip
+
+
+def test_pending_pledges_count_nowhere_and_show_to_nobody(
+    db, service, stripe_api, anon, as_user, owner, other_user, campaign, donate
+):
+    donate(campaign, 9000, donor_name="Pas encore payé")
+    assert anon.rpc("campaign_donations", {"campaign_id": campaign["id"]}, get=True) == []
+    assert "Pas encore" not in json.dumps(
+        as_user(owner).rpc("campaign_dashboard", {"campaign_id": campaign["id"]}, get=True)
+    )
+    assert as_user(other_user).get("donations") == []
+    assert anon.get("campaigns", {"id": campaign["id"]})[0]["collected_amount"] == 0
+
+
+def test_other_peoples_notifications_cannot_be_read_marked_or_deleted(
+    db, give, as_user, owner, other_user, campaign
+):
+    give(campaign, 5000)
+    note = db.one("select id from public.notifications where user_id = %s limit 1", [owner.id])
+    intruder = as_user(other_user)
+    assert intruder.get("notifications") == []
+    assert (
+        intruder.update("notifications", {"read_at": "2026-11-21T00:00:00Z"}, {"id": note["id"]})
+        == []
+    )
+    assert intruder.delete("notifications", {"id": note["id"]}) == []
+    assert row(db, "notifications", note["id"])["read_at"] is None
+
+
+def test_invitation_tokens_cannot_be_read_or_guessed(db, as_user, owner, other_user, campaign):
+    as_user(owner).rpc(
+        "invite_to_campaign", {"campaign_id": campaign["id"], "email": "awa@example.test"}
+    )
+    (invitation,) = as_user(owner).get("campaign_invitations")
+    assert not {"token", "token_hash"} & set(invitation)
+    refused(lambda: raw(as_user(owner), "select * from private.invitation_tokens", method="GET"))
+    guess = as_user(other_user).rpc("invitation_by_token", {"token": invitation["id"]}, get=True)
+    assert guess in (None, [], {})
+
+
+def test_payout_details_are_hidden_from_donors_and_strangers(
+    db, give, anon, as_user, owner, user, other_user, campaign
+):
+    give(campaign, 50_000, donor=user)
+    as_user(owner).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 10_000, "method": "mobile_money",
+         "beneficiary_name": "Aminata Traoré", "mobile_operator": "orange_money",
+         "phone_number": "+22376000000"},
+    )  # fmt: skip
+    assert as_user(owner).get("payout_requests")[0]["phone_number"] == "+22376000000"
+    for client in (as_user(user), as_user(other_user)):
+        assert client.get("payout_requests") == []
+    refused(lambda: anon.get("payout_requests"), code="42501")
+
+
+def test_proof_documents_are_hidden_from_the_public(db, anon, as_user, owner, other_user, campaign):
+    (doc,) = as_user(owner).insert(
+        "campaign_documents",
+        {"campaign_id": campaign["id"], "document_type": "medical_document",
+         "file_ref": f"africagnotte/documents/{campaign['id']}/devis"},
+    )  # fmt: skip
+    assert as_user(other_user).get("campaign_documents") == []
+    refused(lambda: anon.get("campaign_documents"), code="42501")
+    assert doc["id"]
+
+
+# Hostile strings and oversized input ---------------------------------------------------------
+
+
+def write_campaign_text(field):
+    def write(ctx, value):
+        client = ctx["as_user"](ctx["owner"])
+        (row_,) = client.insert("campaigns", {**CAMPAIGN, field: value})
+        return row_[field]
+
+    return write
+
+
+def write_comment(ctx, value):
+    (c,) = ctx["as_user"](ctx["make_user"]()).insert(
+        "comments", {"campaign_id": ctx["campaign"]["id"], "body": value}
+    )
+    return c["body"]
+
+
+def write_update(field):
+    def write(ctx, value):
+        body = {
+            "campaign_id": ctx["campaign"]["id"],
+            "title": "Nouvelles",
+            "body": "Merci",
+            field: value,
+        }
+        (u,) = ctx["as_user"](ctx["owner"]).insert("campaign_updates", body)
+        return u[field]
+
+    return write
+
+
+def write_report(ctx, value):
+    body = {"campaign_id": ctx["campaign"]["id"], "reason": "fraud", "details": value}
+    (r,) = ctx["as_user"](ctx["make_user"]()).insert("reports", body)
+    return r["details"]
+
+
+def write_profile(field):
+    def write(ctx, value):
+        (p,) = ctx["as_user"](ctx["user"]).update(
+            "profiles", {field: value}, {"id": ctx["user"].id}
+        )
+        return p[field]
+
+    return write
+
+
+def write_invitation(ctx, value):
+    ctx["as_user"](ctx["owner"]).rpc(
+        "invite_to_campaign",
+        {"campaign_id": ctx["campaign"]["id"], "email": f"x{uuid.uuid4().hex[:6]}@example.test",
+         "message": value},
+    )  # fmt: skip
+    return ctx["db"].one(
+        "select message from public.campaign_invitations order by created_at desc limit 1"
+    )["message"]
+
+
+def write_rejection(ctx, value):
+    pending = ctx["make_campaign"](ctx["owner"], "pending_review")
+    ctx["as_user"](ctx["moderator"]).rpc(
+        "reject_campaign", {"campaign_id": pending["id"], "reason": value}
+    )
+    return row(ctx["db"], "campaigns", pending["id"])["rejection_reason"]
+
+
+def write_donation(field):
+    def write(ctx, value):
+        response = ctx["service"].post(
+            "/donations/checkout",
+            json={"campaign_id": str(ctx["campaign"]["id"]), "amount": 5000, "currency": "XOF",
+                  "provider": "stripe", field: value},
+        )  # fmt: skip
+        answer = response.get_json()
+        if response.status_code != 201:  # the service's error, as the API's
+            raise ApiError(
+                response.status_code, answer["error"]["code"], answer["error"]["message"]
+            )
+        return row(ctx["db"], "donations", answer["donation_id"])[field]
+
+    return write
+
+
+TEXT_INPUTS = {
+    "campaign title": write_campaign_text("title"),
+    "campaign summary": write_campaign_text("summary"),
+    "campaign story": write_campaign_text("story"),
+    "campaign city": write_campaign_text("city"),
+    "comment": write_comment,
+    "update title": write_update("title"),
+    "update body": write_update("body"),
+    "report details": write_report,
+    "display name": write_profile("display_name"),
+    "bio": write_profile("bio"),
+    "invitation message": write_invitation,
+    "rejection reason": write_rejection,
+    "donor name": write_donation("donor_name"),
+    "donation message": write_donation("message"),
+}
+
+
+@pytest.fixture
+def ctx(db, as_user, make_user, owner, user, moderator, campaign, make_campaign, service):
+    return locals()
+
+
+@pytest.mark.parametrize("field", TEXT_INPUTS)
+def test_hostile_strings_are_stored_verbatim_in_every_text_input(ctx, field):
+    for value in HOSTILE:
+        assert TEXT_INPUTS[field](ctx, value) == value
+
+
+@pytest.mark.parametrize(
+    ("field", "stored"),
+    [("campaign title", None), ("display name", None),
+     ("donor name", "Aminata Bcc: everyone@example.test")],
+)  # fmt: skip
+def test_header_injection_through_a_one_line_field_is_refused_or_flattened(ctx, field, stored):
+    value = "Aminata\r\nBcc: everyone@example.test"
+    if stored is None:
+        refused(lambda: TEXT_INPUTS[field](ctx, value), status=400, code="23514")
+    else:
+        assert TEXT_INPUTS[field](ctx, value) == stored
+
+
+WRITES = (
+    "select (select count(*) from public.donations) + (select count(*) from public.comments)"
+    " + (select count(*) from public.campaign_updates) + (select count(*) from public.reports)"
+    " + (select count(*) from public.campaign_invitations)"
+    " + (select count(*) from public.campaign_status_history where to_status = 'rejected') as n"
+)
+
+
+@pytest.mark.parametrize("field", TEXT_INPUTS)
+def test_a_nul_byte_in_any_text_input_is_a_clean_4xx(ctx, field):
+    err = refused(lambda: TEXT_INPUTS[field](ctx, "nul\x00byte"))
+    assert 400 <= err.status < 500, err
+    assert ctx["db"].one(WRITES)["n"] == 0
+
+
+@pytest.mark.parametrize("q", ["%", "_", "*", ":*", "'' or 1=1", "!zzz"])
+def test_search_wildcards_do_not_list_every_campaign(db, anon, campaign, q):
+    assert anon.rpc("search_campaigns", {"q": q}, get=True) == []
+
+
+def test_hostile_titles_give_clean_slugs(db, make_campaign, owner):
+    for title in ("../../etc/passwd ?x=1", "<script>alert(1)</script>", "'; drop --"):
+        c = make_campaign(owner, "active", title=title)
+        assert c["slug"]
+        assert all(ch.isalnum() or ch == "-" for ch in c["slug"])
+
+
+@pytest.mark.parametrize(
+    ("table", "values"),
+    [("campaigns", {**CAMPAIGN, "title": "T" * 121}), ("campaigns", {**CAMPAIGN, "summary": "s" * 281}),
+     ("campaigns", {**CAMPAIGN, "story": "x" * 20_001}), ("campaigns", {**CAMPAIGN, "tags": [f"t{i}" for i in range(11)]}),
+     ("campaigns", {**CAMPAIGN, "tags": ["x" * 31]}), ("campaigns", {**CAMPAIGN, "goal_amount": 10**15})],
+)  # fmt: skip
+def test_oversized_campaign_fields_are_refused(db, as_user, user, table, values):
+    err = refused(lambda: as_user(user).insert(table, values))
+    assert 400 <= err.status < 500
+    assert db.one("select count(*) as n from public.campaigns")["n"] == 0
+
+
+def test_an_oversized_comment_or_update_is_refused(db, as_user, owner, campaign):
+    client = as_user(owner)
+    refused(lambda: client.insert("comments", {"campaign_id": campaign["id"], "body": "x" * 2001}))
+    body = {"campaign_id": campaign["id"], "title": "Nouvelles", "body": "x" * 10_001}
+    refused(lambda: client.insert("campaign_updates", body))
+    assert (
+        db.sql("select 1 from public.comments union all select 1 from public.campaign_updates")
+        == []
+    )
+
+
+def test_an_oversized_request_body_is_413_with_json(db, service, stripe_api, campaign):
+    body = {"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF",
+            "message": "x" * (2 * 1024 * 1024)}  # fmt: skip
+    response = service.post("/donations/checkout", json=body)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"]
+    assert stripe_api.requests == []
+
+
+@pytest.mark.parametrize("amount", [10**40, 2**63, -5000, 0, 5000.5, "5000", True])
+def test_absurd_amounts_are_refused_before_any_write(db, service, stripe_api, campaign, amount):
+    body = {"campaign_id": str(campaign["id"]), "amount": amount, "currency": "XOF"}
+    response = service.post("/donations/checkout", json=body)
+    assert response.status_code in (400, 422), response.get_json()
+    assert response.get_json()["error"]["code"]
+    assert db.sql("select 1 from public.donations") == []
+
+
+def test_deeply_nested_json_is_a_clean_400(db, service, stripe_api):
+    response = service.post(
+        "/donations/checkout", data="[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"]
+
+
+def test_a_huge_page_size_is_refused(anon, campaign):
+    refused(lambda: anon.rpc("search_campaigns", {"page_size": 10**9}, get=True), status=400)
+    refused(
+        lambda: anon.rpc(
+            "campaign_donations", {"campaign_id": campaign["id"], "page_size": 10**9}, get=True
+        ),
+        status=400,
+    )
+
+
+# Webhook forgeries -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pledge(donate, campaign):
+    return donate(campaign, 5000)
+
+
+def collected(db, campaign) -> int:
+    return row(db, "campaigns", campaign["id"])["collected_amount"]
+
+
+def test_an_old_event_re_signed_and_replayed_is_applied_once(db, post_event, pledge, campaign):
+    evt = completed(pledge)
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    assert post_event(evt, timestamp=int(time.time()) + 1).get_json()["outcome"] == "duplicate"
+    assert collected(db, campaign) == 5000
+
+
+def test_a_refund_larger_than_the_donation_cannot_drive_totals_negative(
+    db, post_event, pledge, campaign
+):
+    post_event(completed(pledge))
+    post_event(refunded(pledge, 5_000_000))
+    assert 0 <= collected(db, campaign) <= 5000
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_an_oversized_webhook_body_is_refused_unread(db, service):
+    payload = b'{"id": "evt_big", "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    response = service.post(
+        "/webhooks/stripe", data=payload, content_type="application/json",
+        headers={"Stripe-Signature": sf.sign(payload)},
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert db.sql("select 1 from private.webhook_events") == []
+
+
+def test_a_stripe_event_signed_with_the_cloudinary_secret_is_refused(db, service, pledge):
+    from tests.conftest import CLOUDINARY_SECRET
+
+    payload = json.dumps(completed(pledge)).encode()
+    response = service.post(
+        "/webhooks/stripe", data=payload, content_type="application/json",
+        headers={"Stripe-Signature": sf.sign(payload, secret=CLOUDINARY_SECRET)},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert db.sql("select 1 from private.webhook_events") == []
+
+
+def test_a_mobile_money_notification_replayed_after_success_credits_once(
+    db, pay_by_mobile_money, notify, cinetpay_api, campaign
+):
+    p = pay_by_mobile_money(campaign, 5000)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    for _ in range(3):
+        assert notify(p["transaction_id"]).status_code == 200
+    assert collected(db, campaign) == 5000
+
+
+def test_a_notification_for_a_transaction_we_never_opened_writes_nothing(db, notify, cinetpay_api):
+    ghost = str(uuid.uuid4())
+    cinetpay_api.payments[ghost] = {"amount": 100_000, "currency": "XOF", "metadata": None,
+                                    "description": "x", "operator_id": None}  # fmt: skip
+    cinetpay_api.settle(ghost, "ACCEPTED")
+    response = notify(ghost)
+    assert response.status_code < 500
+    assert db.sql("select 1 from private.ledger_entries") == []
+
+
+# Cloudinary signing abuse ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"folder": "africagnotte/campaigns/other"}, {"public_id": "../../avatars/admin"},
+     {"notification_url": "https://evil.test/hook"}, {"type": "upload", "overwrite": True},
+     {"eager": "w_10000,h_10000"}],
+)  # fmt: skip
+def test_a_signing_request_cannot_choose_what_gets_signed(service, owner, campaign, extra):
+    response = sign_upload(service, owner.token, campaign_id=str(campaign["id"]), **extra)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"]
+
+
+def test_an_avatar_signature_only_covers_the_callers_own_folder(service, user, other_user):
+    fields = sign_upload(service, user.token, target="avatar").get_json()["fields"]
+    signed = json.dumps(fields)
+    assert str(user.id) in signed
+    assert str(other_user.id) not in signed
+
+
+def test_a_replayed_upload_notification_does_not_resurrect_a_deleted_asset(db, service, campaign):
+    note = upload_note(campaign["id"])
+    cloudinary_notify(service, note)
+    cloudinary_notify(
+        service, {"notification_type": "delete", "resources": [
+            {"public_id": note["public_id"], "resource_type": "image"}]},
+    )  # fmt: skip
+    cloudinary_notify(service, note)
+    assert db.sql("select 1 from public.campaign_media") == []
+
+
+def test_a_notification_for_another_users_avatar_folder_changes_nothing(
+    db, service, user, other_user
+):
+    note = {"notification_type": "upload", "public_id": f"africagnotte/avatars/{other_user.id}/../{user.id}/x",
+            "resource_type": "image", "bytes": 90_000}  # fmt: skip
+    assert cloudinary_notify(service, note).get_json()["outcome"].startswith("refused")
+    assert row(db, "profiles", other_user.id)["avatar_url"] is None
