@@ -60,6 +60,9 @@ def as_api_error(exc: psycopg.Error) -> ApiError:
         )
     if sqlstate.startswith(("22", "23")):
         return ApiError(diag.message_primary or "invalid input", status=422, code="invalid_input")
+    if isinstance(exc, psycopg.DataError) and not sqlstate:
+        # refused by psycopg before sending: a value no PostgreSQL type holds (a NUL in text)
+        return ApiError(str(exc), status=422, code="invalid_input")
     if isinstance(exc, psycopg.OperationalError) or sqlstate.startswith(("08", "57P")):
         return ServiceUnavailable("database unavailable")
     raise exc

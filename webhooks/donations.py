@@ -32,30 +32,15 @@ class CheckoutRequest(BaseModel):
     provider: Literal["stripe", "cinetpay"] | None = None
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def json_object() -> dict:
     """The request's JSON object; 400 for anything else: not JSON, not an object,
-    nested past Python's recursion limit, or text holding a NUL (no database
-    text can)."""
+    or nested past Python's recursion limit."""
     try:
         body = json.loads(request.get_data(cache=True))
         if not isinstance(body, dict):
             raise ValueError("not an object")
-        if _has_nul(body):
-            raise ValueError("NUL in text")
     except (ValueError, RecursionError):
-        raise ApiError(
-            "the body is a JSON object, without NUL characters", status=400, code="invalid_json"
-        ) from None
+        raise ApiError("the body is a JSON object", status=400, code="invalid_json") from None
     return body
 
 
