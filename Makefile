@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench
+.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench privileges
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,17 +28,23 @@ $(NODE_STAMP): package.json package-lock.json
 	npm install --no-save --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The PostgreSQL server and pg_cron (hosted Supabase schedules jobs with it),
-# from Debian's packages when missing.
+# The PostgreSQL server, pg_cron (hosted Supabase schedules jobs with it),
+# plpgsql_check (the tests check every function with it) and PgBouncer (the tests
+# run the service through it, as Supavisor's transaction mode), from Debian's
+# packages when missing.
 postgres-server:
 	@if [ -z "$$PG_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "PostgreSQL server not found: installing it from Debian's packages" >&2; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 	@ver=$$(ls /usr/lib/postgresql | sort -n | tail -1); \
-	if [ -z "$$PG_BIN" ] && [ ! -f /usr/lib/postgresql/$$ver/lib/pg_cron.so ]; then \
-	  echo "pg_cron not found: installing postgresql-$$ver-cron" >&2; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$$ver-cron >/dev/null; \
+	missing=""; \
+	[ -f /usr/lib/postgresql/$$ver/lib/pg_cron.so ] || missing="$$missing postgresql-$$ver-cron"; \
+	[ -f /usr/lib/postgresql/$$ver/lib/plpgsql_check.so ] || missing="$$missing postgresql-$$ver-plpgsql-check"; \
+	[ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
+	if [ -z "$$PG_BIN" ] && [ -n "$$missing" ]; then \
+	  echo "installing from Debian's packages:$$missing" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 deps: $(PY_STAMP) $(NODE_STAMP) postgres-server ## Install what the project needs (idempotent)
@@ -75,6 +81,9 @@ advisors: deps ## Supabase advisors against the local database
 types: deps ## TypeScript types of the API (for the frontend) from the local database
 	PGSSLMODE=disable node_modules/.bin/supabase gen types typescript \
 	  --remote=postgresql://postgres:postgres@127.0.0.1:54322/postgres --schema public
+
+privileges: deps ## Regenerate supabase/privileges.json from a throwaway database built by the migrations
+	$(ADMIN) doctor --write-manifest
 
 clean: ## Remove installed tooling (keeps .local data; `make stop` first)
 	rm -rf $(VENV) node_modules

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import psycopg
 import typer
+from psycopg import sql
 from psycopg.rows import dict_row
 
-from admin_scripts import db, localstack, operator
+from admin_scripts import db, localstack, operator, project
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 
@@ -123,31 +124,46 @@ def restore_into(path: Path, url: str) -> None:
         (Path(tmp) / "restore.list").write_text("\n".join(keep) + "\n")
         _run([_tool("pg_restore"), "--data-only", "--exit-on-error", f"--dbname={url}",
               str(Path(tmp) / "auth_users.dump")])  # fmt: skip
+        create_extensions(url)
         _run([_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={url}",
               f"--use-list={Path(tmp) / 'restore.list'}", project])  # fmt: skip
+    schedule_jobs(url)
+
+
+def create_extensions(url: str) -> None:
+    """The extensions the migrations create (they live in `extensions`, which the
+    dump leaves out); pg_cron is created where its launcher runs, by the platform."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name, schema in project.migration_extensions().items():
+            if name != "pg_cron":
+                conn.execute(
+                    sql.SQL("create extension if not exists {} with schema {}").format(
+                        sql.Identifier(name.strip('"')), sql.Identifier(schema or "extensions")
+                    )
+                )
+
+
+def schedule_jobs(url: str) -> None:
+    """pg_cron's jobs (its cron schema is not in the dump) from the restored registry."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("select 1 from pg_extension where extname = 'pg_cron'").fetchone():
+            conn.execute(
+                "select private.schedule_job(job_name, schedule, command)"
+                " from private.scheduled_jobs"
+            )
 
 
 def verify(path: Path) -> dict:
     """Restores into a throwaway PostgreSQL with the local platform; compares."""
     manifest = read_manifest(path)
-    cluster = localstack.Cluster(
-        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-restore-")),
-        port=localstack.free_port(),
-        password=secrets.token_hex(16),
-        throwaway=True,
-    )
-    try:
-        cluster.init()
-        cluster.start()
+    with localstack.scratch_cluster("africagnotte-restore-") as cluster:
         url = cluster.url()
-        localstack.apply_platform(url, secrets.token_hex(16))
+        localstack.apply_platform(cluster, "postgres", secrets.token_hex(16))
         restore_into(path, url)
         restored = row_counts(url)
         with psycopg.connect(url, row_factory=dict_row) as conn:
             ledger = conn.execute("select count(*) as n from private.check_ledger()")
             ledger = ledger.fetchone()["n"]
-    finally:
-        cluster.destroy()
     differ = {
         t: {"backup": n, "restored": restored.get(t)}
         for t, n in manifest["row_counts"].items()

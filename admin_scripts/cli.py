@@ -12,6 +12,7 @@ from admin_scripts import (
     backup_cmd,
     campaigns_cmd,
     dev_cmd,
+    doctor_cmd,
     jobs_cmd,
     local_cmd,
     media_cmd,
@@ -48,6 +49,7 @@ app.add_typer(stats_cmd.export, name="export")
 app.command("backup")(backup_cmd.backup)
 app.command("restore")(backup_cmd.restore)
 app.add_typer(stripe_cmd.app, name="stripe")
+app.command("doctor")(doctor_cmd.doctor)
 
 
 def main() -> None:

@@ -24,7 +24,11 @@ def database_url() -> str:
 
 
 def connect() -> psycopg.Connection:
-    return psycopg.connect(database_url(), row_factory=dict_row, autocommit=True)
+    """Autocommit; roles and claims are set per transaction (operator.acting_as), so
+    that the console works through a transaction-mode pooler as the service does."""
+    from webhooks.db import POOLER_SAFE
+
+    return psycopg.connect(database_url(), row_factory=dict_row, autocommit=True, **POOLER_SAFE)
 
 
 @contextmanager

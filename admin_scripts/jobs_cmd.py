@@ -14,16 +14,15 @@ app = typer.Typer(
     help="Scheduled jobs (pg_cron runs them on hosted Supabase).", no_args_is_help=True
 )
 
-# name -> SQL returning one integer (rows affected); the same statements pg_cron runs.
-JOBS = {
-    "expire-campaigns": "select private.expire_campaigns() as affected",
-    "remind-ending-campaigns": "select private.remind_ending_campaigns() as affected",
-    "purge-email-outbox": "select private.purge_email_outbox() as affected",
-}
-
 
 def run_all(conn: psycopg.Connection) -> dict[str, int]:
-    return {name: conn.execute(query).fetchone()["affected"] for name, query in JOBS.items()}
+    """Each job of the database's registry (private.scheduled_jobs), as pg_cron would
+    run it; a job's command answers the number of rows it affected."""
+    jobs = conn.execute("select job_name, command from private.scheduled_jobs order by job_name")
+    return {
+        job["job_name"]: next(iter(conn.execute(job["command"]).fetchone().values()))
+        for job in jobs.fetchall()
+    }
 
 
 @app.command("run")

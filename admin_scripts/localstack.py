@@ -16,9 +16,13 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -40,6 +44,12 @@ MAIL_DIR = LOCAL_DIR / "mail"
 # Local development only: the cluster listens on 127.0.0.1 and nowhere else.
 DEV_PASSWORD = "postgres"
 SYSTEM_USER = "postgres"
+# As on hosted Supabase, the cluster's superuser is supabase_admin and the project's
+# own `postgres` (migrations, the service, the console) is not a superuser.
+SUPERUSER = "supabase_admin"
+# Extensions a hosted project's postgres may create although PostgreSQL reserves them
+# to superusers: supautils' `privileged_extensions` there, trusted extensions here.
+PRIVILEGED_EXTENSIONS = ("pg_cron",)
 
 
 class StackError(RuntimeError):
@@ -66,7 +76,7 @@ def pg_bin_dir() -> Path:
     return candidates[-1]
 
 
-def _as_system_user(argv: list[str]) -> list[str]:
+def as_system_user(argv: list[str]) -> list[str]:
     """Prefix a command so it runs as the postgres system user when we are root."""
     if os.geteuid() == 0:
         return ["runuser", "-u", SYSTEM_USER, "--", *argv]
@@ -84,11 +94,11 @@ def _run(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None
 
 def _reachable(path: Path) -> bool:
     """Whether the postgres system user can reach and write the directory."""
-    probe = subprocess.run(_as_system_user(["test", "-w", str(path)]), check=False)
+    probe = subprocess.run(as_system_user(["test", "-w", str(path)]), check=False)
     return probe.returncode == 0
 
 
-def _give_to_system_user(path: Path) -> None:
+def give_to_system_user(path: Path) -> None:
     if os.geteuid() == 0:
         entry = pwd.getpwnam(SYSTEM_USER)
         os.chown(path, entry.pw_uid, entry.pw_gid)
@@ -120,8 +130,13 @@ class Cluster:
     def url(
         self, database: str = "postgres", user: str = "postgres", password: str | None = None
     ) -> str:
+        """A login URL; by default the project's `postgres` (not a superuser)."""
         pw = self.password if password is None else password
         return f"postgresql://{user}:{pw}@127.0.0.1:{self.port}/{database}"
+
+    def superuser_url(self, database: str = "postgres") -> str:
+        """supabase_admin's URL: the platform's own work, never the project's."""
+        return self.url(database, user=SUPERUSER)
 
     @property
     def exists(self) -> bool:
@@ -135,14 +150,14 @@ class Cluster:
         base_dir/pgdata links to it.
         """
         self.base_dir.mkdir(parents=True, exist_ok=True)
-        _give_to_system_user(self.base_dir)
+        give_to_system_user(self.base_dir)
         if os.geteuid() != 0 or _reachable(self.base_dir):
             return self.base_dir
         digest = hashlib.sha256(str(self.base_dir.resolve()).encode()).hexdigest()[:16]
         home = Path(pwd.getpwnam(SYSTEM_USER).pw_dir) / "africagnotte" / digest
         home.mkdir(parents=True, exist_ok=True)
-        _give_to_system_user(home.parent)
-        _give_to_system_user(home)
+        give_to_system_user(home.parent)
+        give_to_system_user(home)
         link = self.base_dir / "pgdata"
         if link.is_symlink() or link.exists():
             link.unlink()
@@ -150,22 +165,23 @@ class Cluster:
         return home
 
     def init(self) -> None:
-        """Create the cluster (initdb) with the superuser ``postgres``."""
+        """Create the cluster (initdb) with the superuser ``supabase_admin``."""
+        ensure_privileged_extensions()
         home = self._home()
         data_dir = home / "pgdata"
         pwfile = home / "pwfile"
         pwfile.write_text(self.password + "\n")
         pwfile.chmod(0o600)
-        _give_to_system_user(pwfile)
+        give_to_system_user(pwfile)
         try:
             _run(
-                _as_system_user(
+                as_system_user(
                     [
                         str(pg_bin_dir() / "initdb"),
                         "--pgdata",
                         str(data_dir),
                         "--username",
-                        "postgres",
+                        SUPERUSER,
                         "--pwfile",
                         str(pwfile),
                         "--auth",
@@ -191,9 +207,11 @@ class Cluster:
         ]
         if self.throwaway:
             settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        # Hosted Supabase preloads pg_stat_statements (and pg_cron, where it is used).
+        preload = ["pg_stat_statements", *(["pg_cron"] if self.cron else [])]
+        settings.append(f"shared_preload_libraries = '{', '.join(preload)}'")
         if self.cron:
             settings += [
-                "shared_preload_libraries = 'pg_cron'",
                 "cron.database_name = 'postgres'",
                 "cron.use_background_workers = on",
                 "cron.timezone = 'UTC'",
@@ -205,7 +223,7 @@ class Cluster:
         if not self.exists:
             return False
         proc = subprocess.run(
-            _as_system_user([str(pg_bin_dir() / "pg_ctl"), "status", "-D", str(self.data_dir)]),
+            as_system_user([str(pg_bin_dir() / "pg_ctl"), "status", "-D", str(self.data_dir)]),
             capture_output=True,
             check=False,
         )
@@ -215,8 +233,8 @@ class Cluster:
         if self.is_running():
             return
         self.log_file.touch()
-        _give_to_system_user(self.log_file)
-        argv = _as_system_user(
+        give_to_system_user(self.log_file)
+        argv = as_system_user(
             [
                 str(pg_bin_dir() / "pg_ctl"),
                 "start",
@@ -250,7 +268,7 @@ class Cluster:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with psycopg.connect(self.url(), connect_timeout=2):
+                with psycopg.connect(self.superuser_url(), connect_timeout=2):
                     return
             except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
@@ -260,7 +278,7 @@ class Cluster:
     def stop(self, mode: str = "fast") -> None:
         if self.is_running():
             _run(
-                _as_system_user(
+                as_system_user(
                     [
                         str(pg_bin_dir() / "pg_ctl"),
                         "stop",
@@ -287,8 +305,64 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def scratch_cluster(prefix: str = "africagnotte-scratch-", **options: Any) -> Iterator[Cluster]:
+    """A new cluster on a free port, destroyed afterwards (never the dev one). By
+    default without durability (fsync off): pass throwaway=False to crash it."""
+    options.setdefault("throwaway", True)
+    cluster = Cluster(
+        base_dir=Path(tempfile.mkdtemp(prefix=prefix)),
+        port=free_port(),
+        password=secrets.token_hex(16),
+        **options,
+    )
+    try:
+        cluster.init()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
 def has_pg_cron() -> bool:
     return (pg_bin_dir().parent / "lib" / "pg_cron.so").exists()
+
+
+def extension_dir() -> Path:
+    """Where this PostgreSQL reads extension control files (pg_config --sharedir)."""
+    sharedir = _run([str(pg_bin_dir() / "pg_config"), "--sharedir"]).strip()
+    return Path(sharedir) / "extension"
+
+
+def ensure_privileged_extensions() -> None:
+    """Let the non-superuser postgres create the extensions hosted Supabase lets it
+    create (supautils' privileged extensions), as PostgreSQL's trusted extensions.
+
+    A secondary control file per version (``name--version.control``, PostgreSQL's
+    "Packaging Related Objects into an Extension") sets ``trusted = true`` without
+    touching the package's own control file. Needs write access once (root: make deps).
+    """
+    directory = extension_dir()
+    for name in PRIVILEGED_EXTENSIONS:
+        versions = {
+            part
+            for script in directory.glob(f"{name}--*.sql")
+            for part in script.stem.split("--")[1:]
+        }
+        for version in sorted(versions):
+            control = directory / f"{name}--{version}.control"
+            if control.exists() and "trusted = true" in control.read_text():
+                continue
+            try:
+                control.write_text(
+                    "# AfriCagnotte local platform: hosted Supabase lets postgres create\n"
+                    f"# {name} (supautils' privileged extensions); trusted does it here.\n"
+                    "trusted = true\n"
+                )
+            except OSError as exc:
+                raise StackError(
+                    f"cannot mark {name} trusted ({exc}): run `make deps` once as root."
+                ) from exc
 
 
 def dev_cluster() -> Cluster:
@@ -308,7 +382,7 @@ def run_sql_file(url: str, path: Path) -> None:
 
 
 def create_database(cluster: Cluster, name: str, template: str | None = None) -> None:
-    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+    with psycopg.connect(cluster.superuser_url(), autocommit=True) as conn:
         query = sql.SQL("create database {}").format(sql.Identifier(name))
         if template:
             query += sql.SQL(" template {}").format(sql.Identifier(template))
@@ -316,21 +390,35 @@ def create_database(cluster: Cluster, name: str, template: str | None = None) ->
 
 
 def drop_database(cluster: Cluster, name: str) -> None:
-    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+    with psycopg.connect(cluster.superuser_url(), autocommit=True) as conn:
         conn.execute(
             sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
         )
 
 
-def apply_platform(url: str, authenticator_password: str) -> None:
-    """The local platform (idempotent), then the authenticator's password."""
+def clone_database(cluster: Cluster, name: str, template: str) -> None:
+    """A copy of a built database, with the platform's database-level settings
+    (grants and settings of the database itself, which a copy does not inherit)."""
+    create_database(cluster, name, template=template)
+    run_sql_file(cluster.superuser_url(name), PLATFORM_SQL)
+
+
+def apply_platform(cluster: Cluster, database: str, authenticator_password: str) -> None:
+    """The local platform (idempotent, as supabase_admin), then the login passwords."""
+    url = cluster.superuser_url(database)
     run_sql_file(url, PLATFORM_SQL)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("alter role authenticator password {}").format(
-                sql.Literal(authenticator_password)
+        passwords = {
+            "postgres": cluster.password,
+            "supabase_auth_admin": cluster.password,
+            "authenticator": authenticator_password,
+        }
+        for role, password in passwords.items():
+            conn.execute(
+                sql.SQL("alter role {} password {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
             )
-        )
 
 
 def has_migration_history(url: str) -> bool:
@@ -377,13 +465,21 @@ def advisors(
     )
 
 
-def build_database(url: str, authenticator_password: str, *, seed: bool | None = None) -> bool:
-    """Platform, migrations (only new ones), and the seed on a new database.
+def build_database(
+    cluster: Cluster,
+    authenticator_password: str,
+    database: str = "postgres",
+    *,
+    seed: bool | None = None,
+) -> bool:
+    """Platform (as supabase_admin), migrations (only new ones, through the Supabase
+    CLI as postgres, like `supabase db push`), and the seed on a new database.
 
     Returns True when the database was new (and so was seeded, unless seed=False).
     """
+    url = cluster.url(database)
+    apply_platform(cluster, database, authenticator_password)
     is_new = not has_migration_history(url)
-    apply_platform(url, authenticator_password)
     migrate(url)
     if seed if seed is not None else is_new:
         run_sql_file(url, SEED_SQL)
@@ -443,26 +539,59 @@ def read_env(path: Path) -> dict[str, str]:
 # The development stack --------------------------------------------------------------
 
 
+OLD_STACK = (
+    "{dir} holds a database made by an older AfriCagnotte, whose superuser was postgres;"
+    " the local platform is now shaped like hosted Supabase (superuser supabase_admin)."
+    " Rebuild it with `make reset` (its data is lost: `cagnotte-admin backup` first to keep"
+    " a copy)."
+)
+
+
+def is_old_stack(cluster: Cluster) -> bool:
+    """A running cluster made before the hosted-shaped platform: its postgres is a
+    superuser and supabase_admin cannot log in."""
+    try:
+        with psycopg.connect(cluster.superuser_url(), connect_timeout=5):
+            return False
+    except psycopg.OperationalError:
+        pass
+    try:
+        with psycopg.connect(cluster.url(), connect_timeout=5) as conn:
+            row = conn.execute(
+                "select rolsuper from pg_roles where rolname = 'postgres'"
+            ).fetchone()
+            return bool(row and row[0])
+    except psycopg.OperationalError:
+        return False
+
+
 def up() -> tuple[Cluster, bool]:
     """Create (first time) and start the dev cluster, then bring its schema up to date."""
     cluster = dev_cluster()
     if not cluster.exists:
         cluster.init()
     cluster.start()
-    is_new = build_database(cluster.url(), DEV_PASSWORD)
+    if is_old_stack(cluster):
+        raise StackError(OLD_STACK.format(dir=LOCAL_DIR))
+    is_new = build_database(cluster, DEV_PASSWORD)
     ensure_env_local()
     return cluster, is_new
 
 
 def reset() -> Cluster:
-    """Drop and rebuild the dev database from migrations and seed."""
+    """Drop and rebuild the dev database from migrations and seed (a cluster of an
+    older, not hosted-shaped stack is made anew)."""
     cluster = dev_cluster()
+    if cluster.exists:
+        cluster.start()
+        if is_old_stack(cluster):
+            cluster.destroy()
     if not cluster.exists:
         cluster.init()
     cluster.start()
-    with psycopg.connect(cluster.url("template1"), autocommit=True) as conn:
+    with psycopg.connect(cluster.superuser_url("template1"), autocommit=True) as conn:
         conn.execute("drop database if exists postgres with (force)")
         conn.execute("create database postgres")
-    build_database(cluster.url(), DEV_PASSWORD, seed=True)
+    build_database(cluster, DEV_PASSWORD, seed=True)
     ensure_env_local()
     return cluster

@@ -93,7 +93,7 @@ def acting_as(
             )
             conn.execute("set local role authenticated")
             yield conn
-            conn.execute("reset role")
+            conn.execute("set local role none")
             if action:
                 conn.execute(
                     "select private.audit(%s, 'cli', %s, %s)",

@@ -29,7 +29,7 @@ QUERIES = {
     """,
     "campaigns_by_category": """
         select coalesce(category, '-') as category, count(*) as campaigns,
-            count(*) filter (where status in ('active', 'funded')) as open
+            count(*) filter (where is_open) as open
         from public.campaigns group by 1 order by 2 desc
     """,
     "campaigns_by_country": """

@@ -109,7 +109,7 @@ def _set_ban(who: str, email: str | None, reason: str | None, ban: bool) -> dict
             until = datetime.now(UTC) + timedelta(hours=BAN_HOURS) if ban else None
             action = "users ban" if ban else "users unban"
             with acting_as(conn, email, action, target=str(user["id"]), reason=reason):
-                conn.execute("reset role")
+                conn.execute("set local role none")
                 conn.execute(
                     "update auth.users set banned_until = %s where id = %s", [until, user["id"]]
                 )

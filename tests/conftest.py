@@ -8,12 +8,9 @@ import itertools
 import json
 import queue
 import secrets
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,9 +23,10 @@ from typer.testing import CliRunner
 from admin_scripts import keys, localstack
 from admin_scripts.cli import app as cli_app
 from tests import cinetpay_fake, stripe_fake
-from tests.gotrue import GoTrue, User
+from tests.gotrue import GoTrue, User, auth_admin_connection
 from tests.postgrest import PostgrestClient
 from tests.smtp_server import SmtpServer
+from tests.support.pgbouncer import Pooler, transaction_pooler
 from webhooks import create_app
 from webhooks.config import load_settings
 
@@ -37,23 +35,9 @@ TEMPLATE_DB = "africagnotte_template"
 free_port = localstack.free_port
 
 
-@contextmanager
-def throwaway_cluster(**options: Any) -> Iterator[localstack.Cluster]:
-    """A new cluster on a free port, destroyed afterwards (never the dev one).
-    By default without durability (fsync off): pass throwaway=False to crash it."""
-    options.setdefault("throwaway", True)
-    c = localstack.Cluster(
-        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-test-")),
-        port=free_port(),
-        password=secrets.token_hex(16),
-        **options,
-    )
-    c.init()
-    c.start()
-    try:
-        yield c
-    finally:
-        c.destroy()
+def throwaway_cluster(**options: Any):
+    """A test's own cluster (localstack.scratch_cluster)."""
+    return localstack.scratch_cluster("africagnotte-test-", **options)
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +45,23 @@ def cluster() -> Iterator[localstack.Cluster]:
     """The test run's cluster: every test gets a database cloned in it."""
     with throwaway_cluster() as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def hosted_cluster() -> Iterator[localstack.Cluster]:
+    """A new hosted-shaped cluster with pg_cron preloaded, its `postgres` database
+    built as `supabase db push` builds a project's (any migration error fails here).
+    Shared: a test that changes it puts back what it changed."""
+    with throwaway_cluster(cron=True) as c:
+        localstack.build_database(c, secrets.token_hex(8), seed=False)
+        yield c
+
+
+@pytest.fixture(scope="session")
+def pooler(cluster: localstack.Cluster) -> Iterator[Pooler]:
+    """PgBouncer in transaction mode in front of the test cluster (Supavisor's 6543)."""
+    with transaction_pooler(cluster) as p:
+        yield p
 
 
 @pytest.fixture(scope="session")
@@ -77,14 +78,19 @@ def jwt_secret() -> str:
 def schema_template(cluster: localstack.Cluster, authenticator_password: str) -> str:
     """The schema built once, through the same code path as `make run` (no seed)."""
     localstack.create_database(cluster, TEMPLATE_DB)
-    localstack.build_database(cluster.url(TEMPLATE_DB), authenticator_password, seed=False)
+    localstack.build_database(cluster, authenticator_password, TEMPLATE_DB, seed=False)
     return TEMPLATE_DB
 
 
 @dataclass
 class Database:
+    """A test's database. ``url`` logs in as the project's postgres (what the
+    service, the console and migrations use, as on hosted); ``superuser_url`` as
+    supabase_admin, the test's own all-seeing view."""
+
     name: str
     url: str
+    superuser_url: str
     authenticator_url: str
     _conn: psycopg.Connection | None = None
 
@@ -92,7 +98,7 @@ class Database:
     def conn(self) -> psycopg.Connection:
         """One superuser connection (autocommit) for the test's own reads and setup."""
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+            self._conn = psycopg.connect(self.superuser_url, autocommit=True, row_factory=dict_row)
         return self._conn
 
     def sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
@@ -136,7 +142,7 @@ class DatabaseFactory:
             elif not self.ready.full():
                 name = f"test_{next(self.numbers)}"
                 try:
-                    localstack.create_database(self.cluster, name, template=self.template)
+                    localstack.clone_database(self.cluster, name, self.template)
                 except BaseException as exc:  # surfaced to the test that takes it
                     self.ready.put(exc)
                     return
@@ -173,6 +179,7 @@ def db(
     database = Database(
         name=name,
         url=cluster.url(name),
+        superuser_url=cluster.superuser_url(name),
         authenticator_url=cluster.url(name, user="authenticator", password=authenticator_password),
     )
     yield database
@@ -181,8 +188,10 @@ def db(
 
 
 @pytest.fixture
-def gotrue(db: Database, jwt_secret: str) -> GoTrue:
-    return GoTrue(db.conn, jwt_secret)
+def gotrue(cluster: localstack.Cluster, db: Database, jwt_secret: str) -> Iterator[GoTrue]:
+    """GoTrue's writes to this test's database, as supabase_auth_admin."""
+    with auth_admin_connection(cluster, db.name) as conn:
+        yield GoTrue(conn, jwt_secret)
 
 
 @pytest.fixture
@@ -381,9 +390,12 @@ CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET = (
 
 
 @pytest.fixture
-def service_settings(db: Database, stripe_api, cinetpay_api, jwt_secret: str) -> dict[str, Any]:
+def service_settings(
+    db: Database, pooler: Pooler, stripe_api, cinetpay_api, jwt_secret: str
+) -> dict[str, Any]:
+    """The service as deployed on hosted Supabase: through the transaction pooler."""
     return {
-        "database_url": db.url,
+        "database_url": pooler.url(db.name),
         "supabase_jwt_secret": jwt_secret,
         "stripe_secret_key": stripe_fake.SECRET_KEY,
         "stripe_webhook_secret": stripe_fake.WEBHOOK_SECRET,
@@ -537,9 +549,10 @@ def give(db):
 
 
 @pytest.fixture
-def operator_cli(db: Database, monkeypatch, admin: User) -> Callable[..., Any]:
-    """`cagnotte-admin <args>` run by an operator (the admin) on this test's database."""
-    monkeypatch.setenv("DATABASE_URL", db.url)
+def operator_cli(db: Database, pooler: Pooler, monkeypatch, admin: User) -> Callable[..., Any]:
+    """`cagnotte-admin <args>` run by an operator (the admin) on this test's database,
+    through the transaction pooler as on hosted."""
+    monkeypatch.setenv("DATABASE_URL", pooler.url(db.name))
     monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
 
     def run(*args: str, input: str | None = None) -> Any:

@@ -1,13 +1,30 @@
 """What GoTrue (Supabase Auth) does to the database, for tests.
 
-Sign-up inserts a row in auth.users; sign-in mints an HS256 access token whose
-claims went through the custom access token hook registered in config.toml,
-called as supabase_auth_admin; the admin API's ban sets banned_until.
+GoTrue connects as ``supabase_auth_admin`` (the owner of auth.users) and so does
+this emulation; a project's triggers on auth.users therefore run as that role, as
+they do on hosted. Behaviours follow supabase/auth:
+
+* sign-up (internal/api/signup.go, signupNewUser and createNewIdentity;
+  internal/models/user.go, identity.go): in one transaction, INSERT the user, UPDATE
+  its role, INSERT its email identity, UPDATE raw_user_meta_data to the identity's
+  data, UPDATE raw_app_meta_data's providers, and when confirmed (autoconfirm)
+  UPDATE email_confirmed_at, then raw_user_meta_data's email_verified;
+* sign-in mints an HS256 access token whose claims went through the custom access
+  token hook registered in config.toml, called as GoTrue calls it
+  (internal/hooks/hookspgfunc: ``set local statement_timeout``, then
+  ``select "schema"."function"($1)``);
+* the admin API's ban sets banned_until; its hard delete deletes the row; its soft
+  delete (models/user.go, SoftDeleteUser) replaces email and phone by a hash,
+  clears the password, tokens and metadata, and sets deleted_at.
+
+Not covered: passwords (no bcrypt check), sessions and refresh tokens, one-time
+tokens, MFA, SSO, the audit log, rate limits and emails.
 """
 
 from __future__ import annotations
 
-import tomllib
+import base64
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,22 +32,26 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys
-from admin_scripts.localstack import SUPABASE_DIR
+from admin_scripts import keys, localstack, project
+
+INSTANCE_ID = uuid.UUID(int=0)
+HOOK_TIMEOUT_MS = 2000  # GoTrue's default for Postgres hooks
 
 
-def access_token_hook() -> tuple[str, str] | None:
-    """(schema, function) of the hook registered in supabase/config.toml, if enabled."""
-    config = tomllib.loads((SUPABASE_DIR / "config.toml").read_text())
-    hook = config.get("auth", {}).get("hook", {}).get("custom_access_token", {})
-    if not hook.get("enabled"):
-        return None
-    # pg-functions://<database>/<schema>/<function>
-    _, _, path = hook["uri"].partition("pg-functions://")
-    _database, schema, function = path.split("/")
-    return schema, function
+def obfuscated(user_id: uuid.UUID, value: str) -> str:
+    """SoftDeleteUser's replacement for an email or phone: base64url(sha256(id + value))."""
+    digest = hashlib.sha256((str(user_id) + value).encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def auth_admin_connection(cluster: localstack.Cluster, database: str) -> psycopg.Connection:
+    """A connection as GoTrue makes it: supabase_auth_admin (autocommit, dict rows)."""
+    return psycopg.connect(
+        cluster.url(database, user="supabase_auth_admin"), autocommit=True, row_factory=dict_row
+    )
 
 
 @dataclass
@@ -44,7 +65,7 @@ class User:
 
 class GoTrue:
     def __init__(self, conn: psycopg.Connection, jwt_secret: str):
-        """``conn``: a superuser connection in autocommit mode with dict rows."""
+        """``conn``: logged in as supabase_auth_admin, autocommit, dict rows."""
         self._conn = conn
         self._secret = jwt_secret
 
@@ -56,48 +77,92 @@ class GoTrue:
         confirmed: bool = True,
         phone: str | None = None,
     ) -> User:
-        """An email sign-up: the row GoTrue inserts (and a session if confirmed)."""
+        """An email sign-up, in GoTrue's steps (and a session if confirmed)."""
         email = (email or f"user-{uuid.uuid4().hex[:12]}@example.test").lower()
-        row = self._conn.execute(
-            """
-            insert into auth.users (
-                id, aud, role, email, phone, raw_app_meta_data, raw_user_meta_data,
-                email_confirmed_at, is_anonymous, created_at, updated_at
-            ) values (
-                %s, 'authenticated', 'authenticated', %s, %s, %s, %s,
-                case when %s then now() end, false, now(), now()
+        data = user_metadata or {}
+        user_id = uuid.uuid4()
+        with self._conn.transaction():
+            self._insert_user(user_id, email, phone, data)
+            self._update(user_id, "role", "authenticated")
+            identity = {
+                **data,
+                "sub": str(user_id),
+                "email": email,
+                "email_verified": False,
+                "phone_verified": False,
+            }
+            self._insert_identity(user_id, identity)
+            self._update(user_id, "raw_user_meta_data", Jsonb(identity))
+            self._update(
+                user_id, "raw_app_meta_data", Jsonb({"provider": "email", "providers": ["email"]})
             )
-            returning *
-            """,
-            [
-                uuid.uuid4(),
-                email,
-                phone,
-                Jsonb({"provider": "email", "providers": ["email"]}),
-                Jsonb(user_metadata or {}),
-                confirmed,
-            ],
-        ).fetchone()
-        user = User(id=row["id"], email=email, row=row)
+            if confirmed:
+                self._confirm(user_id, identity)
+        row = self._row(user_id)
+        user = User(id=user_id, email=email, row=row)
         if confirmed:
             self.sign_in(user)
         return user
 
+    def _insert_user(
+        self, user_id: uuid.UUID, email: str, phone: str | None, data: dict[str, Any]
+    ) -> None:
+        self._conn.execute(
+            """
+            insert into auth.users (
+                instance_id, id, aud, role, email, encrypted_password, phone,
+                raw_app_meta_data, raw_user_meta_data, is_sso_user, is_anonymous,
+                confirmation_token, recovery_token, email_change_token_new, email_change,
+                created_at, updated_at
+            ) values (
+                %s, %s, 'authenticated', '', %s, %s, %s, '{}', %s, false, false,
+                '', '', '', '', now(), now()
+            )
+            """,
+            [INSTANCE_ID, user_id, email, "$2a$10$" + "x" * 53, phone, Jsonb(data)],
+        )
+
+    def _insert_identity(self, user_id: uuid.UUID, identity: dict[str, Any]) -> None:
+        self._conn.execute(
+            "insert into auth.identities (provider_id, user_id, identity_data, provider,"
+            " last_sign_in_at, created_at, updated_at)"
+            " values (%s, %s, %s, 'email', now(), now(), now())",
+            [str(user_id), user_id, Jsonb(identity)],
+        )
+
+    def _update(self, user_id: uuid.UUID, column: str, value: Any) -> None:
+        self._conn.execute(
+            sql.SQL("update auth.users set {} = %s, updated_at = now() where id = %s").format(
+                sql.Identifier(column)
+            ),
+            [value, user_id],
+        )
+
+    def _confirm(self, user_id: uuid.UUID, identity: dict[str, Any]) -> None:
+        self._conn.execute(
+            "update auth.users set confirmation_token = '', email_confirmed_at = now(),"
+            " updated_at = now() where id = %s",
+            [user_id],
+        )
+        self._update(user_id, "raw_user_meta_data", Jsonb({**identity, "email_verified": True}))
+
+    def _row(self, user_id: uuid.UUID) -> dict[str, Any]:
+        return self._conn.execute("select * from auth.users where id = %s", [user_id]).fetchone()
+
     def sign_in(self, user: User, *, expires_in: int = 3600) -> User:
         """Mint the access token GoTrue would, through the registered hook."""
-        conn = self._conn
-        row = conn.execute("select * from auth.users where id = %s", [user.id]).fetchone()
+        row = self._row(user.id)
         claims = keys.access_token_claims(row, expires_in=expires_in)
-        hook = access_token_hook()
+        hook = project.access_token_hook()
         if hook is not None:
-            with conn.transaction():
-                conn.execute("set local role supabase_auth_admin")
+            with self._conn.transaction():
+                self._conn.execute(f"set local statement_timeout to '{HOOK_TIMEOUT_MS}'")
                 event = {
                     "user_id": str(user.id),
                     "claims": claims,
                     "authentication_method": "password",
                 }
-                claims = conn.execute(
+                claims = self._conn.execute(
                     sql.SQL("select {}(%s) as event").format(sql.Identifier(*hook)),
                     [Jsonb(event)],
                 ).fetchone()["event"]["claims"]
@@ -117,3 +182,29 @@ class GoTrue:
     def delete(self, user: User) -> None:
         """The admin API's hard delete."""
         self._conn.execute("delete from auth.users where id = %s", [user.id])
+
+    def soft_delete(self, user: User) -> None:
+        """The admin API's soft delete (should_soft_delete): the row stays, obfuscated."""
+        row = self._row(user.id)
+        with self._conn.transaction():
+            self._conn.execute(
+                "update auth.users set email = %s, phone = %s, email_change = %s,"
+                " phone_change = %s, encrypted_password = null, confirmation_token = '',"
+                " recovery_token = '', email_change_token_current = '',"
+                " email_change_token_new = '', phone_change_token = '',"
+                " deleted_at = now(), updated_at = now() where id = %s",
+                [
+                    obfuscated(user.id, row["email"] or ""),
+                    obfuscated(user.id, row["phone"] or "")[:15],
+                    obfuscated(user.id, row["email_change"] or ""),
+                    obfuscated(user.id, row["phone_change"] or ""),
+                    user.id,
+                ],
+            )
+            self._update(user.id, "raw_user_meta_data", Jsonb({}))
+            self._update(user.id, "raw_app_meta_data", Jsonb({}))
+            self._conn.execute(
+                "update auth.identities set identity_data = '{}', provider_id = %s"
+                " where user_id = %s",
+                [obfuscated(user.id, str(user.id)), user.id],
+            )

@@ -1,11 +1,29 @@
 """A PostgREST-faithful client for tests.
 
-Each request does what PostgREST does: on a connection made as
-``authenticator``, one transaction (read-only for GET) that sets the role from
-the JWT's ``role`` claim, ``request.jwt.claims`` (the verified JWT claims, as
-JSON), ``request.method``, ``request.path`` and ``request.headers``, then runs
-the statement. Errors come back as PostgREST would answer them: an HTTP status
-and the body ``{code, message, details, hint}``.
+Each request does what PostgREST (v12/v13) does, on a connection made as
+``authenticator`` (which carries its own role settings: statement and lock
+timeouts of 8 s on hosted):
+
+* one transaction, READ ONLY for GET/HEAD and for POST to a STABLE or IMMUTABLE
+  function (src/PostgREST/Plan.hs, ``txMode``), READ WRITE otherwise;
+* one ``select set_config(…, true)`` (src/PostgREST/Query.hs, ``setPgLocals``):
+  ``search_path`` (the request's schema, then ``[api] extra_search_path``), the
+  impersonated role's own settings, such as anon's 3 s statement_timeout
+  (src/PostgREST/Config/Database.hs, ``queryRoleSettings``: roles authenticator is
+  a member of, settings a user may set, values lowercased), ``role`` from the JWT,
+  ``request.jwt.claims``, ``request.method``, ``request.path``, ``request.headers``,
+  ``request.cookies``;
+* reads return at most ``[api] max_rows`` rows (``db-max-rows``; mutations'
+  returned rows are not limited);
+* an UPDATE or DELETE without a filter is refused as pg-safeupdate refuses it
+  (Supabase loads it for the API roles: supabase/postgres
+  20260403172611_safeupdate-data-api-enable.sql);
+* errors come back as PostgREST answers them: the HTTP status of
+  src/PostgREST/Error.hs (``pgErrorStatus``) and ``{code, message, details, hint}``.
+
+What it does not cover: PostgREST's URL grammar (filters other than equality,
+embedding, ``select=`` renames, ``Prefer`` headers other than tx=rollback,
+counting), OpenAPI, prepared statements, and the schema cache's reloads.
 """
 
 from __future__ import annotations
@@ -20,9 +38,13 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys
+from admin_scripts import keys, project
 
-EXPOSED_SCHEMAS = ("public", "graphql_public")
+API_CONFIG = project.api()
+EXPOSED_SCHEMAS = tuple(API_CONFIG["schemas"])
+EXTRA_SEARCH_PATH = tuple(API_CONFIG["extra_search_path"])
+MAX_ROWS = int(API_CONFIG["max_rows"])
+SAFEUPDATE = "{} requires a WHERE clause"  # pg-safeupdate's message, SQLSTATE 21000
 
 
 @dataclass
@@ -37,47 +59,55 @@ class ApiError(Exception):
         return f"{self.status} {self.code}: {self.message}"
 
 
-def http_status(sqlstate: str, role: str) -> int:
-    """PostgREST's mapping of SQLSTATE to HTTP status."""
+# src/PostgREST/Error.hs, pgErrorStatus (v13): exact codes first, then classes.
+EXACT_STATUS = {
+    "23503": 409,
+    "23505": 409,
+    "25006": 405,
+    "53400": 500,
+    "57P01": 503,
+    "P0001": 400,
+    "42883": 404,
+    "42P01": 404,
+    "42P17": 500,
+}
+CLASS_STATUS = {
+    "08": 503,
+    "09": 500,
+    "0L": 403,
+    "0P": 403,
+    "25": 500,
+    "28": 403,
+    "2D": 500,
+    "38": 500,
+    "39": 500,
+    "3B": 500,
+    "40": 500,
+    "53": 503,
+    "54": 500,
+    "55": 500,
+    "57": 500,
+    "58": 500,
+    "F0": 500,
+    "HV": 500,
+    "P0": 500,
+    "XX": 500,
+}
+
+
+def http_status(sqlstate: str, role: str, message: str = "") -> int:
+    """PostgREST's HTTP status for a PostgreSQL error."""
     if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
         return int(sqlstate[2:])
-    exact = {
-        "23503": 409,
-        "23505": 409,
-        "25006": 405,
-        "42883": 404,
-        "42P01": 404,
-        "42P17": 500,
-        "P0001": 400,
-        "53400": 500,
-    }
-    if sqlstate in exact:
-        return exact[sqlstate]
-    if sqlstate == "42501":
+    if sqlstate == "21000":  # pg-safeupdate's refusal is the client's fault
+        return 400 if message.endswith("requires a WHERE clause") else 500
+    if sqlstate == "22023" and message.startswith("role ") and "does not exist" in message:
+        return 401
+    if sqlstate == "42501":  # permission denied: 401 without a signed-in user
         return 401 if role == "anon" else 403
-    prefix = {
-        "08": 503,
-        "09": 500,
-        "0L": 403,
-        "0P": 403,
-        "25": 500,
-        "28": 403,
-        "2D": 500,
-        "38": 500,
-        "39": 500,
-        "3B": 500,
-        "40": 500,
-        "53": 503,
-        "54": 500,
-        "55": 500,
-        "57": 500,
-        "58": 500,
-        "F0": 500,
-        "HV": 500,
-        "P0": 500,
-        "XX": 500,
-    }
-    return prefix.get(sqlstate[:2], 400)
+    if sqlstate in EXACT_STATUS:
+        return EXACT_STATUS[sqlstate]
+    return CLASS_STATUS.get(sqlstate[:2], 400)
 
 
 def _json(value: Any) -> str:
@@ -119,6 +149,7 @@ class PostgrestClient:
         self.token = token
         self._conn: psycopg.Connection | None = None
         self._rpc_shapes: dict[str, dict[str, Any]] = {}
+        self._role_settings: dict[str, list[tuple[str, str]]] | None = None
 
     # Connection and request -------------------------------------------------------
 
@@ -143,16 +174,66 @@ class PostgrestClient:
     def role(self) -> str:
         return self.claims()["role"]
 
+    def role_settings(self) -> dict[str, list[tuple[str, str]]]:
+        """Each impersonable role's own settings, read once as PostgREST does at
+        startup (src/PostgREST/Config/Database.hs, queryRoleSettings)."""
+        if self._role_settings is None:
+            rows = (
+                self._connection()
+                .execute(
+                    """
+                with setting as (
+                    select r.rolname, unnest(r.rolconfig) as kv
+                    from pg_catalog.pg_auth_members as m
+                    join pg_catalog.pg_roles as r on r.oid = m.roleid
+                    where m.member = current_user::regrole::oid
+                )
+                select s.rolname, split_part(s.kv, '=', 1) as name,
+                    lower(substr(s.kv, strpos(s.kv, '=') + 1)) as value
+                from setting as s
+                join pg_catalog.pg_settings as ps on ps.name = split_part(s.kv, '=', 1)
+                where ps.context = 'user'
+                    or has_parameter_privilege(current_user::regrole::oid, ps.name, 'set')
+                """
+                )
+                .fetchall()
+            )
+            self._role_settings = {}
+            for row in rows:
+                self._role_settings.setdefault(row["rolname"], []).append(
+                    (row["name"], row["value"])
+                )
+        return self._role_settings
+
+    def _locals(self, role: str, claims: dict[str, Any], method: str, path: str, schema: str):
+        """setPgLocals: (name, value) pairs in PostgREST's order."""
+        search_path = ", ".join(f'"{s}"' for s in (schema, *EXTRA_SEARCH_PATH))
+        return [
+            ("search_path", search_path),
+            *self.role_settings().get(role, []),
+            ("role", role),
+            ("request.jwt.claims", json.dumps(claims)),
+            ("request.method", method),
+            ("request.path", path),
+            ("request.headers", json.dumps({"authorization": f"Bearer {self.token}"})),
+            ("request.cookies", "{}"),
+        ]
+
     def request(
         self,
         method: str,
         path: str,
         statement: sql.Composable | str,
         params: list[Any] | None = None,
+        *,
+        read_only: bool | None = None,
+        schema: str = "public",
     ) -> list[dict[str, Any]]:
+        """One request's transaction; read-only for GET/HEAD unless said otherwise."""
         claims = self.claims()
         role = claims.get("role", "anon")
-        read_only = method in ("GET", "HEAD")
+        if read_only is None:
+            read_only = method in ("GET", "HEAD")
         conn = self._connection()
         conn.execute(
             "begin isolation level read committed read only"
@@ -160,19 +241,12 @@ class PostgrestClient:
             else "begin isolation level read committed read write"
         )
         try:
+            settings = self._locals(role, claims, method, path, schema)
             conn.execute(
-                "select set_config('role', %s, true),"
-                " set_config('request.jwt.claims', %s, true),"
-                " set_config('request.method', %s, true),"
-                " set_config('request.path', %s, true),"
-                " set_config('request.headers', %s, true)",
-                [
-                    role,
-                    json.dumps(claims),
-                    method,
-                    path,
-                    json.dumps({"authorization": f"Bearer {self.token}"}),
-                ],
+                sql.SQL("select {}").format(
+                    sql.SQL(", ").join(sql.SQL("set_config(%s, %s, true)") for _ in settings)
+                ),
+                [v for pair in settings for v in pair],
             )
             cur = conn.execute(statement, params or [])
             rows = cur.fetchall() if cur.description else []
@@ -183,10 +257,11 @@ class PostgrestClient:
             conn.execute("rollback")
             diag = exc.diag
             sqlstate = diag.sqlstate or "XX000"
+            message = diag.message_primary or str(exc)
             raise ApiError(
-                http_status(sqlstate, role),
+                http_status(sqlstate, role, message),
                 sqlstate,
-                diag.message_primary or str(exc),
+                message,
                 diag.message_detail,
                 diag.message_hint,
             ) from None
@@ -194,14 +269,25 @@ class PostgrestClient:
     # Tables and views ---------------------------------------------------------------
 
     @staticmethod
-    def _relation(name: str) -> sql.Composable:
+    def _exposed(name: str) -> tuple[str, str]:
+        """(schema, name): a schema PostgREST serves (Accept-Profile), else 406."""
         schema, _, table = name.rpartition(".")
         schema = schema or "public"
         if schema not in EXPOSED_SCHEMAS:
             raise ApiError(
                 406, "PGRST106", f"The schema must be one of: {', '.join(EXPOSED_SCHEMAS)}"
             )
-        return sql.Identifier(schema, table)
+        return schema, table
+
+    @classmethod
+    def _relation(cls, name: str) -> sql.Composable:
+        return sql.Identifier(*cls._exposed(name))
+
+    @staticmethod
+    def _safeupdate(command: str, filters: dict[str, Any]) -> None:
+        """pg-safeupdate, loaded for the API roles on hosted: no filter, no write."""
+        if not filters:
+            raise ApiError(400, "21000", SAFEUPDATE.format(command))
 
     def get(
         self,
@@ -221,7 +307,8 @@ class PostgrestClient:
         stmt = sql.SQL("select {} from {}{}").format(cols, relation, where)
         if order:
             stmt += sql.SQL(" order by {}").format(sql.Identifier(order))
-        return self.request("GET", f"/{table}", stmt, params)
+        stmt += sql.SQL(" limit {}").format(MAX_ROWS)
+        return self.request("GET", f"/{table}", stmt, params, schema=self._exposed(table)[0])
 
     def insert(
         self, table: str, values: dict[str, Any] | list[dict[str, Any]], *, returning: bool = True
@@ -241,6 +328,7 @@ class PostgrestClient:
         self, table: str, values: dict[str, Any], filters: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """PATCH /<table>?<filters>: the JSON body through json_populate_record."""
+        self._safeupdate("UPDATE", filters)
         relation = self._relation(table)
         where, where_params = _where(relation, filters)
         assignments = sql.SQL(", ").join(
@@ -253,6 +341,7 @@ class PostgrestClient:
         return self.request("PATCH", f"/{table}", stmt, [_json(values), *where_params])
 
     def delete(self, table: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        self._safeupdate("DELETE", filters)
         relation = self._relation(table)
         where, params = _where(relation, filters)
         stmt = sql.SQL("delete from {}{} returning *").format(relation, where)
@@ -269,6 +358,7 @@ class PostgrestClient:
                 .execute(
                     """
                 select p.proretset as returns_set, t.typtype as kind,
+                    p.provolatile in ('s', 'i') as reads_only,
                     coalesce((
                         select jsonb_object_agg(a.name, format_type(a.type, null))
                         from unnest(
@@ -294,17 +384,13 @@ class PostgrestClient:
         return self._rpc_shapes[key]
 
     def rpc(self, function: str, args: dict[str, Any] | None = None, *, get: bool = False) -> Any:
-        """POST /rpc/<function> (GET with get=True: read-only). Scalars come back bare.
+        """POST /rpc/<function> (GET with get=True). Scalars come back bare.
 
         As PostgREST does, the JSON arguments are typed by the function's own
-        parameter types (json_to_record) and passed by name.
+        parameter types (json_to_record) and passed by name; the transaction is
+        read-only for GET and for a STABLE or IMMUTABLE function.
         """
-        schema, _, name = function.rpartition(".")
-        schema = schema or "public"
-        if schema not in EXPOSED_SCHEMAS:
-            raise ApiError(
-                406, "PGRST106", f"The schema must be one of: {', '.join(EXPOSED_SCHEMAS)}"
-            )
+        schema, name = self._exposed(function)
         shape = self._rpc_shape(schema, name)
         args = args or {}
         unknown = set(args) - set(shape["args"])
@@ -339,7 +425,16 @@ class PostgrestClient:
                 else sql.SQL("select * from {}()").format(fn)
             )
             params = []
-        rows = self.request("GET" if get else "POST", f"/rpc/{name}", stmt, params)
+        if shape["returns_set"]:
+            stmt += sql.SQL(" limit {}").format(MAX_ROWS)
+        rows = self.request(
+            "GET" if get else "POST",
+            f"/rpc/{name}",
+            stmt,
+            params,
+            read_only=get or shape["reads_only"],
+            schema=schema,
+        )
         if scalar:
             return rows[0]["result"]
         if not shape["returns_set"]:

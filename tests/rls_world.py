@@ -49,9 +49,15 @@ class World:
         return value
 
 
-def build(conn: psycopg.Connection, authenticator_url: str, jwt_secret: str) -> World:
-    """``conn``: a superuser connection (autocommit, dict rows) to a fresh database."""
-    gotrue = GoTrue(conn, jwt_secret)
+def build(
+    conn: psycopg.Connection,
+    auth_admin: psycopg.Connection,
+    authenticator_url: str,
+    jwt_secret: str,
+) -> World:
+    """``conn``: a superuser connection (autocommit, dict rows) to a fresh database;
+    ``auth_admin``: GoTrue's (supabase_auth_admin) to the same."""
+    gotrue = GoTrue(auth_admin, jwt_secret)
     world = World()
 
     def client(token: str, rollback: bool = False) -> PostgrestClient:

@@ -13,7 +13,10 @@ from tests.conftest import throwaway_cluster
 
 
 @pytest.fixture
-def cli(operator_cli):
+def cli(operator_cli, db, monkeypatch):
+    """pg_dump needs a session: backups use a direct connection (hosted: the direct
+    or session-mode URL), not the transaction pooler."""
+    monkeypatch.setenv("DATABASE_URL", db.url)
     return operator_cli
 
 
@@ -46,7 +49,7 @@ def test_restore_into_a_fresh_project_database(cli, data, tmp_path):
     cli("backup", "--output", str(tmp_path), "--no-verify")
     (file,) = tmp_path.glob("*.tar")
     with throwaway_cluster() as fresh:
-        localstack.apply_platform(fresh.url(), "x")
+        localstack.apply_platform(fresh, "postgres", "x")
         assert cli("restore", str(file), "--target-url", fresh.url(), input="n\n").exit_code == 1
         result = cli("restore", str(file), "--target-url", fresh.url(), "--yes")
         assert result.exit_code == 0, result.output

@@ -221,8 +221,10 @@ def test_a_banned_users_earlier_token_writes_nothing(db, as_user, banned_user, c
 POLICY_HELPERS = {
     "auth.email", "auth.jwt", "auth.role", "auth.uid", "private.assert_campaign_open",
     "private.bilingual_tsquery", "private.check_campaign_end", "private.has_role",
-    "private.is_admin", "private.is_banned", "private.is_campaign_team", "private.is_staff",
-    "private.normalize_tags", "private.slugify", "private.tags_are_valid",
+    "private.is_admin", "private.is_banned", "private.is_campaign_team", "private.is_open",
+    "private.is_published", "private.is_staff", "private.normalize_tags",
+    "private.provider_exponent",
+    "private.sees_campaign", "private.slugify", "private.tags_are_valid",
     "private.team_campaign_ids", "private.unaccent",
 }  # fmt: skip
 
@@ -274,10 +276,9 @@ def test_private_and_auth_tables_are_out_of_reach_of_api_roles(db, role):
     assert {r["rel"] for r in rows if r["can_read"]} <= READABLE_INDEXES
 
 
-def test_the_api_exposes_only_the_public_schemas(db, authenticator_password):
+def test_the_api_exposes_only_the_public_schemas(db):
     config = tomllib.loads((localstack.SUPABASE_DIR / "config.toml").read_text())
     assert config["api"]["schemas"] == list(EXPOSED_SCHEMAS)
-    localstack.apply_platform(db.url, authenticator_password)
     with psycopg.connect(db.url) as conn:  # a database setting: seen by new sessions
         (exposed,) = conn.execute("select current_setting('pgrst.db_schemas')").fetchone()
     assert exposed.split(",") == list(EXPOSED_SCHEMAS)

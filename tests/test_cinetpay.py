@@ -156,6 +156,17 @@ def test_dollars_go_to_cinetpay_as_whole_dollars(service, cinetpay_api, owner, m
     assert (call.json["amount"], call.json["currency"]) == (25, "USD")
 
 
+def test_congolese_francs_go_to_cinetpay_as_whole_francs(
+    service, cinetpay_api, owner, make_campaign
+):
+    cdf = make_campaign(owner, "active", currency="CDF", goal_amount=50_000_000)
+
+    assert checkout(service, cdf, amount=250_000, currency="CDF").status_code == 201
+
+    (call,) = cinetpay_api.calls("/v2/payment")
+    assert (call.json["amount"], call.json["currency"]) == (2500, "CDF")
+
+
 def test_a_currency_cinetpay_does_not_take_is_refused_before_any_call(
     db, service, cinetpay_api, owner, make_campaign
 ):
@@ -721,6 +732,47 @@ def test_cinetpay_takes_only_its_currencies(db):
             "insert into public.provider_currencies (provider, currency, amount_step)"
             " values ('cinetpay', 'EUR', 100)"
         )
+
+
+def test_each_row_says_the_unit_its_provider_counts_in(anon, as_user, admin, db):
+    rows = anon.get("provider_currencies", columns="provider,currency,provider_exponent")
+    unit = {(r["provider"], r["currency"]): r["provider_exponent"] for r in rows}
+
+    assert {k: v for k, v in unit.items() if k[0] == "cinetpay"} == {
+        ("cinetpay", c): 0 for c in ("XOF", "XAF", "CDF", "GNF", "USD")
+    }
+    assert (unit[("stripe", "XOF")], unit[("stripe", "GNF")], unit[("stripe", "EUR")]) == (0, 0, 2)
+    # the provider's fact, not an admin setting
+    with pytest.raises(ApiError):
+        as_user(admin).update(
+            "provider_currencies",
+            {"provider_exponent": 2},
+            {"provider": "cinetpay", "currency": "USD"},
+        )
+    assert unit == {
+        (r["provider"], r["currency"]): r["provider_exponent"]
+        for r in db.sql(
+            "select provider, currency, provider_exponent from public.provider_currencies"
+        )
+    }
+
+
+def test_a_step_is_expressible_in_the_providers_unit_for_every_provider(as_user, admin, db):
+    db.sql(
+        "insert into public.currencies (code, name_fr, name_en, exponent, min_donation,"
+        " max_donation, max_goal) values ('MGA', 'Ariary', 'Malagasy ariary', 2, 100,"
+        " 100000000, 10000000000)"
+    )
+    mga = {"provider": "stripe", "currency": "MGA"}
+
+    with pytest.raises(ApiError, match="amount_step_not_whole"):
+        as_user(admin).update("provider_currencies", {"amount_step": 50}, mga)
+    as_user(admin).update("provider_currencies", {"amount_step": 500}, mga)
+
+    assert db.one(
+        "select amount_step from public.provider_currencies"
+        " where provider = 'stripe' and currency = 'MGA'"
+    ) == {"amount_step": 500}
 
 
 def test_cinetpay_steps_are_whole_units(as_user, admin, db):

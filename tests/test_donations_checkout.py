@@ -83,6 +83,76 @@ def test_euro_amounts_are_sent_in_cents(db, service, stripe_api, owner, make_cam
     assert (price["unit_amount"], price["currency"]) == ("2550", "eur")  # 25.50 EUR
 
 
+def add_currency(db, code, exponent):
+    """A currency admins add (its Stripe row comes with it)."""
+    db.sql(
+        "insert into public.currencies (code, name_fr, name_en, exponent, min_donation,"
+        " max_donation, max_goal) values (%s, %s, %s, %s, 1, 100000000, 10000000000)",
+        [code, code, code, exponent],
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "exponent", "amount", "sent"),
+    [
+        ("XOF", 0, 5000, "5000"),  # Stripe zero-decimal: whole francs
+        ("EUR", 2, 2550, "2550"),  # cents
+        ("KWD", 3, 12_340, "12340"),  # Stripe three-decimal: fils
+        ("ISK", 0, 500, "50000"),  # ISO whole krónur, Stripe counts hundredths
+        ("MGA", 2, 1500, "15"),  # ISO two decimals, Stripe zero-decimal
+    ],
+)
+def test_stripe_gets_amounts_in_the_unit_its_provider_row_gives(
+    db, service, stripe_api, owner, make_campaign, code, exponent, amount, sent
+):
+    if code not in ("XOF", "EUR"):
+        add_currency(db, code, exponent)
+    c = make_campaign(owner, "active", currency=code, goal_amount=10_000_000)
+
+    response = checkout(service, c, amount=amount, currency=code)
+
+    assert response.status_code == 201, response.get_json()
+    (call,) = stripe_api.calls("POST", "/v1/checkout/sessions")
+    assert call.form["line_items[0][price_data][unit_amount]"] == sent
+    assert call.form["line_items[0][price_data][currency]"] == code.lower()
+
+
+def test_an_amount_stripes_unit_cannot_express_is_refused_before_stripe(
+    db, service, stripe_api, owner, make_campaign
+):
+    add_currency(db, "MGA", 2)  # Stripe counts ariary whole: its row's step is 100
+    c = make_campaign(owner, "active", currency="MGA", goal_amount=10_000_000)
+    assert db.one(
+        "select provider_exponent, amount_step from public.provider_currencies"
+        " where provider = 'stripe' and currency = 'MGA'"
+    ) == {"provider_exponent": 0, "amount_step": 100}
+
+    response = checkout(service, c, amount=1550, currency="MGA")
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "amount_not_payable"
+    assert stripe_api.calls("POST", "/v1/checkout/sessions") == []
+    assert db.sql("select id from public.donations") == []
+
+
+def test_the_units_rule_holds_even_where_a_step_would_allow_the_amount(
+    db, owner, make_campaign, donate
+):
+    add_currency(db, "MGA", 2)
+    c = make_campaign(owner, "active", currency="MGA", goal_amount=10_000_000)
+    p = donate(c, 1500)
+
+    # a step that slipped past its guard (written before the guard, say)
+    db.sql("alter table public.provider_currencies disable trigger provider_currencies_check_rule")
+    db.sql(
+        "update public.provider_currencies set amount_step = 1"
+        " where provider = 'stripe' and currency = 'MGA'"
+    )
+
+    with pytest.raises(Exception, match="amount_not_payable"):
+        db.sql("update private.payment_attempts set amount = 1550 where id = %s", [p["attempt_id"]])
+
+
 def test_signed_in_donor_is_recorded_with_their_profile_name_and_email(db, service, campaign, user):
     response = checkout(service, campaign, token=user.token)
     assert response.status_code == 201

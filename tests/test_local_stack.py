@@ -206,3 +206,25 @@ def test_stop_stops_postgres(stack_env):
     )
     assert status.returncode == 3
     assert '"running": false' in status.stdout
+
+
+def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack_env, monkeypatch):
+    # What an earlier version left in .local/: a cluster whose superuser is postgres.
+    monkeypatch.setattr(localstack, "SUPERUSER", "postgres")
+    old = localstack.Cluster(
+        base_dir=Path(stack_env["AFRICAGNOTTE_LOCAL_DIR"]),
+        port=int(stack_env["AFRICAGNOTTE_DB_PORT"]),
+    )
+    old.init()
+    old.start()
+    monkeypatch.undo()
+    run = subprocess.run([*CLI, "local", "run"], env=stack_env, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "make reset" in " ".join(run.stderr.split())
+    subprocess.run(
+        [*CLI, "local", "reset", "--yes"], env=stack_env, check=True, capture_output=True
+    )
+    with psycopg.connect(db_url(stack_env)) as conn:
+        supers = conn.execute("select rolname from pg_roles where rolsuper").fetchall()
+        assert supers == [("supabase_admin",)]
+        assert conn.execute("select count(*) from public.profiles").fetchone()[0] >= 3

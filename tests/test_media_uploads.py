@@ -123,6 +123,65 @@ def test_videos_get_video_formats(service, owner, campaign):
     assert out["upload_url"].endswith("/video/upload")
 
 
+def test_images_and_avatars_get_the_image_limits(service, owner, user, campaign):
+    image = sign_upload(
+        service, owner.token, campaign_id=str(campaign["id"]), resource_type="image"
+    ).get_json()
+    avatar = sign_upload(service, user.token, target="avatar").get_json()
+    assert image["limits"] == avatar["limits"] == {"max_bytes": 10_000_000}
+
+
+def test_the_signed_limits_are_the_ones_the_database_applies(db, service, owner, campaign):
+    db.sql(
+        "update private.media_limits set max_bytes = 4000000, max_seconds = 90 where kind = 'video'"
+    )
+    db.sql("update private.media_limits set max_bytes = 2000000 where kind = 'image'")
+
+    video = sign_upload(
+        service, owner.token, campaign_id=str(campaign["id"]), resource_type="video"
+    ).get_json()
+    image = sign_upload(
+        service, owner.token, campaign_id=str(campaign["id"]), resource_type="image"
+    ).get_json()
+
+    assert video["limits"] == {"max_bytes": 4_000_000, "max_seconds": 90}
+    assert image["limits"] == {"max_bytes": 2_000_000}
+    # the notification is judged by the same row
+    outcomes = [
+        notify(service, upload_note(campaign["id"], name, **fields)).get_json()["outcome"]
+        for name, fields in [
+            ("big", {"resource_type": "video", "bytes": 4_000_001}),
+            ("long", {"resource_type": "video", "bytes": 1000, "duration": 90.5}),
+            ("photo", {"bytes": 2_000_001}),
+            ("clip", {"resource_type": "video", "bytes": 4_000_000, "duration": 90}),
+            ("small", {"bytes": 2_000_000}),
+        ]
+    ]
+    assert outcomes == [
+        "refused: too large",
+        "refused: longer than 90 seconds",
+        "refused: too large",
+        "registered",
+        "registered",
+    ]
+
+
+def test_payout_documents_are_signed_with_the_databases_document_limits(
+    db, service, owner, campaign
+):
+    def limits():
+        response = sign_upload(
+            service, owner.token, target="document", campaign_id=str(campaign["id"]),
+            document_type="medical_document",
+        )  # fmt: skip
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["limits"]
+
+    assert limits() == {"max_bytes": 10_000_000}
+    db.sql("update private.media_limits set max_bytes = 3000000 where kind = 'document'")
+    assert limits() == {"max_bytes": 3_000_000}
+
+
 def test_an_admin_signs_uploads_for_any_campaign(service, admin, campaign):
     assert (
         sign_upload(
@@ -191,6 +250,25 @@ def test_the_media_limit_is_enforced_before_signing(db, service, owner, campaign
         409,
         "media_limit_reached",
     )
+
+
+def test_the_media_count_is_one_rule_for_signing_and_registering(db, service, owner, campaign):
+    db.sql(
+        "create or replace function private.max_media_per_campaign() returns integer"
+        " language sql immutable set search_path = '' as $$ select 2 $$"
+    )
+    outcomes = [
+        notify(service, upload_note(campaign["id"], name)).get_json()["outcome"]
+        for name in ("a", "b", "c")
+    ]
+    response = sign_upload(
+        service, owner.token, campaign_id=str(campaign["id"]), resource_type="image"
+    )
+
+    assert outcomes == ["registered", "registered", "refused: the campaign has 2 media"]
+    error = response.get_json()["error"]
+    assert (response.status_code, error["code"]) == (409, "media_limit_reached")
+    assert "at most 2 media" in error["message"]
 
 
 @pytest.mark.parametrize(

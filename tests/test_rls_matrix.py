@@ -12,6 +12,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from tests import rls_world
+from tests.gotrue import auth_admin_connection
 from tests.postgrest import EXPOSED_SCHEMAS
 from tests.rls_matrix import EXPECTED, FUNCTIONS, TABLES
 from tests.rls_world import PERSONAS
@@ -22,12 +23,14 @@ OPERATIONS = ("select", "insert", "update", "delete")
 @pytest.fixture(scope="module")
 def world(cluster, databases, authenticator_password, jwt_secret) -> Iterator[rls_world.World]:
     name = databases.take()
-    conn = psycopg.connect(cluster.url(name), autocommit=True, row_factory=dict_row)
+    conn = psycopg.connect(cluster.superuser_url(name), autocommit=True, row_factory=dict_row)
     authenticator = cluster.url(name, user="authenticator", password=authenticator_password)
-    world = rls_world.build(conn, authenticator, jwt_secret)
+    auth_admin = auth_admin_connection(cluster, name)
+    world = rls_world.build(conn, auth_admin, authenticator, jwt_secret)
     yield world
     for client in world.clients.values():
         client.close()
+    auth_admin.close()
     conn.close()
     databases.give_back(name)
 

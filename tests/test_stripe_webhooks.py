@@ -93,6 +93,39 @@ def test_euro_donation_credits_minor_units(db, donate, post_event, owner, make_c
     assert ("platform_fee", -128) in ledger(db, p)  # 5 % of 25.50 EUR, rounded half up
 
 
+def test_amounts_in_stripes_unit_are_credited_in_the_currencys(
+    db, donate, post_event, stripe_api, owner, make_campaign
+):
+    # ISK: whole krónur (ISO 4217), which Stripe counts in hundredths
+    db.sql(
+        "insert into public.currencies (code, name_fr, name_en, exponent, min_donation,"
+        " max_donation, max_goal) values ('ISK', 'Couronne islandaise', 'Icelandic króna', 0,"
+        " 100, 1000000, 100000000)"
+    )
+    c = make_campaign(owner, "active", currency="ISK", goal_amount=1_000_000)
+    p = donate(c, 5000)
+    stripe_api.fee = 20_000  # 200 krónur, in Stripe's unit
+
+    outcome = post_event(completed(p, amount_total=500_000, amount_subtotal=500_000))
+
+    assert outcome.get_json()["outcome"] == "applied"
+    assert totals(db, c)["collected_amount"] == 5000
+    assert ("processor_fee", -200) in ledger(db, p)
+    assert_ledger_balanced(db)
+
+
+def test_a_fee_settled_in_another_currency_is_converted_with_stripes_units(service):
+    from types import SimpleNamespace
+
+    from webhooks.stripe_gateway import StripeGateway
+
+    # 0.76 EUR (Stripe: cents) for a charge in XOF (Stripe: whole francs), 1 XOF = 0.0015 EUR
+    txn = SimpleNamespace(currency="eur", fee=76, exchange_rate=0.0015)
+    with service.application.app_context():
+        assert StripeGateway._fee_in_charge_currency(txn, "xof") == 507
+        assert StripeGateway._fee_in_charge_currency(txn, "usd") == 50_667
+
+
 def test_reaching_the_goal_through_donations_funds_the_campaign(
     db, donate, post_event, owner, make_campaign
 ):

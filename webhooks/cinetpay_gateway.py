@@ -26,6 +26,7 @@ from webhooks import payments
 from webhooks.config import Settings
 from webhooks.errors import ApiError, ServiceUnavailable
 from webhooks.payments import Pledge
+from webhooks.provider_units import checkout_amount, provider_exponent
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cinetpay", __name__)
@@ -123,12 +124,11 @@ class CinetPayGateway:
 
     def open_checkout(self, pledge: Pledge) -> str:
         """A CinetPay payment for the pledge; its payment page. A refusal cancels the pledge."""
-        # Whole units: CinetPay's amount steps are (public.provider_currencies).
-        whole = pledge.amount // 10**pledge.exponent
         page = payments.campaign_page(self.settings, pledge)
         body: dict[str, Any] = {
             "transaction_id": str(pledge.attempt_id),
-            "amount": whole,
+            # in CinetPay's unit for the currency (provider_currencies: whole units)
+            "amount": checkout_amount(pledge.attempt_id),
             "currency": pledge.currency,
             "description": DESCRIPTION_FORBIDDEN.sub(" ", f"Don : {pledge.campaign_title}")[:100],
             "notify_url": f"{str(self.settings.public_base_url).rstrip('/')}/webhooks/cinetpay",
@@ -190,20 +190,23 @@ class CinetPayGateway:
 
     @staticmethod
     def translate(transaction_id: str, answer: dict[str, Any]) -> dict[str, Any] | None:
-        """A payment-check answer as a neutral outcome (amounts in whole units)."""
+        """A payment-check answer as a neutral outcome (amounts in CinetPay's unit)."""
         code = str(answer.get("code"))
         data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
         status = data.get("status")
         metadata = str(data.get("metadata") or "")
         currency = data.get("currency")
+        currency = currency if isinstance(currency, str) and len(currency) == 3 else None
         # The operator's reference stays in the payload: operators' ids are not
         # unique across Orange, MTN, Moov and Wave, so it does not name the payment.
         base: dict[str, Any] = {
             "kind": "payment",
             "attempt_id": transaction_id,
             "donation_id": metadata if _is_uuid(metadata) else None,
-            "currency": currency if isinstance(currency, str) and len(currency) == 3 else None,
-            "amount_exponent": 0,
+            "currency": currency,
+            "amount_exponent": provider_exponent(
+                "cinetpay", currency if currency and currency.isalpha() else None
+            ),
         }
         if code == "00" and status == "ACCEPTED":
             return {**base, "status": "succeeded", "amount": _whole(data.get("amount"))}

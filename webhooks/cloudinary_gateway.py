@@ -26,13 +26,6 @@ FORMATS = {
     "video": "mp4,mov,webm",
     "document": "pdf,jpg,jpeg,png,heic",
 }
-# The database refuses larger assets when Cloudinary notifies them
-# (private.register_media); the browser checks first, from this answer.
-LIMITS = {
-    "image": {"max_bytes": 10_000_000},
-    "document": {"max_bytes": 10_000_000},
-    "video": {"max_bytes": 100_000_000, "max_seconds": 180},
-}
 NOTIFICATION_MAX_AGE = 2 * 3600  # seconds, as Cloudinary's own default
 CLOCK_SKEW = 300
 
@@ -78,10 +71,11 @@ def media_signature():
     extra: dict[str, Any] = {}
     if isinstance(upload, DocumentUpload):
         with connection() as conn:
-            conn.execute(
-                "select private.authorize_document_upload(%s, %s, %s)",
+            limits = conn.execute(
+                "select private.authorize_document_upload(%s, %s, %s),"
+                " private.media_limits('document') as limits",
                 [user_id, upload.campaign_id, upload.document_type],
-            )
+            ).fetchone()["limits"]
         kind, resource_type = "document", "image"  # PDFs and photos: Cloudinary's image type
         folder = f"africagnotte/documents/{upload.campaign_id}"
         tags = f"africagnotte,document_{upload.campaign_id}"
@@ -100,10 +94,10 @@ def media_signature():
             tags, context = f"africagnotte,campaign_{campaign_id}", f"campaign_id={campaign_id}"
         kind = resource_type
         with connection() as conn:
-            conn.execute(
-                "select private.authorize_media_upload(%s, %s, %s)",
+            limits = conn.execute(
+                "select private.authorize_media_upload(%s, %s, %s) as limits",
                 [user_id, campaign_id, resource_type],
-            )
+            ).fetchone()["limits"]
         extra = {
             "notification_url": f"{str(settings.public_base_url).rstrip('/')}/webhooks/cloudinary"
         }
@@ -124,7 +118,9 @@ def media_signature():
         signature=signature,
         # the multipart fields to send with the file, exactly
         fields={**params, "api_key": api_key, "signature": signature},
-        limits=LIMITS[kind],
+        # the database's limits (private.media_limits), which private.register_media
+        # applies when Cloudinary notifies the upload: the browser checks first
+        limits=limits,
     )
 
 

@@ -1,9 +1,18 @@
-"""The service's PostgreSQL connection pool, and database errors as HTTP errors."""
+"""The service's PostgreSQL connection pool, and database errors as HTTP errors.
+
+On hosted Supabase the service reaches the database through Supavisor in
+transaction mode (port 6543): a server connection serves one transaction, then
+another client's. Nothing may outlive a transaction, so the service's role is set
+per transaction (``set local role``) and psycopg prepares no statement on the
+server (``prepare_threshold=None``, as Supabase's "Disabling prepared statements"
+guide says for psycopg).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from flask import Flask, current_app
@@ -13,15 +22,18 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from webhooks.errors import ApiError, ServiceUnavailable
 
+# What a connection needs to work through a transaction-mode pooler (the console's too).
+POOLER_SAFE: dict[str, Any] = {"prepare_threshold": None}
+
 
 def init_pool(app: Flask) -> ConnectionPool:
     settings = app.config["SETTINGS"]
-
-    def configure(conn: psycopg.Connection) -> None:
-        # Least privilege: the service's SQL functions are granted to this role.
-        if settings.db_role:
-            conn.execute(sql.SQL("set role {}").format(sql.Identifier(settings.db_role)))
-
+    # Least privilege: the service's SQL functions are granted to this role.
+    app.extensions["db_begin"] = (
+        sql.SQL("begin; set local role {}").format(sql.Identifier(settings.db_role))
+        if settings.db_role
+        else sql.SQL("begin")
+    )
     pool = ConnectionPool(
         conninfo=str(settings.database_url),
         min_size=settings.db_pool_min_size,
@@ -30,9 +42,10 @@ def init_pool(app: Flask) -> ConnectionPool:
         kwargs={
             "connect_timeout": max(1, int(settings.db_pool_timeout)),
             "row_factory": dict_row,
-            "autocommit": True,  # one statement, one transaction; transaction() for more
+            # transactions are begun by connection(), with the role
+            "autocommit": True,
+            **POOLER_SAFE,
         },
-        configure=configure,
         # No check on checkout (a round trip per request): a connection broken by
         # a database restart fails its request with 503, and the pool drops it.
         open=False,
@@ -70,7 +83,9 @@ def as_api_error(exc: psycopg.Error) -> ApiError:
 
 @contextmanager
 def connection() -> Iterator[psycopg.Connection]:
-    """A pooled connection in autocommit mode: each statement is its own transaction.
+    """One transaction on a pooled connection, as the service's role: committed when
+    the block ends, rolled back if it raises (``conn.transaction()`` inside it makes
+    a savepoint).
 
     A database that cannot be reached becomes ServiceUnavailable (503), so that
     senders such as Stripe retry; a refusal becomes its ApiError.
@@ -78,8 +93,21 @@ def connection() -> Iterator[psycopg.Connection]:
     pool: ConnectionPool = current_app.extensions["db_pool"]
     try:
         with pool.connection() as conn:
-            yield conn
+            # one round trip: BEGIN and the role, as a simple query
+            conn.execute(current_app.extensions["db_begin"])
+            try:
+                yield conn
+            except BaseException:
+                _end(conn, "rollback")
+                raise
+            _end(conn, "commit")
     except PoolTimeout as exc:
         raise ServiceUnavailable("database unavailable") from exc
     except psycopg.Error as exc:
         raise as_api_error(exc) from exc
+
+
+def _end(conn: psycopg.Connection, command: str) -> None:
+    """End connection()'s transaction (a broken connection has none left to end)."""
+    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute(command)

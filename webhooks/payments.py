@@ -112,11 +112,11 @@ def record_event(
     """Record a provider event (its payload as received) and apply its neutral
     outcome, in one transaction; return once it is durable, so that the
     provider is acknowledged only for what a crash cannot lose."""
-    with connection() as conn:
+    with connection() as conn:  # committed asynchronously (see record_payment_event)
         row = conn.execute(
             "select private.record_payment_event(%s, %s, %s, %s, %s, %s::jsonb, %s) as result",
             [provider, event_id, event_type, occurred_at, livemode, payload, Jsonb(outcome)],
-            prepare=True,
         ).fetchone()
-        conn.execute("select private.acknowledge_event(%s, %s)", [provider, event_id], prepare=True)
+    with connection() as conn:  # a synchronous commit: returns once both are durable
+        conn.execute("select private.acknowledge_event(%s, %s)", [provider, event_id])
     return row["result"]

@@ -15,39 +15,12 @@ from webhooks import payments
 from webhooks.config import Settings
 from webhooks.errors import ApiError, ServiceUnavailable
 from webhooks.payments import Pledge
+from webhooks.provider_units import checkout_amount, provider_exponent
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stripe", __name__)
 
-# Stripe's unit per currency: zero-decimal currencies (XOF, XAF, GNF…) are sent
-# as whole units, three-decimal ones in thousandths, the others in cents.
-ZERO_DECIMAL = frozenset(
-    {
-        "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
-        "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
-    }
-)  # fmt: skip
-THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 SIGNATURE_TOLERANCE = 300  # seconds
-
-
-def stripe_decimals(currency: str) -> int:
-    currency = currency.upper()
-    if currency in ZERO_DECIMAL:
-        return 0
-    return 3 if currency in THREE_DECIMAL else 2
-
-
-def to_stripe_amount(amount: int, exponent: int, currency: str) -> int:
-    """Our minor units (ISO exponent) in Stripe's unit for the currency."""
-    shift = stripe_decimals(currency) - exponent
-    if shift >= 0:
-        return amount * 10**shift
-    if amount % 10**-shift:
-        raise ApiError(
-            f"{currency} amounts must be whole {currency}", status=422, code="amount_not_payable"
-        )
-    return amount // 10**-shift
 
 
 # The event types translate() turns into outcomes (the others are ignored);
@@ -101,9 +74,8 @@ class StripeGateway:
                     "quantity": 1,
                     "price_data": {
                         "currency": pledge.currency.lower(),
-                        "unit_amount": to_stripe_amount(
-                            pledge.amount, pledge.exponent, pledge.currency
-                        ),
+                        # in Stripe's unit for the currency (provider_currencies)
+                        "unit_amount": checkout_amount(pledge.attempt_id),
                         "product_data": {"name": f"Don : {pledge.campaign_title}"[:250]},
                     },
                 }
@@ -171,7 +143,7 @@ class StripeGateway:
             "donation_id": meta.get("donation_id"),
             "attempt_id": meta.get("attempt_id"),
             "currency": currency,
-            "amount_exponent": stripe_decimals(currency) if currency else None,
+            "amount_exponent": provider_exponent("stripe", currency) if currency else None,
         }
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             session = {**base, "session_ref": obj["id"], "payment_ref": obj.get("payment_intent")}
@@ -265,7 +237,9 @@ class StripeGateway:
             return txn.fee
         if not txn.exchange_rate:
             return None
-        shift = stripe_decimals(charge_currency) - stripe_decimals(txn.currency)
+        shift = provider_exponent("stripe", charge_currency) - provider_exponent(
+            "stripe", txn.currency
+        )
         return round(txn.fee / txn.exchange_rate * 10**shift)
 
     def _charge_metadata(self, charge_id: str) -> dict[str, Any]:

@@ -7,7 +7,8 @@
 --
 -- Public statuses (what anon and strangers see): active, funded, expired.
 -- Drafts, campaigns under review, rejected and cancelled ones are seen only by
--- their owner and by staff (moderators and admins).
+-- their team (the owner and co-organizers, whom invitations add) and by staff
+-- (moderators and admins): private.sees_campaign, the one home of that rule.
 -- Durations: a campaign runs from 1 to 180 days after publication (30 by
 -- default). Keep-it-all: a funded campaign keeps accepting donations until
 -- ends_at; while open, its status follows the totals (funded when
@@ -18,6 +19,34 @@
 create type public.campaign_status as enum (
     'draft', 'pending_review', 'active', 'funded', 'rejected', 'expired', 'cancelled'
 );
+create type public.member_role as enum ('co_organizer');
+
+-- The two sets of statuses every rule speaks of, written here only: published
+-- (seen by everyone) and open (accepting donations, featurable, listed by default).
+-- Campaigns carry both as generated columns (is_published, is_open) that policies,
+-- indexes and functions read.
+create function private.is_published(status public.campaign_status)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+    select status in ('active', 'funded', 'expired')
+$$;
+
+create function private.is_open(status public.campaign_status)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+    select status in ('active', 'funded')
+$$;
+
+comment on function private.is_published(public.campaign_status) is
+'Published statuses, seen by everyone: active, funded, expired.';
+comment on function private.is_open(public.campaign_status) is
+'Open statuses, accepting donations until ends_at: active, funded.';
 
 -- Text helpers -------------------------------------------------------------------
 
@@ -110,6 +139,8 @@ create table public.campaigns (
     starts_at timestamptz,
     ends_at timestamptz,
     status public.campaign_status not null default 'draft',
+    is_published boolean not null generated always as (private.is_published(status)) stored,
+    is_open boolean not null generated always as (private.is_open(status)) stored,
     rejection_reason text check (pg_catalog.char_length(rejection_reason) <= 1000),
     featured boolean not null default false,
     collected_amount bigint not null default 0 check (collected_amount >= 0),
@@ -125,7 +156,7 @@ create table public.campaigns (
         starts_at is null
         or (ends_at >= starts_at + interval '1 day' and ends_at <= starts_at + interval '180 days')
     ),
-    check (featured = false or status in ('active', 'funded'))
+    check (featured = false or is_open)
 );
 
 comment on table public.campaigns is
@@ -137,15 +168,15 @@ create index campaigns_currency_idx on public.campaigns (currency);
 create index campaigns_category_idx on public.campaigns (category);
 -- Discovery: open campaigns by category and by the sorts of search_campaigns.
 create index campaigns_open_category_progress_idx on public.campaigns (category, progress_bp desc, id)
-where status in ('active', 'funded');
+where is_open;
 create index campaigns_open_progress_idx on public.campaigns (progress_bp desc, id)
-where status in ('active', 'funded');
+where is_open;
 create index campaigns_open_published_idx on public.campaigns (published_at desc, id)
-where status in ('active', 'funded');
+where is_open;
 create index campaigns_open_donors_idx on public.campaigns (donor_count desc, id)
-where status in ('active', 'funded');
+where is_open;
 create index campaigns_open_ends_at_idx on public.campaigns (ends_at, id)
-where status in ('active', 'funded');
+where is_open;
 create index campaigns_featured_idx on public.campaigns (published_at desc)
 where featured;
 
@@ -170,6 +201,17 @@ create index campaign_status_history_actor_id_idx on public.campaign_status_hist
 -- the trending sort and the creator dashboard read it. Concurrent donations to
 -- one campaign add to different slots (one per database session), so that a
 -- popular campaign does not make them wait for each other; readers sum slots.
+-- The campaign's team beyond its owner: co-organizers (invitations add them).
+create table public.campaign_members (
+    campaign_id uuid not null references public.campaigns (id) on delete cascade,
+    user_id uuid not null references public.profiles (id) on delete cascade,
+    role public.member_role not null default 'co_organizer',
+    added_at timestamptz not null default pg_catalog.now(),
+    primary key (campaign_id, user_id)
+);
+
+create index campaign_members_user_id_idx on public.campaign_members (user_id);
+
 create table private.campaign_daily_totals (
     campaign_id uuid not null references public.campaigns (id) on delete cascade,
     day date not null,
@@ -183,36 +225,116 @@ create index campaign_daily_totals_day_idx on private.campaign_daily_totals (day
 
 -- Grants -----------------------------------------------------------------------
 
-revoke all on table public.campaigns, public.campaign_status_history from anon, authenticated;
-grant select on table public.campaigns to anon, authenticated;
+revoke all on table public.campaigns, public.campaign_status_history, public.campaign_members
+from anon, authenticated;
+grant select on table public.campaigns, public.campaign_members to anon, authenticated;
 grant insert (
     title, summary, story, goal_amount, currency, category, tags, country, city, ends_at
 ) on table public.campaigns to authenticated;
 grant update (
     title, summary, story, goal_amount, currency, category, tags, country, city, ends_at, cover
 ) on table public.campaigns to authenticated;
-grant delete on table public.campaigns to authenticated;
+grant delete on table public.campaigns, public.campaign_members to authenticated;
 grant select on table public.campaign_status_history to authenticated;
 
 -- Read by the trending sort of search_campaigns, which runs as the caller (RLS
 -- on campaigns decides visibility); the private schema is never served by the API.
 grant select on table private.campaign_daily_totals to anon, authenticated;
 
+-- The team and who sees a campaign ------------------------------------------------
+
+-- The campaigns whose team the user is on (owner or co-organizer); definer, so
+-- that policies on campaigns can use it without recursing through members.
+create function private.team_campaign_ids(viewer uuid default auth.uid())
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select c.id from public.campaigns as c where c.owner_id = viewer
+    union all
+    select m.campaign_id from public.campaign_members as m where m.user_id = viewer
+$$;
+
+-- Whether the signed-in user is on the campaign's team.
+create function private.is_campaign_team(campaign_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select is_campaign_team.campaign_id in (select private.team_campaign_ids(auth.uid()))
+$$;
+
+-- Who sees a campaign: everyone once it is published; its team and staff whatever
+-- its status. The one home of that rule: the select policy on campaigns and
+-- private.visible_campaign (every RPC) call it, with the viewer's staff-ness and
+-- team (private.team_campaign_ids) computed by the caller, once per statement.
+create function private.sees_campaign(
+    is_published boolean,
+    campaign_id uuid,
+    owner_id uuid,
+    viewer uuid,
+    viewer_is_staff boolean,
+    viewer_team uuid[]
+)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+    select coalesce(  -- no viewer (anon) is false, never null
+        is_published
+        or viewer_is_staff
+        or sees_campaign.owner_id = viewer  -- also a row being inserted, not yet in the team
+        or sees_campaign.campaign_id = any(viewer_team),
+        false
+    )
+$$;
+
+grant execute on function private.is_published(public.campaign_status) to anon, authenticated, service_role;
+grant execute on function private.is_open(public.campaign_status) to anon, authenticated, service_role;
+grant execute on function private.team_campaign_ids(uuid) to authenticated, service_role;
+grant execute on function private.is_campaign_team(uuid) to anon, authenticated, service_role;
+grant execute on function private.sees_campaign(boolean, uuid, uuid, uuid, boolean, uuid[])
+to anon, authenticated, service_role;
+
 -- RLS --------------------------------------------------------------------------
 
 alter table public.campaigns enable row level security;
 alter table public.campaign_status_history enable row level security;
+alter table public.campaign_members enable row level security;
 
 create policy "anyone reads published campaigns"
 on public.campaigns for select to anon
-using (status in ('active', 'funded', 'expired'));
+using (is_published);
 
-create policy "users read published campaigns, owners theirs and staff all"
+create policy "users read published campaigns, their team's and staff all"
 on public.campaigns for select to authenticated
 using (
-    status in ('active', 'funded', 'expired')
-    or owner_id = (select auth.uid())
-    or (select private.is_staff())
+    -- is_published first, the rule's own first term: the rows a listing reads are
+    -- published, and skip the call
+    is_published
+    or private.sees_campaign(
+        is_published, id, owner_id,
+        (select auth.uid()), (select private.is_staff()), (select array(select private.team_campaign_ids()))
+    )
+);
+
+create policy "anyone reads the teams of campaigns they see"
+on public.campaign_members for select to anon, authenticated
+using (campaign_id in (select c.id from public.campaigns as c));
+
+create policy "owners remove co-organizers and members leave"
+on public.campaign_members for delete to authenticated
+using (
+    user_id = (select auth.uid())
+    or campaign_id in (
+        select c.id from public.campaigns as c
+        where c.owner_id = (select auth.uid())
+    )
 );
 
 create policy "users create their own draft campaigns"
@@ -315,13 +437,16 @@ begin
     end if;
 
     -- Open campaigns: funded exactly when the goal is reached.
-    if new.status in ('active', 'funded') then
-        new.status := case when new.collected_amount >= new.goal_amount then 'funded' else 'active' end;
+    if private.is_open(new.status) then
+        new.status := case
+            when new.collected_amount >= new.goal_amount then 'funded'::public.campaign_status
+            else 'active'::public.campaign_status
+        end;
         if new.status = 'funded' and new.goal_reached_at is null then
             new.goal_reached_at := pg_catalog.now();
         end if;
     end if;
-    if new.status not in ('active', 'funded') then
+    if not private.is_open(new.status) then
         new.featured := false;
     end if;
     return new;
@@ -406,10 +531,9 @@ begin
     else
         select * into c from public.campaigns as x where x.id = visible_campaign.campaign_id;
     end if;
-    if not found or not (
-        c.status in ('active', 'funded', 'expired')
-        or c.owner_id is not distinct from viewer
-        or private.is_staff(viewer)
+    if not found or not private.sees_campaign(
+        c.is_published, c.id, c.owner_id,
+        viewer, private.is_staff(viewer), array(select private.team_campaign_ids(viewer))
     ) then
         raise exception using
             errcode = 'PT404', message = 'campaign_not_found',
@@ -461,7 +585,7 @@ set search_path = ''
 as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id, true);
-    missing text[] := '{}';
+    missing text[] := '{}'::text[];
 begin
     if c.owner_id is distinct from auth.uid() then
         raise exception using
@@ -608,7 +732,7 @@ begin
     if not private.is_admin() then
         raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins feature campaigns.';
     end if;
-    if feature_campaign.featured and c.status not in ('active', 'funded') then
+    if feature_campaign.featured and not c.is_open then
         raise exception using
             errcode = 'PT409', message = 'campaign_not_featurable',
             detail = format('A campaign that is %s cannot be featured.', c.status);
@@ -636,7 +760,7 @@ begin
     perform pg_catalog.set_config('africagnotte.status_reason', 'ends_at passed', true);
     update public.campaigns as c
     set status = 'expired'
-    where c.status in ('active', 'funded') and c.ends_at <= pg_catalog.now();
+    where c.is_open and c.ends_at <= pg_catalog.now();
     get diagnostics expired = row_count;
     perform pg_catalog.set_config('africagnotte.status_reason', '', true);
     return expired;
@@ -685,14 +809,6 @@ execute function private.record_campaign_status();
 
 alter publication supabase_realtime add table public.campaigns;
 
--- Schedule: expire campaigns (pg_cron, where the platform preloads it) ------------
+-- Schedule: expire campaigns ------------------------------------------------------
 
-do $cron$
-begin
-    create extension if not exists pg_cron;
-    perform cron.schedule('expire-campaigns', '*/5 * * * *', 'select private.expire_campaigns()');
-exception
-    when others then
-        raise notice 'pg_cron unavailable (%), run `cagnotte-admin jobs run` instead', sqlerrm;
-end
-$cron$;
+select private.schedule_job('expire-campaigns', '*/5 * * * *', 'select private.expire_campaigns()');

@@ -16,6 +16,7 @@
 create table private.campaign_search (
     campaign_id uuid primary key references public.campaigns (id) on delete cascade,
     status public.campaign_status not null,
+    is_open boolean not null generated always as (private.is_open(status)) stored,
     category text,
     country text,
     published_at timestamptz,
@@ -146,24 +147,28 @@ returns setof public.campaigns
 language plpgsql
 stable
 set search_path = ''
-set "pg_trgm.similarity_threshold" = '0.35'
 set max_parallel_workers_per_gather = 0
 as $$
 declare
     needle text := nullif(pg_catalog.btrim(q), '');
     corrected text;
-    statuses public.campaign_status[];
     tsq tsquery;
     listed integer;
     order_by text;
     from_clause text := 'public.campaigns as c';
-    where_clause text := 'c.status = any($3)'
-        || ' and ($4::text is null or c.category = $4)'
+    where_clause text := ' and ($4::text is null or c.category = $4)'
         || ' and ($5::text is null or c.country::text = $5)';
     query text;
     hits text;
     listed_any boolean;
+    -- on campaigns (c) and on the search index (s) alike
+    status_filter text := case when status is null then 'is_open' else 'status = $3' end;
 begin
+    -- pg_trgm's threshold for typo correction, for this request's transaction. Not a
+    -- SET clause: PostgreSQL 15+ refuses a non-superuser (postgres, on hosted, in
+    -- migrations and pg_restore) a function SET of a setting whose library is not
+    -- loaded in that session yet.
+    perform pg_catalog.set_config('pg_trgm.similarity_threshold', '0.35', true);
     if pg_catalog.char_length(needle) > 200 then
         raise exception using errcode = 'PT400', message = 'query_too_long', detail = 'At most 200 characters.';
     end if;
@@ -182,14 +187,11 @@ begin
         raise exception using
             errcode = 'PT400', message = 'invalid_country', detail = 'country is an ISO 3166-1 alpha-2 code.';
     end if;
-    if status is null then
-        statuses := '{active,funded}';
-    elsif status in ('active', 'funded', 'expired') then
-        statuses := array[status];
-    else
+    if status is not null and not private.is_published(status) then
         raise exception using
             errcode = 'PT400', message = 'invalid_status', detail = 'status is active, funded or expired.';
     end if;
+    where_clause := 'c.' || status_filter || where_clause;  -- open campaigns by default
 
     order_by := case sort
         when 'relevance' then 'c.published_at desc, c.id'
@@ -212,7 +214,7 @@ begin
         query := format(
             'select c.* from %s where %s order by %s limit $6 offset $7', from_clause, where_clause, order_by
         );
-        return query execute query using tsq, needle, statuses, category, country, page_size, page_offset;
+        return query execute query using tsq, needle, status, category, country, page_size, page_offset;
         return;
     end if;
 
@@ -220,7 +222,7 @@ begin
     -- the page) in the search index before campaign rows are read.
     hits := 'select s.campaign_id, pg_catalog.ts_rank(s.headline, $1) as rank, s.published_at'
         || ' from private.campaign_search as s'
-        || ' where s.document operator(pg_catalog.@@) $1 and s.status = any($3)'
+        || ' where s.document operator(pg_catalog.@@) $1 and s.' || status_filter
         || ' and ($4::text is null or s.category = $4) and ($5::text is null or s.country = $5)';
     if sort = 'relevance' then
         query := 'select c.* from (' || hits
@@ -235,7 +237,7 @@ begin
     end if;
     needle := pg_catalog.lower(private.unaccent(needle));
     tsq := private.bilingual_tsquery(needle);
-    return query execute query using tsq, needle, statuses, category, country, page_size, page_offset;
+    return query execute query using tsq, needle, status, category, country, page_size, page_offset;
     get diagnostics listed = row_count;
     if listed > 0 or needle is null then
         return;
@@ -243,7 +245,7 @@ begin
 
     -- Nothing found: if nothing matches at all, try again with each word
     -- replaced by the closest known word (typos), once.
-    execute 'select exists (' || hits || ')' into strict listed_any using tsq, needle, statuses, category, country;
+    execute 'select exists (' || hits || ')' into strict listed_any using tsq, needle, status, category, country;
     if listed_any then
         return;
     end if;
@@ -261,7 +263,7 @@ begin
     ) as best on true;
     if corrected is distinct from needle then
         tsq := private.bilingual_tsquery(corrected);
-        return query execute query using tsq, corrected, statuses, category, country, page_size, page_offset;
+        return query execute query using tsq, corrected, status, category, country, page_size, page_offset;
     end if;
 end;
 $$;
@@ -274,7 +276,7 @@ set search_path = ''
 as $$
     select c.*
     from public.campaigns as c
-    where c.featured and c.status in ('active', 'funded')
+    where c.featured and c.is_open
     order by c.published_at desc, c.id
     limit least(greatest(coalesce(page_size, 12), 1), 50)
 $$;

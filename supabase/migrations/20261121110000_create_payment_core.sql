@@ -471,11 +471,11 @@ declare
     attempt_id uuid;
 begin
     select * into c from public.campaigns as x where x.id = create_donation.campaign_id;
-    if not found or c.status not in ('active', 'funded', 'expired') then
+    if not found or not c.is_published then
         raise exception using
             errcode = 'PT404', message = 'campaign_not_found', detail = 'No such campaign, or not visible to you.';
     end if;
-    if c.status not in ('active', 'funded') or c.ends_at <= pg_catalog.now() then
+    if not c.is_open or c.ends_at <= pg_catalog.now() then
         raise exception using
             errcode = 'PT409', message = 'campaign_not_accepting_donations',
             detail = format('A campaign that is %s does not accept donations.', c.status);
@@ -586,8 +586,327 @@ begin
 end;
 $$;
 
+-- The steps of private.record_payment_event (below), one function each. They run
+-- inside it, as its owner: granted to no one. It locks the attempt's row
+-- (find_attempt_for_outcome), then the donation's, before any step writes.
+
+-- The event in the inbox, once: its id, or null for a replay.
+create function private.payment_event_inbox(
+    provider public.payment_provider,
+    event_id text,
+    event_type text,
+    occurred_at timestamptz,
+    livemode boolean,
+    payload jsonb
+)
+returns bigint
+language sql
+security definer
+set search_path = ''
+as $$
+    insert into private.webhook_events (provider, event_id, event_type, occurred_at, livemode, payload)
+    values (provider, event_id, event_type, occurred_at, livemode, payload)
+    on conflict do nothing
+    returning id
+$$;
+
+-- The payment attempt an outcome is about, row-locked: by the provider's
+-- references first, then by our metadata (attempt_id, then the donation's
+-- latest attempt). A row of nulls when none of this provider's attempts matches.
+create function private.find_attempt_for_outcome(provider public.payment_provider, outcome jsonb)
+returns private.payment_attempts
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    a private.payment_attempts;
+begin
+    select * into a from private.payment_attempts as x
+    where x.provider = find_attempt_for_outcome.provider and (
+        x.session_ref = outcome ->> 'session_ref'
+        or x.payment_ref = outcome ->> 'payment_ref'
+        or x.charge_ref = outcome ->> 'charge_ref'
+    )
+    order by x.created_at desc limit 1
+    for update;
+    if not found and outcome ->> 'attempt_id' ~ '^[0-9a-f-]{36}$' then
+        select * into a from private.payment_attempts as x
+        where x.id = (outcome ->> 'attempt_id')::uuid and x.provider = find_attempt_for_outcome.provider
+        for update;
+    end if;
+    if not found and outcome ->> 'donation_id' ~ '^[0-9a-f-]{36}$' then
+        select * into a from private.payment_attempts as x
+        where x.donation_id = (outcome ->> 'donation_id')::uuid and x.provider = find_attempt_for_outcome.provider
+        order by x.created_at desc limit 1
+        for update;
+    end if;
+    return a;
+end;
+$$;
+
+-- Why an event cannot be applied to the attempt found (unknown_payment when
+-- none, mismatch when our metadata names another donation); nulls when it can.
+create function private.refuse_attempt_for_outcome(
+    a private.payment_attempts, outcome jsonb, out result text, out note text
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+    if a.id is null then
+        result := 'unknown_payment';
+        note := 'no payment attempt matches this event';
+    elsif outcome ->> 'donation_id' is not null and outcome ->> 'donation_id' <> a.donation_id::text then
+        result := 'mismatch';
+        note := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
+    end if;
+end;
+$$;
+
+-- The outcome's amounts (amount, fee, refunded_total, dispute_amount) in the
+-- currency's minor units, from amount_exponent decimals; an amount that does
+-- not convert exactly is dropped (the kind's checks then refuse the event).
+create function private.outcome_in_minor_units(outcome jsonb, currency text)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    exponent integer;
+    source_exponent integer;
+begin
+    select k.exponent into exponent from public.currencies as k where k.code = outcome_in_minor_units.currency;
+    source_exponent := coalesce((outcome ->> 'amount_exponent')::integer, exponent);
+    if source_exponent <> exponent then
+        return outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
+            || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                'amount', private.to_minor_units((outcome ->> 'amount')::bigint, source_exponent, exponent),
+                'fee', private.to_minor_units((outcome ->> 'fee')::bigint, source_exponent, exponent),
+                'refunded_total',
+                private.to_minor_units((outcome ->> 'refunded_total')::bigint, source_exponent, exponent),
+                'dispute_amount',
+                private.to_minor_units((outcome ->> 'dispute_amount')::bigint, source_exponent, exponent)
+            ));
+    end if;
+    return outcome;
+end;
+$$;
+
+-- The provider's references the attempt did not have yet are remembered
+-- (known ones never change). A mismatch, and nothing remembered, when one of
+-- them belongs to another payment; nulls otherwise.
+create function private.remember_provider_refs(
+    a private.payment_attempts, outcome jsonb, out result text, out note text
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if (a.session_ref is null and outcome ? 'session_ref')
+        or (a.payment_ref is null and outcome ? 'payment_ref')
+        or (a.charge_ref is null and outcome ? 'charge_ref') then
+        -- a subtransaction only when there is something to remember
+        begin
+            update private.payment_attempts as x
+            set
+                session_ref = coalesce(x.session_ref, outcome ->> 'session_ref'),
+                payment_ref = coalesce(x.payment_ref, outcome ->> 'payment_ref'),
+                charge_ref = coalesce(x.charge_ref, outcome ->> 'charge_ref'),
+                updated_at = pg_catalog.now()
+            where x.id = a.id;
+        exception when unique_violation then
+            result := 'mismatch';
+            note := 'these provider references belong to another payment';
+        end;
+    end if;
+end;
+$$;
+
+-- Whether an outcome lacks what its kind needs (a refund its cumulative total,
+-- a dispute its reference, amount and status), e.g. an amount dropped because
+-- it does not convert to the pledge's currency.
+create function private.outcome_is_incomplete(kind text, outcome jsonb)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+    select (kind = 'refund' and outcome ->> 'refunded_total' is null)
+        or (kind = 'dispute' and (
+            outcome ->> 'dispute_amount' is null or outcome ->> 'dispute_ref' is null
+            or outcome ->> 'dispute_status' is null or outcome ->> 'dispute_status' not in ('open', 'won', 'lost')
+        ))
+$$;
+
+-- A payment outcome. Money received is always credited, whatever came before
+-- (unless its amount or currency differs from the pledge: held for review).
+-- Any other status is stale behind a newer event already applied, and moves
+-- only a pending donation (or a failed one to canceled): never a credited one back.
+create function private.apply_payment_outcome(
+    a private.payment_attempts, d public.donations, outcome jsonb, occurred_at timestamptz, event_key text,
+    out result text, out note text
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if outcome ->> 'status' = 'succeeded' then
+        result := private.credit_donation(d, a, outcome, occurred_at, event_key);
+        if result = 'mismatch' then
+            note := 'amount or currency differs from the pledge; not credited';
+        end if;
+        update private.payment_attempts as x
+        set last_event_at = greatest(x.last_event_at, occurred_at)
+        where x.id = a.id;
+    elsif occurred_at < a.last_event_at then
+        result := 'stale';
+        note := 'an event newer than this one was already applied';
+    else
+        select * into result, note from private.apply_payment_status(a, d, outcome, occurred_at);
+    end if;
+end;
+$$;
+
+-- A payment that has not succeeded (processing, failed, canceled): the
+-- donation and its attempt follow it only from pending, or from failed to
+-- canceled; any other move is ignored.
+create function private.apply_payment_status(
+    a private.payment_attempts, d public.donations, outcome jsonb, occurred_at timestamptz,
+    out result text, out note text
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    new_status public.donation_status := case outcome ->> 'status'
+        when 'failed' then 'failed'::public.donation_status
+        when 'canceled' then 'canceled'::public.donation_status
+        else 'pending'::public.donation_status
+    end;
+begin
+    if not (d.status = 'pending' or (d.status = 'failed' and new_status = 'canceled')) then
+        result := 'ignored';
+        note := format('a %s donation does not become %s', d.status, outcome ->> 'status');
+        return;
+    end if;
+    update public.donations as x
+    set status = new_status, updated_at = pg_catalog.now()
+    where x.id = d.id;
+    update private.payment_attempts as x
+    set
+        status = case outcome ->> 'status'
+            when 'failed' then 'failed' when 'canceled' then 'expired' else 'processing'
+        end::private.attempt_status,
+        failure_reason = coalesce(outcome ->> 'reason', x.failure_reason),
+        last_event_at = occurred_at,
+        updated_at = pg_catalog.now()
+    where x.id = a.id;
+    result := 'applied';
+end;
+$$;
+
+-- A refund outcome: the attempt keeps the highest cumulative total reported;
+-- a credited donation is refunded up to it (stale when that changes nothing);
+-- before the payment is credited the refund is deferred to the crediting.
+create function private.apply_refund_outcome(
+    a private.payment_attempts, d public.donations, outcome jsonb, event_key text,
+    out result text, out note text
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    refunded_total bigint := (outcome ->> 'refunded_total')::bigint;
+    refunded public.donations;
+begin
+    update private.payment_attempts as x
+    set refunded_amount = greatest(x.refunded_amount, refunded_total)
+    where x.id = a.id;
+    if d.status in ('succeeded', 'partially_refunded') then
+        refunded := private.apply_refund(d, refunded_total, event_key);
+        result := case when refunded.refunded_amount = d.refunded_amount then 'stale' else 'applied' end;
+    elsif d.status = 'refunded' then
+        result := 'stale';
+    else
+        result := 'deferred';
+        note := 'applied when the payment itself is credited';
+    end if;
+end;
+$$;
+
+-- A dispute outcome: the dispute is recorded unless a newer event about it was
+-- (stale); on a credited donation it withdraws or gives back its amount, and a
+-- won dispute frees money a refund was waiting for; before the payment is
+-- credited it is deferred to the crediting.
+create function private.apply_dispute_outcome(
+    a private.payment_attempts, d public.donations, outcome jsonb, occurred_at timestamptz, event_key text,
+    out result text, out note text
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    dispute private.payment_disputes;
+begin
+    insert into private.payment_disputes as p (provider, dispute_ref, donation_id, amount, status, last_event_at)
+    values (
+        a.provider, outcome ->> 'dispute_ref', d.id, (outcome ->> 'dispute_amount')::bigint,
+        (outcome ->> 'dispute_status')::public.dispute_status, occurred_at
+    )
+    on conflict on constraint payment_disputes_pkey do update
+    set amount = excluded.amount, status = excluded.status, last_event_at = excluded.last_event_at
+    where p.last_event_at is null or p.last_event_at <= excluded.last_event_at
+    returning * into dispute;
+    if dispute.dispute_ref is null then
+        result := 'stale';
+        note := 'a newer event about this dispute was already applied';
+    elsif d.status in ('succeeded', 'partially_refunded', 'refunded') then
+        d := private.apply_dispute(d, dispute, event_key);
+        perform private.apply_refund(d, a.refunded_amount, event_key || ':refund');
+        result := 'applied';
+    else
+        result := 'deferred';
+        note := 'applied when the payment itself is credited';
+    end if;
+end;
+$$;
+
+-- The event's outcome in the inbox, then the campaign's totals from the
+-- donation as it was before the event (nothing when none was locked) to as it
+-- is now: last, so that the campaign's row lock is held only until the commit.
+create function private.close_payment_event(
+    inbox_id bigint, result text, note text, attempt_donation_id uuid, before public.donations
+)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    after public.donations;
+begin
+    update private.webhook_events as w
+    set processed_at = pg_catalog.now(), outcome = result, detail = note, donation_id = attempt_donation_id
+    where w.id = inbox_id;
+    if before.id is not null then
+        select * into after from public.donations as x where x.id = before.id;
+        perform private.apply_campaign_totals(before, after);
+    end if;
+end;
+$$;
+
 -- Records a provider event and applies its neutral outcome, in one
--- transaction. Returns {outcome, detail, donation_id}.
+-- transaction. Returns {outcome, detail, donation_id} ({outcome: duplicate}
+-- for a replay, which changes nothing).
 --
 -- Durability: the transaction commits asynchronously, so that the campaign's
 -- row (updated last) is not held while the commit is flushed to disk: a
@@ -602,6 +921,11 @@ $$;
 --   payment          status (processing | succeeded | failed | canceled), amount, currency, fee, reason
 --   refund           refunded_total (cumulative)
 --   dispute          dispute_ref, dispute_status (open | won | lost), dispute_amount
+--
+-- Steps: the inbox (a replay stops there); the attempt, then the donation,
+-- row-locked in that order; the outcome in our minor units; the provider's
+-- new references; what the kind needs; the kind's rule; the inbox records the
+-- result; the campaign's totals last.
 create function private.record_payment_event(
     provider public.payment_provider,
     event_id text,
@@ -618,193 +942,50 @@ set search_path = ''
 as $$
 declare
     inbox_id bigint;
-    kind text := outcome ->> 'kind';
+    kind text := coalesce(outcome ->> 'kind', 'ignored');
     event_key text := provider::text || ':' || event_id;
     a private.payment_attempts;
+    -- the donation, row-locked, as it was before this event
     d public.donations;
-    initial public.donations;
-    before public.donations;
-    dispute private.payment_disputes;
     result text;
     note text;
-    new_status public.donation_status;
-    exponent integer;
-    source_exponent integer;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'off', true);
-    insert into private.webhook_events (provider, event_id, event_type, occurred_at, livemode, payload)
-    values (provider, event_id, event_type, occurred_at, livemode, payload)
-    on conflict do nothing
-    returning id into inbox_id;
+    inbox_id := private.payment_event_inbox(provider, event_id, event_type, occurred_at, livemode, payload);
     if inbox_id is null then
         return pg_catalog.jsonb_build_object('outcome', 'duplicate');
     end if;
 
-    if kind = 'ignored' or kind is null then
+    if kind = 'ignored' then
         result := 'ignored';
     else
-        -- The attempt: by the provider's references first, then by our metadata.
-        select * into a from private.payment_attempts as x
-        where x.provider = record_payment_event.provider and (
-            x.session_ref = outcome ->> 'session_ref'
-            or x.payment_ref = outcome ->> 'payment_ref'
-            or x.charge_ref = outcome ->> 'charge_ref'
-        )
-        order by x.created_at desc limit 1
-        for update;
-        if not found and outcome ->> 'attempt_id' ~ '^[0-9a-f-]{36}$' then
-            select * into a from private.payment_attempts as x
-            where x.id = (outcome ->> 'attempt_id')::uuid and x.provider = record_payment_event.provider
-            for update;
-        end if;
-        if not found and outcome ->> 'donation_id' ~ '^[0-9a-f-]{36}$' then
-            select * into a from private.payment_attempts as x
-            where x.donation_id = (outcome ->> 'donation_id')::uuid and x.provider = record_payment_event.provider
-            order by x.created_at desc limit 1
-            for update;
-        end if;
-        if a.id is null then
-            result := 'unknown_payment';
-            note := 'no payment attempt matches this event';
-        elsif outcome ->> 'donation_id' is not null and outcome ->> 'donation_id' <> a.donation_id::text then
-            result := 'mismatch';
-            note := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
-        else
+        a := private.find_attempt_for_outcome(provider, outcome);
+        select * into result, note from private.refuse_attempt_for_outcome(a, outcome);
+        if result is null then
             select * into d from public.donations as x where x.id = a.donation_id for update;
-            initial := d;
-            -- Amounts in our minor units (an inexact conversion drops the amount).
-            select k.exponent into exponent from public.currencies as k where k.code = d.currency;
-            source_exponent := coalesce((outcome ->> 'amount_exponent')::integer, exponent);
-            if source_exponent <> exponent then
-                outcome := outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
-                    || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                        'amount', private.to_minor_units((outcome ->> 'amount')::bigint, source_exponent, exponent),
-                        'fee', private.to_minor_units((outcome ->> 'fee')::bigint, source_exponent, exponent),
-                        'refunded_total',
-                        private.to_minor_units((outcome ->> 'refunded_total')::bigint, source_exponent, exponent),
-                        'dispute_amount',
-                        private.to_minor_units((outcome ->> 'dispute_amount')::bigint, source_exponent, exponent)
-                    ));
-            end if;
-            -- New provider references (a unique violation: they belong to another payment).
-            if (a.session_ref is null and outcome ? 'session_ref')
-                or (a.payment_ref is null and outcome ? 'payment_ref')
-                or (a.charge_ref is null and outcome ? 'charge_ref') then
-                begin
-                    update private.payment_attempts as x
-                    set
-                        session_ref = coalesce(x.session_ref, outcome ->> 'session_ref'),
-                        payment_ref = coalesce(x.payment_ref, outcome ->> 'payment_ref'),
-                        charge_ref = coalesce(x.charge_ref, outcome ->> 'charge_ref'),
-                        updated_at = pg_catalog.now()
-                    where x.id = a.id
-                    returning * into a;
-                exception when unique_violation then
-                    result := 'mismatch';
-                    note := 'these provider references belong to another payment';
-                end;
-            end if;
+            outcome := private.outcome_in_minor_units(outcome, d.currency);
+            select * into result, note from private.remember_provider_refs(a, outcome);
         end if;
-
-        if result is null and (
-            (kind = 'refund' and outcome ->> 'refunded_total' is null)
-            or (kind = 'dispute' and (
-                outcome ->> 'dispute_amount' is null or outcome ->> 'dispute_ref' is null
-                or outcome ->> 'dispute_status' is null or outcome ->> 'dispute_status' not in ('open', 'won', 'lost')
-            ))
-        ) then
+        if result is null and private.outcome_is_incomplete(kind, outcome) then
             result := 'mismatch';
             note := 'the amount is missing or does not convert to the pledge''s currency';
         end if;
-
-        if result is null and kind = 'payment' then
-            if outcome ->> 'status' = 'succeeded' then
-                -- Money received is always credited, whatever came before.
-                result := private.credit_donation(d, a, outcome, occurred_at, event_key);
-                if result = 'mismatch' then
-                    note := 'amount or currency differs from the pledge; not credited';
-                end if;
-                update private.payment_attempts as x
-                set last_event_at = greatest(x.last_event_at, occurred_at)
-                where x.id = a.id;
-            elsif occurred_at < a.last_event_at then
-                result := 'stale';
-                note := 'an event newer than this one was already applied';
-            else
-                new_status := case outcome ->> 'status'
-                    when 'failed' then 'failed' when 'canceled' then 'canceled' else 'pending'
-                end;
-                if d.status = 'pending' or (d.status = 'failed' and new_status = 'canceled') then
-                    update public.donations as x
-                    set status = new_status, updated_at = pg_catalog.now()
-                    where x.id = d.id;
-                    update private.payment_attempts as x
-                    set
-                        status = case outcome ->> 'status'
-                            when 'failed' then 'failed' when 'canceled' then 'expired' else 'processing'
-                        end::private.attempt_status,
-                        failure_reason = coalesce(outcome ->> 'reason', x.failure_reason),
-                        last_event_at = occurred_at,
-                        updated_at = pg_catalog.now()
-                    where x.id = a.id;
-                    result := 'applied';
+        if result is null then
+            case kind
+                when 'payment' then
+                    select * into result, note from private.apply_payment_outcome(a, d, outcome, occurred_at, event_key);
+                when 'refund' then
+                    select * into result, note from private.apply_refund_outcome(a, d, outcome, event_key);
+                when 'dispute' then
+                    select * into result, note from private.apply_dispute_outcome(a, d, outcome, occurred_at, event_key);
                 else
                     result := 'ignored';
-                    note := format('a %s donation does not become %s', d.status, outcome ->> 'status');
-                end if;
-            end if;
-
-        elsif result is null and kind = 'refund' then
-            update private.payment_attempts as x
-            set refunded_amount = greatest(x.refunded_amount, (outcome ->> 'refunded_total')::bigint)
-            where x.id = a.id;
-            if d.status in ('succeeded', 'partially_refunded') then
-                before := d;
-                d := private.apply_refund(d, (outcome ->> 'refunded_total')::bigint, event_key);
-                result := case when d.refunded_amount = before.refunded_amount then 'stale' else 'applied' end;
-            elsif d.status = 'refunded' then
-                result := 'stale';
-            else
-                result := 'deferred';
-                note := 'applied when the payment itself is credited';
-            end if;
-
-        elsif result is null and kind = 'dispute' then
-            insert into private.payment_disputes as p (provider, dispute_ref, donation_id, amount, status, last_event_at)
-            values (
-                provider, outcome ->> 'dispute_ref', d.id, (outcome ->> 'dispute_amount')::bigint,
-                (outcome ->> 'dispute_status')::public.dispute_status, occurred_at
-            )
-            on conflict on constraint payment_disputes_pkey do update
-            set amount = excluded.amount, status = excluded.status, last_event_at = excluded.last_event_at
-            where p.last_event_at is null or p.last_event_at <= excluded.last_event_at
-            returning * into dispute;
-            if dispute.dispute_ref is null then
-                result := 'stale';
-                note := 'a newer event about this dispute was already applied';
-            elsif d.status in ('succeeded', 'partially_refunded', 'refunded') then
-                d := private.apply_dispute(d, dispute, event_key);
-                -- a won dispute frees money a refund was waiting for
-                d := private.apply_refund(d, a.refunded_amount, event_key || ':refund');
-                result := 'applied';
-            else
-                result := 'deferred';
-                note := 'applied when the payment itself is credited';
-            end if;
-        elsif result is null then
-            result := 'ignored';
-            note := format('unknown outcome kind %s', kind);
+                    note := format('unknown outcome kind %s', kind);
+            end case;
         end if;
     end if;
 
-    update private.webhook_events as w
-    set processed_at = pg_catalog.now(), outcome = result, detail = note,
-        donation_id = a.donation_id
-    where w.id = inbox_id;
-    if initial.id is not null then
-        select * into d from public.donations as x where x.id = initial.id;
-        perform private.apply_campaign_totals(initial, d);
-    end if;
+    perform private.close_payment_event(inbox_id, result, note, a.donation_id, d);
     return pg_catalog.jsonb_build_object('outcome', result, 'detail', note, 'donation_id', a.donation_id);
 end;
 $$;
@@ -919,7 +1100,7 @@ as $$
     order by d.created_at desc
 $$;
 
--- The creator dashboard, for the owner and staff: totals, donations per day
+-- The team's dashboard (owner, co-organizers) and staff's: totals, donations per day
 -- (last 30 days) and the latest donations (anonymity respected).
 create function public.campaign_dashboard(campaign_id uuid)
 returns jsonb
@@ -931,7 +1112,7 @@ as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id);
 begin
-    if c.owner_id is distinct from auth.uid() and not private.is_staff() then
+    if not private.is_staff() and not private.is_campaign_team(c.id) then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';
     end if;

@@ -1,8 +1,11 @@
 -- The media flow: browsers upload straight to Cloudinary with parameters the
 -- webhooks service signed; Cloudinary's signed notifications register (or
--- remove, or hide) the asset here. Limits, per campaign and per asset:
---   * at most 20 media per campaign;
---   * images up to 10 MB; videos up to 100 MB and 3 minutes.
+-- remove, or hide) the asset here. Limits, per campaign and per asset, each
+-- written once below and read by everything that applies them (the service
+-- signs uploads with what private.authorize_media_upload returns):
+--   * at most 20 media per campaign (private.max_media_per_campaign);
+--   * images up to 10 MB; videos up to 100 MB and 3 minutes; payout documents
+--     up to 10 MB (private.media_limits).
 -- Folders: africagnotte/campaigns/<campaign id>/ and africagnotte/avatars/<user id>/.
 
 -- Settings ----------------------------------------------------------------------
@@ -14,14 +17,64 @@ check (media_cloud_name ~ '^[a-z0-9_-]{1,64}$');
 
 grant update (media_cloud_name) on table public.platform_settings to authenticated;
 
+-- Limits ------------------------------------------------------------------------------
+
+create table private.media_limits (
+    kind text primary key check (kind in ('image', 'video', 'document')),
+    max_bytes bigint not null check (max_bytes > 0),
+    -- videos only: their longest duration
+    max_seconds integer check (max_seconds > 0),
+    check (max_seconds is null or kind = 'video')
+);
+
+comment on table private.media_limits is
+'The one home of the upload limits per kind of media (image, video, payout document): the service signs uploads with them (private.authorize_media_upload, private.media_limits) and private.register_media refuses a notified asset over them.';
+
+insert into private.media_limits (kind, max_bytes, max_seconds) values
+('image', 10000000, null),
+('video', 100000000, 180),
+('document', 10000000, null);
+
 -- Functions: limits ------------------------------------------------------------------
 
+-- A kind's limits as the service hands them to the browser: {max_bytes, max_seconds?}.
+create function private.media_limits(kind text)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select pg_catalog.jsonb_strip_nulls(
+        pg_catalog.jsonb_build_object('max_bytes', l.max_bytes, 'max_seconds', l.max_seconds)
+    )
+    from private.media_limits as l
+    where l.kind = media_limits.kind
+$$;
+
+comment on function private.media_limits(text) is
+'The upload limits of a kind of media (private.media_limits), as signed uploads carry them: {max_bytes, max_seconds (videos)}; null for an unknown kind.';
+
+-- The most media a campaign holds.
+create function private.max_media_per_campaign()
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+    select 20
+$$;
+
+comment on function private.max_media_per_campaign() is
+'At most this many media per campaign: checked before signing an upload and again when Cloudinary notifies it.';
+
 -- Whether `actor` may upload a media of this type to the campaign now (no
--- campaign: their avatar); raises the reason otherwise. The service asks
--- before signing an upload: the same rules as for the caller's own requests
--- (bans, visibility, roles), applied to the signed-in user it verified.
+-- campaign: their avatar); raises the reason otherwise, and returns the limits
+-- the upload is signed with (private.media_limits). The service asks before
+-- signing an upload: the same rules as for the caller's own requests (bans,
+-- visibility, roles), applied to the signed-in user it verified.
 create function private.authorize_media_upload(actor uuid, campaign_id uuid, resource_type public.media_type)
-returns void
+returns jsonb
 language plpgsql
 security definer
 set search_path = ''
@@ -35,7 +88,7 @@ begin
             detail = 'This account is suspended: it can read public data but not write.';
     end if;
     if campaign_id is null then
-        return;
+        return private.media_limits(resource_type::text);
     end if;
     c := private.visible_campaign(campaign_id, false, actor);
     if c.owner_id <> actor and not private.is_admin(actor) then
@@ -43,10 +96,13 @@ begin
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner adds media.';
     end if;
     perform private.assert_campaign_open(c.status);
-    if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id) >= 20 then
+    if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id)
+        >= private.max_media_per_campaign() then
         raise exception using
-            errcode = 'PT409', message = 'media_limit_reached', detail = 'A campaign has at most 20 media.';
+            errcode = 'PT409', message = 'media_limit_reached',
+            detail = format('A campaign has at most %s media.', private.max_media_per_campaign());
     end if;
+    return private.media_limits(resource_type::text);
 end;
 $$;
 
@@ -76,15 +132,20 @@ declare
     owner_id uuid;
     c public.campaigns;
     cloud text := (select s.media_cloud_name from public.platform_settings as s);
+    limits private.media_limits;
 begin
     if parts is null then
         return 'refused: outside the project''s folders';
     end if;
-    if bytes is null or bytes <= 0 or bytes > 100000000 or (resource_type = 'image' and bytes > 10000000) then
+    select * into limits from private.media_limits as l where l.kind = resource_type::text;
+    if bytes is null or bytes <= 0 or bytes > limits.max_bytes then
         return 'refused: too large';
     end if;
-    if resource_type = 'video' and coalesce(duration, 0) > 180 then
-        return 'refused: longer than 3 minutes';
+    if coalesce(duration, 0) > limits.max_seconds then
+        return 'refused: longer than ' || case
+            when limits.max_seconds % 60 = 0 then format('%s minutes', limits.max_seconds / 60)
+            else format('%s seconds', limits.max_seconds)
+        end;
     end if;
 
     if parts[1] = 'avatars' then
@@ -113,8 +174,9 @@ begin
     if c.status in ('expired', 'cancelled') then
         return 'refused: the campaign is closed';
     end if;
-    if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id) >= 20 then
-        return 'refused: the campaign has 20 media';
+    if (select pg_catalog.count(*) from public.campaign_media as m where m.campaign_id = c.id)
+        >= private.max_media_per_campaign() then
+        return format('refused: the campaign has %s media', private.max_media_per_campaign());
     end if;
     insert into public.campaign_media (campaign_id, public_id, resource_type, position, width, height, duration, bytes)
     values (
@@ -159,6 +221,7 @@ end;
 $$;
 
 grant execute on function private.authorize_media_upload(uuid, uuid, public.media_type) to service_role;
+grant execute on function private.media_limits(text) to service_role;
 grant execute on function private.register_media(text, public.media_type, bigint, integer, integer, numeric, uuid)
 to service_role;
 grant execute on function private.remove_media(text) to service_role;

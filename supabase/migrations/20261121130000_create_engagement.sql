@@ -10,21 +10,10 @@
 
 -- Types ------------------------------------------------------------------------
 
-create type public.member_role as enum ('co_organizer');
 create type public.report_reason as enum ('fraud', 'inappropriate', 'spam', 'harassment', 'misinformation', 'other');
 create type public.report_status as enum ('open', 'resolved', 'dismissed');
 
 -- Tables -----------------------------------------------------------------------
-
-create table public.campaign_members (
-    campaign_id uuid not null references public.campaigns (id) on delete cascade,
-    user_id uuid not null references public.profiles (id) on delete cascade,
-    role public.member_role not null default 'co_organizer',
-    added_at timestamptz not null default pg_catalog.now(),
-    primary key (campaign_id, user_id)
-);
-
-create index campaign_members_user_id_idx on public.campaign_members (user_id);
 
 create table public.campaign_updates (
     id uuid primary key default extensions.gen_random_uuid(),
@@ -82,33 +71,14 @@ create index reports_open_idx on public.reports (created_at) where status = 'ope
 
 -- Helpers --------------------------------------------------------------------------
 
--- The campaign's team: its owner and co-organizers.
-create function private.is_campaign_team(campaign_id uuid)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-    select exists (
-        select 1 from public.campaigns as c
-        where c.id = is_campaign_team.campaign_id and c.owner_id = auth.uid()
-    ) or exists (
-        select 1 from public.campaign_members as m
-        where m.campaign_id = is_campaign_team.campaign_id and m.user_id = auth.uid()
-    )
-$$;
-
-grant execute on function private.is_campaign_team(uuid) to anon, authenticated, service_role;
-
 -- Grants -----------------------------------------------------------------------
 
-revoke all on table public.campaign_members, public.campaign_updates, public.comments, public.reports
+revoke all on table public.campaign_updates, public.comments, public.reports
 from anon, authenticated;
-grant select on table public.campaign_members, public.campaign_updates, public.comments to anon, authenticated;
+grant select on table public.campaign_updates, public.comments to anon, authenticated;
 grant insert (campaign_id, title, body) on table public.campaign_updates to authenticated;
 grant update (title, body) on table public.campaign_updates to authenticated;
-grant delete on table public.campaign_updates, public.comments, public.campaign_members to authenticated;
+grant delete on table public.campaign_updates, public.comments to authenticated;
 grant insert (campaign_id, body) on table public.comments to authenticated;
 grant update (body, hidden) on table public.comments to authenticated;
 grant select on table public.reports to authenticated;
@@ -116,24 +86,9 @@ grant insert (campaign_id, comment_id, reason, details) on table public.reports 
 
 -- RLS --------------------------------------------------------------------------
 
-alter table public.campaign_members enable row level security;
 alter table public.campaign_updates enable row level security;
 alter table public.comments enable row level security;
 alter table public.reports enable row level security;
-
-create policy "anyone reads the teams of campaigns they see"
-on public.campaign_members for select to anon, authenticated
-using (campaign_id in (select c.id from public.campaigns as c));
-
-create policy "owners remove co-organizers and members leave"
-on public.campaign_members for delete to authenticated
-using (
-    user_id = (select auth.uid())
-    or campaign_id in (
-        select c.id from public.campaigns as c
-        where c.owner_id = (select auth.uid())
-    )
-);
 
 create policy "anyone reads the updates of campaigns they see"
 on public.campaign_updates for select to anon, authenticated
@@ -187,7 +142,7 @@ with check (
     author_id = (select auth.uid())
     and campaign_id in (
         select c.id from public.campaigns as c
-        where c.status in ('active', 'funded', 'expired')
+        where c.is_published
     )
 );
 

@@ -149,7 +149,7 @@ begin
             'moderation:' || new.id || ':' || pg_catalog.to_char(pg_catalog.now(), 'YYYYMMDDHH24MISSUS')
         );
     end if;
-    if old.status in ('active', 'funded') and new.status = 'expired' then
+    if private.is_open(old.status) and new.status = 'expired' then
         perform private.notify(
             array[new.owner_id] || private.campaign_donors(new.id), 'campaign_ended', new.id,
             private.campaign_payload(new) || pg_catalog.jsonb_build_object('funded', new.goal_reached_at is not null),
@@ -214,7 +214,7 @@ begin
     for c in
         select * from public.campaigns as x
         where
-            x.status in ('active', 'funded')
+            x.is_open
             and x.ends_at between pg_catalog.now() and pg_catalog.now() + interval '48 hours'
     loop
         perform private.notify(
@@ -260,13 +260,6 @@ for each row execute function private.notify_comment();
 
 alter publication supabase_realtime add table public.notifications;
 
--- Schedule: 48-hour reminders, with pg_cron where the platform preloads it ------------
+-- Schedule: 48-hour reminders ------------
 
-do $cron$
-begin
-    perform cron.schedule('remind-ending-campaigns', '7 * * * *', 'select private.remind_ending_campaigns()');
-exception
-    when others then
-        raise notice 'pg_cron unavailable (%), run `cagnotte-admin jobs run` instead', sqlerrm;
-end
-$cron$;
+select private.schedule_job('remind-ending-campaigns', '7 * * * *', 'select private.remind_ending_campaigns()');

@@ -458,13 +458,6 @@ insert into private.email_templates (key, locale, subject, body) values
     E'Hello {{recipient_name}},\n\nSomeone commented on your fundraiser "{{campaign_title}}".\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 );
 
--- Schedule: outbox housekeeping, with pg_cron where the platform preloads it ----------
+-- Schedule: outbox housekeeping ----------
 
-do $cron$
-begin
-    perform cron.schedule('purge-email-outbox', '17 3 * * *', 'select private.purge_email_outbox()');
-exception
-    when others then
-        raise notice 'pg_cron unavailable (%), run `cagnotte-admin jobs run` instead', sqlerrm;
-end
-$cron$;
+select private.schedule_job('purge-email-outbox', '17 3 * * *', 'select private.purge_email_outbox()');

@@ -60,68 +60,11 @@ revoke all on table private.invitation_tokens from public, anon, authenticated;
 alter table public.campaign_invitations enable row level security;
 alter table private.invitation_tokens enable row level security;
 
--- The campaigns whose team the user is on (owner or co-organizer); definer, so
--- that policies on campaigns can use it without recursing through members.
-create function private.team_campaign_ids(viewer uuid default auth.uid())
-returns setof uuid
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-    select c.id from public.campaigns as c where c.owner_id = viewer
-    union all
-    select m.campaign_id from public.campaign_members as m where m.user_id = viewer
-$$;
-
-grant execute on function private.team_campaign_ids(uuid) to authenticated, service_role;
-
 create policy "the team and staff read the campaign's invitations"
 on public.campaign_invitations for select to authenticated
 using ((select private.is_staff()) or campaign_id in (select private.team_campaign_ids()));
 
--- Co-organizers read their campaign whatever its status, like its owner.
-alter policy "users read published campaigns, owners theirs and staff all"
-on public.campaigns
-using (
-    status in ('active', 'funded', 'expired')
-    or owner_id = (select auth.uid())
-    or (select private.is_staff())
-    or id in (select private.team_campaign_ids())
-);
-
 -- Functions: helpers ---------------------------------------------------------------
-
--- The same visibility in RPCs: the campaign's team (owner and, now,
--- co-organizers) sees it whatever its status.
-create or replace function private.visible_campaign(
-    campaign_id uuid, for_update boolean default false, viewer uuid default auth.uid()
-)
-returns public.campaigns
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-    c public.campaigns;
-begin
-    if for_update then
-        select * into c from public.campaigns as x where x.id = visible_campaign.campaign_id for update;
-    else
-        select * into c from public.campaigns as x where x.id = visible_campaign.campaign_id;
-    end if;
-    if not found or not (
-        c.status in ('active', 'funded', 'expired')
-        or private.is_staff(viewer)
-        or c.id in (select private.team_campaign_ids(viewer))
-    ) then
-        raise exception using
-            errcode = 'PT404', message = 'campaign_not_found',
-            detail = 'No such campaign, or not visible to you.';
-    end if;
-    return c;
-end;
-$$;
 
 create function private.invitation_token_hash(token text)
 returns bytea
@@ -235,7 +178,7 @@ begin
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner invites.';
     end if;
     if c.status in ('cancelled', 'rejected', 'expired')
-        or (role = 'contributor' and c.status not in ('active', 'funded')) then
+        or (role = 'contributor' and not c.is_open) then
         raise exception using
             errcode = 'PT409', message = 'campaign_closed',
             detail = pg_catalog.format('A %s campaign takes no %s invitations.', c.status, role);
@@ -405,52 +348,6 @@ begin
     where i.id = inv.id
     returning * into inv;
     return inv;
-end;
-$$;
-
--- Functions: the team's dashboard (co-organizers added) -----------------------------------
-
-create or replace function public.campaign_dashboard(campaign_id uuid)
-returns jsonb
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-    c public.campaigns := private.visible_campaign(campaign_id);
-begin
-    if not private.is_staff() and not private.is_campaign_team(c.id) then
-        raise exception using
-            errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';
-    end if;
-    return pg_catalog.jsonb_build_object(
-        'campaign_id', c.id,
-        'status', c.status,
-        'currency', c.currency,
-        'goal_amount', c.goal_amount,
-        'collected_amount', c.collected_amount,
-        'donor_count', c.donor_count,
-        'progress_bp', c.progress_bp,
-        'goal_reached_at', c.goal_reached_at,
-        'published_at', c.published_at,
-        'ends_at', c.ends_at,
-        'donations_per_day', coalesce((
-            select pg_catalog.jsonb_agg(
-                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donations, 'amount', t.amount)
-                order by t.day
-            )
-            from (
-                select s.day, pg_catalog.sum(s.donation_count) as donations, pg_catalog.sum(s.amount) as amount
-                from private.campaign_daily_totals as s
-                where s.campaign_id = c.id and s.day > current_date - 30
-                group by s.day
-            ) as t
-        ), '[]'::jsonb),
-        'recent_donations', coalesce((
-            select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(r)) from public.campaign_donations(c.id, 10, 0) as r
-        ), '[]'::jsonb)
-    );
 end;
 $$;
 

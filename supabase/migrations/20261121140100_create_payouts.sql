@@ -388,7 +388,7 @@ declare
     c public.campaigns;
     treasurers integer;
     approvals integer;
-    blockers jsonb := '[]';
+    blockers jsonb := '[]'::jsonb;
 begin
     p := private.visible_payout(payout_blockers.payout_id);
     select * into c from public.campaigns as x where x.id = p.campaign_id;
@@ -499,7 +499,7 @@ begin
     if c.owner_id is distinct from auth.uid() then
         raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner requests payouts.';
     end if;
-    if c.status not in ('active', 'funded', 'expired') then
+    if not c.is_published then
         raise exception using
             errcode = 'PT409', message = 'campaign_closed',
             detail = pg_catalog.format('A %s campaign pays nothing out.', c.status);

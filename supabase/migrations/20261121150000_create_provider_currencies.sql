@@ -5,9 +5,48 @@
 -- CDF, GNF and USD, from 100 and a multiple of 5 for the CFA francs; it is the
 -- default for the currencies of francophone West and Central Africa.
 --
--- A pledge its provider cannot charge is refused when its payment attempt is
--- written (inside private.create_donation), so before any provider is called
--- and with nothing left behind.
+-- Each provider counts amounts in its own unit (provider_exponent: the number
+-- of decimals its API counts a currency in), which may differ from the
+-- currency's ISO minor unit (public.currencies.exponent): the gateways send
+-- and read amounts in that unit, converted by private.to_minor_units.
+--
+-- A pledge its provider cannot charge (bounds, step, or an amount its unit
+-- cannot express) is refused when its payment attempt is written (inside
+-- private.create_donation), so before any provider is called and with nothing
+-- left behind.
+
+-- Functions: the providers' units ------------------------------------------------
+
+-- The number of decimals a provider's API counts a currency's amounts in, as
+-- the provider documents it. CinetPay takes whole units of every currency it
+-- takes. Stripe (https://docs.stripe.com/currencies, "Minor units in API
+-- amounts"): its zero-decimal currencies are sent as whole units
+-- (#zero-decimal: BIF, CLP, DJF, GNF, JPY, KMF, KRW, MGA, PYG, RWF, UGX, VND,
+-- VUV, XAF, XOF, XPF), its three-decimal currencies in thousandths
+-- (#three-decimal: BHD, JOD, KWD, OMR, TND), every other currency in hundredths
+-- (ISK, HUF and TWD included: #special-cases keeps them two-decimal in the API).
+-- The one home of these lists: provider_currencies.provider_exponent is computed
+-- from it, and the service asks it for a currency no row names (the settlement
+-- currency of a Stripe fee).
+create function private.provider_exponent(provider public.payment_provider, currency text)
+returns smallint
+language sql
+immutable
+set search_path = ''
+as $$
+    select (case
+        when provider = 'cinetpay' then 0
+        when pg_catalog.upper(currency) in (
+            'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA',
+            'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'
+        ) then 0
+        when pg_catalog.upper(currency) in ('BHD', 'JOD', 'KWD', 'OMR', 'TND') then 3
+        else 2
+    end)::smallint
+$$;
+
+comment on function private.provider_exponent(public.payment_provider, text) is
+'The number of decimals a provider''s API counts a currency''s amounts in (Stripe: 0 for its zero-decimal currencies, 3 for BHD, JOD, KWD, OMR and TND, 2 otherwise; CinetPay: 0, whole units), from the providers'' documentation.';
 
 -- Tables -----------------------------------------------------------------------
 
@@ -17,8 +56,15 @@ create table public.provider_currencies (
     -- bounds in the currency's minor units, on top of the currency's own
     min_amount bigint check (min_amount > 0),
     max_amount bigint check (max_amount > 0),
-    -- amounts are a multiple of this, in minor units (5 XOF; 100 cents: whole dollars)
-    amount_step bigint not null default 1 check (amount_step > 0),
+    -- amounts are a multiple of this, in minor units (5 XOF; 100 cents: whole
+    -- dollars); left out, the provider's unit (private.check_provider_rule)
+    amount_step bigint not null check (amount_step > 0),
+    -- the decimals the provider's API counts this currency in: an amount is sent
+    -- as amount * 10^(provider_exponent - currencies.exponent), and one that this
+    -- does not express exactly is not payable with this provider
+    provider_exponent smallint not null generated always as (
+        private.provider_exponent(provider, currency)
+    ) stored,
     -- the provider a donor in this currency gets unless they choose
     is_default boolean not null default false,
     active boolean not null default true,
@@ -32,34 +78,12 @@ create table public.provider_currencies (
 
 comment on table public.provider_currencies is
 'Which payment provider takes which currency, its amount rules, and the default per currency. Admin-managed.';
+comment on column public.provider_currencies.provider_exponent is
+'The decimals the provider''s API counts this currency in (private.provider_exponent): amounts are sent as amount * 10^(provider_exponent - currencies.exponent); an amount this does not express exactly is refused (amount_not_payable), and so is a step (amount_step_not_whole).';
 
 create index provider_currencies_currency_idx on public.provider_currencies (currency);
 create unique index provider_currencies_one_default_idx on public.provider_currencies (currency)
 where is_default;
-
-insert into public.provider_currencies (provider, currency, is_default)
-select
-    'stripe' as provider,
-    c.code as currency,
-    c.code not in ('XOF', 'XAF', 'CDF', 'GNF') as is_default
-from public.currencies as c;
-
-insert into public.provider_currencies (provider, currency, min_amount, amount_step, is_default)
-select
-    v.provider::public.payment_provider as provider,
-    v.currency,
-    v.min_amount,
-    v.amount_step,
-    v.is_default
-from (
-    values
-    ('cinetpay', 'XOF', 100, 5, true),
-    ('cinetpay', 'XAF', 100, 5, true),
-    ('cinetpay', 'CDF', 40000, 100, true),
-    ('cinetpay', 'GNF', null, 1, true),
-    ('cinetpay', 'USD', 100, 100, false)
-) as v (provider, currency, min_amount, amount_step, is_default)
-inner join public.currencies as c on v.currency = c.code;
 
 -- Payments still waiting for their provider's word, for reconciliation.
 create index payment_attempts_pending_idx on private.payment_attempts (provider, created_at)
@@ -118,7 +142,8 @@ begin
 end;
 $$;
 
--- A payment attempt's amount is one its provider can charge.
+-- A payment attempt's amount is one its provider can charge: within its
+-- bounds, a multiple of its step, and expressible in its unit.
 create function private.check_provider_amount()
 returns trigger
 language plpgsql
@@ -126,6 +151,7 @@ set search_path = ''
 as $$
 declare
     rule public.provider_currencies;
+    exponent smallint := (select c.exponent from public.currencies as c where c.code = new.currency);
 begin
     select * into rule
     from public.provider_currencies as r
@@ -151,30 +177,75 @@ begin
                 new.provider, new.currency, rule.amount_step
             );
     end if;
-    return new;
-end;
-$$;
-
--- CinetPay takes whole units: its steps are whole units of the currency, so
--- that the step alone decides what a pledge may be.
-create function private.check_provider_rule()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-declare
-    unit bigint := (
-        select (10 ^ c.exponent)::bigint from public.currencies as c where c.code = new.currency
-    );
-begin
-    if new.provider = 'cinetpay' and new.amount_step % unit <> 0 then
+    if private.to_minor_units(new.amount, exponent, rule.provider_exponent) is null then
         raise exception using
-            errcode = 'PT422', message = 'amount_step_not_whole',
-            detail = format('CinetPay takes whole units: a step in %s is a multiple of %s.', new.currency, unit);
+            errcode = 'PT422', message = 'amount_not_payable',
+            detail = format(
+                '%s counts %s with %s decimals: a donation in %s is a multiple of %s (minor units).',
+                new.provider, new.currency, rule.provider_exponent, new.currency,
+                (10 ^ (exponent - rule.provider_exponent))::bigint
+            );
     end if;
     return new;
 end;
 $$;
+
+-- A step is expressible in the provider's unit (CinetPay's whole units: a step
+-- in dollars is whole dollars), so that the step alone decides what a pledge
+-- may be; a step left out is that unit.
+create function private.check_provider_rule()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    exponent smallint := (select c.exponent from public.currencies as c where c.code = new.currency);
+    -- provider_exponent is computed after this trigger: its definition, then
+    provider_exponent smallint := private.provider_exponent(new.provider, new.currency);
+    unit bigint := (10 ^ greatest(exponent - provider_exponent, 0))::bigint;
+begin
+    new.amount_step := coalesce(new.amount_step, unit);
+    if private.to_minor_units(new.amount_step, exponent, provider_exponent) is null then
+        raise exception using
+            errcode = 'PT422', message = 'amount_step_not_whole',
+            detail = format(
+                '%s counts %s with %s decimals: a step in %s is a multiple of %s (minor units).',
+                new.provider, new.currency, provider_exponent, new.currency, unit
+            );
+    end if;
+    return new;
+end;
+$$;
+
+-- A payment attempt's amount in its provider's unit, as the gateways send it
+-- (private.to_minor_units: amount * 10^(provider_exponent - exponent)).
+create function private.provider_amount(attempt_id uuid)
+returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    converted bigint;
+begin
+    select private.to_minor_units(a.amount, c.exponent, r.provider_exponent) into converted
+    from private.payment_attempts as a
+    inner join public.currencies as c on a.currency = c.code
+    inner join public.provider_currencies as r on a.provider = r.provider and a.currency = r.currency
+    where a.id = provider_amount.attempt_id;
+    if converted is null then
+        raise exception using
+            errcode = 'PT422', message = 'amount_not_payable',
+            detail = 'This payment''s provider cannot charge its amount.';
+    end if;
+    return converted;
+end;
+$$;
+
+comment on function private.provider_amount(uuid) is
+'A payment attempt''s amount in its provider''s unit (provider_currencies.provider_exponent), as the gateways send it.';
 
 -- A currency admins add can be paid by card at once (Stripe takes them all).
 create function private.offer_cards_for_new_currency()
@@ -192,6 +263,9 @@ end;
 $$;
 
 grant execute on function private.default_provider(text) to service_role;
+-- authenticated: admins write provider_currencies, whose provider_exponent it computes
+grant execute on function private.provider_exponent(public.payment_provider, text) to authenticated, service_role;
+grant execute on function private.provider_amount(uuid) to service_role;
 
 -- Triggers ---------------------------------------------------------------------
 
@@ -214,3 +288,30 @@ for each statement execute function private.refuse_banned_writes();
 create trigger provider_currencies_touch_updated_at
 before update on public.provider_currencies
 for each row execute function private.touch_updated_at();
+
+-- Data -------------------------------------------------------------------------
+-- (after the triggers: private.check_provider_rule gives each row its step)
+
+insert into public.provider_currencies (provider, currency, is_default)
+select
+    'stripe' as provider,
+    c.code as currency,
+    c.code not in ('XOF', 'XAF', 'CDF', 'GNF') as is_default
+from public.currencies as c;
+
+insert into public.provider_currencies (provider, currency, min_amount, amount_step, is_default)
+select
+    v.provider::public.payment_provider as provider,
+    v.currency,
+    v.min_amount,
+    v.amount_step,
+    v.is_default
+from (
+    values
+    ('cinetpay', 'XOF', 100, 5, true),
+    ('cinetpay', 'XAF', 100, 5, true),
+    ('cinetpay', 'CDF', 40000, 100, true),
+    ('cinetpay', 'GNF', null, 1, true),
+    ('cinetpay', 'USD', 100, 100, false)
+) as v (provider, currency, min_amount, amount_step, is_default)
+inner join public.currencies as c on v.currency = c.code;

@@ -43,7 +43,7 @@ def stack(*, durable: bool = False) -> Iterator[Stack]:
     cluster.start()
     try:
         auth_pw = secrets.token_hex(16)
-        localstack.build_database(cluster.url(), auth_pw, seed=False)
+        localstack.build_database(cluster, auth_pw, seed=False)
         yield Stack(cluster, cluster.url(), cluster.url(user="authenticator", password=auth_pw))
     finally:
         cluster.destroy()
