@@ -379,6 +379,14 @@ LOCAL_HOST = re.compile(
 PLACEHOLDER_CLOUD = re.compile(r"(^|[-_])(local|test|demo|example|placeholder)($|[-_])", re.I)
 
 
+def site_host(url: str) -> str | None:
+    """The host of a URL; None when it is no URL."""
+    try:
+        return urlparse(url).hostname
+    except ValueError:
+        return None
+
+
 SETTINGS_SQL = """
 select s.site_url, s.media_cloud_name,
     (select c.column_default from information_schema.columns as c
@@ -395,9 +403,19 @@ def check_settings(t: Target) -> list[Finding]:
     if not rows:
         return [Finding("missing", "public.platform_settings has no row", t.migrate_fix)]
     site, cloud, cloud_default = rows[0].values()
+    site, cloud = site or "", cloud or ""
     local = "wrong" if t.hosted else INFO
     found = []
-    if LOCAL_HOST.match(urlparse(site).hostname or ""):
+    host = site_host(site)
+    if host is None:
+        found.append(
+            Finding(
+                "wrong",
+                f"site_url is not a URL: {site}",
+                "cagnotte-admin settings set site-url https://<the frontend>",
+            )
+        )
+    elif LOCAL_HOST.match(host):
         found.append(
             Finding(
                 local,
@@ -458,6 +476,8 @@ def run_check(t: Target, check: str, function: Callable[[Target], list[Finding]]
     except psycopg.Error as exc:
         message = (exc.diag.message_primary or str(exc)).splitlines()[0]
         findings = [Finding("error", f"could not check: {message}")]
+    except Exception as exc:  # a value this check did not expect: said, not a traceback
+        findings = [Finding("error", f"could not check: {type(exc).__name__}: {exc}")]
     return [{"check": check, **asdict(f)} for f in findings]
 
 

@@ -79,6 +79,13 @@ def test_search_tolerates_typos(anon, publish, q):
     assert target["id"] in search(anon, q=q)
 
 
+def test_typo_correction_learns_no_word_of_a_draft(db, anon, owner, make_campaign):
+    make_campaign(owner, title="Xylophones pour la chorale de Kindia")
+    learnt = db.sql("select word from private.search_words where word = 'xylophones'")
+    assert learnt == []
+    assert search(anon, q="xylophnes") == []
+
+
 def test_french_stemming_matches_word_forms(anon, publish):
     target = publish("Aidez Awa", summary="Deux opérations chirurgicales sont nécessaires.")
     assert search(anon, q="opération chirurgicale") == [target["id"]]

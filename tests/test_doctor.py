@@ -374,3 +374,19 @@ def test_hosted_is_decided_by_the_database_host():
     assert doctor_cmd.is_hosted(
         "postgresql://postgres.ref:x@aws-0-eu-west-3.pooler.supabase.com:6543/postgres"
     )
+
+
+def test_a_site_url_that_is_no_url_is_a_finding_not_a_traceback(healthy):
+    with broken(
+        healthy,
+        "update public.platform_settings set site_url = 'http://[::1'",
+        fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000'",
+    ):
+        code, findings, stderr = doctor(healthy.url())
+    assert code == 1
+    assert "Traceback" not in stderr
+    (problem,) = problems(findings)
+    assert (problem["check"], problem["detail"]) == (
+        "settings",
+        "site_url is not a URL: http://[::1",
+    )

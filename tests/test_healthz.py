@@ -39,6 +39,11 @@ def test_malformed_database_url_is_a_clear_start_error():
         load_settings(database_url="mysql://nope")
 
 
+def test_an_empty_db_role_is_refused_rather_than_acting_as_the_login_role():
+    with pytest.raises(ConfigError, match="DB_ROLE"):
+        load_settings(database_url="postgresql://postgres@127.0.0.1/postgres", db_role="")
+
+
 def test_the_example_environment_is_a_valid_configuration(monkeypatch):
     """.env.example, as shipped, starts the service (integrations unset)."""
     from dotenv import dotenv_values

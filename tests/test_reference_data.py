@@ -87,3 +87,12 @@ def test_a_category_in_use_cannot_be_removed(db, as_user, admin, owner, make_cam
     with pytest.raises(ApiError) as err:
         as_user(admin).delete("categories", {"slug": "sante"})
     assert (err.value.status, err.value.code) == (409, "23503")
+
+
+@pytest.mark.parametrize("column", ["exponent", "code"])
+def test_no_one_changes_the_unit_of_a_currency_whose_amounts_are_stored(db, as_user, admin, column):
+    value = 2 if column == "exponent" else "XOX"
+    with pytest.raises(ApiError) as err:
+        as_user(admin).update("currencies", {column: value}, {"code": "XOF"})
+    assert (err.value.status, err.value.code) == (403, "42501")
+    assert db.one("select exponent from public.currencies where code = 'XOF'")["exponent"] == 0

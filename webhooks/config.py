@@ -16,8 +16,9 @@ class Settings(BaseSettings):
     db_pool_max_size: int = Field(default=10, ge=1)
     # Seconds a request waits for a pooled connection before answering 503.
     db_pool_timeout: float = Field(default=5.0, gt=0)
-    # The role the service's connections act as (SET ROLE); empty: the login role.
-    db_role: str = "service_role"
+    # The role the service's transactions act as (SET LOCAL ROLE); never the login
+    # role itself (postgres bypasses RLS and owns everything).
+    db_role: str = Field(default="service_role", min_length=1)
 
     # Supabase Auth: users' access tokens (HS256 with the JWT secret; asymmetric
     # keys through the project's JWKS when SUPABASE_URL is set).

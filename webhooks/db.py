@@ -29,10 +29,8 @@ POOLER_SAFE: dict[str, Any] = {"prepare_threshold": None}
 def init_pool(app: Flask) -> ConnectionPool:
     settings = app.config["SETTINGS"]
     # Least privilege: the service's SQL functions are granted to this role.
-    app.extensions["db_begin"] = (
-        sql.SQL("begin; set local role {}").format(sql.Identifier(settings.db_role))
-        if settings.db_role
-        else sql.SQL("begin")
+    app.extensions["db_begin"] = sql.SQL("begin; set local role {}").format(
+        sql.Identifier(settings.db_role)
     )
     pool = ConnectionPool(
         conninfo=str(settings.database_url),

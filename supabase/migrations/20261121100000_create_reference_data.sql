@@ -71,7 +71,12 @@ insert into public.currencies (code, name_fr, name_en, exponent, min_donation, m
 
 revoke all on table public.categories, public.currencies from anon, authenticated;
 grant select on table public.categories, public.currencies to anon, authenticated;
-grant insert, update, delete on table public.categories, public.currencies to authenticated;
+grant insert, update, delete on table public.categories to authenticated;
+grant insert, delete on table public.currencies to authenticated;
+-- A currency's code and exponent never change: every amount stored in it is read
+-- through them (amount * 10^exponent).
+grant update (name_fr, name_en, min_donation, max_donation, max_goal, active)
+on table public.currencies to authenticated;
 
 -- RLS --------------------------------------------------------------------------
 

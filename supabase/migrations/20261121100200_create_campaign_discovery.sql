@@ -109,12 +109,16 @@ begin
         status = excluded.status, category = excluded.category, country = excluded.country,
         published_at = excluded.published_at, headline = excluded.headline, document = excluded.document;
 
+    -- typo correction learns words from published campaigns only (a draft's words
+    -- would tell what drafts say)
     insert into private.search_words (word)
     select distinct w.word
     from pg_catalog.regexp_split_to_table(
         pg_catalog.lower(private.unaccent(new.title || ' ' || tags)), '[^[:alnum:]]+'
     ) as w (word)
-    where pg_catalog.char_length(w.word) between 3 and 40 and w.word !~ '[0-9]'
+    where
+        private.is_published(new.status)
+        and pg_catalog.char_length(w.word) between 3 and 40 and w.word !~ '[0-9]'
     on conflict do nothing;
     return null;
 end;
