@@ -10,6 +10,7 @@ Debian's ``pgbouncer`` refuses to run as root: like the cluster, it runs as the
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -89,3 +90,4 @@ def transaction_pooler(cluster: localstack.Cluster) -> Iterator[Pooler]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+        shutil.rmtree(directory, ignore_errors=True)
