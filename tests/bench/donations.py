@@ -148,7 +148,8 @@ def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline):
     rates: dict[str, list[float]] = {"candidate": [], "baseline": []}
     lat: dict[str, list[float]] = {"candidate": [], "baseline": []}
     ratios = []
-    with psycopg.connect(stack.url, autocommit=True) as conn:
+    # CHECKPOINT is the superuser's (hosted: supabase_admin's)
+    with psycopg.connect(stack.cluster.superuser_url(), autocommit=True) as conn:
         for base_items, cand_items in rounds:
             conn.execute("checkpoint")
             b_rate, b_lat = run_concurrently(base_items, baseline)

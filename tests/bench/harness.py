@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import secrets
 import statistics
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from admin_scripts import localstack
-from tests.conftest import free_port
 
 REPORT = localstack.ROOT / "bench-report.md"
 
@@ -33,20 +30,10 @@ class Stack:
 def stack(*, durable: bool = False) -> Iterator[Stack]:
     """A throwaway cluster with the project's schema (platform, migrations; no seed).
     durable: fsync and synchronous commits on, as in production."""
-    cluster = localstack.Cluster(
-        base_dir=Path(tempfile.mkdtemp(prefix="africagnotte-bench-")),
-        port=free_port(),
-        password=secrets.token_hex(16),
-        throwaway=not durable,
-    )
-    cluster.init()
-    cluster.start()
-    try:
+    with localstack.scratch_cluster("africagnotte-bench-", throwaway=not durable) as cluster:
         auth_pw = secrets.token_hex(16)
         localstack.build_database(cluster, auth_pw, seed=False)
         yield Stack(cluster, cluster.url(), cluster.url(user="authenticator", password=auth_pw))
-    finally:
-        cluster.destroy()
 
 
 def in_threads(target: Callable[[Any], object], inputs: list) -> float:
