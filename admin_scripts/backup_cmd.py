@@ -147,10 +147,7 @@ def schedule_jobs(url: str) -> None:
     """pg_cron's jobs (its cron schema is not in the dump) from the restored registry."""
     with psycopg.connect(url, autocommit=True) as conn:
         if conn.execute("select 1 from pg_extension where extname = 'pg_cron'").fetchone():
-            conn.execute(
-                "select private.schedule_job(job_name, schedule, command)"
-                " from private.scheduled_jobs"
-            )
+            conn.execute(project.SCHEDULE_JOBS)
 
 
 def verify(path: Path) -> dict:

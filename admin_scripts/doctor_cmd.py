@@ -113,10 +113,7 @@ def check_migrations(t: Target) -> list[Finding]:
 # 2. Extensions ------------------------------------------------------------------
 
 # What an extension needs once created again (pg_cron forgets its jobs when dropped).
-AFTER_CREATE = {
-    "pg_cron": "select private.schedule_job(job_name, schedule, command)"
-    " from private.scheduled_jobs;",
-}
+AFTER_CREATE = {"pg_cron": project.SCHEDULE_JOBS}
 
 
 def extension_finding(name: str, schema: str | None, actual: str | None) -> Finding:

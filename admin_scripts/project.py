@@ -23,6 +23,13 @@ CREATE_EXTENSION = re.compile(
 )
 
 
+# pg_cron's jobs from the migrations' registry (after pg_cron is created again, or a
+# restore: its cron schema holds no job then).
+SCHEDULE_JOBS = (
+    "select private.schedule_job(job_name, schedule, command) from private.scheduled_jobs;"
+)
+
+
 class ProjectError(RuntimeError):
     """The repository's Supabase files cannot be read as expected."""
 

@@ -244,7 +244,7 @@ def test_an_unscheduled_job_is_caught_with_the_call_that_schedules_it(healthy):
     finally:
         run_sql(
             healthy.url(),
-            "select private.schedule_job(job_name, schedule, command) from private.scheduled_jobs",
+            project.SCHEDULE_JOBS,
         )
     assert problem["status"] == "missing"
     assert "expire-campaigns" in problem["detail"]

@@ -26,7 +26,7 @@ from webhooks import payments
 from webhooks.config import Settings
 from webhooks.errors import ApiError, ServiceUnavailable
 from webhooks.payments import Pledge
-from webhooks.provider_units import checkout_amount, provider_exponent
+from webhooks.provider_units import checkout_amount
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cinetpay", __name__)
@@ -203,10 +203,7 @@ class CinetPayGateway:
             "kind": "payment",
             "attempt_id": transaction_id,
             "donation_id": metadata if _is_uuid(metadata) else None,
-            "currency": currency,
-            "amount_exponent": provider_exponent(
-                "cinetpay", currency if currency and currency.isalpha() else None
-            ),
+            "currency": currency,  # amounts in CinetPay's unit, which the payment core knows
         }
         if code == "00" and status == "ACCEPTED":
             return {**base, "status": "succeeded", "amount": _whole(data.get("amount"))}

@@ -142,8 +142,7 @@ class StripeGateway:
         base: dict[str, Any] = {
             "donation_id": meta.get("donation_id"),
             "attempt_id": meta.get("attempt_id"),
-            "currency": currency,
-            "amount_exponent": provider_exponent("stripe", currency) if currency else None,
+            "currency": currency,  # amounts in Stripe's unit, which the payment core knows
         }
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             session = {**base, "session_ref": obj["id"], "payment_ref": obj.get("payment_intent")}

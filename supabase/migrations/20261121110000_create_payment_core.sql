@@ -186,6 +186,42 @@ on public.platform_settings for update to authenticated
 using ((select private.is_admin()))
 with check ((select private.is_admin()));
 
+-- Functions: the providers' units ------------------------------------------------
+
+-- The number of decimals a provider's API counts a currency's amounts in, as
+-- the provider documents it. CinetPay takes whole units of every currency it
+-- takes. Stripe (https://docs.stripe.com/currencies, "Minor units in API
+-- amounts"): its zero-decimal currencies are sent as whole units
+-- (#zero-decimal: BIF, CLP, DJF, GNF, JPY, KMF, KRW, MGA, PYG, RWF, UGX, VND,
+-- VUV, XAF, XOF, XPF), its three-decimal currencies in thousandths
+-- (#three-decimal: BHD, JOD, KWD, OMR, TND), every other currency in hundredths
+-- (ISK, HUF and TWD included: #special-cases keeps them two-decimal in the API).
+-- The one home of these lists: a provider's event amounts are read in this unit
+-- (private.outcome_in_minor_units), provider_currencies.provider_exponent is
+-- computed from it, and the service asks it for a currency no row names (the
+-- settlement currency of a Stripe fee).
+create function private.provider_exponent(provider public.payment_provider, currency text)
+returns smallint
+language sql
+immutable
+set search_path = ''
+as $$
+    select (case
+        when provider = 'cinetpay' then 0
+        when pg_catalog.upper(currency) in (
+            'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA',
+            'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'
+        ) then 0
+        when pg_catalog.upper(currency) in ('BHD', 'JOD', 'KWD', 'OMR', 'TND') then 3
+        else 2
+    end)::smallint
+$$;
+
+comment on function private.provider_exponent(public.payment_provider, text) is
+'The number of decimals a provider''s API counts a currency''s amounts in (Stripe: 0 for its zero-decimal currencies, 3 for BHD, JOD, KWD, OMR and TND, 2 otherwise; CinetPay: 0, whole units), from the providers'' documentation.';
+
+grant execute on function private.provider_exponent(public.payment_provider, text) to authenticated, service_role;
+
 -- Functions: helpers ---------------------------------------------------------------
 
 -- An amount counted with from_exponent decimals, in to_exponent decimals; null
@@ -666,9 +702,12 @@ end;
 $$;
 
 -- The outcome's amounts (amount, fee, refunded_total, dispute_amount) in the
--- currency's minor units, from amount_exponent decimals; an amount that does
--- not convert exactly is dropped (the kind's checks then refuse the event).
-create function private.outcome_in_minor_units(outcome jsonb, currency text)
+-- currency's minor units, from amount_exponent decimals (by default the
+-- provider's unit); an amount that does not convert exactly is dropped (the
+-- kind's checks then refuse the event).
+create function private.outcome_in_minor_units(
+    outcome jsonb, currency text, provider public.payment_provider
+)
 returns jsonb
 language plpgsql
 stable
@@ -680,7 +719,10 @@ declare
     source_exponent integer;
 begin
     select k.exponent into exponent from public.currencies as k where k.code = outcome_in_minor_units.currency;
-    source_exponent := coalesce((outcome ->> 'amount_exponent')::integer, exponent);
+    source_exponent := coalesce(
+        (outcome ->> 'amount_exponent')::integer,
+        private.provider_exponent(outcome_in_minor_units.provider, outcome_in_minor_units.currency)
+    );
     if source_exponent <> exponent then
         return outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
             || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
@@ -917,7 +959,8 @@ $$;
 -- again and it is applied then.
 --   outcome.kind     payment | refund | dispute | ignored
 --   references       attempt_id, donation_id (from metadata), session_ref, payment_ref, charge_ref
---   amounts          in the provider's unit: amount_exponent decimals (default: the currency's)
+--   amounts          in the provider's unit: amount_exponent decimals (default: the provider's
+--                    unit for the currency, private.provider_exponent)
 --   payment          status (processing | succeeded | failed | canceled), amount, currency, fee, reason
 --   refund           refunded_total (cumulative)
 --   dispute          dispute_ref, dispute_status (open | won | lost), dispute_amount
@@ -963,7 +1006,7 @@ begin
         select * into result, note from private.refuse_attempt_for_outcome(a, outcome);
         if result is null then
             select * into d from public.donations as x where x.id = a.donation_id for update;
-            outcome := private.outcome_in_minor_units(outcome, d.currency);
+            outcome := private.outcome_in_minor_units(outcome, d.currency, provider);
             select * into result, note from private.remember_provider_refs(a, outcome);
         end if;
         if result is null and private.outcome_is_incomplete(kind, outcome) then

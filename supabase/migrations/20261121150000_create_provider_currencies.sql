@@ -8,45 +8,13 @@
 -- Each provider counts amounts in its own unit (provider_exponent: the number
 -- of decimals its API counts a currency in), which may differ from the
 -- currency's ISO minor unit (public.currencies.exponent): the gateways send
--- and read amounts in that unit, converted by private.to_minor_units.
+-- and read amounts in that unit (private.provider_exponent, in the payment
+-- core), converted by private.to_minor_units.
 --
 -- A pledge its provider cannot charge (bounds, step, or an amount its unit
 -- cannot express) is refused when its payment attempt is written (inside
 -- private.create_donation), so before any provider is called and with nothing
 -- left behind.
-
--- Functions: the providers' units ------------------------------------------------
-
--- The number of decimals a provider's API counts a currency's amounts in, as
--- the provider documents it. CinetPay takes whole units of every currency it
--- takes. Stripe (https://docs.stripe.com/currencies, "Minor units in API
--- amounts"): its zero-decimal currencies are sent as whole units
--- (#zero-decimal: BIF, CLP, DJF, GNF, JPY, KMF, KRW, MGA, PYG, RWF, UGX, VND,
--- VUV, XAF, XOF, XPF), its three-decimal currencies in thousandths
--- (#three-decimal: BHD, JOD, KWD, OMR, TND), every other currency in hundredths
--- (ISK, HUF and TWD included: #special-cases keeps them two-decimal in the API).
--- The one home of these lists: provider_currencies.provider_exponent is computed
--- from it, and the service asks it for a currency no row names (the settlement
--- currency of a Stripe fee).
-create function private.provider_exponent(provider public.payment_provider, currency text)
-returns smallint
-language sql
-immutable
-set search_path = ''
-as $$
-    select (case
-        when provider = 'cinetpay' then 0
-        when pg_catalog.upper(currency) in (
-            'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA',
-            'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'
-        ) then 0
-        when pg_catalog.upper(currency) in ('BHD', 'JOD', 'KWD', 'OMR', 'TND') then 3
-        else 2
-    end)::smallint
-$$;
-
-comment on function private.provider_exponent(public.payment_provider, text) is
-'The number of decimals a provider''s API counts a currency''s amounts in (Stripe: 0 for its zero-decimal currencies, 3 for BHD, JOD, KWD, OMR and TND, 2 otherwise; CinetPay: 0, whole units), from the providers'' documentation.';
 
 -- Tables -----------------------------------------------------------------------
 
@@ -264,7 +232,6 @@ $$;
 
 grant execute on function private.default_provider(text) to service_role;
 -- authenticated: admins write provider_currencies, whose provider_exponent it computes
-grant execute on function private.provider_exponent(public.payment_provider, text) to authenticated, service_role;
 grant execute on function private.provider_amount(uuid) to service_role;
 
 -- Triggers ---------------------------------------------------------------------
