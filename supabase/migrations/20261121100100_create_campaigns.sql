@@ -4,9 +4,11 @@
 --   ▲                  │                          │           │
 --   └── edit ◀─ rejected ◀──reject──┘             └─ ends_at ─┴──▶ expired
 -- draft, pending_review, rejected, active ──cancel──▶ cancelled
+-- active, funded ──freeze (operators)──▶ frozen ──unfreeze──▶ active | funded
+--                                          └──close with refunds──▶ cancelled
 --
 -- Public statuses (what anon and strangers see): active, funded, expired.
--- Drafts, campaigns under review, rejected and cancelled ones are seen only by
+-- Drafts, campaigns under review, rejected, frozen and cancelled ones are seen only by
 -- their team (the owner and co-organizers, whom invitations add) and by staff
 -- (moderators and admins): private.sees_campaign, the one home of that rule.
 -- Durations: a campaign runs from 1 to 180 days after publication (30 by
@@ -17,7 +19,7 @@
 -- Types ------------------------------------------------------------------------
 
 create type public.campaign_status as enum (
-    'draft', 'pending_review', 'active', 'funded', 'rejected', 'expired', 'cancelled'
+    'draft', 'pending_review', 'active', 'funded', 'rejected', 'expired', 'cancelled', 'frozen'
 );
 create type public.member_role as enum ('co_organizer');
 
@@ -294,10 +296,31 @@ as $$
     )
 $$;
 
+-- Four eyes: no staff member decides on a campaign, a document or a payout of a
+-- campaign whose team they are on (owner or co-organizer); another staff member
+-- must. The one home of that rule: campaign reviews, document reviews and every
+-- payout decision call it.
+create function private.assert_independent_staff(campaign_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+    if private.is_campaign_team(assert_independent_staff.campaign_id) then
+        raise exception using
+            errcode = 'PT403', message = 'cannot_review_own_campaign',
+            detail = 'Staff do not decide on a campaign of their own team; another staff member must.';
+    end if;
+end;
+$$;
+
 grant execute on function private.is_published(public.campaign_status) to anon, authenticated, service_role;
 grant execute on function private.is_open(public.campaign_status) to anon, authenticated, service_role;
 grant execute on function private.team_campaign_ids(uuid) to authenticated, service_role;
 grant execute on function private.is_campaign_team(uuid) to anon, authenticated, service_role;
+grant execute on function private.assert_independent_staff(uuid) to authenticated, service_role;
 grant execute on function private.sees_campaign(boolean, uuid, uuid, uuid, boolean, uuid[])
 to anon, authenticated, service_role;
 
@@ -636,11 +659,7 @@ begin
         raise exception using
             errcode = 'PT403', message = 'staff_only', detail = 'Only moderators and admins review campaigns.';
     end if;
-    if c.owner_id = auth.uid() then
-        raise exception using
-            errcode = 'PT403', message = 'cannot_review_own_campaign',
-            detail = 'Another moderator must review your own campaign.';
-    end if;
+    perform private.assert_independent_staff(c.id);
     if c.status <> 'pending_review' then
         perform private.invalid_transition('approve', c.status);
     end if;
@@ -671,11 +690,7 @@ begin
         raise exception using
             errcode = 'PT403', message = 'staff_only', detail = 'Only moderators and admins review campaigns.';
     end if;
-    if c.owner_id = auth.uid() then
-        raise exception using
-            errcode = 'PT403', message = 'cannot_review_own_campaign',
-            detail = 'Another moderator must review your own campaign.';
-    end if;
+    perform private.assert_independent_staff(c.id);
     if c.status <> 'pending_review' then
         perform private.invalid_transition('reject', c.status);
     end if;
