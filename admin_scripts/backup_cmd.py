@@ -29,7 +29,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from admin_scripts import db, localstack, operator, project
-from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
+from admin_scripts.console import JSON_OPTION, YES_OPTION, err, error, out, print_json
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 
 SCHEMAS = ("public", "private", "supabase_migrations")
@@ -222,5 +222,5 @@ def restore(
     differ = [t for t, n in manifest["row_counts"].items() if restored.get(t) != n]
     err.print(f"restored {sum(restored.values()):,} rows in {len(restored)} tables")
     if differ:
-        err.print(f"[red]row counts differ:[/red] {', '.join(differ)}")
+        error(", ".join(differ), label="row counts differ")
         raise typer.Exit(code=1)

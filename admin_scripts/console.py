@@ -1,30 +1,112 @@
-"""Shared terminal helpers: data to stdout, chatter to stderr."""
+"""Shared terminal helpers: data to stdout, chatter to stderr.
+
+The one home of two rules every command inherits, because user text (titles,
+names, comments, reasons, emails) reaches the operator's terminal and files:
+
+- **Printed literally.** ``out`` and ``err`` interpret no Rich markup, emoji
+  codes or highlighting in the strings they print (``Bonjour [/oops]`` or
+  ``[link=https://evil.test]`` are shown as typed, never parsed); styling is
+  asked for with ``style=`` or ``Text`` objects. Control characters (ESC, CSI,
+  CR, backspace…) and bidirectional overrides are shown as escapes (``\\x1b``,
+  ``\\u202e``), never sent to the terminal raw: a line break stays a line break
+  in the console's own text, and is shown as ``\\n`` in a value (a table cell).
+  JSON output keeps them as JSON escapes.
+- **CSV cells are data, not formulas.** A text cell starting with ``=``, ``+``,
+  ``-``, ``@``, a tab or a carriage return (OWASP's rule; also after leading
+  spaces) gets a leading single quote, so a spreadsheet shows it and runs
+  nothing. Numbers stay numbers: a value the database typed as a number is
+  written as is, even negative; a text that merely looks like one is text.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
-from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 # Options every listing and every destructive command takes.
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
 YES_OPTION = typer.Option(False, "--yes", help="Do not ask for confirmation.")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+# C0 and C1 control characters, DEL, and the bidirectional controls that reorder
+# what the operator reads (U+061C, U+200E/F, U+202A-E, U+2066-9).
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps leaves raw in strings (it escapes C0 characters itself).
+UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(match[0])
+    return named or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def visible(text: str, *, keep: str = "") -> str:
+    """``text`` with its control and bidirectional characters as escapes (but
+    those in ``keep``)."""
+    return UNSAFE.sub(lambda m: m[0] if m[0] in keep else _escape(m), text)
+
+
+def literal(value: Any) -> Text:
+    """A value as the operator must see it: no markup, one line, nothing hidden."""
+    return Text(visible(str(value)))
+
+
+class LiteralConsole(Console):
+    """A Rich console that prints strings literally (see the module's docstring)."""
+
+    def __init__(self, **options: Any):
+        super().__init__(markup=False, emoji=False, highlight=False, **options)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        options.pop("markup", None)  # never: text may come from users
+        shown = (Text(visible(o, keep="\n\t")) if isinstance(o, str) else o for o in objects)
+        super().print(*shown, **options)
+
+
+out = LiteralConsole(soft_wrap=True)
+err = LiteralConsole(stderr=True)
+
+
+def error(message: Any, *, label: str = "error") -> None:
+    """``error: <message>`` on stderr, the label in red, the message literally."""
+    err.print(Text(f"{label}:", style="red"), literal(message))
+
+
+def warning(message: Any) -> None:
+    err.print(Text("warning:", style="yellow"), literal(message))
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, default=str, ensure_ascii=False, indent=2))
+    text = json.dumps(data, default=str, ensure_ascii=False, indent=2)
+    print(UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
 Column = str | Callable[[dict[str, Any]], Any]
+
+
+def table(title: str, headers: Iterable[str], rows: Iterable[Iterable[Any]], **options) -> Table:
+    """A Rich table whose cells are shown literally (None and "" as "-")."""
+    t = Table(title=title, **options)
+    for header in headers:
+        t.add_column(header, overflow="fold")
+    for r in rows:
+        t.add_row(*(c if isinstance(c, Text) else cell(c) for c in r))
+    return t
+
+
+def cell(value: Any) -> Text:
+    return Text("-") if value is None or value == "" else literal(value)
 
 
 def print_rows(
@@ -35,14 +117,42 @@ def print_rows(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=title)
-    for header in columns:
-        table.add_column(header, overflow="fold")
-    for r in rows:
-        cells = (col(r) if callable(col) else r[col] for col in columns.values())
-        table.add_row(*("-" if c is None or c == "" else str(c) for c in cells))
-    out.print(table)
+    cells = ([col(r) if callable(col) else r[col] for col in columns.values()] for r in rows)
+    out.print(table(title, columns, cells))
     err.print(f"{len(rows)} row(s)")
+
+
+# CSV ----------------------------------------------------------------------------------------
+
+
+def csv_cell(value: Any) -> Any:
+    """One CSV cell: numbers as numbers, text neutralised (a leading quote before
+    a formula's first character), dates in ISO 8601, booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return (
+        "'" + text
+        if text.startswith(FORMULA_START) or text.lstrip(" ").startswith(FORMULA_START[:4])
+        else text
+    )
+
+
+def write_csv(target: IO[str], header: list[str], rows: Iterable[Iterable[Any]]) -> int:
+    """Rows as CSV (header first), every cell through csv_cell; the row count."""
+    writer = csv.writer(target, lineterminator="\n")
+    writer.writerow(csv_cell(h) for h in header)
+    count = 0
+    for r in rows:
+        writer.writerow(csv_cell(v) for v in r)
+        count += 1
+    return count
 
 
 def parse_duration(text: str) -> timedelta:

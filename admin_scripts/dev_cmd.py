@@ -19,7 +19,7 @@ import requests
 import typer
 
 from admin_scripts import db, localstack
-from admin_scripts.console import err, print_json
+from admin_scripts.console import error, print_json
 
 app = typer.Typer(help="Local development helpers.", no_args_is_help=True)
 
@@ -56,7 +56,7 @@ def donate(
             "select id, currency from public.campaigns where slug = %s", [campaign]
         ).fetchone()
         if row is None:
-            err.print(f"[red]error:[/red] no campaign with slug {campaign!r}")
+            error(f"no campaign with slug {campaign!r}")
             raise typer.Exit(code=2)
         try:
             pledge = conn.execute(
@@ -65,7 +65,7 @@ def donate(
                 [row["id"], amount, row["currency"], name, anonymous],
             ).fetchone()["p"]
         except psycopg.Error as exc:  # the database's refusal, as the donor would get it
-            err.print(f"[red]refused:[/red] {exc.diag.message_primary}: {exc.diag.message_detail}")
+            error(f"{exc.diag.message_primary}: {exc.diag.message_detail}", label="refused")
             raise typer.Exit(code=1) from exc
         session_id = f"cs_test_local_{uuid.uuid4().hex[:16]}"
         conn.execute("select private.attach_checkout(%s, %s)", [pledge["attempt_id"], session_id])
@@ -105,7 +105,7 @@ def donate(
             timeout=10,
         )  # fmt: skip
     except requests.ConnectionError as exc:
-        err.print(f"[red]error:[/red] the service does not answer at {service}: run `make run`")
+        error(f"the service does not answer at {service}: run `make run`")
         raise typer.Exit(code=1) from exc
     with db.connect() as conn:
         totals = conn.execute(

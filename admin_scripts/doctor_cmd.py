@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from admin_scripts import db, localstack, project
-from admin_scripts.console import JSON_OPTION, err, out, print_json
+from admin_scripts.console import JSON_OPTION, cell, err, error, out, print_json
 
 MANIFEST = localstack.SUPABASE_DIR / "privileges.json"
 REGENERATE = "`make privileges` (cagnotte-admin doctor --write-manifest)"
@@ -513,7 +513,10 @@ def report(findings: list[dict], target: str) -> None:
         style = STYLE.get(f["status"], "red")
         check = f["check"] if f["check"] != previous else ""
         table.add_row(
-            check, Text(f["status"], style=style), Text(f["detail"]), Text(f["fix"] or "-")
+            cell(check),
+            Text(f["status"], style=style),
+            cell(f["detail"]),
+            Text(f["fix"] or "-"),
         )
         previous = f["check"]
     out.print(table)
@@ -524,13 +527,13 @@ def report(findings: list[dict], target: str) -> None:
             out.print(fix, markup=False, highlight=False)
 
 
-def summary(findings: list[dict]) -> str:
+def summary(findings: list[dict]) -> Text:
     problems = [f for f in findings if f["status"] in PROBLEMS]
     if not problems:
-        return f"[green]all is well[/green] ({len(CHECKS)} checks)"
+        return Text.assemble(("all is well", "green"), f" ({len(CHECKS)} checks)")
     per_check = dict.fromkeys(f["check"] for f in problems)
     counts = ", ".join(f"{c} {sum(f['check'] == c for f in problems)}" for c in per_check)
-    return f"[red]{len(problems)} problem(s)[/red]: {counts}"
+    return Text.assemble((f"{len(problems)} problem(s)", "red"), f": {counts}")
 
 
 def redact(url: str) -> str:
@@ -574,7 +577,7 @@ def doctor(
         localstack.StackError,
         psycopg.Error,
     ) as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
+        error(exc)
         raise typer.Exit(code=2) from exc
     if as_json:
         print_json(findings)

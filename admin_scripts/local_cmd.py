@@ -10,9 +10,18 @@ import time
 import psycopg
 import typer
 from psycopg.rows import dict_row
+from rich.text import Text
 
 from admin_scripts import jobs_cmd, localstack, mailcatcher, mailer
-from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
+from admin_scripts.console import (
+    JSON_OPTION,
+    YES_OPTION,
+    err,
+    error,
+    out,
+    print_json,
+    warning,
+)
 
 app = typer.Typer(help="The embedded local stack (development only).", no_args_is_help=True)
 
@@ -23,7 +32,7 @@ JOBS_EVERY = float(os.environ.get("AFRICAGNOTTE_JOBS_EVERY", "60"))
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
+    error(exc)
     return typer.Exit(code=1)
 
 
@@ -47,7 +56,7 @@ def run() -> None:
         raise _fail(exc) from exc
     env = localstack.read_env(localstack.ENV_LOCAL)
     state = "new database, seeded" if is_new else "data kept, migrations up to date"
-    err.print(f"[green]AfriCagnotte local stack[/green] ({state})")
+    err.print(Text("AfriCagnotte local stack", style="green"), f"({state})")
     out.print(f"Database URL        {cluster.url()}")
     out.print(f"JWT secret          {env['SUPABASE_JWT_SECRET']}")
     out.print(f"anon key            {env['SUPABASE_ANON_KEY']}")
@@ -92,7 +101,7 @@ def _start_mail_catcher():
     try:
         return mailcatcher.start(localstack.MAIL_DIR, localstack.MAIL_PORT)
     except (OSError, RuntimeError) as exc:
-        err.print(f"[yellow]local SMTP server not started[/yellow] ({exc})")
+        warning(f"local SMTP server not started ({exc})")
         return None
 
 
@@ -110,7 +119,7 @@ def _background_work(service: subprocess.Popen, *, run_jobs: bool, env: dict[str
                     jobs_cmd.run_all(c)
                     next_jobs = time.monotonic() + JOBS_EVERY
         except psycopg.Error as exc:
-            err.print(f"[yellow]background work failed, will retry:[/yellow] {exc}")
+            warning(f"background work failed, will retry: {exc}")
         time.sleep(MAIL_EVERY)
 
 

@@ -10,6 +10,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from rich.text import Text
 
 from admin_scripts.console import err
 
@@ -28,7 +29,8 @@ class MailDir:
         data = envelope.original_content or envelope.content
         path.write_bytes(data)
         subject = message_from_bytes(data, policy=default_policy)["Subject"]
-        err.print(f"[cyan]mail[/cyan] to {', '.join(envelope.rcpt_tos)}: {subject} ({path.name})")
+        to = ", ".join(envelope.rcpt_tos)
+        err.print(Text("mail", style="cyan"), f"to {to}: {subject} ({path.name})")
         return "250 Message accepted for delivery"
 
 

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from admin_scripts import db, localstack
-from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
+from admin_scripts.console import JSON_OPTION, YES_OPTION, cell, err, error, out, print_json
 
 app = typer.Typer(help="Campaign media at Cloudinary.", no_args_is_help=True)
 
@@ -75,7 +75,7 @@ def purge_orphans(
     try:
         assets = list_assets(options)
     except cloudinary.exceptions.Error as exc:
-        err.print(f"[red]error:[/red] Cloudinary: {exc}")
+        error(f"Cloudinary: {exc}")
         raise typer.Exit(code=1) from exc
     referenced = referenced_public_ids()
     cutoff = datetime.now(UTC) - timedelta(hours=grace_hours)
@@ -90,7 +90,7 @@ def purge_orphans(
         table = Table("public_id", "type", "bytes", "created_at", title=f"{len(orphans)} orphan(s)")
         for a in orphans:
             table.add_row(
-                a["public_id"], a["resource_type"], str(a.get("bytes", "")), a["created_at"]
+                *map(cell, (a["public_id"], a["resource_type"], a.get("bytes"), a["created_at"]))
             )
         out.print(table)
     if not apply or not orphans:

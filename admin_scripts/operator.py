@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from admin_scripts import db
-from admin_scripts.console import err
+from admin_scripts.console import error
 
 # Exit codes shared by the operators' commands.
 EXIT_REFUSED = 1  # a business rule said no (409, 422…)
@@ -133,5 +133,5 @@ def record(email: str | None, action: str, **details: Any) -> None:
 
 
 def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
+    error(exc)
     return typer.Exit(code=getattr(exc, "code", code))

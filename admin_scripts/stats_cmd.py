@@ -3,16 +3,19 @@ operators (tables, JSON, a chart of the money per day) and CSV exports."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
 import plotext
 import typer
 from psycopg import sql
+from psycopg.rows import tuple_row
 from rich.table import Table
+from rich.text import Text
 
 from admin_scripts import db, operator
-from admin_scripts.console import JSON_OPTION, err, out, print_json
+from admin_scripts.console import JSON_OPTION, cell, err, out, print_json, write_csv
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 
 export = typer.Typer(help="CSV exports: donations, campaigns.", no_args_is_help=True)
@@ -83,7 +86,7 @@ def _table(title: str, rows: list[dict]) -> None:
     for name in rows[0]:
         table.add_column(name, justify="right" if isinstance(rows[0][name], int) else "left")
     for r in rows:
-        table.add_row(*(str(v) for v in r.values()))
+        table.add_row(*(cell(v) for v in r.values()))
     out.print(table)
 
 
@@ -119,9 +122,8 @@ def stats(
     _table("Money per currency (minor units)", data["money"])
     _table(f"Per day, last {days} days", data["per_day"])
     if data["money"] and not no_chart:
-        out.print(
-            chart(data["per_day"], data["money"][0]["currency"]), markup=False, highlight=False
-        )
+        # the chart's own colours (on a terminal) are ANSI codes: read as styles
+        out.print(Text.from_ansi(chart(data["per_day"], data["money"][0]["currency"])))
 
 
 EXPORTS = {
@@ -147,21 +149,18 @@ EXPORTS = {
 
 
 def _export(what: str, since: str | None, output: Path | None, email: str | None) -> None:
-    query = sql.SQL("copy ({}) to stdout with (format csv, header)").format(
-        sql.SQL(EXPORTS[what]).format(since=sql.Literal(since))
-    )
-    target = output.open("wb") if output else sys.stdout.buffer
+    """Rows streamed from the database into CSV (console.write_csv neutralises
+    formulas in text cells; numbers stay numbers)."""
+    query = sql.SQL(EXPORTS[what]).format(since=sql.Literal(since))
+    target = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     rows = 0
     try:
         with db.connect() as conn, operator.acting_as(conn, email, f"export {what}", since=since):
-            with conn.cursor().copy(query) as copy:
-                for chunk in copy:
-                    target.write(chunk)
-            rows = conn.execute(
-                sql.SQL("select count(*) as n from ({}) as x").format(
-                    sql.SQL(EXPORTS[what]).format(since=sql.Literal(since))
-                )
-            ).fetchone()["n"]
+            cursor = conn.cursor(row_factory=tuple_row)
+            stream = cursor.stream(query)
+            first = next(stream, None)  # the header is known once the query has run
+            header = [c.name for c in cursor.description or []]
+            rows = write_csv(target, header, itertools.chain([first] if first else [], stream))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     finally:

@@ -4,20 +4,19 @@ the media rows the database allows."""
 from __future__ import annotations
 
 import hmac
-import json
 import time
 import uuid
 from typing import Any, Literal
 
 import cloudinary.utils
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from webhooks.auth import optional_user_id
 from webhooks.config import Settings
 from webhooks.db import connection
-from webhooks.donations import json_object, parse_json
 from webhooks.errors import ApiError, ServiceUnavailable
+from webhooks.validation import Int32, Int64, json_object, parse, parse_json
 
 bp = Blueprint("cloudinary", __name__)
 
@@ -30,8 +29,16 @@ NOTIFICATION_MAX_AGE = 2 * 3600  # seconds, as Cloudinary's own default
 CLOCK_SKEW = 300
 
 
+class UploadTarget(BaseModel):
+    """What the signature is for (a campaign's media unless said)."""
+
+    model_config = ConfigDict(extra="allow")
+    target: Literal["campaign", "avatar", "document"] = "campaign"
+
+
 class CampaignUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    target: Literal["campaign"] = "campaign"
     campaign_id: uuid.UUID
     resource_type: Literal["image", "video"]
 
@@ -50,6 +57,55 @@ class DocumentUpload(BaseModel):
     document_type: str
 
 
+UPLOADS: dict[str, type[BaseModel]] = {
+    "campaign": CampaignUpload,
+    "avatar": AvatarUpload,
+    "document": DocumentUpload,
+}
+
+
+# Cloudinary's notifications: the fields read, typed; the others are ignored.
+class NotificationType(BaseModel):
+    notification_type: str | None = None
+
+
+class UploadContext(BaseModel):
+    class Custom(BaseModel):
+        campaign_id: str | None = None
+
+    custom: Custom | None = None
+
+
+class UploadNotification(BaseModel):
+    public_id: str
+    resource_type: str
+    bytes: Int64 | None = None
+    width: Int32 | None = None
+    height: Int32 | None = None
+    duration: float | None = Field(None, allow_inf_nan=False, ge=-1e15, le=1e15)
+    context: UploadContext | None = None
+
+
+class DeletedResource(BaseModel):
+    public_id: str
+
+
+class DeleteNotification(BaseModel):
+    resources: list[DeletedResource] | None = None
+
+
+class ModerationNotification(BaseModel):
+    public_id: str
+    moderation_status: str | None = None
+
+
+NOTIFICATIONS: dict[str, type[BaseModel]] = {
+    "upload": UploadNotification,
+    "delete": DeleteNotification,
+    "moderation": ModerationNotification,
+}
+
+
 def _credentials(settings: Settings) -> tuple[str, str, str]:
     if settings.cloudinary is None:
         raise ServiceUnavailable("media uploads are not configured (CLOUDINARY_URL)")
@@ -65,9 +121,7 @@ def media_signature():
     user_id = optional_user_id()
     if user_id is None:
         raise ApiError("sign in to upload", status=401, code="sign_in_required")
-    target = json_object().get("target")
-    model = {"avatar": AvatarUpload, "document": DocumentUpload}.get(target, CampaignUpload)
-    upload = parse_json(model)
+    upload = parse_json(UPLOADS[parse_json(UploadTarget).target])
     extra: dict[str, Any] = {}
     if isinstance(upload, DocumentUpload):
         with connection() as conn:
@@ -144,11 +198,19 @@ def verify_notification(
         )
     algorithm = "sha256" if len(signature) == 64 else "sha1"
     expected = cloudinary.utils.compute_hex_hash(f"{body}{timestamp}{secret}", algorithm)
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise ApiError("invalid signature", status=400, code="invalid_signature")
 
 
-def apply_notification(note: dict[str, Any], signature: str) -> str:
+def read_notification(body: str) -> BaseModel | None:
+    """A verified notification's body as its model; None for a type we ignore
+    (400 when not a JSON object, 422 when a field read has the wrong shape)."""
+    note = json_object(body)
+    model = NOTIFICATIONS.get(parse(NotificationType, note).notification_type or "")
+    return parse(model, note) if model else None
+
+
+def apply_notification(note: BaseModel | None, signature: str) -> str:
     with connection() as conn, conn.transaction():
         first = conn.execute(
             "select private.first_media_notification(%s) as r", [signature]
@@ -156,34 +218,33 @@ def apply_notification(note: dict[str, Any], signature: str) -> str:
         return _apply(conn, note) if first else "duplicate"
 
 
-def _apply(conn, note: dict[str, Any]) -> str:
-    kind = note.get("notification_type")
-    if kind == "upload":
-        context = (note.get("context") or {}).get("custom") or {}
-        hint = context.get("campaign_id")
+def _apply(conn, note: BaseModel | None) -> str:
+    if isinstance(note, UploadNotification):
+        custom = note.context.custom if note.context else None
+        hint = custom.campaign_id if custom else None
         try:
             hint = str(uuid.UUID(hint)) if hint else None
         except ValueError:
             return "refused: invalid campaign_id in context"
-        if note.get("resource_type") not in ("image", "video"):
+        if note.resource_type not in ("image", "video"):
             return "refused: neither image nor video"
         return conn.execute(
             "select private.register_media(%s, %s, %s, %s, %s, %s::numeric, %s) as r",
-            [note["public_id"], note["resource_type"], note.get("bytes"), note.get("width"),
-             note.get("height"), note.get("duration"), hint],
+            [note.public_id, note.resource_type, note.bytes, note.width, note.height,
+             note.duration, hint],
         ).fetchone()["r"]  # fmt: skip
-    if kind == "delete":
+    if isinstance(note, DeleteNotification):
         outcomes = [
-            conn.execute("select private.remove_media(%s) as r", [r["public_id"]]).fetchone()["r"]
-            for r in note.get("resources") or []
+            conn.execute("select private.remove_media(%s) as r", [r.public_id]).fetchone()["r"]
+            for r in note.resources or []
         ]
         return "removed" if "removed" in outcomes else "unknown"
-    if kind == "moderation":
-        status = note.get("moderation_status")
+    if isinstance(note, ModerationNotification):
+        status = note.moderation_status
         if status not in ("rejected", "approved"):
             return "ignored"
         return conn.execute(
-            "select private.hide_media(%s, %s) as r", [note["public_id"], status == "rejected"]
+            "select private.hide_media(%s, %s) as r", [note.public_id, status == "rejected"]
         ).fetchone()["r"]
     return "ignored"
 
@@ -196,13 +257,6 @@ def cloudinary_webhook():
     verify_notification(
         body, request.headers.get("X-Cld-Timestamp"), request.headers.get("X-Cld-Signature"), secret
     )
-    try:
-        note = json.loads(body)
-        if not isinstance(note, dict):
-            raise ValueError
-        outcome = apply_notification(note, request.headers["X-Cld-Signature"])
-    except (ValueError, KeyError, TypeError, RecursionError):
-        raise ApiError(
-            "not a Cloudinary notification", status=400, code="invalid_payload"
-        ) from None
+    note = read_notification(body)  # only once verified
+    outcome = apply_notification(note, request.headers["X-Cld-Signature"])
     return jsonify(received=True, outcome=outcome)

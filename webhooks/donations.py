@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Literal
 
-from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from flask import Blueprint, current_app, jsonify
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from webhooks import payments
 from webhooks.auth import optional_user_id
-from webhooks.errors import ApiError
+from webhooks.validation import parse_json
 
 bp = Blueprint("donations", __name__)
 
@@ -30,31 +29,6 @@ class CheckoutRequest(BaseModel):
     email: Annotated[str, Field(max_length=254)] | None = None
     # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF)
     provider: Literal["stripe", "cinetpay"] | None = None
-
-
-def json_object() -> dict:
-    """The request's JSON object; 400 for anything else: not JSON, not an object,
-    or nested past Python's recursion limit."""
-    try:
-        body = json.loads(request.get_data(cache=True))
-        if not isinstance(body, dict):
-            raise ValueError("not an object")
-    except (ValueError, RecursionError):
-        raise ApiError("the body is a JSON object", status=400, code="invalid_json") from None
-    return body
-
-
-def parse_json(model: type[BaseModel]) -> BaseModel:
-    body = json_object()
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
-        raise ApiError(
-            "invalid request", status=422, code="invalid_request", details=details
-        ) from None
 
 
 @bp.post("/donations/checkout")
