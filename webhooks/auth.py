@@ -72,5 +72,5 @@ def optional_user_id() -> uuid.UUID | None:
         return None
     try:
         return uuid.UUID(claims["sub"])
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError):  # sub of any JSON type
         raise Unauthorized("invalid token: sub is not a user id") from None

@@ -10,17 +10,27 @@ from typing import Any
 
 import stripe
 from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, Field
 
 from webhooks import payments
 from webhooks.config import Settings
 from webhooks.errors import ApiError, ServiceUnavailable
 from webhooks.payments import Pledge
 from webhooks.provider_units import checkout_amount, provider_exponent
+from webhooks.validation import parse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stripe", __name__)
 
 SIGNATURE_TOLERANCE = 300  # seconds
+
+
+class StripeEnvelope(BaseModel):
+    """The envelope fields the webhook reads, typed (data.object is translate()'s)."""
+
+    id: str
+    type: str
+    created: int = Field(ge=0, le=253_402_300_799)  # a datetime's range
 
 
 # The event types translate() turns into outcomes (the others are ignored);
@@ -112,6 +122,8 @@ class StripeGateway:
             raise ServiceUnavailable("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)")
         if not signature:
             raise ApiError("Stripe-Signature header missing", status=400, code="missing_signature")
+        if not signature.isascii():  # the library compares text digests: ASCII only
+            raise ApiError("invalid signature", status=400, code="invalid_signature")
         try:
             stripe.WebhookSignature.verify_header(
                 payload.decode("utf-8"), signature, secret, SIGNATURE_TOLERANCE
@@ -125,6 +137,7 @@ class StripeGateway:
             ) from None
         if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
             raise ApiError("the body is not a Stripe event", status=400, code="invalid_payload")
+        parse(StripeEnvelope, event)  # 422 naming the field
         if bool(event.get("livemode")) != self.settings.stripe_livemode:
             raise ApiError(
                 "live-mode event on a test-mode service, or the reverse",
