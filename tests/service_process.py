@@ -75,7 +75,7 @@ def wait_until_healthy(service: Service, timeout: float) -> None:
         try:
             if requests.get(f"{service.base}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a worker still booting
             pass
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not become healthy")

