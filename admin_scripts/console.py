@@ -57,9 +57,10 @@ def visible(text: str, *, keep: str = "") -> str:
     return UNSAFE.sub(lambda m: m[0] if m[0] in keep else _escape(m), text)
 
 
-def literal(value: Any) -> Text:
-    """A value as the operator must see it: no markup, one line, nothing hidden."""
-    return Text(visible(str(value)))
+def literal(value: Any, *, keep: str = "") -> Text:
+    """A value as the operator must see it: no markup, one line (unless ``keep``
+    has the line break), nothing hidden."""
+    return Text(visible(str(value), keep=keep))
 
 
 class LiteralConsole(Console):
@@ -79,12 +80,13 @@ err = LiteralConsole(stderr=True)
 
 
 def error(message: Any, *, label: str = "error") -> None:
-    """``error: <message>`` on stderr, the label in red, the message literally."""
-    err.print(Text(f"{label}:", style="red"), literal(message))
+    """``error: <message>`` on stderr, not wrapped, the label in red, the message
+    literally (its own line breaks kept)."""
+    err.print(Text(f"{label}:", style="red"), literal(message, keep="\n\t"), soft_wrap=True)
 
 
 def warning(message: Any) -> None:
-    err.print(Text("warning:", style="yellow"), literal(message))
+    err.print(Text("warning:", style="yellow"), literal(message, keep="\n\t"), soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
