@@ -355,3 +355,19 @@ def test_the_checkout_names_the_field_of_the_wrong_shape(db, service, body, fiel
     assert response.status_code == 422
     assert field in [d["field"] for d in response.get_json()["error"]["details"]]
     assert db.sql("select 1 from public.donations") == []
+
+
+@pytest.mark.parametrize("body", ["nope", "[1, 2]", "{", "", "null", '"event"', "[" * 5000])
+def test_a_signed_body_that_is_not_a_json_object_is_a_400_and_writes_nothing(db, service, body):
+    stripe = service.post(
+        "/webhooks/stripe", data=body, content_type="application/json",
+        headers={"Stripe-Signature": sf.sign(body.encode())},
+    )  # fmt: skip
+    cloudinary_ = service.post(
+        "/webhooks/cloudinary", data=body, content_type="application/json",
+        headers=cloudinary_headers(body),
+    )  # fmt: skip
+    for response in (stripe, cloudinary_):
+        assert response.status_code == 400, response.get_json()
+        assert response.get_json()["error"]["code"] in ("invalid_payload", "invalid_json")
+    assert webhook_writes(db) == 0
