@@ -10,6 +10,7 @@ import time
 import psycopg
 import typer
 from psycopg.rows import dict_row
+from rich.markup import escape
 
 from admin_scripts import jobs_cmd, localstack, mailcatcher, mailer
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json
@@ -109,8 +110,8 @@ def _background_work(service: subprocess.Popen, *, run_jobs: bool, env: dict[str
                 if run_jobs and time.monotonic() >= next_jobs:
                     jobs_cmd.run_all(c)
                     next_jobs = time.monotonic() + JOBS_EVERY
-        except psycopg.Error as exc:
-            err.print(f"[yellow]background work failed, will retry:[/yellow] {exc}")
+        except Exception as exc:  # the stack outlives any one round (the database away, a bug)
+            err.print("[yellow]background work failed, will retry:[/yellow]", escape(str(exc)))
         time.sleep(MAIL_EVERY)
 
 

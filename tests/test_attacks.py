@@ -222,10 +222,10 @@ POLICY_HELPERS = {
     "auth.email", "auth.jwt", "auth.role", "auth.uid", "private.assert_campaign_open",
     "private.bilingual_tsquery", "private.check_campaign_end", "private.has_role",
     "private.is_admin", "private.is_banned", "private.is_campaign_team", "private.is_open",
-    "private.is_published", "private.is_staff", "private.normalize_tags",
+    "private.is_published", "private.is_single_line", "private.is_staff", "private.normalize_tags",
     "private.provider_exponent",
     "private.sees_campaign", "private.slugify", "private.tags_are_valid",
-    "private.team_campaign_ids", "private.unaccent",
+    "private.team_campaign_ids", "private.to_single_line", "private.unaccent",
 }  # fmt: skip
 
 
