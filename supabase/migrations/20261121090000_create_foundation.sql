@@ -149,6 +149,6 @@ $$;
 comment on function private.is_single_line(text) is
 'Whether text may go into one line (an email header, a log line): no control character, no line or paragraph separator.';
 
--- Check constraints run as the writer: the API roles call it through them.
+-- Check constraints run as the writer: the roles that write user text call them.
 grant execute on function private.to_single_line(text), private.is_single_line(text)
-to anon, authenticated, service_role;
+to authenticated, service_role;

@@ -229,7 +229,8 @@ begin
     begin
         perform to_address::public.email_address;
     exception when check_violation then
-        raise warning 'email address % cannot be mailed: % not written', pg_catalog.quote_literal(to_address), dedupe_key;
+        -- the address stays out of the log (personal data, and maybe a line break)
+        raise warning 'an address mail cannot use: % not written', dedupe_key;
         return;
     end;
     msg := private.render_email(
