@@ -345,6 +345,54 @@ def test_reports_take_over_a_comment_the_owner_hid(db, make_user, as_user, user,
     assert err.value.message == "hidden_by_moderation"
 
 
+@pytest.fixture
+def staff_owner(make_user, grant_role, make_campaign):
+    """A moderator and an admin who each own an active campaign (four eyes)."""
+
+    def make(role):
+        person = grant_role(make_user(user_metadata={"full_name": "Équipe"}), role)
+        return person, make_campaign(person, "active")
+
+    return make
+
+
+def test_a_moderator_on_the_team_hides_only_as_the_owner(db, make_user, as_user, user, staff_owner):
+    mod, campaign = staff_owner("moderator")
+    first, second = comment(as_user(user), campaign, "un"), comment(as_user(user), campaign, "deux")
+    (hidden,) = hide(as_user(mod), first)
+    assert hidden["hidden_reason"] == "owner"  # not final
+    for reporter in [make_user() for _ in range(3)]:
+        report(as_user(reporter), comment_id=second["id"])
+    with pytest.raises(ApiError) as err:
+        hide(as_user(mod), second, False)
+    assert err.value.message == "hidden_by_moderation"
+
+
+def test_staff_do_not_resolve_reports_on_their_own_campaign(
+    db, as_user, user, moderator, staff_owner
+):
+    mod, campaign = staff_owner("moderator")
+    on_campaign = report(as_user(user), campaign_id=campaign["id"])
+    on_comment = report(as_user(user), comment_id=comment(as_user(user), campaign)["id"])
+    for r in (on_campaign, on_comment):
+        with pytest.raises(ApiError) as err:
+            as_user(mod).rpc("resolve_report", {"report_id": r["id"], "status": "dismissed"})
+        assert (err.value.status, err.value.message) == (403, "cannot_review_own_campaign")
+    assert {r["status"] for r in db.sql("select status::text from public.reports")} == {"open"}
+    as_user(moderator).rpc(
+        "resolve_report", {"report_id": on_campaign["id"], "status": "dismissed"}
+    )
+
+
+def test_an_admin_does_not_delete_comments_on_their_own_campaign(
+    db, as_user, user, admin, staff_owner
+):
+    boss, campaign = staff_owner("admin")
+    row = comment(as_user(user), campaign)
+    assert as_user(boss).delete("comments", {"id": row["id"]}) == []
+    assert len(as_user(admin).delete("comments", {"id": row["id"]})) == 1
+
+
 def test_authors_and_admins_delete_comments_owners_do_not(
     db, as_user, user, owner, admin, campaign
 ):

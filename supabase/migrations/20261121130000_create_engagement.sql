@@ -5,9 +5,11 @@
 -- them). Comments: the campaign's owner hides comments on their campaign, staff
 -- hide or delete any; a hidden comment is seen only by its author, the owner and
 -- staff. Moderation is final for owners: the owner shows again only what the
--- owner hid (hidden_reason 'owner'), never what staff or reports hid. Reports:
--- one open report per reporter and target; 3 distinct open reports hide a
--- comment until a moderator decides.
+-- owner hid (hidden_reason 'owner'), never what staff or reports hid. Staff on
+-- a campaign's team act there as its owner (four eyes: they neither make
+-- moderation final, delete comments, nor resolve reports on it). Reports: one
+-- open report per reporter and target; 3 distinct open reports hide a comment
+-- until a moderator decides.
 --
 -- Posting: a campaign that is closed (cancelled) or frozen takes no new update,
 -- comment or invitation (private.takes_posts, the one home of that rule).
@@ -275,9 +277,12 @@ using (
     )
 );
 
-create policy "authors and admins delete comments"
+create policy "authors and admins delete comments, admins not on their own team's campaigns"
 on public.comments for delete to authenticated
-using (author_id = (select auth.uid()) or (select private.is_admin()));
+using (
+    author_id = (select auth.uid())
+    or ((select private.is_admin()) and not private.is_campaign_team(campaign_id))
+);
 
 create policy "reporters read their reports and staff all"
 on public.reports for select to authenticated
@@ -348,7 +353,8 @@ begin
         raise exception using
             errcode = 'PT403', message = 'not_comment_author', detail = 'Only its author edits a comment.';
     end if;
-    staff := private.is_staff();
+    -- staff on the campaign's team act as its owner there (four eyes)
+    staff := private.is_staff() and not private.is_campaign_team(old.campaign_id);
     if staff and new.hidden and old.hidden_reason is distinct from 'staff' then
         new.hidden_reason := 'staff';  -- a moderator who hides (again) takes the decision over
     elsif new.hidden is distinct from old.hidden then
@@ -391,7 +397,8 @@ begin
 end;
 $$;
 
--- Staff close a report: resolved (action taken) or dismissed.
+-- Staff close a report: resolved (action taken) or dismissed; never on a
+-- campaign of their own team (four eyes).
 create function public.resolve_report(report_id uuid, status public.report_status, note text default null)
 returns public.reports
 language plpgsql
@@ -407,14 +414,20 @@ begin
     if resolve_report.status = 'open' then
         raise exception using errcode = 'PT422', message = 'invalid_resolution', detail = 'resolved or dismissed.';
     end if;
-    update public.reports as x
-    set status = resolve_report.status, resolved_by = auth.uid(), resolved_at = pg_catalog.now(),
-        resolution_note = nullif(pg_catalog.btrim(note), '')
+    select * into r from public.reports as x
     where x.id = resolve_report.report_id and x.status = 'open'
-    returning * into r;
+    for update;
     if not found then
         raise exception using errcode = 'PT404', message = 'report_not_found', detail = 'No such open report.';
     end if;
+    perform private.assert_independent_staff(coalesce(
+        r.campaign_id, (select m.campaign_id from public.comments as m where m.id = r.comment_id)
+    ));
+    update public.reports as x
+    set status = resolve_report.status, resolved_by = auth.uid(), resolved_at = pg_catalog.now(),
+        resolution_note = nullif(pg_catalog.btrim(note), '')
+    where x.id = r.id
+    returning * into r;
     return r;
 end;
 $$;
