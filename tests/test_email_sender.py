@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from email.headerregistry import Address
 from email.utils import getaddresses
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
-from admin_scripts import local_cmd, mailer
+from admin_scripts import db as admin_db
+from admin_scripts import local_cmd, mailer, notifications_cmd
 from admin_scripts.cli import app
 from tests.conftest import free_port
 
@@ -361,6 +363,33 @@ def test_the_send_command_delivers_and_reports(db, enqueue, smtp_server, monkeyp
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"claimed": 3, "sent": 3, "retried": 0, "failed": 0}
     assert len(smtp_server.recorder.messages) == 3
+
+
+def test_the_watching_sender_outlives_the_database_going_away(
+    db, enqueue, smtp_server, monkeypatch
+):
+    enqueue(1)
+    connections, sleeps = [], []
+
+    def connect():
+        connections.append(1)
+        if len(connections) == 1:
+            raise psycopg.OperationalError("connection refused")
+        return admin_db.connect()
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt  # the operator stops it after the second look
+
+    monkeypatch.setattr(
+        notifications_cmd, "db", SimpleNamespace(connect=connect, NoDatabase=admin_db.NoDatabase)
+    )
+    monkeypatch.setattr(notifications_cmd, "time", SimpleNamespace(sleep=sleep))
+    result = cli(db, monkeypatch, smtp_server.url, "send", "--watch", "1")
+    assert result.exit_code == 0, result.output
+    assert "sending failed, will retry: connection refused" in result.stderr
+    assert len(smtp_server.recorder.messages) == 1
 
 
 def test_the_outbox_command_lists_failed_messages(db, enqueue, smtp_server, monkeypatch):
