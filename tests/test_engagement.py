@@ -453,6 +453,24 @@ def test_three_distinct_reports_hide_a_comment(db, make_user, as_user, user, cam
     assert hidden["hidden_reason"] == "reports"
 
 
+def test_three_reports_sent_in_parallel_still_hide_the_comment(
+    db, make_user, as_user, user, campaign
+):
+    row = comment(as_user(user), campaign)
+    # widen the race: each report's transaction lingers after its count, before commit
+    db.sql(
+        "create function private.linger() returns trigger language plpgsql as"
+        " $$ begin perform pg_sleep(0.3); return null; end $$;"
+        " create trigger zz_linger after insert on public.reports"
+        " for each row execute function private.linger()"
+    )
+    clients = [as_user(make_user()) for _ in range(4)]
+    results = at_once([lambda c=c: report(c, comment_id=row["id"]) for c in clients])
+    assert refusals(results) == []
+    hidden = db.one("select hidden, hidden_reason from public.comments where id = %s", [row["id"]])
+    assert hidden == {"hidden": True, "hidden_reason": "reports"}
+
+
 def test_only_staff_resolve_reports(as_user, user, owner, moderator, campaign):
     row = report(as_user(user), campaign_id=campaign["id"])
     for outsider in (user, owner):

@@ -377,6 +377,9 @@ end;
 $$;
 
 -- Reports on a comment: three distinct open reports hide it pending review.
+-- The comment is locked first, so that reports sent at once are counted one
+-- after the other (each sees the others') and the third one hides it; no key
+-- update, which the reports' foreign key checks (key share) do not wait for.
 create function private.hide_reported_comment()
 returns trigger
 language plpgsql
@@ -384,7 +387,11 @@ security definer
 set search_path = ''
 as $$
 begin
-    if new.comment_id is not null and (
+    if new.comment_id is null then
+        return null;
+    end if;
+    perform 1 from public.comments as m where m.id = new.comment_id for no key update;
+    if (
         select pg_catalog.count(distinct r.reporter_id) from public.reports as r
         where r.comment_id = new.comment_id and r.status = 'open'
     ) >= 3 then
