@@ -184,6 +184,19 @@ def test_a_closed_or_frozen_campaign_resends_nothing(db, as_user, owner, campaig
     assert len(emails_to(db, INVITEE)) == 1
 
 
+@pytest.mark.parametrize("status", ["cancelled", "frozen"])
+def test_nobody_joins_a_closed_or_frozen_campaign_through_an_earlier_invitation(
+    db, as_user, campaign, invite, invitee, status
+):
+    invite()
+    db.sql("select private.set_campaign_status(%s, %s)", [campaign["id"], status])
+    with pytest.raises(ApiError) as err:
+        accept(as_user, invitee, last_token(db))
+    assert (err.value.status, err.value.message) == (409, "campaign_closed")
+    assert db.sql("select 1 from public.campaign_members where user_id = %s", [invitee.id]) == []
+    assert db.one("select status::text from public.campaign_invitations")["status"] == "pending"
+
+
 def counted_invitations(db, owner, n):
     """n invitations sent today by owner, as the limit counts them."""
     db.sql(

@@ -12,7 +12,8 @@
 -- Anti-abuse: at most 50 invitations a day per inviter across campaigns,
 -- sends and resends alike (the 'invitation' rate limit of private.rate_limits,
 -- counted under its lock), 100 pending per campaign; a closed (cancelled),
--- frozen, rejected or expired campaign invites nobody. The address is a
+-- frozen, rejected or expired campaign invites nobody, and nobody joins a
+-- closed or frozen one through an earlier invitation. The address is a
 -- public.email_address (the one address rule mail shares).
 
 -- Types ------------------------------------------------------------------------
@@ -343,6 +344,11 @@ begin
     if inv.expires_at < pg_catalog.now() then
         raise exception using
             errcode = 'PT410', message = 'invitation_expired', detail = 'Ask the organizer to send it again.';
+    end if;
+    if not private.takes_posts((select c.status from public.campaigns as c where c.id = inv.campaign_id)) then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = 'This campaign is closed or frozen: nobody joins it now.';
     end if;
     if me.email is distinct from inv.email or me.email_confirmed_at is null then
         raise exception using
