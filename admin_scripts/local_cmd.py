@@ -118,7 +118,7 @@ def _background_work(service: subprocess.Popen, *, run_jobs: bool, env: dict[str
                 if run_jobs and time.monotonic() >= next_jobs:
                     jobs_cmd.run_all(c)
                     next_jobs = time.monotonic() + JOBS_EVERY
-        except psycopg.Error as exc:
+        except Exception as exc:  # the stack outlives any one round (the database away, a bug)
             warning(f"background work failed, will retry: {exc}")
         time.sleep(MAIL_EVERY)
 

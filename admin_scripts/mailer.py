@@ -2,8 +2,14 @@
 
 The database decides everything else: which messages are due, which sender
 takes each (claim_emails: skip locked, with a lease), when a refused message
-is tried again and when it has failed (email_not_sent). This module only
-talks SMTP and reports back.
+is tried again and when it has failed (email_not_sent), and what an address
+and a subject may be (public.email_address, private.is_single_line, checked
+where they are written). This module only talks SMTP and reports back.
+
+One message never stops the sender: a message it cannot build (or that the
+mail library refuses while sending) fails at once, with the error, and the
+sender goes on with the others; SMTP refusals and network trouble are retried
+as the database says.
 
 SMTP_URL: smtp://[user:password@]host[:port][?starttls=true] (plain or
 STARTTLS, port 25 by default, 587 with STARTTLS) or smtps://… (TLS, 465).
@@ -103,7 +109,10 @@ def build_message(row: dict[str, Any], sender: str) -> EmailMessage:
 
 def refusal(exc: Exception) -> tuple[str, bool]:
     """(error text, permanent?) for a failed send: 5xx replies are permanent,
-    4xx replies and network trouble are worth another try."""
+    4xx replies and network trouble are worth another try; anything else (the
+    message itself is at fault: it would fail the same way again) is permanent."""
+    if not isinstance(exc, (smtplib.SMTPException, OSError)):
+        return f"cannot build or send this message: {type(exc).__name__}: {exc}", True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()))
     elif isinstance(exc, smtplib.SMTPResponseException):
@@ -156,17 +165,18 @@ class Sender:
         try:
             for row in rows:
                 try:
+                    msg = build_message(row, self.mail_from)
+                except Exception as exc:  # this message only: fail it, go on
+                    counts[self._not_sent(row, exc)] += 1
+                    continue
+                try:
                     client = client or self._connect()
-                    client.send_message(build_message(row, self.mail_from))
-                except (smtplib.SMTPException, OSError) as exc:
-                    error, permanent = refusal(exc)
-                    status = self.conn.execute(
-                        "select private.email_not_sent(%s, %s, %s) as status",
-                        [row["id"], error, permanent],
-                    ).fetchone()["status"]
-                    counts["failed" if status == "failed" else "retried"] += 1
+                    client.send_message(msg)
+                except Exception as exc:  # this message only: report it, go on
+                    counts[self._not_sent(row, exc)] += 1
                     if not isinstance(exc, REPLIES):
-                        client = None  # the connection is gone: a new one for the next
+                        _close(client)  # the connection is gone or in doubt: a new one
+                        client = None
                 else:
                     self.conn.execute("select private.email_sent(%s)", [row["id"]])
                     counts["sent"] += 1
@@ -176,6 +186,14 @@ class Sender:
                     client.quit()
         return counts
 
+    def _not_sent(self, row: dict[str, Any], exc: Exception) -> str:
+        """Reports a message that did not go: 'failed' or 'retried'."""
+        error, permanent = refusal(exc)
+        status = self.conn.execute(
+            "select private.email_not_sent(%s, %s, %s) as status", [row["id"], error, permanent]
+        ).fetchone()["status"]
+        return "failed" if status == "failed" else "retried"
+
     def send_all_due(self) -> Counter[str]:
         """Batches until nothing is due."""
         total: Counter[str] = Counter(claimed=0, sent=0, retried=0, failed=0)
@@ -184,3 +202,9 @@ class Sender:
             total.update(counts)
             if counts["claimed"] < self.batch:
                 return total
+
+
+def _close(client: smtplib.SMTP | None) -> None:
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close()

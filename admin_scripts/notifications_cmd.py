@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import time
 
+import psycopg
 import typer
+from rich.text import Text
 
 from admin_scripts import db, mailer
-from admin_scripts.console import JSON_OPTION, err, out, print_json
+from admin_scripts.console import JSON_OPTION, err, error, literal, out, print_json, warning
 
 app = typer.Typer(help="Email notifications: send the outbox, inspect it.", no_args_is_help=True)
 
 
 def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
+    error(exc)
     return typer.Exit(code=code)
 
 
@@ -31,24 +33,41 @@ def send(
     """
     try:
         smtp, mail_from = mailer.settings_from_env()
-        with db.connect() as conn:
-            sender = mailer.Sender(conn, smtp, mail_from, batch=batch)
-            while True:
-                counts = dict(sender.send_all_due())
-                if as_json:
-                    print_json(counts)
-                elif counts["claimed"] or not watch:
-                    out.print(
-                        f"sent {counts['sent']}, to retry {counts['retried']},"
-                        f" failed {counts['failed']}"
-                    )
+        while True:
+            try:
+                _send_rounds(smtp, mail_from, batch=batch, watch=watch, as_json=as_json)
+                return
+            except psycopg.Error as exc:
                 if not watch:
-                    return
+                    raise _fail(exc, code=1) from exc
+                # --watch outlives the database going away: a new connection later
+                warning(f"sending failed, will retry: {exc}")
                 time.sleep(watch)
     except (mailer.MailerConfigError, db.NoDatabase) as exc:
         raise _fail(exc) from exc
     except KeyboardInterrupt:
         err.print("sender stopped")
+
+
+def _send_rounds(
+    smtp: mailer.SmtpSettings, mail_from: str, *, batch: int, watch: float, as_json: bool
+) -> None:
+    """Sends what is due, once or every `watch` seconds, on one connection.
+    A message that cannot be built or sent fails alone (mailer.Sender)."""
+    with db.connect() as conn:
+        sender = mailer.Sender(conn, smtp, mail_from, batch=batch)
+        while True:
+            counts = dict(sender.send_all_due())
+            if as_json:
+                print_json(counts)
+            elif counts["claimed"] or not watch:
+                out.print(
+                    f"sent {counts['sent']}, to retry {counts['retried']},"
+                    f" failed {counts['failed']}"
+                )
+            if not watch:
+                return
+            time.sleep(watch)
 
 
 @app.command("outbox")
@@ -80,6 +99,9 @@ def outbox(
     if as_json:
         print_json(rows)
         return
-    for r in rows:
+    for r in rows:  # addresses, subjects and errors carry user text: printed literally
         line = f"{r['id']:>6} {r['status']:8} {r['attempts']} {r['to_address']:32} {r['subject']}"
-        out.print(line + (f"  [dim]{r['last_error']}[/dim]" if r["last_error"] else ""))
+        text = literal(line)
+        if r["last_error"]:
+            text.append_text(Text("  ").append_text(literal(r["last_error"])).stylize("dim"))
+        out.print(text)

@@ -25,6 +25,7 @@ from admin_scripts import keys, localstack
 from tests import stripe_fake as sf
 from tests.conftest import CAMPAIGN
 from tests.postgrest import EXPOSED_SCHEMAS, ApiError
+from tests.support.parallel import at_once, refusals
 from tests.test_media_uploads import notify as cloudinary_notify
 from tests.test_media_uploads import sign_upload, upload_note
 from tests.test_stripe_webhooks import completed, refunded, totals
@@ -224,10 +225,10 @@ POLICY_HELPERS = {
     "auth.email", "auth.jwt", "auth.role", "auth.uid", "private.assert_campaign_open",
     "private.bilingual_tsquery", "private.check_campaign_end", "private.has_role",
     "private.is_admin", "private.is_banned", "private.is_campaign_team", "private.is_open",
-    "private.is_published", "private.is_staff", "private.normalize_tags",
+    "private.is_published", "private.is_single_line", "private.is_staff", "private.normalize_tags",
     "private.provider_exponent",
     "private.sees_campaign", "private.slugify", "private.tags_are_valid",
-    "private.team_campaign_ids", "private.unaccent",
+    "private.team_campaign_ids", "private.to_single_line", "private.unaccent",
 }  # fmt: skip
 
 
@@ -475,6 +476,7 @@ def write_update(field):
             "body": "Merci",
             field: value,
         }
+        ctx["db"].sql("delete from private.rate_limit_hits")  # not the daily limit's test
         (u,) = ctx["as_user"](ctx["owner"]).insert("campaign_updates", body)
         return u[field]
 
@@ -564,7 +566,7 @@ def test_hostile_strings_are_stored_verbatim_in_every_text_input(ctx, field):
 
 @pytest.mark.parametrize(
     ("field", "stored"),
-    [("campaign title", None), ("display name", None),
+    [("campaign title", None), ("display name", None), ("update title", None),
      ("donor name", "Aminata Bcc: everyone@example.test")],
 )  # fmt: skip
 def test_header_injection_through_a_one_line_field_is_refused_or_flattened(ctx, field, stored):
@@ -659,6 +661,142 @@ def test_a_huge_page_size_is_refused(anon, campaign):
         ),
         status=400,
     )
+
+
+# Abuse: messages and limits ---------------------------------------------------------------------
+
+
+def comment_on(client, campaign, body="Courage !"):
+    return client.insert("comments", {"campaign_id": campaign["id"], "body": body})
+
+
+def update_on(client, campaign, title="Nouvelles de la famille"):
+    body = {"campaign_id": campaign["id"], "title": title, "body": "Merci à tous."}
+    return client.insert("campaign_updates", body)
+
+
+def test_comments_sent_in_parallel_cannot_beat_the_limit(db, as_user, user, campaign):
+    clients = [as_user(user) for _ in range(20)]
+    results = at_once([lambda c=c: comment_on(c, campaign) for c in clients])
+    assert refusals(results) == [(429, "comment_rate_limited")] * 15
+    assert db.one("select count(*) as n from public.comments")["n"] == 5
+
+
+def test_deleting_ones_comments_does_not_reset_the_limit(db, as_user, user, campaign):
+    client = as_user(user)
+    for _ in range(5):
+        comment_on(client, campaign)
+    client.delete("comments", {"author_id": str(user.id)})
+    refused(lambda: comment_on(client, campaign), status=429, code="comment_rate_limited")
+    assert db.sql("select 1 from public.comments") == []
+
+
+def test_invitations_across_many_drafts_cannot_beat_the_daily_limit(
+    db, as_user, owner, make_campaign
+):
+    drafts = [make_campaign(owner, "draft") for _ in range(6)]
+
+    def invite_many(client, first):  # each request after the other, as one browser tab
+        outcomes = []
+        for i in range(first, first + 6):
+            try:
+                outcomes.append(client.rpc("invite_to_campaign", {
+                    "campaign_id": drafts[i % 6]["id"], "email": f"cible{i}@example.test",
+                    "role": "co_organizer",
+                }))  # fmt: skip
+            except ApiError as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    tabs = [lambda c=as_user(owner), t=t: invite_many(c, 6 * t) for t in range(12)]
+    outcomes = [o for tab in at_once(tabs) for o in tab]
+    assert refusals(outcomes) == [(429, "invitation_limit_reached")] * 22
+    assert db.one("select count(*) as n from public.campaign_invitations")["n"] == 50
+    assert (
+        db.one("select count(*) as n from private.email_outbox where template like 'invitation%'")[
+            "n"
+        ]
+        == 50
+    )
+
+
+@pytest.mark.parametrize("status", ["cancelled", "frozen"])
+def test_a_closed_or_frozen_campaigns_owner_cannot_email_donors_through_an_update(
+    db, as_user, give, owner, user, campaign, status
+):
+    give(campaign, 5000, user)
+    db.sql("select private.set_campaign_status(%s, %s)", [campaign["id"], status])
+    before = db.one("select count(*) as n from private.email_outbox")["n"]
+    refused(lambda: update_on(as_user(owner), campaign), status=409, code="campaign_closed")
+    assert db.sql("select 1 from public.campaign_updates") == []
+    assert db.sql("select 1 from public.notifications where kind = 'campaign_update'") == []
+    assert db.one("select count(*) as n from private.email_outbox")["n"] == before
+
+
+def test_an_update_flood_cannot_spam_donors(db, as_user, give, owner, user, campaign):
+    give(campaign, 5000, user)
+    clients = [as_user(owner) for _ in range(12)]
+    results = at_once(
+        [lambda c=c, i=i: update_on(c, campaign, f"Nouvelle {i}") for i, c in enumerate(clients)]
+    )
+    assert refusals(results) == [(429, "update_rate_limited")] * 7
+    assert db.one("select count(*) as n from public.campaign_updates")["n"] == 5
+    assert (
+        db.one("select count(*) as n from private.email_outbox where template = 'campaign_update'")[
+            "n"
+        ]
+        == 5
+    )
+
+
+@pytest.mark.parametrize("hider", ["moderator", "reports"])
+def test_an_owner_cannot_unhide_a_comment_moderation_hid(
+    db, as_user, make_user, user, owner, moderator, campaign, hider
+):
+    (comment,) = comment_on(as_user(user), campaign, "Arnaque, ne donnez pas")
+    if hider == "moderator":
+        as_user(moderator).update("comments", {"hidden": True}, {"id": comment["id"]})
+    else:
+        for reporter in [make_user() for _ in range(3)]:
+            as_user(reporter).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    client = as_user(owner)
+    refused(
+        lambda: client.update("comments", {"hidden": False}, {"id": comment["id"]}),
+        status=403,
+        code="hidden_by_moderation",
+    )
+    assert row(db, "comments", comment["id"])["hidden"] is True
+
+
+@pytest.mark.parametrize(
+    "email", ["x@evil.example,y", "kofi@example.test\r\nBcc: all@example.test", "<a@b.test>"]
+)
+def test_an_address_the_mailer_cannot_parse_is_refused_where_written(
+    db, as_user, owner, campaign, email
+):
+    call = {"campaign_id": campaign["id"], "email": email, "role": "co_organizer"}
+    refused(
+        lambda: as_user(owner).rpc("invite_to_campaign", call), status=422, code="invalid_email"
+    )
+    assert db.sql("select 1 from public.campaign_invitations") == []
+    assert db.sql("select 1 from private.email_outbox where template like 'invitation%'") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Merci\r\nBcc: tous@example.test", "Merci\u2028à tous", "Merci\x85"]
+)
+def test_a_line_break_cannot_reach_an_email_subject(db, as_user, owner, campaign, draft, text):
+    client = as_user(owner)
+    refused(lambda: update_on(client, campaign, text), status=400, code="23514")
+    refused(lambda: client.update("campaigns", {"title": text}, {"id": draft["id"]}), code="23514")
+    refused(
+        lambda: client.update("profiles", {"display_name": text}, {"id": owner.id}), code="23514"
+    )
+    assert db.sql("select 1 from public.campaign_updates") == []
+    assert row(db, "campaigns", draft["id"])["title"] == "Projet secret pour Koudougou"
+    assert db.one("select display_name from public.profiles where id = %s", [owner.id]) == {
+        "display_name": "Aminata Traoré"
+    }
 
 
 # Webhook forgeries -----------------------------------------------------------------------------

@@ -163,6 +163,39 @@ def test_users_without_an_email_get_only_the_in_app_notification(
     )
 
 
+def test_an_account_address_mail_cannot_use_gets_only_the_in_app_notification(
+    db, as_user, owner, user, campaign
+):
+    db.sql("update auth.users set email = 'x@evil.example,y' where id = %s", [owner.id])
+    comment(as_user, user, campaign)  # the event happens
+    assert db.one(
+        "select count(*) as n from public.notifications where user_id = %s and kind = 'new_comment'",
+        [owner.id],
+    ) == {"n": 1}
+    assert [m["template"] for m in outbox(db, owner)] == ["campaign_approved"]
+
+
+def test_the_outbox_holds_only_addresses_mail_can_use_and_one_line_subjects(db):
+    for to, subject in [("x@evil.example,y", "Objet"), ("a@example.test", "Objet\nBcc: x@y.test")]:
+        with pytest.raises(psycopg.errors.CheckViolation):
+            db.sql(
+                "insert into private.email_outbox (dedupe_key, to_address, locale, template, subject, body)"
+                " values ('direct', %s, 'fr', 'new_comment', %s, 'Texte')",
+                [to, subject],
+            )
+
+
+def test_a_subject_is_one_line_whatever_a_placeholder_holds(db):
+    db.sql(
+        "select private.enqueue_email(null, 'awa@example.test', 'fr', 'new_comment',"
+        " jsonb_build_object('campaign_title', %s::text), 'flat')",
+        ["Titre\r\nBcc: tous@example.test\u2028fin"],
+    )
+    assert db.one("select subject from private.email_outbox")["subject"] == (
+        "Nouveau commentaire sur « Titre Bcc: tous@example.test fin »"
+    )
+
+
 def test_links_follow_the_site_url_setting(db, as_user, admin, owner, user, campaign):
     as_user(admin).update(
         "platform_settings", {"site_url": "https://africagnotte.org"}, {"id": True}

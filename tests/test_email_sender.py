@@ -1,19 +1,27 @@
 """`cagnotte-admin notifications send`: the outbox delivered over real SMTP
 (an aiosmtpd server in the test process), once per message, retried with
-backoff, failed after its tries."""
+backoff, failed after its tries; one message it cannot build or send never
+stops it; every address SQL accepts is one the mailer takes."""
 
 from __future__ import annotations
 
 import json
+import smtplib
 import threading
 from collections import Counter
+from email.headerregistry import Address
+from email.utils import getaddresses
+from types import SimpleNamespace
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
-from admin_scripts import mailer
+from admin_scripts import db as admin_db
+from admin_scripts import local_cmd, mailer, notifications_cmd
 from admin_scripts.cli import app
 from tests.conftest import free_port
 
@@ -204,6 +212,141 @@ def test_a_dead_senders_message_out_of_tries_is_failed_not_sent(db, enqueue, sen
     assert smtp_server.recorder.messages == []
 
 
+# One bad message ----------------------------------------------------------------------------
+
+POISON = "poison@example.test"
+
+
+@pytest.fixture
+def poisoned_build(monkeypatch):
+    """The mail library refuses to build the message to POISON, as it refused
+    a Subject with a line break or an address like x@evil.example,y."""
+    build = mailer.build_message
+
+    def refuse(row, sender):
+        if row["to_address"] == POISON:
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        return build(row, sender)
+
+    monkeypatch.setattr(mailer, "build_message", refuse)
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_others_go(
+    db, enqueue, sender, smtp_server, poisoned_build
+):
+    enqueue(2, prefix="before")
+    enqueue(1, to=POISON, prefix="poison")
+    enqueue(2, prefix="after")
+    s = sender(batch=2)  # the poisoned one in the middle of a batch
+    counts = s.send_all_due()
+    assert (counts["sent"], counts["retried"], counts["failed"]) == (4, 0, 1)
+    (bad,) = [r for r in rows(db) if r["to_address"] == POISON]
+    assert (bad["status"], bad["attempts"]) == ("failed", 1)
+    assert "cannot build or send this message: ValueError: Header values" in bad["last_error"]
+    make_due(db)
+    db.sql("update private.email_outbox set locked_until = null where status = 'sending'")
+    assert s.send_all_due()["claimed"] == 0  # never claimed again
+    assert len(smtp_server.recorder.messages) == 4
+
+
+def test_a_message_the_library_refuses_while_sending_fails_alone(
+    db, enqueue, sender, smtp_server, monkeypatch
+):
+    send = smtplib.SMTP.send_message
+
+    def refuse(client, msg, *args, **kwargs):
+        if msg["To"] == POISON:
+            raise UnicodeEncodeError("ascii", "é", 0, 1, "ordinal not in range(128)")
+        return send(client, msg, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", refuse)
+    enqueue(1, prefix="before")
+    enqueue(1, to=POISON, prefix="poison")
+    enqueue(1, prefix="after")
+    counts = sender().send_all_due()
+    assert (counts["sent"], counts["failed"]) == (2, 1)
+    assert {r["to_address"]: r["status"] for r in rows(db)} == {
+        "awa@example.test": "sent", POISON: "failed",
+    }  # fmt: skip
+
+
+def test_the_send_command_outlives_a_poisoned_message(
+    db, enqueue, smtp_server, monkeypatch, poisoned_build
+):
+    enqueue(1, to=POISON, prefix="poison")
+    enqueue(2, prefix="ok")
+    result = cli(db, monkeypatch, smtp_server.url, "send", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"claimed": 3, "sent": 2, "retried": 0, "failed": 1}
+
+
+def test_make_runs_background_work_outlives_a_failing_round(db, smtp_server, monkeypatch):
+    """`make run` delivers emails in a loop beside the service: a round that
+    raises anything is reported and the loop goes on."""
+    rounds = []
+
+    def send_all_due(self):
+        rounds.append(1)
+        if len(rounds) == 1:
+            raise RuntimeError("a bug in one round")
+        return Counter()
+
+    class Service:  # runs for three looks at the outbox
+        polls = 0
+
+        def poll(self):
+            self.polls += 1
+            return None if self.polls <= 3 else 0
+
+    monkeypatch.setattr(mailer.Sender, "send_all_due", send_all_due)
+    monkeypatch.setattr(local_cmd, "MAIL_EVERY", 0)
+    env = {"SMTP_URL": smtp_server.url, "MAIL_FROM": MAIL_FROM, "DATABASE_URL": db.url}
+    local_cmd._background_work(Service(), run_jobs=False, env=env)
+    assert len(rounds) == 3
+
+
+# The address rule -----------------------------------------------------------------------------
+
+
+def sql_accepts(db, address: str) -> bool:
+    try:
+        db.sql("select %s::public.email_address", [address])
+    except psycopg.errors.CheckViolation:
+        return False
+    return True
+
+
+ADDRESSES = st.one_of(
+    st.emails(),
+    st.from_regex(
+        r"\A[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,12}@[a-zA-Z0-9.-]{1,12}\.[a-zA-Z0-9-]{1,8}\Z"
+    ),
+    st.from_regex(r"\A[ -~]{1,10}@[ -~]{1,10}\Z"),
+    st.text(st.characters(min_codepoint=1, max_codepoint=0x2030), min_size=3, max_size=16).map(
+        lambda t: t[: len(t) // 2] + "@" + t[len(t) // 2 :]
+    ),
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(address=ADDRESSES)
+def test_every_address_sql_accepts_is_one_the_mailer_builds_and_sends_to(db, address):
+    if not sql_accepts(db, address):
+        return
+    row = {"id": 1, "to_address": address, "subject": "Objet", "body": "Texte", "locale": "fr"}
+    msg = mailer.build_message(row, MAIL_FROM)
+    assert getaddresses(msg.get_all("To")) == [("", address)]  # what smtplib sends RCPT TO
+    assert Address(addr_spec=address).addr_spec == address
+    msg.as_bytes()
+
+
+def test_the_address_rule_accepts_real_addresses(db):
+    for address in ["awa@example.test", "o'brien+x@mail.example.co", "A.B-C_D@Sub-Domain.example"]:
+        assert sql_accepts(db, address), address
+
+
 # The command --------------------------------------------------------------------------------
 
 
@@ -220,6 +363,33 @@ def test_the_send_command_delivers_and_reports(db, enqueue, smtp_server, monkeyp
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"claimed": 3, "sent": 3, "retried": 0, "failed": 0}
     assert len(smtp_server.recorder.messages) == 3
+
+
+def test_the_watching_sender_outlives_the_database_going_away(
+    db, enqueue, smtp_server, monkeypatch
+):
+    enqueue(1)
+    connections, sleeps = [], []
+
+    def connect():
+        connections.append(1)
+        if len(connections) == 1:
+            raise psycopg.OperationalError("connection refused")
+        return admin_db.connect()
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt  # the operator stops it after the second look
+
+    monkeypatch.setattr(
+        notifications_cmd, "db", SimpleNamespace(connect=connect, NoDatabase=admin_db.NoDatabase)
+    )
+    monkeypatch.setattr(notifications_cmd, "time", SimpleNamespace(sleep=sleep))
+    result = cli(db, monkeypatch, smtp_server.url, "send", "--watch", "1")
+    assert result.exit_code == 0, result.output
+    assert "sending failed, will retry: connection refused" in result.stderr
+    assert len(smtp_server.recorder.messages) == 1
 
 
 def test_the_outbox_command_lists_failed_messages(db, enqueue, smtp_server, monkeypatch):

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.postgrest import ApiError
+from tests.support.parallel import at_once, refusals
 
 INVITEE = "kofi.mensah@example.test"
 
@@ -105,12 +106,29 @@ def test_anon_cannot_invite(anon, campaign):
 
 
 @pytest.mark.parametrize(
-    "email", ["kofi", "kofi@", "kofi @example.test", "a@b", "x" * 250 + "@example.test"]
-)
-def test_invalid_addresses_are_refused(invite, email):
+    "email",
+    [
+        "kofi", "kofi@", "kofi @example.test", "a@b", "x" * 250 + "@example.test",
+        "x@evil.example,y", "kofi@example.test, boss@example.test", "Kofi <kofi@example.test>",
+        "kofi..mensah@example.test", ".kofi@example.test", "kofi@example..test",
+        "kofi@-example.test", '"kofi mensah"@example.test', "kofi(x)@example.test",
+        "kofï@example.test", "kofi@exämple.test", "kofi@example.test\nbcc: x@y.test",
+        "x" * 65 + "@example.test",
+    ],
+)  # fmt: skip
+def test_addresses_mail_cannot_use_are_refused(db, invite, email):
     with pytest.raises(ApiError) as err:
         invite(email=email)
     assert (err.value.status, err.value.message) == (422, "invalid_email")
+    assert db.sql("select 1 from public.campaign_invitations") == []
+    assert db.sql("select 1 from private.email_outbox where template like 'invitation%'") == []
+
+
+@pytest.mark.parametrize(
+    "email", ["o'brien+cagnotte@example.test", "a.b-c_d@sub-domain.example.co", "x@123.example"]
+)
+def test_unusual_but_valid_addresses_are_invited(invite, email):
+    assert invite(email=email)["email"] == email
 
 
 def test_one_pending_invitation_per_address(invite):
@@ -146,16 +164,95 @@ def test_closed_campaigns_take_no_invitations(owner, make_campaign, invite):
     assert err.value.message == "campaign_closed"
 
 
-def test_invitations_per_day_are_limited(db, owner, campaign, invite):
+def test_frozen_campaigns_take_no_invitations(db, campaign, invite):
+    db.sql("select private.set_campaign_status(%s, 'frozen')", [campaign["id"]])
+    for role in ("co_organizer", "contributor"):
+        with pytest.raises(ApiError) as err:
+            invite(role=role)
+        assert (err.value.status, err.value.message) == (409, "campaign_closed")
+    assert db.sql("select 1 from public.campaign_invitations") == []
+
+
+@pytest.mark.parametrize("status", ["cancelled", "frozen"])
+def test_a_closed_or_frozen_campaign_resends_nothing(db, as_user, owner, campaign, invite, status):
+    inv = invite()
+    db.sql("update public.campaign_invitations set last_sent_at = now() - interval '11 minutes'")
+    db.sql("select private.set_campaign_status(%s, %s)", [campaign["id"], status])
+    with pytest.raises(ApiError) as err:
+        as_user(owner).rpc("resend_invitation", {"invitation_id": inv["id"]})
+    assert (err.value.status, err.value.message) == (409, "campaign_closed")
+    assert len(emails_to(db, INVITEE)) == 1
+
+
+@pytest.mark.parametrize("status", ["cancelled", "frozen"])
+def test_nobody_joins_a_closed_or_frozen_campaign_through_an_earlier_invitation(
+    db, as_user, campaign, invite, invitee, status
+):
+    invite()
+    db.sql("select private.set_campaign_status(%s, %s)", [campaign["id"], status])
+    with pytest.raises(ApiError) as err:
+        accept(as_user, invitee, last_token(db))
+    assert (err.value.status, err.value.message) == (409, "campaign_closed")
+    assert db.sql("select 1 from public.campaign_members where user_id = %s", [invitee.id]) == []
+    assert db.one("select status::text from public.campaign_invitations")["status"] == "pending"
+
+
+def counted_invitations(db, owner, n):
+    """n invitations sent today by owner, as the limit counts them."""
     db.sql(
-        "insert into public.campaign_invitations (campaign_id, email, role, invited_by, expires_at)"
-        " select %s, 'p' || i || '@example.test', 'contributor', %s, now() + interval '14 days'"
-        " from generate_series(1, 50) as i",
-        [campaign["id"], owner.id],
+        "insert into private.rate_limit_hits (action, subject)"
+        " select 'invitation', %s from generate_series(1, %s)",
+        [owner.id, n],
     )
+
+
+def test_invitations_per_day_are_limited(db, owner, campaign, invite):
+    counted_invitations(db, owner, 50)
     with pytest.raises(ApiError) as err:
         invite()
     assert (err.value.status, err.value.message) == (429, "invitation_limit_reached")
+    db.sql("update private.rate_limit_hits set at = at - interval '25 hours'")
+    invite()
+
+
+def test_the_daily_limit_counts_across_campaigns_and_revoking_gives_nothing_back(
+    db, as_user, owner, make_campaign, invite
+):
+    counted_invitations(db, owner, 48)
+    first = invite(target=make_campaign(owner, "draft"))
+    as_user(owner).rpc("revoke_invitation", {"invitation_id": first["id"]})
+    invite(target=make_campaign(owner, "draft"))
+    with pytest.raises(ApiError) as err:
+        invite(target=make_campaign(owner, "draft"))
+    assert err.value.message == "invitation_limit_reached"
+
+
+def test_resends_count_toward_the_daily_limit(db, as_user, owner, invite):
+    inv = invite()
+    counted_invitations(db, owner, 49)
+    db.sql("update public.campaign_invitations set last_sent_at = now() - interval '11 minutes'")
+    with pytest.raises(ApiError) as err:
+        as_user(owner).rpc("resend_invitation", {"invitation_id": inv["id"]})
+    assert (err.value.status, err.value.message) == (429, "invitation_limit_reached")
+    assert db.one("select send_count from public.campaign_invitations")["send_count"] == 1
+    assert len(emails_to(db, INVITEE)) == 1
+
+
+def test_invitations_sent_in_parallel_across_drafts_keep_to_the_daily_limit(
+    db, as_user, owner, make_campaign
+):
+    counted_invitations(db, owner, 40)
+    drafts = [make_campaign(owner, "draft") for _ in range(4)]
+    calls = [
+        lambda c=as_user(owner), i=i: c.rpc(
+            "invite_to_campaign",
+            {"campaign_id": drafts[i % 4]["id"], "email": f"ami{i}@example.test"},
+        )
+        for i in range(16)
+    ]
+    assert refusals(at_once(calls)) == [(429, "invitation_limit_reached")] * 6
+    assert db.one("select count(*) as n from public.campaign_invitations")["n"] == 10
+    assert db.one("select count(*) as n from private.email_outbox")["n"] == 10
 
 
 def test_an_invitee_with_an_account_is_notified_in_app_and_emailed_in_their_language(

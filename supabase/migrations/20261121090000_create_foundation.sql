@@ -114,3 +114,41 @@ begin
     return new;
 end;
 $$;
+
+-- Shared text rule: one line -------------------------------------------------------
+-- User text that reaches an email header (Subject, To, a name), a log line or a
+-- console row is one line: no C0 or C1 control character, no DEL, no Unicode line
+-- or paragraph separator. Written once here (the character class lives only in
+-- private.to_single_line): Python's email headers refuse every line break that
+-- str.splitlines knows (\v \f \x1c-\x1e \x85 \u2028 \u2029 too), which
+-- [[:cntrl:]] misses under C.UTF-8. Check constraints call is_single_line; code
+-- that cleans text it did not choose (a sign-up name) calls to_single_line.
+
+create function private.to_single_line(value text)
+returns text
+language sql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+    select pg_catalog.regexp_replace(value, '[\x01-\x1f\x7f-\x9f\u2028\u2029]+', ' ', 'g')
+$$;
+
+create function private.is_single_line(value text)
+returns boolean
+language sql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+    select value = private.to_single_line(value)
+$$;
+
+comment on function private.is_single_line(text) is
+'Whether text may go into one line (an email header, a log line): no control character, no line or paragraph separator.';
+
+-- Check constraints run as the writer: the roles that write user text call them.
+grant execute on function private.to_single_line(text), private.is_single_line(text)
+to authenticated, service_role;

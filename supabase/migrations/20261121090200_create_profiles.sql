@@ -41,7 +41,7 @@ create table public.profiles (
     display_name text check (
         display_name = pg_catalog.btrim(display_name)
         and pg_catalog.char_length(display_name) between 1 and 80
-        and display_name !~ '[[:cntrl:]]'
+        and private.is_single_line(display_name)
     ),
     avatar_url text check (
         avatar_url ~ '^https://[^[:space:]]+$'
@@ -94,9 +94,7 @@ declare
     name text;
     avatar text := meta ->> 'avatar_url';
 begin
-    name := pg_catalog.btrim(pg_catalog.regexp_replace(
-        coalesce(meta ->> 'full_name', meta ->> 'name', ''), '[[:cntrl:]]+', ' ', 'g'
-    ));
+    name := pg_catalog.btrim(private.to_single_line(coalesce(meta ->> 'full_name', meta ->> 'name', '')));
     name := pg_catalog.btrim(pg_catalog.left(name, 80));
     if avatar !~ '^https://[^[:space:]]+$' or pg_catalog.char_length(avatar) > 2048 then
         avatar := null;

@@ -126,7 +126,7 @@ create table public.campaigns (
     title text not null check (
         title = pg_catalog.btrim(title)
         and pg_catalog.char_length(title) between 5 and 120
-        and title !~ '[[:cntrl:]]'
+        and private.is_single_line(title)
     ),
     summary text check (pg_catalog.char_length(summary) <= 280),
     story text check (pg_catalog.char_length(story) <= 20000),

@@ -2,11 +2,27 @@
 -- anyone signed in reports a campaign or a comment to the moderators.
 --
 -- Team: the owner and the co-organizers (campaign_members; invitations add
--- them). Comments: at most 5 per minute per user; the campaign's owner hides
--- comments on their campaign, staff hide or delete any; a hidden comment is
--- seen only by its author, the owner and staff. Reports: one open report per
--- reporter and target; 3 distinct open reports hide a comment until a
--- moderator decides.
+-- them). Comments: the campaign's owner hides comments on their campaign, staff
+-- hide or delete any; a hidden comment is seen only by its author, the owner and
+-- staff. Moderation is final for owners: the owner shows again only what the
+-- owner hid (hidden_reason 'owner'), never what staff or reports hid. Staff on
+-- a campaign's team act there as its owner (four eyes: they neither make
+-- moderation final, delete comments, nor resolve reports on it). Reports: one
+-- open report per reporter and target; 3 distinct open reports hide a comment
+-- until a moderator decides.
+--
+-- Posting: a campaign that is closed (cancelled) or frozen takes no new update,
+-- comment or invitation (private.takes_posts, the one home of that rule).
+--
+-- Rate limits (private.rate_limits, the one home of every limit, applied by
+-- private.hit_rate_limit): they count attempts, not surviving rows (deleting
+-- one's comments gives nothing back), in a sliding window, per subject under a
+-- transaction-level advisory lock, so that parallel requests queue and each
+-- sees the others' attempts:
+--   comment             5 a minute per author, across campaigns
+--   campaign_update     5 a day per campaign (each update emails every donor)
+--   update_author      10 a day per author, across campaigns
+--   invitation         50 a day per inviter, across campaigns (sends and resends)
 
 -- Types ------------------------------------------------------------------------
 
@@ -19,8 +35,10 @@ create table public.campaign_updates (
     id uuid primary key default extensions.gen_random_uuid(),
     campaign_id uuid not null references public.campaigns (id) on delete cascade,
     author_id uuid default auth.uid() references public.profiles (id) on delete set null,
+    -- the email's Subject: one line
     title text not null check (
         title = pg_catalog.btrim(title) and pg_catalog.char_length(title) between 3 and 120
+        and private.is_single_line(title)
     ),
     body text not null check (pg_catalog.char_length(pg_catalog.btrim(body)) between 1 and 10000),
     created_at timestamptz not null default pg_catalog.now(),
@@ -36,10 +54,12 @@ create table public.comments (
     author_id uuid not null default auth.uid() references public.profiles (id) on delete cascade,
     body text not null check (pg_catalog.char_length(pg_catalog.btrim(body)) between 1 and 2000),
     hidden boolean not null default false,
-    -- who hid it: the owner, staff, or 'reports' (reported by several people)
-    hidden_reason text,
+    -- who hid it: the owner, staff, or 'reports' (reported by several people);
+    -- the owner shows again only what the owner hid
+    hidden_reason text check (hidden_reason in ('owner', 'staff', 'reports')),
     created_at timestamptz not null default pg_catalog.now(),
-    updated_at timestamptz not null default pg_catalog.now()
+    updated_at timestamptz not null default pg_catalog.now(),
+    check (hidden = (hidden_reason is not null))
 );
 
 create index comments_campaign_idx on public.comments (campaign_id, created_at desc);
@@ -69,7 +89,91 @@ create index reports_comment_id_idx on public.reports (comment_id);
 create index reports_resolved_by_idx on public.reports (resolved_by);
 create index reports_open_idx on public.reports (created_at) where status = 'open';
 
+-- Rate limits --------------------------------------------------------------------------
+
+create table private.rate_limits (
+    action text primary key,
+    max_count integer not null check (max_count > 0),
+    per interval not null check (per > interval '0'),
+    -- the PT429 error raised past the limit: a stable token and a sentence
+    error text not null check (error ~ '^[a-z_]+$'),
+    detail text not null
+);
+
+comment on table private.rate_limits is
+'Every count-based limit: at most max_count attempts of an action per subject (a user or a campaign) in any window of length per.';
+
+-- One row per attempt that went through; a subject's attempts older than the
+-- window go at its next attempt (at most max_count rows per subject remain).
+create table private.rate_limit_hits (
+    id bigint generated always as identity primary key,
+    action text not null references private.rate_limits (action) on update cascade on delete cascade,
+    subject uuid not null,
+    at timestamptz not null default pg_catalog.now()
+);
+
+create index rate_limit_hits_subject_idx on private.rate_limit_hits (action, subject, at);
+
+insert into private.rate_limits (action, max_count, per, error, detail) values
+('comment', 5, '1 minute', 'comment_rate_limited', 'At most 5 comments a minute: wait a little.'),
+(
+    'campaign_update', 5, '1 day', 'update_rate_limited',
+    'A campaign posts at most 5 updates a day (each one emails its donors).'
+),
+('update_author', 10, '1 day', 'update_rate_limited', 'At most 10 updates a day in all: wait until tomorrow.'),
+(
+    'invitation', 50, '1 day', 'invitation_limit_reached',
+    'At most 50 invitations (sends and resends) a day in all, 100 pending per campaign.'
+);
+
 -- Helpers --------------------------------------------------------------------------
+
+-- Whether a campaign takes new posts (updates, comments, invitations): not once
+-- it is closed (cancelled) or frozen.
+create function private.takes_posts(status public.campaign_status)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+    select status not in ('cancelled', 'frozen')
+$$;
+
+comment on function private.takes_posts(public.campaign_status) is
+'Whether a campaign takes new updates, comments and invitations: not once cancelled or frozen.';
+
+-- Counts one attempt of `action` by `subject`, or refuses it (PT429, the
+-- limit's own token) when its window already holds max_count attempts. The
+-- advisory lock (held until commit) queues parallel attempts of one subject:
+-- each counts after the previous one committed or rolled back.
+create function private.hit_rate_limit(action text, subject uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    lim private.rate_limits;
+begin
+    select * into strict lim from private.rate_limits as r where r.action = hit_rate_limit.action;
+    perform pg_catalog.pg_advisory_xact_lock(
+        pg_catalog.hashtextextended('rate_limit:' || lim.action || ':' || hit_rate_limit.subject::text, 0)
+    );
+    if (
+        select pg_catalog.count(*) from private.rate_limit_hits as h
+        where
+            h.action = lim.action and h.subject = hit_rate_limit.subject
+            and h.at > pg_catalog.now() - lim.per
+    ) >= lim.max_count then
+        raise exception using errcode = 'PT429', message = lim.error, detail = lim.detail;
+    end if;
+    delete from private.rate_limit_hits as h
+    where
+        h.action = lim.action and h.subject = hit_rate_limit.subject
+        and h.at <= pg_catalog.now() - lim.per;
+    insert into private.rate_limit_hits (action, subject) values (lim.action, hit_rate_limit.subject);
+end;
+$$;
 
 -- Grants -----------------------------------------------------------------------
 
@@ -89,6 +193,22 @@ grant insert (campaign_id, comment_id, reason, details) on table public.reports 
 alter table public.campaign_updates enable row level security;
 alter table public.comments enable row level security;
 alter table public.reports enable row level security;
+alter table private.rate_limits enable row level security;
+alter table private.rate_limit_hits enable row level security;
+
+create policy "nobody reaches rate limits through the API"
+on private.rate_limits
+as restrictive
+for all
+to anon, authenticated
+using (false);
+
+create policy "nobody reaches rate limit attempts through the API"
+on private.rate_limit_hits
+as restrictive
+for all
+to anon, authenticated
+using (false);
 
 create policy "anyone reads the updates of campaigns they see"
 on public.campaign_updates for select to anon, authenticated
@@ -157,9 +277,12 @@ using (
     )
 );
 
-create policy "authors and admins delete comments"
+create policy "authors and admins delete comments, admins not on their own team's campaigns"
 on public.comments for delete to authenticated
-using (author_id = (select auth.uid()) or (select private.is_admin()));
+using (
+    author_id = (select auth.uid())
+    or ((select private.is_admin()) and not private.is_campaign_team(campaign_id))
+);
 
 create policy "reporters read their reports and staff all"
 on public.reports for select to authenticated
@@ -177,8 +300,43 @@ with check (
 
 -- Functions ------------------------------------------------------------------------
 
--- Comments: the rate limit, and who may change what (authors the text, the
--- owner and staff the visibility). Runs as the caller.
+-- A post (update or comment) by a signed-in user: the campaign must take posts
+-- (private.takes_posts), and the post be within the rate limits (comments
+-- per author; updates per campaign and per author, counted only for the team,
+-- since the insert policy refuses everyone else). The service and operators'
+-- scripts (no user) are not limited.
+create function private.guard_post()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    actor uuid := auth.uid();
+    c public.campaigns;
+begin
+    select * into c from public.campaigns as x where x.id = new.campaign_id;
+    if actor is null or not found then
+        return new;  -- the foreign key refuses an unknown campaign
+    end if;
+    -- told to those who see the campaign; the insert policies refuse everyone else
+    if not private.takes_posts(c.status) and (private.is_staff() or private.is_campaign_team(c.id)) then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = pg_catalog.format('A %s campaign takes no new %s.', c.status, pg_catalog.replace(tg_table_name, '_', ' '));
+    end if;
+    if tg_table_name = 'comments' then
+        perform private.hit_rate_limit('comment', actor);
+    elsif private.is_campaign_team(c.id) then
+        perform private.hit_rate_limit('campaign_update', c.id);
+        perform private.hit_rate_limit('update_author', actor);
+    end if;
+    return new;
+end;
+$$;
+
+-- Comments: who may change what (authors the text; the owner and staff the
+-- visibility, the owner only what the owner hid). Runs as the caller.
 create function private.guard_comment()
 returns trigger
 language plpgsql
@@ -186,42 +344,42 @@ set search_path = ''
 as $$
 declare
     actor uuid := auth.uid();
-    moderates boolean;
+    staff boolean;
 begin
-    if tg_op = 'INSERT' then
-        if actor is not null and (
-            select pg_catalog.count(*) from public.comments as m
-            where m.author_id = actor and m.created_at > pg_catalog.now() - interval '1 minute'
-        ) >= 5 then
-            raise exception using
-                errcode = 'PT429', message = 'comment_rate_limited',
-                detail = 'At most 5 comments a minute: wait a little.';
-        end if;
-        return new;
-    end if;
     if current_user not in ('authenticated', 'anon') then
-        return new;  -- the service and operators
+        return new;  -- the service and operators' scripts
     end if;
     if new.body is distinct from old.body and old.author_id is distinct from actor then
         raise exception using
             errcode = 'PT403', message = 'not_comment_author', detail = 'Only its author edits a comment.';
     end if;
-    if new.hidden is distinct from old.hidden then
-        moderates := private.is_staff() or exists (
+    -- staff on the campaign's team act as its owner there (four eyes)
+    staff := private.is_staff() and not private.is_campaign_team(old.campaign_id);
+    if staff and new.hidden and old.hidden_reason is distinct from 'staff' then
+        new.hidden_reason := 'staff';  -- a moderator who hides (again) takes the decision over
+    elsif new.hidden is distinct from old.hidden then
+        if not staff and not exists (
             select 1 from public.campaigns as c where c.id = old.campaign_id and c.owner_id = actor
-        );
-        if not moderates then
+        ) then
             raise exception using
                 errcode = 'PT403', message = 'not_campaign_moderator',
                 detail = 'The campaign''s owner and moderators hide comments.';
         end if;
-        new.hidden_reason := case when new.hidden then case when private.is_staff() then 'staff' else 'owner' end end;
+        if not staff and not new.hidden and old.hidden_reason is distinct from 'owner' then
+            raise exception using
+                errcode = 'PT403', message = 'hidden_by_moderation',
+                detail = 'Moderation hid this comment: only a moderator shows it again.';
+        end if;
+        new.hidden_reason := case when new.hidden then case when staff then 'staff' else 'owner' end end;
     end if;
     return new;
 end;
 $$;
 
 -- Reports on a comment: three distinct open reports hide it pending review.
+-- The comment is locked first, so that reports sent at once are counted one
+-- after the other (each sees the others') and the third one hides it; no key
+-- update, which the reports' foreign key checks (key share) do not wait for.
 create function private.hide_reported_comment()
 returns trigger
 language plpgsql
@@ -229,19 +387,25 @@ security definer
 set search_path = ''
 as $$
 begin
-    if new.comment_id is not null and (
+    if new.comment_id is null then
+        return null;
+    end if;
+    perform 1 from public.comments as m where m.id = new.comment_id for no key update;
+    if (
         select pg_catalog.count(distinct r.reporter_id) from public.reports as r
         where r.comment_id = new.comment_id and r.status = 'open'
     ) >= 3 then
+        -- reports take the decision over from the owner (who then cannot show it again)
         update public.comments as m
         set hidden = true, hidden_reason = 'reports'
-        where m.id = new.comment_id and not m.hidden;
+        where m.id = new.comment_id and m.hidden_reason is distinct from 'staff';
     end if;
     return null;
 end;
 $$;
 
--- Staff close a report: resolved (action taken) or dismissed.
+-- Staff close a report: resolved (action taken) or dismissed; never on a
+-- campaign of their own team (four eyes).
 create function public.resolve_report(report_id uuid, status public.report_status, note text default null)
 returns public.reports
 language plpgsql
@@ -257,14 +421,20 @@ begin
     if resolve_report.status = 'open' then
         raise exception using errcode = 'PT422', message = 'invalid_resolution', detail = 'resolved or dismissed.';
     end if;
-    update public.reports as x
-    set status = resolve_report.status, resolved_by = auth.uid(), resolved_at = pg_catalog.now(),
-        resolution_note = nullif(pg_catalog.btrim(note), '')
+    select * into r from public.reports as x
     where x.id = resolve_report.report_id and x.status = 'open'
-    returning * into r;
+    for update;
     if not found then
         raise exception using errcode = 'PT404', message = 'report_not_found', detail = 'No such open report.';
     end if;
+    perform private.assert_independent_staff(coalesce(
+        r.campaign_id, (select m.campaign_id from public.comments as m where m.id = r.comment_id)
+    ));
+    update public.reports as x
+    set status = resolve_report.status, resolved_by = auth.uid(), resolved_at = pg_catalog.now(),
+        resolution_note = nullif(pg_catalog.btrim(note), '')
+    where x.id = r.id
+    returning * into r;
     return r;
 end;
 $$;
@@ -281,6 +451,10 @@ create trigger campaign_updates_refuse_banned_writes
 before insert or update or delete on public.campaign_updates
 for each statement execute function private.refuse_banned_writes();
 
+create trigger campaign_updates_guard_post
+before insert on public.campaign_updates
+for each row execute function private.guard_post();
+
 create trigger campaign_updates_touch_updated_at
 before update on public.campaign_updates
 for each row execute function private.touch_updated_at();
@@ -289,8 +463,12 @@ create trigger comments_refuse_banned_writes
 before insert or update or delete on public.comments
 for each statement execute function private.refuse_banned_writes();
 
+create trigger comments_guard_post
+before insert on public.comments
+for each row execute function private.guard_post();
+
 create trigger comments_guard
-before insert or update on public.comments
+before update on public.comments
 for each row execute function private.guard_comment();
 
 create trigger comments_touch_updated_at

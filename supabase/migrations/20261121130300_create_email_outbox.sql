@@ -12,8 +12,34 @@
 --                             (1, 4, 16, 64 minutes…) until failed after 5 tries
 -- Links point to the frontend at platform_settings.site_url:
 --   /c/<slug>, /invitations/accept?token=<token>, /parametres/notifications
+--
+-- Headers: every address mail uses is a public.email_address (the one address
+-- rule, shared with invitations: what it accepts, Python's email parser
+-- accepts); every text that reaches a Subject is one line
+-- (private.is_single_line, checked where it is written). An address that
+-- breaks the rule (an account's own email from Auth) is not mailed; the sender
+-- fails a message it still cannot build and goes on with the others.
 
 -- Types ------------------------------------------------------------------------
+
+-- An email address as mail sends it: a dot-atom local part (RFC 5322 atext,
+-- ASCII) of at most 64 characters, @, a domain name of two or more labels
+-- (letters, digits, inner hyphens, 63 characters each), 254 characters in all.
+-- Stricter than the RFCs (no quoted local part, no address literal, no IDN):
+-- strict enough that every address it accepts is one Python's email.headerregistry
+-- and smtplib take as is.
+create domain public.email_address as text
+check (
+    pg_catalog.char_length(value) <= 254
+    and pg_catalog.char_length(pg_catalog.split_part(value, '@', 1)) <= 64
+    and value ~ (
+        '^[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+)*'
+        || '@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$'
+    )
+);
+
+comment on domain public.email_address is
+'An email address that mail can use: dot-atom@domain, ASCII, at most 254 characters (the one address rule).';
 
 create type private.email_status as enum ('pending', 'sending', 'sent', 'failed');
 
@@ -41,7 +67,7 @@ comment on table public.notification_preferences is
 create table private.email_templates (
     key text not null,
     locale public.locale not null,
-    subject text not null check (subject !~ '[[:cntrl:]]'),
+    subject text not null check (private.is_single_line(subject)),
     body text not null,
     primary key (key, locale)
 );
@@ -52,10 +78,10 @@ create table private.email_outbox (
     dedupe_key text not null unique,
     user_id uuid references public.profiles (id) on delete cascade,
     notification_id uuid references public.notifications (id) on delete set null,
-    to_address text not null check (to_address ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+$'),
+    to_address public.email_address not null,
     locale public.locale not null,
     template text not null,
-    subject text not null,
+    subject text not null check (private.is_single_line(subject)),
     body text not null,
     status private.email_status not null default 'pending',
     attempts smallint not null default 0,
@@ -157,8 +183,8 @@ as $$
     )
 $$;
 
--- Fills a template's {{placeholders}} (absent values become empty). Null when
--- the template does not exist.
+-- Fills a template's {{placeholders}} (absent values become empty), the
+-- subject on one line. Null when the template does not exist.
 create function private.render_email(
     template text, locale public.locale, vars jsonb, out subject text, out body text
 )
@@ -178,11 +204,15 @@ begin
         body := pg_catalog.replace(body, '{{' || k || '}}', coalesce(v, ''));
     end loop;
     subject := pg_catalog.regexp_replace(subject, '\{\{[a-z_]+\}\}', '', 'g');
+    -- every value is checked where it is written; this keeps any other off the Subject line
+    subject := private.to_single_line(subject);
     body := pg_catalog.regexp_replace(body, '\{\{[a-z_]+\}\}', '', 'g');
 end;
 $$;
 
--- Writes a message to the outbox, rendered now; once per dedupe key.
+-- Writes a message to the outbox, rendered now; once per dedupe key. An
+-- address mail cannot use is not written (a warning says so): the event that
+-- asked for the email still happens.
 create function private.enqueue_email(
     user_id uuid, to_address text, locale public.locale, template text, vars jsonb, dedupe_key text,
     notification_id uuid default null
@@ -196,6 +226,13 @@ declare
     site text := (select s.site_url from public.platform_settings as s);
     msg record;
 begin
+    begin
+        perform to_address::public.email_address;
+    exception when check_violation then
+        -- the address stays out of the log (personal data, and maybe a line break)
+        raise warning 'an address mail cannot use: % not written', dedupe_key;
+        return;
+    end;
     msg := private.render_email(
         template, locale,
         pg_catalog.jsonb_build_object('site_url', site, 'preferences_url', site || '/parametres/notifications')

@@ -9,7 +9,12 @@
 -- minutes, 5 sends in all) and revokes pending invitations. The email goes
 -- through the outbox, in the invitee's language when they have an account
 -- (then they also get an in-app notification), else in the owner's.
--- Anti-abuse: at most 50 invitations a day per owner, 100 pending per campaign.
+-- Anti-abuse: at most 50 invitations a day per inviter across campaigns,
+-- sends and resends alike (the 'invitation' rate limit of private.rate_limits,
+-- counted under its lock), 100 pending per campaign; a closed (cancelled),
+-- frozen, rejected or expired campaign invites nobody, and nobody joins a
+-- closed or frozen one through an earlier invitation. The address is a
+-- public.email_address (the one address rule mail shares).
 
 -- Types ------------------------------------------------------------------------
 
@@ -21,11 +26,7 @@ create type public.invitation_status as enum ('pending', 'accepted', 'revoked');
 create table public.campaign_invitations (
     id uuid primary key default extensions.gen_random_uuid(),
     campaign_id uuid not null references public.campaigns (id) on delete cascade,
-    email text not null check (
-        email = pg_catalog.lower(pg_catalog.btrim(email))
-        and pg_catalog.char_length(email) <= 254
-        and email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'
-    ),
+    email public.email_address not null check (email = pg_catalog.lower(email)),
     role public.invitation_role not null,
     message text check (pg_catalog.char_length(message) <= 500),
     status public.invitation_status not null default 'pending',
@@ -170,22 +171,28 @@ set search_path = ''
 as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id, true);
-    address text := pg_catalog.lower(pg_catalog.btrim(email));
+    address public.email_address;
     inv public.campaign_invitations;
 begin
     if c.owner_id is distinct from auth.uid() then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner invites.';
     end if;
-    if c.status in ('cancelled', 'rejected', 'expired')
+    if not private.takes_posts(c.status) or c.status in ('rejected', 'expired')
         or (role = 'contributor' and not c.is_open) then
         raise exception using
             errcode = 'PT409', message = 'campaign_closed',
             detail = pg_catalog.format('A %s campaign takes no %s invitations.', c.status, role);
     end if;
-    if address is null or pg_catalog.char_length(address) > 254
-        or address !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$' then
-        raise exception using errcode = 'PT422', message = 'invalid_email', detail = 'Not an email address.';
+    begin
+        address := pg_catalog.lower(pg_catalog.btrim(email));
+    exception when check_violation then
+        address := null;
+    end;
+    if address is null then
+        raise exception using
+            errcode = 'PT422', message = 'invalid_email',
+            detail = 'Not an email address mail can use (name@domain.tld, ASCII).';
     end if;
     if exists (
         select 1 from auth.users as u
@@ -207,10 +214,8 @@ begin
             errcode = 'PT409', message = 'already_invited',
             detail = 'A pending invitation exists for this address: resend it (resend_invitation).';
     end if;
+    perform private.hit_rate_limit('invitation', auth.uid());  -- queues this inviter's parallel calls
     if (
-        select pg_catalog.count(*) from public.campaign_invitations as i
-        where i.invited_by = auth.uid() and i.created_at > pg_catalog.now() - interval '1 day'
-    ) >= 50 or (
         select pg_catalog.count(*) from public.campaign_invitations as i
         where i.campaign_id = c.id and i.status = 'pending'
     ) >= 100 then
@@ -237,12 +242,19 @@ set search_path = ''
 as $$
 declare
     inv public.campaign_invitations := private.owned_invitation(invitation_id);
+    status public.campaign_status := (select c.status from public.campaigns as c where c.id = inv.campaign_id);
 begin
+    if not private.takes_posts(status) then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = pg_catalog.format('A %s campaign sends no invitations.', status);
+    end if;
     if inv.send_count >= 5 or inv.last_sent_at > pg_catalog.now() - interval '10 minutes' then
         raise exception using
             errcode = 'PT429', message = 'resend_too_soon',
             detail = 'An invitation is sent at most every 10 minutes, 5 times in all.';
     end if;
+    perform private.hit_rate_limit('invitation', auth.uid());
     update public.campaign_invitations as i
     set send_count = i.send_count + 1, last_sent_at = pg_catalog.now(), expires_at = pg_catalog.now() + interval '14 days'
     where i.id = inv.id
@@ -332,6 +344,11 @@ begin
     if inv.expires_at < pg_catalog.now() then
         raise exception using
             errcode = 'PT410', message = 'invitation_expired', detail = 'Ask the organizer to send it again.';
+    end if;
+    if not private.takes_posts((select c.status from public.campaigns as c where c.id = inv.campaign_id)) then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = 'This campaign is closed or frozen: nobody joins it now.';
     end if;
     if me.email is distinct from inv.email or me.email_confirmed_at is null then
         raise exception using
