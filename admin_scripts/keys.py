@@ -109,3 +109,26 @@ def payout_key_pair(bits: int = 3072) -> PayoutKeyPair:
             ["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True, check=False
         )
         shutil.rmtree(home, ignore_errors=True)
+
+
+def public_half(private_key: str) -> str:
+    """The armored public key of an armored private key (gpg, in a throwaway home)."""
+    home = tempfile.mkdtemp(prefix="africagnotte-gpg-")
+    base = ["gpg", "--homedir", home, "--batch", "--no-tty"]
+    try:
+        subprocess.run(
+            [*base, "--import"], input=private_key.encode(), check=True, capture_output=True
+        )
+        return subprocess.run(
+            [*base, "--armor", "--export"], check=True, capture_output=True, text=True
+        ).stdout
+    finally:
+        subprocess.run(
+            ["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True, check=False
+        )
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def dotenv_value(text: str) -> str:
+    """A multi-line value as one .env line (double quotes, escaped line breaks)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

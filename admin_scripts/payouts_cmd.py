@@ -8,13 +8,12 @@ install-key` puts the public half of that key into the database."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import typer
 
-from admin_scripts import db, operator
+from admin_scripts import db, keys, localstack, operator
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
     EXIT_USAGE,
@@ -169,7 +168,7 @@ join public.campaigns as c on c.id = p.campaign_id
 
 
 def _private_key() -> str:
-    key = os.environ.get(PRIVATE_KEY_ENV, "")
+    key = localstack.setting(PRIVATE_KEY_ENV) or ""
     if "PRIVATE KEY BLOCK" not in key:
         raise OperatorError(
             f"{PRIVATE_KEY_ENV} is not set: the armored private key of the payout accounts",
@@ -228,16 +227,7 @@ def install_key(
 
 
 def _public_half(private_key: str) -> str:
-    """The public key of an armored private key (gpg, in a throwaway home)."""
-    with payout_accounts.gnupg_home() as home:
-        base = ["gpg", "--homedir", home, "--batch", "--no-tty"]
-        try:
-            subprocess.run([*base, "--import"], input=private_key.encode(), check=True,
-                           capture_output=True)  # fmt: skip
-            return subprocess.run(
-                [*base, "--armor", "--export"], check=True, capture_output=True, text=True
-            ).stdout
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise OperatorError(
-                f"{PRIVATE_KEY_ENV} is not a usable key: {exc}", EXIT_USAGE
-            ) from None
+    try:
+        return keys.public_half(private_key)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise OperatorError(f"{PRIVATE_KEY_ENV} is not a usable key: {exc}", EXIT_USAGE) from None

@@ -501,6 +501,8 @@ def test_a_paid_payout_stays_out_of_the_balance(db, as_user, admin, owner, campa
     )
     assert mail["subject"] == "Votre versement pour « Soins pour Aminata à Bamako » : effectué"
     assert "Référence du virement : OM-2026-001" in mail["body"]
+    assert "Vers : orange_money +223 •• ••• •• 56" in mail["body"]  # masked, never in full
+    assert "70123456" not in mail["body"]
 
 
 def test_a_failed_payout_returns_the_money(db, as_user, admin, owner, campaign, approved):

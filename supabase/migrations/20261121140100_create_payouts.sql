@@ -12,10 +12,21 @@
 --
 -- Controls before an admin may approve:
 --   * treasurers: when the owner named co-organizers as treasurers (M of them),
---     N of them (campaigns.treasurer_quorum) approve the request first;
+--     N of them (campaigns.treasurer_quorum) approve the request first. Who and
+--     how many are copied onto the request when it is made (approvers,
+--     approvals_required): removing or changing treasurers later lowers
+--     nothing, and the requester never signs off their own request;
 --   * proofs: the campaign's category lists required documents (santé: a
---     hospital letter or quote…); each needs an accepted document.
+--     hospital letter or quote…); each needs an accepted document;
+--   * four eyes: no staff member reviews a proof or decides a payout of a
+--     campaign whose team they are on (private.assert_independent_staff): an
+--     admin's own payout needs another admin;
+--   * fraud stops (private.payout_stop_reason): nothing is requested, approved
+--     or paid while the campaign is frozen or cancelled or its owner banned.
 -- payout_blockers(payout_id) tells the owner exactly what is missing.
+--
+-- Where the money goes is personal data: encrypted at rest, masked everywhere
+-- else (see "Payout accounts, encrypted at rest" below).
 --
 -- The platform fee is a global rate with an optional per-category rate
 -- (categories.platform_fee_bp), frozen on each donation when it is pledged.
@@ -517,7 +528,9 @@ as $$
         array[c.owner_id], 'payout_update', c.id,
         private.campaign_payload(c) || pg_catalog.jsonb_build_object(
             'payout_id', p.id, 'status', p.status, 'amount', p.amount, 'reason', p.reason,
-            'reference', p.reference
+            'reference', p.reference,
+            -- masked: notifications and emails never carry the account itself
+            'destination', coalesce(p.mobile_operator::text, p.bank_name) || ' ' || p.account_mask
         ),
         'payout:' || p.id || ':' || p.status
     )
@@ -1104,27 +1117,27 @@ insert into public.category_proof_requirements (category, document_type, label_f
 insert into private.email_templates (key, locale, subject, body) values
 (
     'payout_approved', 'fr', 'Votre versement pour « {{campaign_title}} » : validé',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est validée.\nLe virement suit sous peu.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est validée.\nVers : {{destination}}\nLe virement suit sous peu.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'payout_approved', 'en', 'Your payout for "{{campaign_title}}": approved',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is approved.\nThe transfer follows shortly.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is approved.\nTo: {{destination}}\nThe transfer follows shortly.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 ),
 (
     'payout_paid', 'fr', 'Votre versement pour « {{campaign_title}} » : effectué',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est réglée.\nRéférence du virement : {{reference}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est réglée.\nVers : {{destination}}\nRéférence du virement : {{reference}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'payout_paid', 'en', 'Your payout for "{{campaign_title}}": paid',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is paid.\nTransfer reference: {{reference}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is paid.\nTo: {{destination}}\nTransfer reference: {{reference}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 ),
 (
     'payout_failed', 'fr', 'Votre versement pour « {{campaign_title}} » : en échec',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est en échec.\nMotif : {{reason}}\nLe montant est de nouveau disponible : vérifiez le compte de destination et demandez un nouveau versement.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est en échec.\nVers : {{destination}}\nMotif : {{reason}}\nLe montant est de nouveau disponible : vérifiez le compte de destination et demandez un nouveau versement.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'payout_failed', 'en', 'Your payout for "{{campaign_title}}": failed',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is failed.\nReason: {{reason}}\nThe amount is available again: check the destination account and request a new payout.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is failed.\nTo: {{destination}}\nReason: {{reason}}\nThe amount is available again: check the destination account and request a new payout.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 ),
 (
     'payout_rejected', 'fr', 'Votre versement pour « {{campaign_title}} » : refusé',
