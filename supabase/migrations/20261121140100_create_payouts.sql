@@ -856,6 +856,7 @@ as $$
 declare
     p public.payout_requests;
     allowed public.payout_status[];
+    stop text;
     blockers jsonb;
     note_given boolean := nullif(pg_catalog.btrim(note), '') is not null;
 begin
@@ -875,12 +876,11 @@ begin
     if target <> 'cancelled' then
         perform private.assert_independent_staff(p.campaign_id);
     end if;
-    if target in ('approved', 'paid') and private.payout_stop_reason(p.campaign_id) is not null then
+    stop := case when target in ('approved', 'paid') then private.payout_stop_reason(p.campaign_id) end;
+    if stop is not null then
         raise exception using
             errcode = 'PT409', message = 'payout_blocked',
-            detail = pg_catalog.jsonb_build_array(
-                pg_catalog.jsonb_build_object('reason', private.payout_stop_reason(p.campaign_id))
-            )::text;
+            detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('reason', stop))::text;
     end if;
     if target = 'cancelled' and p.campaign_id not in (
         select c.id from public.campaigns as c where c.owner_id = auth.uid()
