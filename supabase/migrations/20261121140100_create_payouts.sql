@@ -336,7 +336,8 @@ $$;
 
 -- Installs the public half of the payout-accounts key (armored OpenPGP, RSA),
 -- for the requests made from now on; returns its key id. Refuses anything
--- pgcrypto cannot encrypt to (a secret key, garbage, an ECC key).
+-- pgcrypto cannot encrypt to (a secret key, garbage, an ECC key). Called by the
+-- console (`payouts install-key`, audited there) and the local stack's setup.
 create function private.install_payout_account_key(public_key text)
 returns text
 language plpgsql
@@ -359,7 +360,6 @@ begin
     insert into private.payout_account_key (public_key, key_id) values (key, id)
     on conflict (singleton) do update
     set public_key = excluded.public_key, key_id = excluded.key_id, installed_at = pg_catalog.now();
-    perform private.audit('install_payout_account_key', 'payout_account_key', id);
     return id;
 end;
 $$;
