@@ -46,6 +46,9 @@ postgres-server:
 	  echo "installing from Debian's packages:$$missing" >&2; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@command -v gpg >/dev/null || { \
+	  echo "gpg not found (payout accounts are opened with it): installing gnupg" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg >/dev/null; }
 
 deps: $(PY_STAMP) $(NODE_STAMP) postgres-server ## Install what the project needs (idempotent)
 

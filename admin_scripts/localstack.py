@@ -515,6 +515,8 @@ def ensure_env_local(path: Path = ENV_LOCAL) -> dict[str, str]:
         path.chmod(0o600)
     present = read_env(path)
     missing = {k: v for k, v in defaults.items() if k not in present}
+    if PAYOUT_KEY not in present:  # made only when missing (gpg)
+        missing[PAYOUT_KEY] = keys.dotenv_value(keys.payout_key_pair().private)
     if missing:
         with path.open("a") as f:
             f.write("".join(f"{k}={v}\n" for k, v in missing.items()))
@@ -534,6 +536,19 @@ def read_env(path: Path) -> dict[str, str]:
     from dotenv import dotenv_values
 
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+PAYOUT_KEY = "PAYOUT_ACCOUNTS_PRIVATE_KEY"
+
+
+def install_payout_key(url: str, env: dict[str, str]) -> None:
+    """The public half of .env.local's payout-accounts key into a database that has
+    none yet (the database seals payout accounts with it)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("select 1 from private.payout_account_key").fetchone() is None:
+            conn.execute(
+                "select private.install_payout_account_key(%s)", [keys.public_half(env[PAYOUT_KEY])]
+            )
 
 
 # The development stack --------------------------------------------------------------
@@ -574,7 +589,7 @@ def up() -> tuple[Cluster, bool]:
     if is_old_stack(cluster):
         raise StackError(OLD_STACK.format(dir=LOCAL_DIR))
     is_new = build_database(cluster, DEV_PASSWORD)
-    ensure_env_local()
+    install_payout_key(cluster.url(), ensure_env_local())
     return cluster, is_new
 
 
@@ -593,5 +608,5 @@ def reset() -> Cluster:
         conn.execute("drop database if exists postgres with (force)")
         conn.execute("create database postgres")
     build_database(cluster, DEV_PASSWORD, seed=True)
-    ensure_env_local()
+    install_payout_key(cluster.url(), ensure_env_local())
     return cluster

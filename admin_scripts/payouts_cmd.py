@@ -1,26 +1,39 @@
 """`cagnotte-admin payouts …`: what is due, what waits on whom, and the
-admin's decisions (the SQL functions decide what is allowed)."""
+admin's decisions (the SQL functions decide what is allowed).
+
+Listings show payout accounts masked. `payouts show ID` opens one in full for
+the admin deciding it (never one on the campaign's team: SQL decides, and
+audits), with the private key in PAYOUT_ACCOUNTS_PRIVATE_KEY; `payouts
+install-key` puts the public half of that key into the database."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import typer
 
-from admin_scripts import db, operator
+from admin_scripts import db, keys, localstack, operator
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
+    EXIT_USAGE,
     OPERATOR_OPTION,
     OperatorError,
     acting_as,
 )
+from webhooks import payout_accounts
+from webhooks.errors import ApiError
 
-app = typer.Typer(help="Payout requests: list, approve, pay, fail, reject.", no_args_is_help=True)
+PRIVATE_KEY_ENV = "PAYOUT_ACCOUNTS_PRIVATE_KEY"
+
+app = typer.Typer(
+    help="Payout requests: list, show, approve, pay, fail, reject.", no_args_is_help=True
+)
 
 LIST_SQL = """
 select p.id, p.status::text, p.amount, p.currency, p.method::text,
-    coalesce(
-        p.mobile_operator::text || ' ' || p.phone_number, p.bank_name || ' ' || p.account_number
-    ) as destination,
-    p.beneficiary_name, c.slug as campaign, p.created_at, p.reference,
+    coalesce(p.mobile_operator::text, p.bank_name) || ' ' || p.account_mask as destination,
+    p.beneficiary_mask, c.slug as campaign, p.created_at, p.reference,
     public.payout_blockers(p.id) as blockers
 from public.payout_requests as p
 join public.campaigns as c on c.id = p.campaign_id
@@ -30,12 +43,18 @@ limit %(limit)s
 """
 
 
+STOPS = ("campaign_frozen", "campaign_cancelled", "owner_banned")
+
+
 def waits_on(row: dict) -> str:
     """Who must act next on this payout."""
+    if row["status"] not in ("requested", "approved"):
+        return "-"
+    stops = [b["reason"] for b in row["blockers"] if b["reason"] in STOPS]
+    if stops:
+        return f"stopped ({', '.join(stops)}): reject or mark-failed"
     if row["status"] == "approved":
         return "admin: pay it, then mark-paid"
-    if row["status"] != "requested":
-        return "-"
     needs = []
     for b in row["blockers"]:
         if b["reason"] == "treasurer_approvals":
@@ -80,7 +99,7 @@ def list_(
         columns={
             "id": "id", "campaign": "campaign",
             "amount": lambda r: f"{r['amount']} {r['currency']}",
-            "to": lambda r: f"{r['beneficiary_name']}, {r['destination']}",
+            "to": lambda r: f"{r['beneficiary_mask']}, {r['destination']}",
             "status": "status", "waits on": "waits_on",
         },
     )  # fmt: skip
@@ -137,3 +156,78 @@ def reject(
     if not yes:
         typer.confirm(f"Reject payout {payout_id}?", abort=True)
     _decide(email, "reject", "reject_payout", payout_id, reason, as_json=as_json)
+
+
+SHOW_SQL = """
+select a.ciphertext, p.id, p.method::text, p.bank_name, p.mobile_operator::text,
+    p.status::text, p.amount, p.currency, c.slug as campaign
+from private.payout_account_for_staff(%(id)s) as a
+join public.payout_requests as p on p.id = a.payout_id
+join public.campaigns as c on c.id = p.campaign_id
+"""
+
+
+def _private_key() -> str:
+    key = localstack.setting(PRIVATE_KEY_ENV) or ""
+    if "PRIVATE KEY BLOCK" not in key:
+        raise OperatorError(
+            f"{PRIVATE_KEY_ENV} is not set: the armored private key of the payout accounts",
+            EXIT_USAGE,
+        )
+    return key
+
+
+@app.command("show")
+def show(payout_id: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+    """A payout with its account in full, to pay it (audited; not for a campaign of
+    your own team)."""
+    try:
+        key = _private_key()
+        with db.connect() as conn, acting_as(conn, email, "payouts show", target=payout_id):
+            # the sealed account is for the service's role; the operator's claims stay
+            conn.execute("set local role service_role")
+            row = conn.execute(SHOW_SQL, {"id": payout_id}).fetchone()
+        account = payout_accounts.account_view(row, payout_accounts.decrypt(row["ciphertext"], key))
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    except ApiError as exc:
+        raise operator.fail(OperatorError(exc.message, operator.EXIT_REFUSED)) from exc
+    view = {k: row[k] for k in ("status", "amount", "currency", "campaign")} | account
+    if as_json:
+        print_json(view)
+        return
+    for label, value in view.items():
+        if value is not None:
+            out.print(f"{label}: {value}", markup=False, highlight=False)
+
+
+@app.command("install-key")
+def install_key(
+    public_key: Path = typer.Option(
+        None,
+        "--public-key",
+        exists=True,
+        dir_okay=False,
+        help="An armored OpenPGP public key (default: the public half of "
+        f"{PRIVATE_KEY_ENV}, through gpg).",
+    ),
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Install the public key the database seals new payout accounts with."""
+    try:
+        armored = public_key.read_text() if public_key else _public_half(_private_key())
+        with db.connect() as conn, acting_as(conn, email, "payouts install-key"):
+            conn.execute("set local role service_role")
+            key_id = conn.execute(
+                "select private.install_payout_account_key(%s) as id", [armored]
+            ).fetchone()["id"]
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    out.print(f"payout accounts key {key_id} installed")
+
+
+def _public_half(private_key: str) -> str:
+    try:
+        return keys.public_half(private_key)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise OperatorError(f"{PRIVATE_KEY_ENV} is not a usable key: {exc}", EXIT_USAGE) from None

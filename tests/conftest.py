@@ -75,10 +75,21 @@ def jwt_secret() -> str:
 
 
 @pytest.fixture(scope="session")
-def schema_template(cluster: localstack.Cluster, authenticator_password: str) -> str:
-    """The schema built once, through the same code path as `make run` (no seed)."""
+def payout_keys() -> keys.PayoutKeyPair:
+    """The run's payout-accounts key pair (public half in every test database)."""
+    return keys.payout_key_pair(2048)
+
+
+@pytest.fixture(scope="session")
+def schema_template(
+    cluster: localstack.Cluster, authenticator_password: str, payout_keys: keys.PayoutKeyPair
+) -> str:
+    """The schema built once, through the same code path as `make run` (no seed),
+    with the payout-accounts public key installed."""
     localstack.create_database(cluster, TEMPLATE_DB)
     localstack.build_database(cluster, authenticator_password, TEMPLATE_DB, seed=False)
+    with psycopg.connect(cluster.url(TEMPLATE_DB), autocommit=True) as conn:
+        conn.execute("select private.install_payout_account_key(%s)", [payout_keys.public])
     return TEMPLATE_DB
 
 
@@ -391,7 +402,7 @@ CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET = (
 
 @pytest.fixture
 def service_settings(
-    db: Database, pooler: Pooler, stripe_api, cinetpay_api, jwt_secret: str
+    db: Database, pooler: Pooler, stripe_api, cinetpay_api, jwt_secret: str, payout_keys
 ) -> dict[str, Any]:
     """The service as deployed on hosted Supabase: through the transaction pooler."""
     return {
@@ -409,6 +420,7 @@ def service_settings(
         "site_url": SITE_URL,
         "cloudinary_url": f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}",
         "public_base_url": "https://api.africagnotte.test",
+        "payout_accounts_private_key": payout_keys.private,
     }
 
 
@@ -549,11 +561,14 @@ def give(db):
 
 
 @pytest.fixture
-def operator_cli(db: Database, pooler: Pooler, monkeypatch, admin: User) -> Callable[..., Any]:
+def operator_cli(
+    db: Database, pooler: Pooler, monkeypatch, admin: User, payout_keys
+) -> Callable[..., Any]:
     """`cagnotte-admin <args>` run by an operator (the admin) on this test's database,
     through the transaction pooler as on hosted."""
     monkeypatch.setenv("DATABASE_URL", pooler.url(db.name))
     monkeypatch.setenv("CAGNOTTE_OPERATOR", admin.email)
+    monkeypatch.setenv("PAYOUT_ACCOUNTS_PRIVATE_KEY", payout_keys.private)
 
     def run(*args: str, input: str | None = None) -> Any:
         return CliRunner().invoke(cli_app, list(args), input=input)

@@ -100,8 +100,8 @@ TABLES: dict[str, dict] = {
     "payout_requests": {
         "row": "id = %s", "params": [":payout"], "set": {"status": "paid"},
         "insert": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF",
-                   "method": "mobile_money", "beneficiary_name": "Moi", "mobile_operator": "wave",
-                   "phone_number": "+221770000000"},
+                   "method": "mobile_money", "mobile_operator": "wave", "beneficiary_mask": "M.",
+                   "account_mask": "+221 •• ••• •• 00"},
     },
     "platform_settings": {
         "row": "id", "set": {"platform_fee_bp": 400},

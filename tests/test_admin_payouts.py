@@ -44,7 +44,9 @@ def test_list_shows_open_payouts_and_who_they_wait_on(cli, payout):
         40_000,
         "admin: approve",
     )
-    assert row["destination"] == "wave +221770000000"
+    assert (row["destination"], row["beneficiary_mask"]) == ("wave +221 •• ••• •• 00", "A. T.")
+    assert "770000000" not in result.stdout
+    assert "Aminata" not in result.stdout
 
 
 def test_list_tells_missing_proofs_and_treasurers(
@@ -119,3 +121,73 @@ def test_an_operator_must_be_named(cli, payout, monkeypatch):
 def test_a_banned_admin_cannot_operate(cli, payout, gotrue, admin):
     gotrue.ban(admin)
     assert cli("approve", str(payout["id"])).exit_code == 4
+
+
+def test_list_says_a_stopped_payout_waits_on_no_one(db, cli, payout, campaign):
+    db.sql("update public.campaigns set status = 'frozen' where id = %s", [campaign["id"]])
+    (row,) = json.loads(cli("list", "--json").stdout)
+    assert row["waits_on"] == "stopped (campaign_frozen): reject or mark-failed"
+    result = cli("approve", str(payout["id"]))
+    assert result.exit_code == 1
+    assert "payout_blocked" in result.stderr
+    assert "campaign_frozen" in result.stderr
+
+
+def test_show_opens_the_account_for_the_deciding_admin_audited(db, cli, payout, admin):
+    result = cli("show", str(payout["id"]), "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert (shown["beneficiary_name"], shown["phone_number"], shown["mobile_operator"]) == (
+        "Aminata Traoré", "+221770000000", "wave",
+    )  # fmt: skip
+    audit = db.sql(
+        "select action, actor_id from private.audit_log where target_id = %s and action not like"
+        " 'request%%' order by id",
+        [str(payout["id"])],
+    )
+    assert [(a["action"], a["actor_id"]) for a in audit] == [
+        ("read_payout_account", admin.id), ("payouts show", admin.id),
+    ]  # fmt: skip
+
+
+def test_show_is_refused_to_an_admin_on_the_campaigns_team(
+    db, cli, payout, campaign, make_user, grant_role, monkeypatch
+):
+    insider = grant_role(make_user(), "admin")
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], insider.id],
+    )
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", insider.email)
+    result = cli("show", str(payout["id"]))
+    assert result.exit_code == 4
+    assert "cannot_review_own_campaign" in result.stderr
+    assert "770000000" not in result.output
+    assert (
+        db.sql(
+            "select 1 from private.audit_log where action like '%%show%%' or action like 'read%%'"
+        )
+        == []
+    )
+
+
+def test_install_key_replaces_the_public_key_for_new_requests(db, cli, monkeypatch):
+    from admin_scripts import keys
+
+    fresh = keys.payout_key_pair(2048)
+    monkeypatch.setenv("PAYOUT_ACCOUNTS_PRIVATE_KEY", fresh.private)
+    result = cli("install-key")
+    assert result.exit_code == 0, result.output
+    key_id = db.one("select key_id from private.payout_account_key")["key_id"]
+    assert key_id in result.stdout
+    assert db.sql("select 1 from private.audit_log where action = 'payouts install-key'") != []
+
+
+def test_install_key_refuses_what_is_not_a_public_key(db, cli, tmp_path, payout_keys):
+    before = db.one("select key_id from private.payout_account_key")
+    bad = tmp_path / "secret.asc"
+    bad.write_text(payout_keys.private)  # the private half must never go to the database
+    result = cli("install-key", "--public-key", str(bad))
+    assert result.exit_code == 1
+    assert "invalid_payout_key" in result.stderr
+    assert db.one("select key_id from private.payout_account_key") == before

@@ -432,7 +432,8 @@ def test_payout_details_are_hidden_from_donors_and_strangers(
          "beneficiary_name": "Aminata Traoré", "mobile_operator": "orange_money",
          "phone_number": "+22376000000"},
     )  # fmt: skip
-    assert as_user(owner).get("payout_requests")[0]["phone_number"] == "+22376000000"
+    (mine,) = as_user(owner).get("payout_requests")
+    assert (mine["account_mask"], "phone_number" in mine) == ("+223 •• ••• •• 00", False)
     for client in (as_user(user), as_user(other_user)):
         assert client.get("payout_requests") == []
     refused(lambda: anon.get("payout_requests"), code="42501")
@@ -447,6 +448,140 @@ def test_proof_documents_are_hidden_from_the_public(db, anon, as_user, owner, ot
     assert as_user(other_user).get("campaign_documents") == []
     refused(lambda: anon.get("campaign_documents"), code="42501")
     assert doc["id"]
+
+
+# Payout governance ---------------------------------------------------------------------------
+
+PAYOUT_WALLET = {
+    "method": "mobile_money", "beneficiary_name": "Awa Sidibé", "mobile_operator": "wave",
+    "phone_number": "+221771234567",
+}  # fmt: skip
+
+
+@pytest.fixture
+def funded(owner, make_campaign, give, user):
+    """An active campaign whose category asks for no proof, with money to pay out."""
+    c = make_campaign(owner, "active", category="autre")
+    give(c, 50_000, user)
+    return c
+
+
+def ask_payout(as_user, who, campaign, amount=10_000):
+    return as_user(who).rpc(
+        "request_payout", {"campaign_id": campaign["id"], "amount": amount, **PAYOUT_WALLET}
+    )
+
+
+def payout_status(db, payout) -> str:
+    return db.one("select status::text from public.payout_requests where id = %s", [payout["id"]])[
+        "status"
+    ]
+
+
+@pytest.mark.parametrize("who_deletes", ["owner", "treasurer"])
+def test_removing_a_treasurer_does_not_lower_the_sign_off_a_payout_needs(
+    db, as_user, make_user, owner, admin, funded, who_deletes
+):
+    treasurer = make_user()
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [funded["id"], treasurer.id],
+    )
+    as_user(owner).rpc(
+        "set_treasurers",
+        {"campaign_id": funded["id"], "treasurer_ids": [str(treasurer.id)], "quorum": 1},
+    )
+    p = ask_payout(as_user, owner, funded)
+    actor = owner if who_deletes == "owner" else treasurer
+    assert as_user(actor).delete("campaign_members", {"user_id": str(treasurer.id)})
+    refused(lambda: as_user(admin).rpc("approve_payout", {"payout_id": p["id"]}),
+            status=409, code="payout_blocked")  # fmt: skip
+    assert payout_status(db, p) == "requested"
+    assert db.sql("select 1 from public.payout_approvals") == []
+
+
+def test_a_moderator_cannot_accept_the_documents_of_their_own_campaign(
+    db, as_user, make_user, grant_role, make_campaign
+):
+    insider = grant_role(make_user(), "moderator")
+    c = make_campaign(insider, "active")  # santé: asks for a medical document
+    (doc,) = as_user(insider).insert(
+        "campaign_documents",
+        {"campaign_id": str(c["id"]), "document_type": "medical_document",
+         "file_ref": f"africagnotte/documents/{c['id']}/faux-devis"},
+    )  # fmt: skip
+    refused(
+        lambda: as_user(insider).rpc(
+            "review_campaign_document", {"document_id": doc["id"], "status": "accepted"}
+        ),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    assert row(db, "campaign_documents", doc["id"])["status"] == "pending"
+
+
+def test_an_admin_cannot_approve_or_pay_their_own_payout(
+    db, as_user, make_user, grant_role, make_campaign, give, user
+):
+    insider = grant_role(make_user(), "admin")
+    c = make_campaign(insider, "active", category="autre")
+    give(c, 50_000, user)
+    p = ask_payout(as_user, insider, c)
+    refused(lambda: as_user(insider).rpc("approve_payout", {"payout_id": p["id"]}),
+            status=403, code="cannot_review_own_campaign")  # fmt: skip
+    assert payout_status(db, p) == "requested"
+    db.sql("update public.payout_requests set status = 'approved' where id = %s", [p["id"]])
+    refused(
+        lambda: as_user(insider).rpc("mark_payout_paid", {"payout_id": p["id"], "reference": "W"}),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    assert payout_status(db, p) == "approved"
+
+
+@pytest.mark.parametrize("stop", ["frozen", "cancelled", "banned"])
+def test_a_payout_of_a_frozen_or_cancelled_campaign_or_banned_owner_is_neither_approved_nor_paid(
+    db, gotrue, as_user, owner, admin, funded, stop
+):
+    p = ask_payout(as_user, owner, funded)
+    if stop == "banned":
+        gotrue.ban(owner)
+    else:
+        db.sql("update public.campaigns set status = %s where id = %s", [stop, funded["id"]])
+    refused(lambda: as_user(admin).rpc("approve_payout", {"payout_id": p["id"]}),
+            status=409, code="payout_blocked")  # fmt: skip
+    db.sql("update public.payout_requests set status = 'approved' where id = %s", [p["id"]])
+    refused(
+        lambda: as_user(admin).rpc("mark_payout_paid", {"payout_id": p["id"], "reference": "W"}),
+        status=409, code="payout_blocked",
+    )  # fmt: skip
+    assert payout_status(db, p) == "approved"
+    assert db.sql("select 1 from public.payout_requests where paid_at is not null") == []
+
+
+def test_a_donor_or_stranger_never_sees_a_payout_account_masked_or_not(
+    db, service, anon, as_user, owner, user, other_user, funded
+):
+    p = ask_payout(as_user, owner, funded)
+    for who in (user, other_user):  # user is a donor
+        assert as_user(who).get("payout_requests") == []
+        response = service.get(
+            f"/payouts/{p['id']}/account", headers={"Authorization": f"Bearer {who.token}"}
+        )
+        assert (response.status_code, response.get_json()["error"]["code"]) == (
+            404, "payout_not_found",
+        )  # fmt: skip
+        refused(lambda who=who: raw(as_user(who), "select * from private.payout_accounts",
+                                    method="GET"))  # fmt: skip
+    assert service.get(f"/payouts/{p['id']}/account").status_code == 401
+    refused(lambda: anon.get("payout_requests"), code="42501")
+    assert db.sql("select 1 from private.audit_log where action = 'read_payout_account'") == []
+
+
+def test_the_api_never_returns_a_payout_accounts_ciphertext(as_user, owner, admin, funded):
+    p = ask_payout(as_user, owner, funded)
+    seen = [p, *as_user(owner).get("payout_requests"), *as_user(admin).get("payout_requests")]
+    for r in seen:
+        assert not {"ciphertext", "phone_number", "beneficiary_name"} & set(r)
+        assert "771234567" not in json.dumps(r, default=str)
 
 
 # Hostile strings and oversized input ---------------------------------------------------------

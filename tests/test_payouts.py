@@ -135,7 +135,11 @@ def test_co_organizers_and_admins_see_the_balance(db, as_user, make_user, admin,
 
 def test_a_request_reserves_its_amount(db, as_user, owner, campaign, request_payout):
     p = request_payout(50_000)
-    assert (p["status"], p["currency"], p["phone_number"]) == ("requested", "XOF", "+22370123456")
+    assert (p["status"], p["currency"], p["account_mask"]) == (
+        "requested",
+        "XOF",
+        "+223 •• ••• •• 56",
+    )
     b = balance(as_user, owner, campaign)
     assert (b["in_progress"], b["available"]) == (50_000, 43_000)
     assert db.one("select kind::text, amount from private.ledger_entries where payout_id = %s", [p["id"]]) == {
@@ -143,9 +147,10 @@ def test_a_request_reserves_its_amount(db, as_user, owner, campaign, request_pay
     }  # fmt: skip
 
 
-def test_a_bank_destination_is_normalised(request_payout):
+def test_a_bank_destination_is_normalised_then_masked(request_payout):
     p = request_payout(destination=BANK)
-    assert p["account_number"] == "ML03D0123456789012345678" + "90"
+    assert (p["account_mask"], p["beneficiary_mask"]) == ("•••• 7890", "A. T.")
+    assert p["bank_name"] == "Banque de Développement du Mali"
 
 
 def test_more_than_available_is_refused(db, request_payout):
@@ -176,7 +181,7 @@ def test_nonpositive_amounts_are_refused(request_payout, amount):
 def test_incoherent_destinations_are_refused_with_nothing_written(db, request_payout, destination):
     with pytest.raises(ApiError) as err:
         request_payout(destination=destination)
-    assert err.value.code == "23514"
+    assert (err.value.status, err.value.message) == (422, "invalid_payout_destination")
     assert db.sql("select 1 from public.payout_requests") == []
     assert db.sql("select 1 from private.ledger_entries where payout_id is not null") == []
 
@@ -206,25 +211,38 @@ def test_anon_cannot_request(anon, campaign):
     assert err.value.status == 401
 
 
-def test_a_banned_owner_cannot_request(gotrue, campaign, request_payout, owner):
+def test_a_banned_owner_cannot_request(db, gotrue, campaign, request_payout, owner):
     gotrue.ban(owner)
     with pytest.raises(ApiError) as err:
         request_payout()
-    assert err.value.message == "account_banned"
+    assert (err.value.status, err.value.message) == (409, "payout_blocked")
+    assert json.loads(err.value.details) == [{"reason": "owner_banned"}]
+    assert db.sql("select 1 from public.payout_requests") == []
 
 
-def test_a_cancelled_campaign_pays_nothing_out(db, as_user, admin, campaign, request_payout):
-    db.sql("update public.campaigns set status = 'cancelled' where id = %s", [campaign["id"]])
+@pytest.mark.parametrize("status", ["cancelled", "frozen"])
+def test_a_cancelled_or_frozen_campaign_pays_nothing_out(db, campaign, request_payout, status):
+    db.sql("update public.campaigns set status = %s where id = %s", [status, campaign["id"]])
     with pytest.raises(ApiError) as err:
         request_payout()
-    assert err.value.message == "campaign_closed"
+    assert (err.value.status, err.value.message) == (409, "payout_blocked")
+    assert json.loads(err.value.details) == [{"reason": f"campaign_{status}"}]
+    assert db.sql("select 1 from public.payout_requests") == []
 
 
 def test_payouts_are_not_written_through_the_table(as_user, owner, campaign):
     with pytest.raises(ApiError) as err:
         as_user(owner).insert(
             "payout_requests",
-            {"campaign_id": str(campaign["id"]), "amount": 1, "currency": "XOF", **WALLET},
+            {
+                "campaign_id": str(campaign["id"]),
+                "amount": 1,
+                "currency": "XOF",
+                "method": "mobile_money",
+                "mobile_operator": "wave",
+                "beneficiary_mask": "A. T.",
+                "account_mask": "+221 •• ••• •• 00",
+            },
         )
     assert err.value.code == "42501"
 
@@ -365,6 +383,63 @@ def test_only_treasurers_give_treasurer_approvals(
     assert err.value.message in ("not_treasurer", "payout_not_found")
 
 
+def test_the_sign_off_is_fixed_when_the_payout_is_requested(
+    db, as_user, owner, admin, campaign, treasurers, proven, request_payout
+):
+    p = request_payout()
+    assert (p["approvals_required"], sorted(p["approvers"])) == (
+        2, sorted(t.id for t in treasurers),
+    )  # fmt: skip
+    # the owner removes a treasurer; another leaves
+    db.sql("delete from public.campaign_members where user_id = any(%s)",
+           [[treasurers[0].id, treasurers[1].id]])  # fmt: skip
+    (blocker,) = as_user(owner).rpc("payout_blockers", {"payout_id": p["id"]})
+    assert blocker == {"reason": "treasurer_approvals", "approvals": 0, "required": 2}
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("approve_payout", {"payout_id": p["id"]})
+    assert err.value.message == "payout_blocked"
+    # a removed treasurer no longer reaches it: the owner cancels and asks anew
+    with pytest.raises(ApiError) as err:
+        as_user(treasurers[0]).rpc("approve_payout_as_treasurer", {"payout_id": p["id"]})
+    assert err.value.message == "payout_not_found"
+    as_user(owner).rpc("cancel_payout", {"payout_id": p["id"]})
+    as_user(owner).rpc(
+        "set_treasurers",
+        {"campaign_id": campaign["id"], "treasurer_ids": [str(treasurers[2].id)], "quorum": 1},
+    )
+    again = request_payout()
+    assert (again["approvals_required"], again["approvers"]) == (1, [treasurers[2].id])
+
+
+def test_a_treasurer_named_after_the_request_does_not_count(
+    db, as_user, owner, admin, campaign, make_user, proven, request_payout
+):
+    p = request_payout()  # no treasurers then
+    late = make_user()
+    co_organizers(db, campaign, late)
+    db.sql("update public.campaign_members set is_treasurer = true where user_id = %s", [late.id])
+    db.sql("update public.campaigns set treasurer_quorum = 1 where id = %s", [campaign["id"]])
+    with pytest.raises(ApiError) as err:
+        as_user(late).rpc("approve_payout_as_treasurer", {"payout_id": p["id"]})
+    assert err.value.message == "not_treasurer"
+    assert as_user(admin).rpc("payout_blockers", {"payout_id": p["id"]}) == []
+
+
+def test_the_requester_never_signs_off_their_own_payout(
+    db, as_user, owner, campaign, request_payout
+):
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id, is_treasurer) values (%s, %s, true)",
+        [campaign["id"], owner.id],
+    )
+    db.sql("update public.campaigns set treasurer_quorum = 1 where id = %s", [campaign["id"]])
+    p = request_payout()
+    with pytest.raises(ApiError) as err:
+        as_user(owner).rpc("approve_payout_as_treasurer", {"payout_id": p["id"]})
+    assert (err.value.status, err.value.message) == (403, "cannot_approve_own_request")
+    assert db.sql("select 1 from public.payout_approvals") == []
+
+
 def test_treasurers_are_co_organizers_with_a_possible_quorum(
     db, as_user, owner, user, campaign, make_user
 ):
@@ -426,6 +501,8 @@ def test_a_paid_payout_stays_out_of_the_balance(db, as_user, admin, owner, campa
     )
     assert mail["subject"] == "Votre versement pour « Soins pour Aminata à Bamako » : effectué"
     assert "Référence du virement : OM-2026-001" in mail["body"]
+    assert "Vers : orange_money +223 •• ••• •• 56" in mail["body"]  # masked, never in full
+    assert "70123456" not in mail["body"]
 
 
 def test_a_failed_payout_returns_the_money(db, as_user, admin, owner, campaign, approved):
@@ -586,3 +663,106 @@ def test_only_the_proofs_the_category_asks_for(service, owner, campaign):
         422,
         "document_type_not_required",
     )
+
+
+# Four eyes: no staff member decides where they are on the team --------------------------------
+
+
+def test_an_admins_own_payout_needs_another_admin(
+    db, as_user, make_user, grant_role, make_campaign, give, user
+):
+    admin_owner = grant_role(make_user(), "admin")
+    c = make_campaign(admin_owner, "active", category="autre")
+    give(c, 10_000, user)
+    p = as_user(admin_owner).rpc(
+        "request_payout", {"campaign_id": c["id"], "amount": 5_000, **WALLET}
+    )
+    for fn, args in (("approve_payout", {}), ("reject_payout", {"reason": "moi"})):
+        with pytest.raises(ApiError) as err:
+            as_user(admin_owner).rpc(fn, {"payout_id": p["id"], **args})
+        assert (err.value.status, err.value.message) == (403, "cannot_review_own_campaign")
+    other = grant_role(make_user(), "admin")
+    assert as_user(other).rpc("approve_payout", {"payout_id": p["id"]})["status"] == "approved"
+    for fn, args in (
+        ("mark_payout_paid", {"reference": "W-1"}),
+        ("mark_payout_failed", {"reason": "x"}),
+    ):
+        with pytest.raises(ApiError) as err:
+            as_user(admin_owner).rpc(fn, {"payout_id": p["id"], **args})
+        assert err.value.message == "cannot_review_own_campaign"
+    assert db.one("select status::text from public.payout_requests")["status"] == "approved"
+
+
+def test_an_admin_co_organizer_does_not_decide_the_campaigns_payout(
+    db, as_user, make_user, grant_role, proven, request_payout, campaign
+):
+    insider = grant_role(make_user(), "admin")
+    co_organizers(db, campaign, insider)
+    p = request_payout()
+    with pytest.raises(ApiError) as err:
+        as_user(insider).rpc("approve_payout", {"payout_id": p["id"]})
+    assert err.value.message == "cannot_review_own_campaign"
+    assert db.one("select status::text from public.payout_requests")["status"] == "requested"
+
+
+def test_a_moderator_does_not_review_the_proofs_of_their_own_campaign(
+    db, as_user, make_user, grant_role, make_campaign
+):
+    mod_owner = grant_role(make_user(), "moderator")
+    c = make_campaign(mod_owner, "active")
+    (doc,) = as_user(mod_owner).insert(
+        "campaign_documents",
+        {"campaign_id": str(c["id"]), "document_type": "medical_document",
+         "file_ref": f"africagnotte/documents/{c['id']}/lettre"},
+    )  # fmt: skip
+    with pytest.raises(ApiError) as err:
+        as_user(mod_owner).rpc(
+            "review_campaign_document", {"document_id": doc["id"], "status": "accepted"}
+        )
+    assert (err.value.status, err.value.message) == (403, "cannot_review_own_campaign")
+    assert db.one("select status::text, reviewed_by from public.campaign_documents") == {
+        "status": "pending", "reviewed_by": None,
+    }  # fmt: skip
+
+
+# Fraud stops: a frozen or cancelled campaign, a banned owner ---------------------------------
+
+
+def stop(db, gotrue, campaign, owner, how):
+    if how == "owner_banned":
+        gotrue.ban(owner)
+    else:
+        status = how.removeprefix("campaign_")
+        db.sql("update public.campaigns set status = %s where id = %s", [status, campaign["id"]])
+
+
+@pytest.mark.parametrize("how", ["campaign_frozen", "campaign_cancelled", "owner_banned"])
+def test_a_stopped_campaigns_payout_is_neither_approved_nor_paid(
+    db, gotrue, as_user, admin, owner, campaign, proven, request_payout, how
+):
+    waiting = request_payout(10_000)
+    stop(db, gotrue, campaign, owner, how)
+    assert as_user(admin).rpc("payout_blockers", {"payout_id": waiting["id"]}) == [{"reason": how}]
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("approve_payout", {"payout_id": waiting["id"]})
+    assert (err.value.status, err.value.message) == (409, "payout_blocked")
+    assert json.loads(err.value.details) == [{"reason": how}]
+    assert db.one("select status::text from public.payout_requests")["status"] == "requested"
+
+
+@pytest.mark.parametrize("how", ["campaign_frozen", "campaign_cancelled", "owner_banned"])
+def test_an_approved_payout_of_a_stopped_campaign_is_not_paid_but_can_fail(
+    db, gotrue, as_user, admin, owner, campaign, approved, how
+):
+    stop(db, gotrue, campaign, owner, how)
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("mark_payout_paid", {"payout_id": approved["id"], "reference": "V-1"})
+    assert (err.value.message, json.loads(err.value.details)) == (
+        "payout_blocked",
+        [{"reason": how}],
+    )
+    assert db.one("select status::text from public.payout_requests")["status"] == "approved"
+    failed = as_user(admin).rpc(
+        "mark_payout_failed", {"payout_id": approved["id"], "reason": "Cagnotte suspendue"}
+    )
+    assert failed["status"] == "failed"  # the money goes back to the campaign's balance

@@ -25,7 +25,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     init_pool(app)
 
-    from webhooks import cinetpay_gateway, cloudinary_gateway, donations, health, stripe_gateway
+    from webhooks import (
+        cinetpay_gateway,
+        cloudinary_gateway,
+        donations,
+        health,
+        payout_accounts,
+        stripe_gateway,
+    )
 
     app.extensions["gateways"] = {
         "stripe": stripe_gateway.StripeGateway(settings),
@@ -36,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(stripe_gateway.bp)
     app.register_blueprint(cinetpay_gateway.bp)
     app.register_blueprint(cloudinary_gateway.bp)
+    app.register_blueprint(payout_accounts.bp)
     if not settings.stripe_secret_key or not settings.stripe_webhook_secret:
         app.logger.warning("Stripe is not configured: checkouts and Stripe webhooks answer 503")
     if not settings.cinetpay_configured:

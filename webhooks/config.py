@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     )
     public_base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
 
+    # The private half of the payout-accounts key (armored OpenPGP): opens the
+    # payout accounts the database sealed to its public half.
+    payout_accounts_private_key: str | None = None
+
     @field_validator(
         "supabase_jwt_secret",
         "supabase_url",
@@ -58,6 +62,7 @@ class Settings(BaseSettings):
         "cinetpay_site_id",
         "cinetpay_secret_key",
         "cloudinary_url",
+        "payout_accounts_private_key",
         mode="before",
     )
     @classmethod

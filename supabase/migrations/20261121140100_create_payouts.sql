@@ -12,10 +12,21 @@
 --
 -- Controls before an admin may approve:
 --   * treasurers: when the owner named co-organizers as treasurers (M of them),
---     N of them (campaigns.treasurer_quorum) approve the request first;
+--     N of them (campaigns.treasurer_quorum) approve the request first. Who and
+--     how many are copied onto the request when it is made (approvers,
+--     approvals_required): removing or changing treasurers later lowers
+--     nothing, and the requester never signs off their own request;
 --   * proofs: the campaign's category lists required documents (santé: a
---     hospital letter or quote…); each needs an accepted document.
+--     hospital letter or quote…); each needs an accepted document;
+--   * four eyes: no staff member reviews a proof or decides a payout of a
+--     campaign whose team they are on (private.assert_independent_staff): an
+--     admin's own payout needs another admin;
+--   * fraud stops (private.payout_stop_reason): nothing is requested, approved
+--     or paid while the campaign is frozen or cancelled or its owner banned.
 -- payout_blockers(payout_id) tells the owner exactly what is missing.
+--
+-- Where the money goes is personal data: encrypted at rest, masked everywhere
+-- else (see "Payout accounts, encrypted at rest" below).
 --
 -- The platform fee is a global rate with an optional per-category rate
 -- (categories.platform_fee_bp), frozen on each donation when it is pledged.
@@ -81,17 +92,21 @@ create table public.payout_requests (
     amount bigint not null check (amount > 0),
     currency text not null references public.currencies (code),
     method public.payout_method not null,
-    beneficiary_name text not null check (
-        beneficiary_name = pg_catalog.btrim(beneficiary_name)
-        and pg_catalog.char_length(beneficiary_name) between 2 and 80
-        and beneficiary_name !~ '[[:cntrl:]]'
-    ),
+    -- The destination in clear is only what identifies no one: the bank's name
+    -- or the wallet's operator, and masks made when it is requested
+    -- ('A. T.', '•••• 5690', '+223 •• ••• •• 56'). The beneficiary's name and
+    -- the number are encrypted in private.payout_accounts.
     bank_name text check (pg_catalog.char_length(bank_name) between 2 and 80 and bank_name !~ '[[:cntrl:]]'),
-    -- IBAN or the local RIB, capitals and digits only
-    account_number text check (account_number ~ '^[A-Z0-9]{8,34}$'),
     mobile_operator public.mobile_money_operator,
-    -- E.164
-    phone_number text check (phone_number ~ '^\+[1-9][0-9]{7,14}$'),
+    beneficiary_mask text not null check (pg_catalog.char_length(beneficiary_mask) between 1 and 40),
+    account_mask text not null check (pg_catalog.char_length(account_mask) between 4 and 40),
+    -- The sign-off fixed when it is requested: the treasurers then, and how many
+    -- of them must approve (0: no treasurer control). Changing or removing
+    -- treasurers afterwards changes neither.
+    approvers uuid[] not null default '{}',
+    approvals_required smallint not null default 0 check (
+        approvals_required between 0 and 20 and approvals_required <= pg_catalog.cardinality(approvers)
+    ),
     status public.payout_status not null default 'requested',
     decided_by uuid references public.profiles (id) on delete set null,
     approved_at timestamptz,
@@ -101,14 +116,8 @@ create table public.payout_requests (
     created_at timestamptz not null default pg_catalog.now(),
     updated_at timestamptz not null default pg_catalog.now(),
     check (
-        (
-            method = 'bank_account' and bank_name is not null and account_number is not null
-            and mobile_operator is null and phone_number is null
-        )
-        or (
-            method = 'mobile_money' and mobile_operator is not null and phone_number is not null
-            and bank_name is null and account_number is null
-        )
+        (method = 'bank_account' and bank_name is not null and mobile_operator is null)
+        or (method = 'mobile_money' and mobile_operator is not null and bank_name is null)
     ),
     check ((status = 'paid') = (reference is not null and paid_at is not null))
 );
@@ -129,6 +138,44 @@ create table public.payout_approvals (
 );
 
 create index payout_approvals_treasurer_id_idx on public.payout_approvals (treasurer_id);
+
+-- Payout accounts, encrypted at rest -------------------------------------------
+--
+-- The beneficiary's name and the account or wallet number are encrypted by the
+-- database itself when the owner requests a payout (pgcrypto's
+-- pgp_pub_encrypt, OpenPGP) to the PUBLIC half of the platform's payout key,
+-- private.payout_account_key. The private half is never in the database: the
+-- service (GET /payouts/<id>/account, for the campaign's team) and the console
+-- (`cagnotte-admin payouts show`, for the admin deciding) hold it in
+-- PAYOUT_ACCOUNTS_PRIVATE_KEY and decrypt in Python (gpg). A dump or a backup
+-- holds only ciphertext and masks. The frontend still calls request_payout.
+--
+-- Why not Supabase Vault: Vault stores secrets encrypted on disk but serves
+-- them "in decrypted form through a Postgres view" (vault.decrypted_secrets) to
+-- SQL, its key managed by the platform: whoever can run SQL as the service or
+-- restore a dump on the same project reads them, and it is a store of named
+-- secrets, not per-row column encryption (its per-column sibling, pgsodium's
+-- Transparent Column Encryption, is "pending deprecation", not recommended by
+-- Supabase). supabase_vault is also not in Debian's PostgreSQL packages, so it
+-- does not run on the local platform. pgcrypto is on every hosted project.
+--
+-- pgcrypto encrypts to RSA or Elgamal keys only: the key is RSA (keys.py makes
+-- one for local runs and tests). A new key serves new requests; each row says
+-- which key sealed it (key_id).
+
+create table private.payout_account_key (
+    singleton boolean primary key default true check (singleton),
+    public_key bytea not null,
+    key_id text not null check (key_id ~ '^[0-9A-F]{16}$'),
+    installed_at timestamptz not null default pg_catalog.now()
+);
+
+create table private.payout_accounts (
+    payout_id uuid primary key references public.payout_requests (id) on delete cascade,
+    key_id text not null,
+    -- pgp_pub_encrypt of {"beneficiary_name", "account_number" | "phone_number"}
+    ciphertext bytea not null
+);
 
 alter table private.ledger_entries
 add column payout_id uuid references public.payout_requests (id) on delete restrict;
@@ -165,6 +212,7 @@ grant select on table public.payout_requests, public.payout_approvals to authent
 
 revoke all on table private.audit_log from public, anon, authenticated;
 grant select on table private.audit_log to service_role;
+revoke all on table private.payout_account_key, private.payout_accounts from public, anon, authenticated, service_role;
 
 -- RLS --------------------------------------------------------------------------
 
@@ -238,6 +286,164 @@ as $$
 $$;
 
 grant execute on function private.audit(text, text, text, jsonb) to service_role;
+
+-- Why nothing may be paid out of this campaign now (null: nothing): the fraud
+-- stops. A frozen or cancelled campaign, or a banned owner, pays nothing out:
+-- request_payout refuses, move_payout refuses to approve or pay (rejecting
+-- and failing, which give the money back, stay possible), payout_blockers
+-- lists it. The one home of that rule.
+create function private.payout_stop_reason(campaign_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select case
+        when c.status = 'frozen' then 'campaign_frozen'
+        when c.status = 'cancelled' then 'campaign_cancelled'
+        when private.is_banned(c.owner_id) then 'owner_banned'
+    end
+    from public.campaigns as c
+    where c.id = payout_stop_reason.campaign_id
+$$;
+
+-- Masks of a payout account, made when it is requested and shown wherever the
+-- account appears (listings, exports, emails): the last digits of a number
+-- ('•••• 5690'), a phone's country prefix and last digits ('+223 •• ••• •• 56'),
+-- a name's initials ('A. T.').
+create function private.mask_account_number(value text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when value like '+%' then pg_catalog.left(value, 4) || ' •• ••• •• ' || pg_catalog.right(value, 2)
+        else '•••• ' || pg_catalog.right(value, 4)
+    end
+$$;
+
+create function private.mask_name(value text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select pg_catalog.left(pg_catalog.string_agg(pg_catalog.upper(pg_catalog.left(w, 1)) || '.', ' '), 40)
+    from pg_catalog.regexp_split_to_table(pg_catalog.btrim(value), '[[:space:]]+') as w
+$$;
+
+-- Installs the public half of the payout-accounts key (armored OpenPGP, RSA),
+-- for the requests made from now on; returns its key id. Refuses anything
+-- pgcrypto cannot encrypt to (a secret key, garbage, an ECC key). Called by the
+-- console (`payouts install-key`, audited there) and the local stack's setup.
+create function private.install_payout_account_key(public_key text)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    key bytea;
+    id text;
+begin
+    begin
+        key := extensions.dearmor(public_key);
+        id := extensions.pgp_key_id(key);
+        perform extensions.pgp_pub_encrypt('test', key);
+    exception when others then
+        raise exception using
+            errcode = 'PT422', message = 'invalid_payout_key',
+            detail = 'An armored OpenPGP public RSA key with an encryption key is expected.';
+    end;
+    insert into private.payout_account_key (public_key, key_id) values (key, id)
+    on conflict (singleton) do update
+    set public_key = excluded.public_key, key_id = excluded.key_id, installed_at = pg_catalog.now();
+    return id;
+end;
+$$;
+
+-- Seals a payout's account with the installed key (payout_key_missing without one).
+create function private.seal_payout_account(payout_id uuid, account jsonb)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    k private.payout_account_key;
+begin
+    select * into k from private.payout_account_key;
+    if not found then
+        raise exception using
+            errcode = 'PT503', message = 'payout_key_missing',
+            detail = 'Payout accounts cannot be taken yet: no encryption key is installed.';
+    end if;
+    insert into private.payout_accounts (payout_id, key_id, ciphertext)
+    values (payout_id, k.key_id, extensions.pgp_pub_encrypt(pg_catalog.jsonb_strip_nulls(account)::text, k.public_key));
+end;
+$$;
+
+-- The sealed account of a payout, for those who may read it in full (the
+-- caller decrypts with the private key), audited; to anyone else the payout
+-- does not exist:
+--   * the campaign's team: payout_account_for_team(reader, …), the service's
+--     GET /payouts/<id>/account with the reader from the user's token;
+--   * the admin deciding the payout, never one on the campaign's team (four
+--     eyes): payout_account_for_staff(…) as the signed-in operator
+--     (`cagnotte-admin payouts show`).
+create function private.payout_account_for_team(reader uuid, payout_id uuid)
+returns private.payout_accounts
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    a private.payout_accounts;
+begin
+    select x.* into a
+    from private.payout_accounts as x
+    inner join public.payout_requests as p on x.payout_id = p.id
+    where
+        x.payout_id = payout_account_for_team.payout_id
+        and p.campaign_id in (select private.team_campaign_ids(reader));
+    if not found then
+        raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
+    end if;
+    insert into private.audit_log (actor_id, action, target_type, target_id)
+    values (reader, 'read_payout_account', 'payout', a.payout_id::text);
+    return a;
+end;
+$$;
+
+create function private.payout_account_for_staff(payout_id uuid)
+returns private.payout_accounts
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    p public.payout_requests;
+    a private.payout_accounts;
+begin
+    if not private.is_admin() then
+        raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins decide payouts.';
+    end if;
+    p := private.visible_payout(payout_id);
+    perform private.assert_independent_staff(p.campaign_id);
+    select * into a from private.payout_accounts as x where x.payout_id = p.id;
+    if not found then
+        raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
+    end if;
+    perform private.audit('read_payout_account', 'payout', p.id::text);
+    return a;
+end;
+$$;
+
+grant execute on function private.install_payout_account_key(text) to service_role;
+grant execute on function private.payout_account_for_team(uuid, uuid) to service_role;
+grant execute on function private.payout_account_for_staff(uuid) to service_role;
 
 -- The money the campaign can still pay out (its ledger's sum).
 create function private.available_balance(campaign_id uuid)
@@ -322,7 +528,9 @@ as $$
         array[c.owner_id], 'payout_update', c.id,
         private.campaign_payload(c) || pg_catalog.jsonb_build_object(
             'payout_id', p.id, 'status', p.status, 'amount', p.amount, 'reason', p.reason,
-            'reference', p.reference
+            'reference', p.reference,
+            -- masked: notifications and emails never carry the account itself
+            'destination', coalesce(p.mobile_operator::text, p.bank_name) || ' ' || p.account_mask
         ),
         'payout:' || p.id || ':' || p.status
     )
@@ -373,7 +581,9 @@ end;
 $$;
 
 -- Why the payout cannot be approved yet (empty: nothing in the way):
---   {"reason": "treasurer_approvals", "approvals": 1, "required": 2}
+--   {"reason": "campaign_frozen" | "campaign_cancelled" | "owner_banned"} (a fraud stop)
+--   {"reason": "treasurer_approvals", "approvals": 1, "required": 2} (the
+--    treasurers named when it was requested; only their approvals count)
 --   {"reason": "document_missing" | "document_pending" | "document_rejected",
 --    "document_type": …, "label_fr": …, "label_en": …, "note": …}
 create function public.payout_blockers(payout_id uuid)
@@ -386,21 +596,22 @@ as $$
 declare
     p public.payout_requests;
     c public.campaigns;
-    treasurers integer;
+    stop text;
     approvals integer;
     blockers jsonb := '[]'::jsonb;
 begin
     p := private.visible_payout(payout_blockers.payout_id);
     select * into c from public.campaigns as x where x.id = p.campaign_id;
-    select pg_catalog.count(*) into treasurers
-    from public.campaign_members as m where m.campaign_id = c.id and m.is_treasurer;
+    stop := private.payout_stop_reason(c.id);
+    if stop is not null then
+        blockers := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('reason', stop));
+    end if;
     select pg_catalog.count(*) into approvals
     from public.payout_approvals as a
-    inner join public.campaign_members as m on a.treasurer_id = m.user_id and m.campaign_id = c.id and m.is_treasurer
-    where a.payout_id = p.id;
-    if treasurers > 0 and approvals < coalesce(c.treasurer_quorum, 1) then
+    where a.payout_id = p.id and a.treasurer_id = any(p.approvers);
+    if approvals < p.approvals_required then
         blockers := blockers || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'reason', 'treasurer_approvals', 'approvals', approvals, 'required', coalesce(c.treasurer_quorum, 1)
+            'reason', 'treasurer_approvals', 'approvals', approvals, 'required', p.approvals_required
         ));
     end if;
     select blockers || coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
@@ -430,7 +641,11 @@ $$;
 -- Functions: the owner -----------------------------------------------------------------
 
 -- Names the treasurers among the co-organizers, and how many must approve.
--- Not while a payout is open. An empty list removes the control.
+-- Not while a payout is open. An empty list removes the control. A request
+-- copies them (payout_requests.approvers, approvals_required): what a payout
+-- needs is fixed when it is requested. A snapshot treasurer who leaves the team
+-- (or is removed) can no longer approve it, and the requirement stays: the
+-- owner cancels the request, names treasurers again and requests anew.
 create function public.set_treasurers(campaign_id uuid, treasurer_ids uuid[], quorum smallint default null)
 returns void
 language plpgsql
@@ -476,6 +691,45 @@ begin
 end;
 $$;
 
+-- Where the money goes, checked before it is sealed (the columns cannot check
+-- what they no longer hold): a beneficiary's name; a bank's name and an IBAN or
+-- RIB (capitals and digits), or a mobile-money operator and an E.164 number.
+create function private.check_payout_destination(
+    method public.payout_method, beneficiary text, bank text, account text,
+    operator public.mobile_money_operator, phone text
+)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    problem text;
+begin
+    problem := case
+        when beneficiary is null or pg_catalog.char_length(beneficiary) not between 2 and 80
+            or beneficiary ~ '[[:cntrl:]]'
+            then 'The beneficiary''s name has 2 to 80 characters.'
+        when method is null then 'The method is bank_account or mobile_money.'
+        when method = 'bank_account' and (operator is not null or phone is not null)
+            then 'A bank account takes no mobile-money operator or phone number.'
+        when method = 'bank_account' and (
+            bank is null or pg_catalog.char_length(bank) not between 2 and 80 or bank ~ '[[:cntrl:]]'
+        ) then 'The bank''s name has 2 to 80 characters.'
+        when method = 'bank_account' and (account is null or account !~ '^[A-Z0-9]{8,34}$')
+            then 'The account number is an IBAN or RIB: 8 to 34 letters and digits.'
+        when method = 'mobile_money' and (bank is not null or account is not null)
+            then 'A mobile-money wallet takes no bank or account number.'
+        when method = 'mobile_money' and operator is null then 'The mobile-money operator is missing.'
+        when method = 'mobile_money' and (phone is null or phone !~ '^\+[1-9][0-9]{7,14}$')
+            then 'The phone number is international (E.164): +221770000000.'
+    end;
+    if problem is not null then
+        raise exception using errcode = 'PT422', message = 'invalid_payout_destination', detail = problem;
+    end if;
+end;
+$$;
+
 create function public.request_payout(
     campaign_id uuid,
     amount bigint,
@@ -494,10 +748,21 @@ as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id, true);
     available bigint;
+    stop text := private.payout_stop_reason(c.id);
+    beneficiary text := pg_catalog.btrim(beneficiary_name);
+    bank text := pg_catalog.btrim(bank_name);
+    account text := pg_catalog.upper(pg_catalog.regexp_replace(account_number, '[[:space:]-]', '', 'g'));
+    phone text := pg_catalog.regexp_replace(phone_number, '[[:space:]-]', '', 'g');
+    treasurers uuid[];
     p public.payout_requests;
 begin
     if c.owner_id is distinct from auth.uid() then
         raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner requests payouts.';
+    end if;
+    if stop is not null then
+        raise exception using
+            errcode = 'PT409', message = 'payout_blocked',
+            detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('reason', stop))::text;
     end if;
     if not c.is_published then
         raise exception using
@@ -516,15 +781,26 @@ begin
             errcode = 'PT409', message = 'amount_exceeds_balance',
             detail = pg_catalog.format('Available: %s (minor units of %s).', available, c.currency);
     end if;
+    perform private.check_payout_destination(method, beneficiary, bank, account, mobile_operator, phone);
+    treasurers := array(
+        select m.user_id from public.campaign_members as m
+        where m.campaign_id = c.id and m.is_treasurer
+        order by m.user_id
+    );
     insert into public.payout_requests (
-        campaign_id, requested_by, amount, currency, method, beneficiary_name,
-        bank_name, account_number, mobile_operator, phone_number
+        campaign_id, requested_by, amount, currency, method, bank_name, mobile_operator,
+        beneficiary_mask, account_mask, approvers, approvals_required
     ) values (
-        c.id, auth.uid(), amount, c.currency, method, pg_catalog.btrim(beneficiary_name),
-        pg_catalog.btrim(bank_name), pg_catalog.upper(pg_catalog.regexp_replace(account_number, '[[:space:]-]', '', 'g')),
-        mobile_operator, pg_catalog.regexp_replace(phone_number, '[[:space:]-]', '', 'g')
+        c.id, auth.uid(), amount, c.currency, method, bank, mobile_operator,
+        private.mask_name(beneficiary), private.mask_account_number(coalesce(account, phone)), treasurers,
+        -- a treasurer removed since set_treasurers cannot be waited for
+        least(coalesce(c.treasurer_quorum, 1), pg_catalog.cardinality(treasurers))
     )
     returning * into p;
+    perform private.seal_payout_account(
+        p.id,
+        pg_catalog.jsonb_build_object('beneficiary_name', beneficiary, 'account_number', account, 'phone_number', phone)
+    );
     perform private.add_payout_entry(p, false);
     perform private.audit('request_payout', 'payout', p.id::text, pg_catalog.jsonb_build_object('amount', p.amount));
     return p;
@@ -532,6 +808,9 @@ end;
 $$;
 
 -- Functions: treasurers ------------------------------------------------------------------
+
+-- A team act, not a staff decision: one of the treasurers named when the payout
+-- was requested signs it off; never the one who requested it.
 
 create function public.approve_payout_as_treasurer(payout_id uuid)
 returns public.payout_requests
@@ -542,11 +821,15 @@ as $$
 declare
     p public.payout_requests := private.locked_payout(payout_id, '{requested}');
 begin
-    if not exists (
-        select 1 from public.campaign_members as m
-        where m.campaign_id = p.campaign_id and m.user_id = auth.uid() and m.is_treasurer
-    ) then
-        raise exception using errcode = 'PT403', message = 'not_treasurer', detail = 'Only the campaign''s treasurers.';
+    if not auth.uid() = any(p.approvers) then
+        raise exception using
+            errcode = 'PT403', message = 'not_treasurer',
+            detail = 'Only the treasurers named when the payout was requested.';
+    end if;
+    if p.requested_by = auth.uid() then
+        raise exception using
+            errcode = 'PT403', message = 'cannot_approve_own_request',
+            detail = 'The one who requests a payout does not sign it off.';
     end if;
     insert into public.payout_approvals (payout_id, treasurer_id) values (p.id, auth.uid())
     on conflict do nothing;
@@ -558,8 +841,10 @@ $$;
 -- Functions: decisions -------------------------------------------------------------
 
 -- Every move of a request after it is made, in one place: who may make it
--- (the owner cancels, admins decide), from which states, what it needs (a
--- reason, the transfer's reference, no blockers before approval), then the
+-- (the owner cancels, admins decide, never an admin on the campaign's team:
+-- an admin's own payout needs another admin), from which states, what it
+-- needs (a reason, the transfer's reference, no blockers before approval, no
+-- fraud stop before approval or payment), then the
 -- ledger (money back when it will not be paid), the audit log and the owner's
 -- notification.
 create function private.move_payout(payout_id uuid, target public.payout_status, note text default null)
@@ -571,6 +856,7 @@ as $$
 declare
     p public.payout_requests;
     allowed public.payout_status[];
+    stop text;
     blockers jsonb;
     note_given boolean := nullif(pg_catalog.btrim(note), '') is not null;
 begin
@@ -587,6 +873,15 @@ begin
         raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins decide payouts.';
     end if;
     p := private.locked_payout(payout_id, allowed);
+    if target <> 'cancelled' then
+        perform private.assert_independent_staff(p.campaign_id);
+    end if;
+    stop := case when target in ('approved', 'paid') then private.payout_stop_reason(p.campaign_id) end;
+    if stop is not null then
+        raise exception using
+            errcode = 'PT409', message = 'payout_blocked',
+            detail = pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('reason', stop))::text;
+    end if;
     if target = 'cancelled' and p.campaign_id not in (
         select c.id from public.campaigns as c where c.owner_id = auth.uid()
     ) then
@@ -684,7 +979,7 @@ as $$
     select private.move_payout(mark_payout_failed.payout_id, 'failed', mark_payout_failed.reason)
 $$;
 
--- Staff review the proofs.
+-- Staff review the proofs, never those of a campaign of their own team.
 create function public.review_campaign_document(document_id uuid, status public.document_status, note text default null)
 returns public.campaign_documents
 language plpgsql
@@ -703,14 +998,16 @@ begin
     if review_campaign_document.status = 'rejected' and nullif(pg_catalog.btrim(note), '') is null then
         raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner what is wrong.';
     end if;
-    update public.campaign_documents as x
-    set status = review_campaign_document.status, reviewed_by = auth.uid(), reviewed_at = pg_catalog.now(),
-        review_note = nullif(pg_catalog.btrim(note), '')
-    where x.id = review_campaign_document.document_id
-    returning * into d;
+    select * into d from public.campaign_documents as x where x.id = review_campaign_document.document_id for update;
     if not found then
         raise exception using errcode = 'PT404', message = 'document_not_found', detail = 'No such document.';
     end if;
+    perform private.assert_independent_staff(d.campaign_id);
+    update public.campaign_documents as x
+    set status = review_campaign_document.status, reviewed_by = auth.uid(), reviewed_at = pg_catalog.now(),
+        review_note = nullif(pg_catalog.btrim(note), '')
+    where x.id = d.id
+    returning * into d;
     perform private.audit(
         'review_campaign_document', 'document', d.id::text,
         pg_catalog.jsonb_build_object('status', d.status, 'note', d.review_note)
@@ -820,27 +1117,27 @@ insert into public.category_proof_requirements (category, document_type, label_f
 insert into private.email_templates (key, locale, subject, body) values
 (
     'payout_approved', 'fr', 'Votre versement pour « {{campaign_title}} » : validé',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est validée.\nLe virement suit sous peu.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est validée.\nVers : {{destination}}\nLe virement suit sous peu.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'payout_approved', 'en', 'Your payout for "{{campaign_title}}": approved',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is approved.\nThe transfer follows shortly.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is approved.\nTo: {{destination}}\nThe transfer follows shortly.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 ),
 (
     'payout_paid', 'fr', 'Votre versement pour « {{campaign_title}} » : effectué',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est réglée.\nRéférence du virement : {{reference}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est réglée.\nVers : {{destination}}\nRéférence du virement : {{reference}}\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'payout_paid', 'en', 'Your payout for "{{campaign_title}}": paid',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is paid.\nTransfer reference: {{reference}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is paid.\nTo: {{destination}}\nTransfer reference: {{reference}}\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 ),
 (
     'payout_failed', 'fr', 'Votre versement pour « {{campaign_title}} » : en échec',
-    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est en échec.\nMotif : {{reason}}\nLe montant est de nouveau disponible : vérifiez le compte de destination et demandez un nouveau versement.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre demande de versement de {{amount}} pour « {{campaign_title}} » est en échec.\nVers : {{destination}}\nMotif : {{reason}}\nLe montant est de nouveau disponible : vérifiez le compte de destination et demandez un nouveau versement.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'payout_failed', 'en', 'Your payout for "{{campaign_title}}": failed',
-    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is failed.\nReason: {{reason}}\nThe amount is available again: check the destination account and request a new payout.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour payout request of {{amount}} for "{{campaign_title}}" is failed.\nTo: {{destination}}\nReason: {{reason}}\nThe amount is available again: check the destination account and request a new payout.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 ),
 (
     'payout_rejected', 'fr', 'Votre versement pour « {{campaign_title}} » : refusé',
