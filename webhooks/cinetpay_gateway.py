@@ -202,11 +202,18 @@ class CinetPayGateway:
         base: dict[str, Any] = {
             "kind": "payment",
             "attempt_id": transaction_id,
-            "donation_id": metadata if _is_uuid(metadata) else None,
+            # what CinetPay says our metadata was: it must name the attempt's donation
+            "donation_id": metadata or None,
             "currency": currency,  # amounts in CinetPay's unit, which the payment core knows
         }
         if code == "00" and status == "ACCEPTED":
-            return {**base, "status": "succeeded", "amount": _whole(data.get("amount"))}
+            return {
+                **base,
+                "status": "succeeded",
+                "amount": _whole(data.get("amount")),
+                # its channel's commission (public.provider_fees): CinetPay reports no fee
+                "payment_method": _method(data.get("payment_method")),
+            }
         if status == "REFUSED":
             canceled = code == CANCELED_CODE
             return {
@@ -266,6 +273,13 @@ def _is_uuid(text: str) -> bool:
         return str(uuid.UUID(text)) == text
     except ValueError:
         return False
+
+
+def _method(method: object) -> str | None:
+    """CinetPay's payment_method code (OM, MOMO, VISAM...), as the payment core reads it."""
+    if not isinstance(method, str):
+        return None
+    return method.strip().upper()[:40] or None
 
 
 def _no_constant(name: str) -> None:
