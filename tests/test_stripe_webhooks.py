@@ -527,6 +527,21 @@ def test_a_refund_in_another_currency_than_the_pledge_is_held(db, post_event, pl
     assert totals(db, campaign)["collected_amount"] == 5000
 
 
+@pytest.mark.parametrize("bad_id", ["-" * 36, "g" * 36, "not-a-uuid", ""])
+def test_an_id_that_is_not_a_uuid_in_the_metadata_is_held_never_a_500(
+    db, post_event, pledge, bad_id
+):
+    evt = completed(
+        pledge, id="cs_test_other", metadata={**sf.metadata(pledge), "attempt_id": bad_id}
+    )
+
+    response = post_event(evt)
+
+    assert response.status_code == 200
+    assert response.get_json()["outcome"] in ("mismatch", "unknown_payment")
+    assert donation(db, pledge)["status"] == "pending"
+
+
 def test_references_that_agree_credit_the_pledge(db, post_event, pledge, campaign):
     evt = completed(pledge)
     assert evt["data"]["object"]["metadata"]["campaign_id"] == str(campaign["id"])

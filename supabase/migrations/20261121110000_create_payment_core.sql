@@ -705,6 +705,8 @@ set search_path = ''
 as $$
 declare
     a private.payment_attempts;
+    -- our ids as we send them (anything else names none of our payments, and never fails the cast)
+    uuid_shape constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 begin
     select * into a from private.payment_attempts as x
     where x.provider = find_attempt_for_outcome.provider and (
@@ -714,12 +716,12 @@ begin
     )
     order by x.created_at desc limit 1
     for update;
-    if not found and outcome ->> 'attempt_id' ~ '^[0-9a-f-]{36}$' then
+    if not found and outcome ->> 'attempt_id' ~ uuid_shape then
         select * into a from private.payment_attempts as x
         where x.id = (outcome ->> 'attempt_id')::uuid and x.provider = find_attempt_for_outcome.provider
         for update;
     end if;
-    if not found and outcome ->> 'donation_id' ~ '^[0-9a-f-]{36}$' then
+    if not found and outcome ->> 'donation_id' ~ uuid_shape then
         select * into a from private.payment_attempts as x
         where x.donation_id = (outcome ->> 'donation_id')::uuid and x.provider = find_attempt_for_outcome.provider
         order by x.created_at desc limit 1
