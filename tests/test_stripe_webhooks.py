@@ -542,6 +542,23 @@ def test_an_id_that_is_not_a_uuid_in_the_metadata_is_held_never_a_500(
     assert donation(db, pledge)["status"] == "pending"
 
 
+def test_a_dispute_already_recorded_for_another_payment_is_held(db, donate, post_event, campaign):
+    a, b = donate(campaign, 5000), donate(campaign, 3000)
+    t = int(time.time())
+    for p in (a, b):
+        post_event(completed(p, t))
+    post_event(dispute_event(a, "dp_test_one", "needs_response", t + 10))
+
+    evt = dispute_event(b, "dp_test_one", "lost", t + 20)
+
+    assert post_event(evt).get_json()["outcome"] == "mismatch"
+    assert "belongs to another payment" in inbox(db, evt)["detail"]
+    assert donation(db, b)["disputed_amount"] == 0
+    assert donation(db, a)["dispute_status"] == "open"
+    assert totals(db, campaign)["collected_amount"] == 3000
+    assert_ledger_balanced(db)
+
+
 def test_references_that_agree_credit_the_pledge(db, post_event, pledge, campaign):
     evt = completed(pledge)
     assert evt["data"]["object"]["metadata"]["campaign_id"] == str(campaign["id"])

@@ -960,8 +960,8 @@ begin
 end;
 $$;
 
--- A dispute outcome: the dispute is recorded unless a newer event about it was
--- (stale); on a credited donation it withdraws or gives back its amount, and a
+-- A dispute outcome: held when the dispute is recorded for another payment;
+-- the dispute is recorded unless a newer event about it was (stale); on a credited donation it withdraws or gives back its amount, and a
 -- won dispute frees money a refund was waiting for; before the payment is
 -- credited it is deferred to the crediting.
 create function private.apply_dispute_outcome(
@@ -975,6 +975,14 @@ as $$
 declare
     dispute private.payment_disputes;
 begin
+    if exists (
+        select from private.payment_disputes as p
+        where p.provider = a.provider and p.dispute_ref = outcome ->> 'dispute_ref' and p.donation_id <> d.id
+    ) then
+        result := 'mismatch';
+        note := 'references disagree, held for review: this dispute belongs to another payment';
+        return;
+    end if;
     insert into private.payment_disputes as p (provider, dispute_ref, donation_id, amount, status, last_event_at)
     values (
         a.provider, outcome ->> 'dispute_ref', d.id, (outcome ->> 'dispute_amount')::bigint,
