@@ -2,7 +2,10 @@
 initialisation for pledges, and notifications that are never trusted alone:
 each is confirmed through CinetPay's payment-check endpoint, whose answer is
 translated into the payment core's neutral outcome (private.record_payment_event
-decides the rest)."""
+decides the rest). A check whose references disagree with the payment (the
+transaction is not the attempt, its metadata names another pledge, another
+currency) is held for review and answered 200; CinetPay's commission, which its
+API does not report, is its channel's rate (public.provider_fees)."""
 
 from __future__ import annotations
 

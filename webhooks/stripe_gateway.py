@@ -1,5 +1,10 @@
 """Stripe: Checkout Sessions for pledges, and signed webhooks translated into the
-payment core's neutral outcomes (private.record_payment_event decides the rest)."""
+payment core's neutral outcomes (private.record_payment_event decides the rest).
+
+An event whose references disagree (its metadata, client_reference_id, session,
+payment intent, charge or currency name another payment) is held for review by
+the payment core: recorded, credited nothing, answered 200 with outcome
+mismatch so that Stripe stops retrying; `cagnotte-admin payments held` lists it."""
 
 from __future__ import annotations
 
