@@ -1,4 +1,18 @@
-"""`cagnotte-admin payments reconcile`: settle or expire payments still pending.
+"""`cagnotte-admin payments`: reconcile what providers did not tell us, list the
+events held for review, and check the books.
+
+`payments held` lists the provider events the payment core recorded but did not
+apply: references that disagree (an event naming another pledge, attempt,
+campaign, session or currency than the payment it is about), an amount or
+currency that differs from the pledge (outcome mismatch), and events about no
+payment of ours (unknown_payment). Each was acknowledged to its provider, so it
+is not sent again: an operator looks at it here.
+
+`payments check` runs the ledger check (private.check_ledger): campaign totals
+equal the ledger, and no campaign's ledger counts more money than reached the
+platform; it lists the campaigns that fail and exits 1 if any.
+
+`payments reconcile`: settle or expire payments still pending.
 
 A mobile-money payment can stay pending when CinetPay's notification never
 arrived (our service down, a network cut). This asks CinetPay's payment check
@@ -26,7 +40,10 @@ from admin_scripts.operator import OPERATOR_OPTION, OperatorError
 from webhooks.config import ConfigError
 from webhooks.errors import ApiError
 
-app = typer.Typer(help="Payments: reconcile what providers did not tell us.", no_args_is_help=True)
+app = typer.Typer(
+    help="Payments: reconcile what providers did not tell us, events held, the books.",
+    no_args_is_help=True,
+)
 
 
 class Provider(StrEnum):
@@ -136,4 +153,70 @@ def reconcile(
         f" {counts['wait']} still waiting, {counts['error']} unanswered"
     )
     if counts["error"]:
+        raise typer.Exit(operator.EXIT_REFUSED)
+
+
+HELD = """
+select w.received_at, w.provider::text, w.event_id, w.event_type, w.outcome, w.detail,
+    w.donation_id::text
+from private.webhook_events as w
+where w.outcome in ('mismatch', 'unknown_payment') and w.received_at >= now() - %s::interval
+order by w.received_at desc, w.id desc
+"""
+
+
+@app.command("held")
+def held(
+    since: str = typer.Option("30d", "--since", help="Events received since: 12h, 7d, 90d."),
+    as_json: bool = JSON_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Provider events held for review: recorded, acknowledged, credited nothing."""
+    try:
+        window = parse_duration(since)
+        with db.connect() as conn:
+            operator.resolve(conn, email)
+            rows = conn.execute(HELD, [window]).fetchall()
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    print_rows(
+        rows,
+        as_json=as_json,
+        title=f"Provider events held for review (last {since})",
+        columns={
+            "received": lambda r: r["received_at"].strftime("%Y-%m-%d %H:%M"),
+            "provider": "provider",
+            "event": "event_id",
+            "type": "event_type",
+            "outcome": "outcome",
+            "donation": "donation_id",
+            "why": "detail",
+        },
+    )
+
+
+@app.command("check")
+def check(as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+    """The ledger check: totals equal the ledger, and no campaign counts more than it received."""
+    try:
+        with db.connect() as conn:
+            operator.resolve(conn, email)
+            rows = conn.execute("select * from private.check_ledger()").fetchall()
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    print_rows(
+        rows,
+        as_json=as_json,
+        title="Campaigns whose books do not hold",
+        columns={
+            "campaign": "campaign_id",
+            "collected": "collected_amount",
+            "ledger collected": "ledger_collected",
+            "donors": "donor_count",
+            "counted": "counted_donations",
+            "ledger net": "ledger_net",
+            "received": "received",
+        },
+    )
+    if rows:
         raise typer.Exit(operator.EXIT_REFUSED)

@@ -119,6 +119,10 @@ TABLES: dict[str, dict] = {
         "row": "provider = 'cinetpay' and currency = 'XOF'", "set": {"amount_step": 10},
         "insert": {"provider": "cinetpay", "currency": "USD", "amount_step": 100},
     },
+    "provider_fees": {
+        "row": "provider = 'cinetpay' and channel = 'mobile_money'", "set": {"fee_bp": 300},
+        "insert": {"provider": "stripe", "channel": "card", "fee_bp": 290},
+    },
     "reports": {
         "row": "id = %s", "params": [":report"], "set": {"status": "dismissed"},
         "insert": {"campaign_id": ":campaign", "reason": "fraud", "details": "Faux dossier"},
@@ -265,6 +269,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("provider_currencies", "insert"): "denied denied denied denied denied ok account_banned",
     ("provider_currencies", "update"): "denied none none none none ok account_banned",
     ("provider_currencies", "delete"): "denied none none none none ok account_banned",
+    ("provider_fees", "select"): "denied none none none none ok none",
+    ("provider_fees", "insert"): "denied denied denied denied denied ok account_banned",
+    ("provider_fees", "update"): "denied none none none none ok account_banned",
+    ("provider_fees", "delete"): "denied none none none none ok account_banned",
     ("reports", "select"): "denied none none none ok ok none",
     ("reports", "insert"): "denied ok ok ok ok ok account_banned",
     ("reports", "update"): "denied denied denied denied denied denied denied",

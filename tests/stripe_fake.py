@@ -81,9 +81,17 @@ def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None 
     return f"t={t},v1={v1}"
 
 
+def metadata(pledge: dict[str, Any]) -> dict[str, str]:
+    """Our ids, as the service's checkout sets them on the session and the payment."""
+    ids = {"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]}
+    if pledge.get("campaign_id"):
+        ids["campaign_id"] = str(pledge["campaign_id"])
+    return ids
+
+
 def checkout_session(pledge: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """The session Stripe would send for a pledge (the service's checkout response)."""
-    ids = {"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]}
+    ids = metadata(pledge)
     return resource(
         "checkout.session",
         **{
@@ -111,7 +119,7 @@ def charge(pledge: dict[str, Any], **fields: Any) -> dict[str, Any]:
             "amount": pledge["amount"],
             "currency": pledge["currency"].lower(),
             "payment_intent": pledge["payment_intent"],
-            "metadata": {"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]},
+            "metadata": metadata(pledge),
             "paid": True,
             "captured": True,
             **fields,
@@ -141,7 +149,7 @@ def payment_intent_failed(pledge: dict[str, Any]) -> dict[str, Any]:
         amount=pledge["amount"],
         currency=pledge["currency"].lower(),
         status="requires_payment_method",
-        metadata={"donation_id": pledge["donation_id"], "attempt_id": pledge["attempt_id"]},
+        metadata=metadata(pledge),
         last_payment_error={
             "type": "card_error",
             "code": "card_declined",

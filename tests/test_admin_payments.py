@@ -200,3 +200,64 @@ def test_without_cinetpay_settings_it_says_so(db, operator_cli, monkeypatch):
 
     assert result.exit_code == 2
     assert "CINETPAY_API_KEY" in result.stderr
+
+
+# Events held for review, and the books ----------------------------------------------------------
+
+
+def test_events_held_for_review_are_listed_for_operators(
+    db, operator_cli, donate, post_event, campaign
+):
+    from tests import stripe_fake as sf
+
+    a, b = donate(campaign, 5000), donate(campaign, 5000)
+    forged = sf.event(
+        "checkout.session.completed",
+        sf.checkout_session(b, id="cs_test_unknown", client_reference_id=a["donation_id"]),
+    )
+    post_event(forged)
+    post_event(sf.event("checkout.session.completed", sf.checkout_session(a)))
+
+    result = operator_cli("payments", "held", "--json")
+
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["provider"], row["event_id"], row["outcome"]) == (
+        "stripe",
+        forged["id"],
+        "mismatch",
+    )
+    assert row["donation_id"] == b["donation_id"]
+    assert "client_reference_id" in row["detail"]
+
+
+def test_held_events_need_an_admin(operator_cli, monkeypatch, user):
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", user.email)
+    result = operator_cli("payments", "held")
+    assert result.exit_code == 4
+
+
+def test_the_books_check_passes_on_a_sound_ledger(db, operator_cli, give, campaign, user):
+    give(campaign, 5000, user, fee=100)
+    result = operator_cli("payments", "check", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+
+
+def test_the_books_check_fails_when_the_ledger_counts_more_than_was_received(
+    db, operator_cli, give, campaign, user
+):
+    give(campaign, 5000, user, fee=100)
+    # a forged entry giving the processor fee back: the campaign's balance now
+    # exceeds what reached the platform
+    db.sql(
+        "insert into private.ledger_entries (campaign_id, kind, amount, currency, idempotency_key)"
+        " values (%s, 'processor_fee', 100, 'XOF', 'forged')",
+        [campaign["id"]],
+    )
+
+    result = operator_cli("payments", "check", "--json")
+
+    assert result.exit_code == 1
+    (row,) = json.loads(result.stdout)
+    assert (row["ledger_net"], row["received"]) == (5000, 4900)

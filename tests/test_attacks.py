@@ -1004,6 +1004,59 @@ def test_a_notification_for_a_transaction_we_never_opened_writes_nothing(db, not
     assert db.sql("select 1 from private.ledger_entries") == []
 
 
+def test_a_stripe_event_whose_references_disagree_credits_no_pledge(
+    db, donate, post_event, campaign
+):
+    # A signed event (a session of the attacker's own on our Stripe account): its
+    # client_reference_id names one pledge, its metadata another, its session is
+    # unknown to the database.
+    a, b = donate(campaign, 5000), donate(campaign, 5000)
+    forged = sf.event(
+        "checkout.session.completed",
+        sf.checkout_session(
+            b, id="cs_test_attacker", payment_intent="pi_test_attacker",
+            client_reference_id=a["donation_id"],
+        ),
+    )  # fmt: skip
+
+    response = post_event(forged)
+
+    assert response.status_code == 200  # acknowledged: recorded, held for review
+    assert response.get_json()["outcome"] == "mismatch"
+    assert (
+        db.sql(
+            "select id from public.donations where status <> 'pending' or needs_review is not null"
+        )
+        == []
+    )
+    assert db.sql("select 1 from private.ledger_entries") == []
+    assert (
+        db.sql("select 1 from private.payment_attempts where payment_ref = 'pi_test_attacker'")
+        == []
+    )
+    assert collected(db, campaign) == 0
+    assert db.one("select outcome from private.webhook_events")["outcome"] == "mismatch"
+
+
+def test_a_cinetpay_transaction_that_is_not_ours_credits_no_pledge_through_its_metadata(
+    db, pay_by_mobile_money, notify, cinetpay_api, campaign
+):
+    # Another payment on our CinetPay site whose metadata names one of our pledges.
+    p = pay_by_mobile_money(campaign, 5000)
+    stranger = str(uuid.uuid4())
+    cinetpay_api.payments[stranger] = {
+        **cinetpay_api.payments[p["transaction_id"]], "status": "ACCEPTED", "operator_id": "MPX",
+    }  # fmt: skip
+
+    response = notify(stranger)
+
+    assert response.status_code == 200
+    assert response.get_json()["outcome"] == "mismatch"
+    assert db.one("select status::text from public.donations")["status"] == "pending"
+    assert db.sql("select 1 from private.ledger_entries") == []
+    assert collected(db, campaign) == 0
+
+
 # Cloudinary signing abuse ------------------------------------------------------------------
 
 

@@ -238,6 +238,34 @@ def test_check_ledger_reports_a_campaign_whose_totals_drifted(db, give, campaign
     assert (row["collected_amount"], row["ledger_collected"]) == (5001, 5000)
 
 
+def test_check_ledger_reports_a_campaign_counting_more_than_it_received(db, give, campaign):
+    give(campaign)  # 5000, processor fee 100
+    db.sql(
+        "insert into private.ledger_entries (campaign_id, kind, amount, currency, idempotency_key)"
+        " values (%s, 'processor_fee', 100, 'XOF', 'forged')",
+        [campaign["id"]],
+    )
+    (row,) = db.sql("select * from private.check_ledger()")
+    assert (row["collected_amount"], row["ledger_collected"]) == (5000, 5000)
+    assert (row["ledger_net"], row["received"]) == (5000, 4900)
+
+
+def test_check_ledger_counts_refunds_and_the_fee_the_provider_kept(db, give, campaign):
+    pledge = give(campaign)
+    db.one(
+        "select private.record_payment_event('stripe', 'evt_refund_all', 'x', now(), false, '{}',"
+        " %s) as r",
+        [Jsonb({"kind": "refund", "refunded_total": 5000, "currency": "XOF",
+                "donation_id": pledge["donation_id"]})],
+    )  # fmt: skip
+    assert db.sql("select * from private.check_ledger()") == []
+    balance = db.one(
+        "select sum(amount) as s from private.ledger_entries where campaign_id = %s",
+        [campaign["id"]],
+    )["s"]
+    assert balance == -100  # Stripe keeps its fee on a refund: the campaign bears it
+
+
 def test_the_platform_fee_rate_is_the_one_in_force_at_pledge_time(
     db, as_user, admin, give, campaign
 ):

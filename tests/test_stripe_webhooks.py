@@ -126,6 +126,17 @@ def test_a_fee_settled_in_another_currency_is_converted_with_stripes_units(servi
         assert StripeGateway._fee_in_charge_currency(txn, "usd") == 50_667
 
 
+def test_a_converted_fee_is_rounded_up_never_down(service):
+    from types import SimpleNamespace
+
+    from webhooks.stripe_gateway import StripeGateway
+
+    # 0.10 USD at 1 XOF = 0.003 USD: 33.3 francs, recorded as 34
+    txn = SimpleNamespace(currency="usd", fee=10, exchange_rate=0.003)
+    with service.application.app_context():
+        assert StripeGateway._fee_in_charge_currency(txn, "xof") == 34
+
+
 def test_reaching_the_goal_through_donations_funds_the_campaign(
     db, donate, post_event, owner, make_campaign
 ):
@@ -423,6 +434,148 @@ def test_metadata_pointing_at_another_donation_is_a_mismatch(
     )
     assert post_event(forged).get_json()["outcome"] == "mismatch"
     assert db.one("select count(*) as n from private.ledger_entries")["n"] == 0
+
+
+# References that disagree: held for review -------------------------------------------------------
+
+
+def inbox(db, evt):
+    return db.one(
+        "select outcome, detail, donation_id::text from private.webhook_events where event_id = %s",
+        [evt["id"]],
+    )
+
+
+def attempt(db, pledge):
+    return db.one(
+        "select session_ref, payment_ref, charge_ref, status::text from private.payment_attempts"
+        " where id = %s",
+        [pledge["attempt_id"]],
+    )
+
+
+def test_a_session_unknown_whose_client_reference_and_metadata_name_two_pledges_is_held(
+    db, donate, post_event, campaign
+):
+    a, b = donate(campaign, 5000), donate(campaign, 5000)
+    before = attempt(db, b)
+    forged = sf.event(
+        "checkout.session.completed",
+        sf.checkout_session(
+            b, id="cs_test_unknown", payment_intent="pi_test_unknown",
+            client_reference_id=a["donation_id"],
+        ),
+    )  # fmt: skip
+
+    response = post_event(forged)
+
+    assert response.status_code == 200  # Stripe stops retrying
+    assert response.get_json() == {"received": True, "outcome": "mismatch"}
+    held = inbox(db, forged)
+    assert held["outcome"] == "mismatch"
+    assert held["detail"].startswith("references disagree, held for review")
+    assert f"client_reference_id {a['donation_id']}" in held["detail"]
+    assert "session_ref cs_test_unknown" in held["detail"]
+    assert [donation(db, p)["status"] for p in (a, b)] == ["pending", "pending"]
+    assert attempt(db, b) == before  # not even the forged intent is remembered
+    assert db.sql("select 1 from private.ledger_entries") == []
+    assert totals(db, campaign)["collected_amount"] == 0
+    assert post_event(forged).get_json()["outcome"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["session", "client_reference_id", "attempt_id", "campaign_id", "payment_intent"],
+)
+def test_an_event_with_any_reference_of_another_payment_is_held(
+    db, donate, post_event, stripe_api, campaign, owner, make_campaign, reference
+):
+    a, b = donate(campaign, 5000), donate(campaign, 5000)
+    fields: dict = {}
+    if reference == "session":
+        fields = {"id": "cs_test_other"}
+    elif reference == "client_reference_id":
+        fields = {"client_reference_id": a["donation_id"]}
+    elif reference == "attempt_id":
+        fields = {"metadata": {**sf.metadata(b), "attempt_id": a["attempt_id"]}}
+    elif reference == "campaign_id":
+        other = make_campaign(owner, "active")
+        fields = {"metadata": {**sf.metadata(b), "campaign_id": str(other["id"])}}
+    else:  # the attempt already knows its payment intent (an unpaid completion told it)
+        post_event(completed(b, payment_status="unpaid"))
+        fields = {"payment_intent": a["payment_intent"]}
+
+    response = post_event(completed(b, **fields))
+
+    assert response.status_code == 200
+    assert response.get_json()["outcome"] == "mismatch"
+    assert donation(db, b)["status"] == "pending"
+    assert db.sql("select 1 from private.ledger_entries") == []
+
+
+def test_a_refund_in_another_currency_than_the_pledge_is_held(db, post_event, pledge, campaign):
+    post_event(completed(pledge))
+    evt = sf.event(
+        "charge.refunded",
+        sf.charge(pledge, amount_refunded=5000, refunded=True, currency="eur"),
+    )
+
+    assert post_event(evt).get_json()["outcome"] == "mismatch"
+    assert "currency EUR (the payment's: XOF)" in inbox(db, evt)["detail"]
+    d = donation(db, pledge)
+    assert (d["status"], d["refunded_amount"]) == ("succeeded", 0)
+    assert totals(db, campaign)["collected_amount"] == 5000
+
+
+@pytest.mark.parametrize("bad_id", ["-" * 36, "g" * 36, "not-a-uuid", ""])
+def test_an_id_that_is_not_a_uuid_in_the_metadata_is_held_never_a_500(
+    db, post_event, pledge, bad_id
+):
+    evt = completed(
+        pledge, id="cs_test_other", metadata={**sf.metadata(pledge), "attempt_id": bad_id}
+    )
+
+    response = post_event(evt)
+
+    assert response.status_code == 200
+    assert response.get_json()["outcome"] in ("mismatch", "unknown_payment")
+    assert donation(db, pledge)["status"] == "pending"
+
+
+def test_a_dispute_already_recorded_for_another_payment_is_held(db, donate, post_event, campaign):
+    a, b = donate(campaign, 5000), donate(campaign, 3000)
+    t = int(time.time())
+    for p in (a, b):
+        post_event(completed(p, t))
+    post_event(dispute_event(a, "dp_test_one", "needs_response", t + 10))
+
+    evt = dispute_event(b, "dp_test_one", "lost", t + 20)
+
+    assert post_event(evt).get_json()["outcome"] == "mismatch"
+    assert "belongs to another payment" in inbox(db, evt)["detail"]
+    assert donation(db, b)["disputed_amount"] == 0
+    assert donation(db, a)["dispute_status"] == "open"
+    assert totals(db, campaign)["collected_amount"] == 3000
+    assert_ledger_balanced(db)
+
+
+def test_references_that_agree_credit_the_pledge(db, post_event, pledge, campaign):
+    evt = completed(pledge)
+    assert evt["data"]["object"]["metadata"]["campaign_id"] == str(campaign["id"])
+
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    assert inbox(db, evt)["detail"] is None
+    assert donation(db, pledge)["status"] == "succeeded"
+
+
+def test_the_checkout_names_the_pledge_the_attempt_and_the_campaign(db, stripe_api, pledge):
+    (session,) = stripe_api.sessions.values()
+    assert session["metadata"] == {
+        "donation_id": pledge["donation_id"],
+        "attempt_id": pledge["attempt_id"],
+        "campaign_id": str(pledge["campaign_id"]),
+    }
+    assert session["client_reference_id"] == pledge["donation_id"]
 
 
 def test_other_event_types_are_recorded_as_ignored(db, post_event):

@@ -2,7 +2,10 @@
 initialisation for pledges, and notifications that are never trusted alone:
 each is confirmed through CinetPay's payment-check endpoint, whose answer is
 translated into the payment core's neutral outcome (private.record_payment_event
-decides the rest)."""
+decides the rest). A check whose references disagree with the payment (the
+transaction is not the attempt, its metadata names another pledge, another
+currency) is held for review and answered 200; CinetPay's commission, which its
+API does not report, is its channel's rate (public.provider_fees)."""
 
 from __future__ import annotations
 
@@ -202,11 +205,18 @@ class CinetPayGateway:
         base: dict[str, Any] = {
             "kind": "payment",
             "attempt_id": transaction_id,
-            "donation_id": metadata if _is_uuid(metadata) else None,
+            # what CinetPay says our metadata was: it must name the attempt's donation
+            "donation_id": metadata or None,
             "currency": currency,  # amounts in CinetPay's unit, which the payment core knows
         }
         if code == "00" and status == "ACCEPTED":
-            return {**base, "status": "succeeded", "amount": _whole(data.get("amount"))}
+            return {
+                **base,
+                "status": "succeeded",
+                "amount": _whole(data.get("amount")),
+                # its channel's commission (public.provider_fees): CinetPay reports no fee
+                "payment_method": _method(data.get("payment_method")),
+            }
         if status == "REFUSED":
             canceled = code == CANCELED_CODE
             return {
@@ -266,6 +276,13 @@ def _is_uuid(text: str) -> bool:
         return str(uuid.UUID(text)) == text
     except ValueError:
         return False
+
+
+def _method(method: object) -> str | None:
+    """CinetPay's payment_method code (OM, MOMO, VISAM...), as the payment core reads it."""
+    if not isinstance(method, str):
+        return None
+    return method.strip().upper()[:40] or None
 
 
 def _no_constant(name: str) -> None:

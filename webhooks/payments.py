@@ -19,6 +19,7 @@ class Pledge:
 
     donation_id: uuid.UUID
     attempt_id: uuid.UUID
+    campaign_id: uuid.UUID
     amount: int
     currency: str
     exponent: int
@@ -72,6 +73,7 @@ def create_pledge(
     return Pledge(
         donation_id=uuid.UUID(p["donation_id"]),
         attempt_id=uuid.UUID(p["attempt_id"]),
+        campaign_id=uuid.UUID(p["campaign_id"]),
         amount=p["amount"],
         currency=p["currency"],
         exponent=p["exponent"],

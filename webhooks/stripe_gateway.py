@@ -1,11 +1,17 @@
 """Stripe: Checkout Sessions for pledges, and signed webhooks translated into the
-payment core's neutral outcomes (private.record_payment_event decides the rest)."""
+payment core's neutral outcomes (private.record_payment_event decides the rest).
+
+An event whose references disagree (its metadata, client_reference_id, session,
+payment intent, charge or currency name another payment) is held for review by
+the payment core: recorded, credited nothing, answered 200 with outcome
+mismatch so that Stripe stops retrying; `cagnotte-admin payments held` lists it."""
 
 from __future__ import annotations
 
 import json
 import logging
 from datetime import UTC, datetime
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 import stripe
@@ -76,7 +82,11 @@ class StripeGateway:
     def open_checkout(self, pledge: Pledge) -> str:
         """A Checkout Session for the pledge; its URL. A refusal cancels the pledge."""
         page = payments.campaign_page(self.settings, pledge)
-        ids = {"donation_id": str(pledge.donation_id), "attempt_id": str(pledge.attempt_id)}
+        ids = {
+            "donation_id": str(pledge.donation_id),
+            "attempt_id": str(pledge.attempt_id),
+            "campaign_id": str(pledge.campaign_id),
+        }
         params: dict[str, Any] = {
             "mode": "payment",
             "line_items": [
@@ -147,14 +157,15 @@ class StripeGateway:
         return event
 
     def translate(self, event: dict[str, Any]) -> dict[str, Any]:
-        """The event as a neutral outcome for the payment core."""
+        """The event as a neutral outcome for the payment core, with every reference
+        it carries: the payment core holds it unless they all name the same payment."""
         kind = event["type"]
         obj = event["data"]["object"]
         meta = obj.get("metadata") or {}
         currency = (obj.get("currency") or "").upper() or None
         base: dict[str, Any] = {
-            "donation_id": meta.get("donation_id"),
-            "attempt_id": meta.get("attempt_id"),
+            **_references(meta),
+            "client_reference_id": obj.get("client_reference_id"),  # sessions only
             "currency": currency,  # amounts in Stripe's unit, which the payment core knows
         }
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
@@ -244,7 +255,8 @@ class StripeGateway:
 
     @staticmethod
     def _fee_in_charge_currency(txn: Any, charge_currency: str) -> int | None:
-        """Stripe's fee is in the settlement currency; ours is the pledge's."""
+        """Stripe's fee is in the settlement currency; ours is the pledge's, rounded
+        up (the platform never counts more than it received)."""
         if txn.currency.lower() == charge_currency.lower():
             return txn.fee
         if not txn.exchange_rate:
@@ -252,7 +264,8 @@ class StripeGateway:
         shift = provider_exponent("stripe", charge_currency) - provider_exponent(
             "stripe", txn.currency
         )
-        return round(txn.fee / txn.exchange_rate * 10**shift)
+        converted = Decimal(txn.fee) / Decimal(str(txn.exchange_rate)) * Decimal(10) ** shift
+        return int(converted.to_integral_value(rounding=ROUND_CEILING))
 
     def _charge_metadata(self, charge_id: str) -> dict[str, Any]:
         """Disputes carry no metadata: the charge's tells which donation it is."""
@@ -260,8 +273,12 @@ class StripeGateway:
             charge = self.client.v1.charges.retrieve(charge_id)
         except stripe.StripeError as exc:
             raise ServiceUnavailable(f"Stripe API unavailable: {exc}") from None
-        meta = charge.metadata.to_dict() if charge.metadata else {}
-        return {"donation_id": meta.get("donation_id"), "attempt_id": meta.get("attempt_id")}
+        return _references(charge.metadata.to_dict() if charge.metadata else {})
+
+
+def _references(meta: dict[str, Any]) -> dict[str, Any]:
+    """Our ids in an object's metadata, as the checkout set them."""
+    return {key: meta.get(key) for key in ("donation_id", "attempt_id", "campaign_id")}
 
 
 @bp.post("/webhooks/stripe")

@@ -10,6 +10,28 @@
 -- (dispute_status open, won, lost): an open or lost dispute withdraws the
 -- disputed amount, a won dispute gives it back.
 --
+-- Processor fees: what the provider keeps of each credited payment, as it
+-- reports it (Stripe) or, where it reports none (CinetPay), at the rate of
+-- public.provider_fees for the payment's channel, rounded up; written to the
+-- ledger as processor_fee when the payment is credited, and kept on refunds
+-- and disputes (the providers do not return it): the campaign bears it.
+--
+-- Provider events are held for review when their references disagree
+-- (private.refuse_disagreeing_outcome): every reference an event carries (our
+-- attempt and donation ids in its metadata, Stripe's client_reference_id, a
+-- campaign id, the provider's session, payment and charge ids the attempt
+-- already knows, the currency) must name the payment it is applied to. A held
+-- event is recorded in the inbox (outcome mismatch, its detail says why;
+-- `cagnotte-admin payments held` lists them), credits nothing and changes
+-- nothing else; the provider is answered 2xx, so that it stops retrying, and
+-- a replay is a duplicate.
+--
+-- The books (private.check_ledger): campaign totals equal the ledger, and the
+-- money the ledger counts for a campaign (donations net of refunds, disputes
+-- and processor fees) never exceeds what reached the platform by the
+-- providers' own record (each credited payment's amount received less its
+-- fee, refunds and disputes), so neither does its balance.
+--
 -- Campaign totals: collected_amount counts money given, gross of fees, net of
 -- refunds and of open or lost disputes (the sum of the ledger's donation,
 -- refund, dispute and dispute_reversal entries). donor_count counts the
@@ -91,7 +113,10 @@ create table private.payment_attempts (
     amount bigint not null,
     currency text not null,
     amount_received bigint,
+    -- what the provider keeps (reported, or at public.provider_fees' rate), in minor units
     fee_amount bigint,
+    -- how the donor paid, as the provider names it (CinetPay: OM, MOMO, VISAM...)
+    payment_method text,
     -- the highest cumulative refunded amount the provider reported
     refunded_amount bigint not null default 0,
     failure_reason text,
@@ -262,6 +287,20 @@ as $$
     select status in ('succeeded', 'partially_refunded') and (dispute is null or dispute = 'won')
 $$;
 
+-- The same, rounded up when it does not convert exactly (a fee: the platform
+-- never counts more than it received).
+create function private.to_minor_units_up(value bigint, from_exponent integer, to_exponent integer)
+returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when to_exponent >= from_exponent then private.to_minor_units(value, from_exponent, to_exponent)
+        else pg_catalog.ceil(value::numeric / (10 ^ (from_exponent - to_exponent))::numeric)::bigint
+    end
+$$;
+
 -- Adds a ledger entry (nothing for a zero amount); the unique key makes a
 -- second identical entry a no-op. Returns the amount actually added.
 create function private.add_ledger_entry(
@@ -422,7 +461,9 @@ end;
 $$;
 
 -- A payment the provider confirms: credit it, unless the amount or currency
--- differs from the pledge (recorded for review, never credited).
+-- differs from the pledge (recorded for review, never credited). The
+-- processor fee is the provider's, else private.processor_fee's (its rate for
+-- the payment's channel), never below zero nor above the payment.
 create function private.credit_donation(
     d public.donations, attempt private.payment_attempts, outcome jsonb, occurred_at timestamptz, event_key text
 )
@@ -434,7 +475,11 @@ as $$
 declare
     paid bigint := (outcome ->> 'amount')::bigint;
     paid_currency text := pg_catalog.upper(outcome ->> 'currency');
-    fee bigint := (outcome ->> 'fee')::bigint;
+    fee bigint := least(greatest(coalesce(
+        (outcome ->> 'fee')::bigint,
+        private.processor_fee(attempt.provider, outcome ->> 'payment_method', paid)
+    ), 0), paid);
+    method text := left(outcome ->> 'payment_method', 40);
     dispute private.payment_disputes;
 begin
     if d.status not in ('pending', 'failed', 'canceled') then
@@ -447,7 +492,9 @@ begin
             updated_at = pg_catalog.now()
         where x.id = d.id;
         update private.payment_attempts as a
-        set amount_received = paid, status = 'succeeded', updated_at = pg_catalog.now()
+        set
+            amount_received = paid, status = 'succeeded', payment_method = coalesce(method, a.payment_method),
+            updated_at = pg_catalog.now()
         where a.id = attempt.id;
         return 'mismatch';
     end if;
@@ -459,11 +506,11 @@ begin
     update private.payment_attempts as a
     set
         status = 'succeeded', amount_received = paid, fee_amount = coalesce(fee, a.fee_amount),
-        failure_reason = null, updated_at = pg_catalog.now()
+        payment_method = coalesce(method, a.payment_method), failure_reason = null, updated_at = pg_catalog.now()
     where a.id = attempt.id;
 
     perform private.add_ledger_entry(d, 'donation', d.amount, d.id::text);
-    if fee is not null then
+    if fee > 0 then
         perform private.add_ledger_entry(d, 'processor_fee', -fee, d.id::text);
     end if;
     perform private.adjust_platform_fee(d, event_key);
@@ -570,6 +617,7 @@ begin
     return pg_catalog.jsonb_build_object(
         'donation_id', d.id,
         'attempt_id', attempt_id,
+        'campaign_id', c.id,
         'amount', d.amount,
         'currency', d.currency,
         'exponent', cur.exponent,
@@ -657,6 +705,8 @@ set search_path = ''
 as $$
 declare
     a private.payment_attempts;
+    -- our ids as we send them (anything else names none of our payments, and never fails the cast)
+    uuid_shape constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 begin
     select * into a from private.payment_attempts as x
     where x.provider = find_attempt_for_outcome.provider and (
@@ -666,12 +716,12 @@ begin
     )
     order by x.created_at desc limit 1
     for update;
-    if not found and outcome ->> 'attempt_id' ~ '^[0-9a-f-]{36}$' then
+    if not found and outcome ->> 'attempt_id' ~ uuid_shape then
         select * into a from private.payment_attempts as x
         where x.id = (outcome ->> 'attempt_id')::uuid and x.provider = find_attempt_for_outcome.provider
         for update;
     end if;
-    if not found and outcome ->> 'donation_id' ~ '^[0-9a-f-]{36}$' then
+    if not found and outcome ->> 'donation_id' ~ uuid_shape then
         select * into a from private.payment_attempts as x
         where x.donation_id = (outcome ->> 'donation_id')::uuid and x.provider = find_attempt_for_outcome.provider
         order by x.created_at desc limit 1
@@ -681,22 +731,47 @@ begin
 end;
 $$;
 
--- Why an event cannot be applied to the attempt found (unknown_payment when
--- none, mismatch when our metadata names another donation); nulls when it can.
-create function private.refuse_attempt_for_outcome(
-    a private.payment_attempts, outcome jsonb, out result text, out note text
+-- Why an event cannot be applied to the attempt found: unknown_payment when
+-- none; mismatch (held for review) when a reference it carries names another
+-- payment than the attempt's: our attempt_id, our donation_id (metadata, or
+-- Stripe's client_reference_id), a campaign_id, a provider reference (session,
+-- payment, charge) the attempt already knows, or the currency. The one home of
+-- the agreement rule: the gateways pass every reference they saw. Nulls when
+-- all agree.
+create function private.refuse_disagreeing_outcome(
+    a private.payment_attempts, d public.donations, outcome jsonb, out result text, out note text
 )
 language plpgsql
 stable
 set search_path = ''
 as $$
+declare
+    ref_names text[] := array[
+        'attempt_id', 'donation_id', 'client_reference_id', 'campaign_id',
+        'session_ref', 'payment_ref', 'charge_ref', 'currency'
+    ];
+    ref_values text[] := array[
+        a.id::text, a.donation_id::text, a.donation_id::text, d.campaign_id::text,
+        a.session_ref, a.payment_ref, a.charge_ref, d.currency
+    ];
+    disagree text[];
 begin
     if a.id is null then
         result := 'unknown_payment';
         note := 'no payment attempt matches this event';
-    elsif outcome ->> 'donation_id' is not null and outcome ->> 'donation_id' <> a.donation_id::text then
+        return;
+    end if;
+    select pg_catalog.array_agg(pg_catalog.format('%s %s (the payment''s: %s)', r.ref, r.given, r.ours))
+    into disagree
+    from (
+        select n.ref, outcome ->> n.ref as given, n.ours
+        from rows from (pg_catalog.unnest(ref_names), pg_catalog.unnest(ref_values)) as n (ref, ours)
+    ) as r
+    where r.given is not null and r.ours is not null
+        and (case when r.ref = 'currency' then pg_catalog.upper(r.given) else r.given end) <> r.ours;
+    if disagree is not null then
         result := 'mismatch';
-        note := format('metadata names donation %s, the payment belongs to %s', outcome ->> 'donation_id', a.donation_id);
+        note := 'references disagree, held for review: ' || pg_catalog.array_to_string(disagree, '; ');
     end if;
 end;
 $$;
@@ -704,7 +779,7 @@ $$;
 -- The outcome's amounts (amount, fee, refunded_total, dispute_amount) in the
 -- currency's minor units, from amount_exponent decimals (by default the
 -- provider's unit); an amount that does not convert exactly is dropped (the
--- kind's checks then refuse the event).
+-- kind's checks then refuse the event), but for the fee, rounded up.
 create function private.outcome_in_minor_units(
     outcome jsonb, currency text, provider public.payment_provider
 )
@@ -727,7 +802,7 @@ begin
         return outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
             || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
                 'amount', private.to_minor_units((outcome ->> 'amount')::bigint, source_exponent, exponent),
-                'fee', private.to_minor_units((outcome ->> 'fee')::bigint, source_exponent, exponent),
+                'fee', private.to_minor_units_up((outcome ->> 'fee')::bigint, source_exponent, exponent),
                 'refunded_total',
                 private.to_minor_units((outcome ->> 'refunded_total')::bigint, source_exponent, exponent),
                 'dispute_amount',
@@ -770,7 +845,7 @@ end;
 $$;
 
 -- Whether an outcome lacks what its kind needs (a refund its cumulative total,
--- a dispute its reference, amount and status), e.g. an amount dropped because
+-- a dispute its reference, positive amount and status), e.g. an amount dropped because
 -- it does not convert to the pledge's currency.
 create function private.outcome_is_incomplete(kind text, outcome jsonb)
 returns boolean
@@ -780,7 +855,8 @@ set search_path = ''
 as $$
     select (kind = 'refund' and outcome ->> 'refunded_total' is null)
         or (kind = 'dispute' and (
-            outcome ->> 'dispute_amount' is null or outcome ->> 'dispute_ref' is null
+            outcome ->> 'dispute_amount' is null or (outcome ->> 'dispute_amount')::bigint <= 0
+            or outcome ->> 'dispute_ref' is null
             or outcome ->> 'dispute_status' is null or outcome ->> 'dispute_status' not in ('open', 'won', 'lost')
         ))
 $$;
@@ -884,8 +960,8 @@ begin
 end;
 $$;
 
--- A dispute outcome: the dispute is recorded unless a newer event about it was
--- (stale); on a credited donation it withdraws or gives back its amount, and a
+-- A dispute outcome: held when the dispute is recorded for another payment;
+-- the dispute is recorded unless a newer event about it was (stale); on a credited donation it withdraws or gives back its amount, and a
 -- won dispute frees money a refund was waiting for; before the payment is
 -- credited it is deferred to the crediting.
 create function private.apply_dispute_outcome(
@@ -899,6 +975,14 @@ as $$
 declare
     dispute private.payment_disputes;
 begin
+    if exists (
+        select from private.payment_disputes as p
+        where p.provider = a.provider and p.dispute_ref = outcome ->> 'dispute_ref' and p.donation_id <> d.id
+    ) then
+        result := 'mismatch';
+        note := 'references disagree, held for review: this dispute belongs to another payment';
+        return;
+    end if;
     insert into private.payment_disputes as p (provider, dispute_ref, donation_id, amount, status, last_event_at)
     values (
         a.provider, outcome ->> 'dispute_ref', d.id, (outcome ->> 'dispute_amount')::bigint,
@@ -958,15 +1042,18 @@ $$;
 -- lost in a crash before that was never acknowledged, so the provider sends it
 -- again and it is applied then.
 --   outcome.kind     payment | refund | dispute | ignored
---   references       attempt_id, donation_id (from metadata), session_ref, payment_ref, charge_ref
+--   references       attempt_id, donation_id (from metadata), client_reference_id, campaign_id,
+--                    session_ref, payment_ref, charge_ref, currency: all must agree
+--                    (private.refuse_disagreeing_outcome), else the event is held (mismatch)
 --   amounts          in the provider's unit: amount_exponent decimals (default: the provider's
 --                    unit for the currency, private.provider_exponent)
---   payment          status (processing | succeeded | failed | canceled), amount, currency, fee, reason
+--   payment          status (processing | succeeded | failed | canceled), amount, currency, fee,
+--                    payment_method (the provider's code: its channel's fee when it reports none), reason
 --   refund           refunded_total (cumulative)
 --   dispute          dispute_ref, dispute_status (open | won | lost), dispute_amount
 --
 -- Steps: the inbox (a replay stops there); the attempt, then the donation,
--- row-locked in that order; the outcome in our minor units; the provider's
+-- row-locked in that order; the references agree; the outcome in our minor units; the provider's
 -- new references; what the kind needs; the kind's rule; the inbox records the
 -- result; the campaign's totals last.
 create function private.record_payment_event(
@@ -1003,9 +1090,11 @@ begin
         result := 'ignored';
     else
         a := private.find_attempt_for_outcome(provider, outcome);
-        select * into result, note from private.refuse_attempt_for_outcome(a, outcome);
-        if result is null then
+        if a.id is not null then
             select * into d from public.donations as x where x.id = a.donation_id for update;
+        end if;
+        select * into result, note from private.refuse_disagreeing_outcome(a, d, outcome);
+        if result is null then
             outcome := private.outcome_in_minor_units(outcome, d.currency, provider);
             select * into result, note from private.remember_provider_refs(a, outcome);
         end if;
@@ -1047,31 +1136,54 @@ as $$
     where w.provider = acknowledge_event.provider and w.event_id = acknowledge_event.event_id
 $$;
 
--- Campaigns whose totals differ from the ledger (none: all is well).
+-- The books' check: campaigns whose totals differ from the ledger, or whose
+-- ledger counts more money than reached the platform (none: all is well).
+--   ledger_net  the ledger's donations, refunds, disputes and processor fees
+--               (the balance before platform fees and payouts, so never less than it)
+--   received    what the providers' records say reached the platform: each
+--               credited payment's amount received less its fee, refunds and
+--               disputes (payment_attempts, donations)
+-- ledger_net <= received, always.
 create function private.check_ledger()
 returns table (
-    campaign_id uuid, collected_amount bigint, ledger_collected bigint, donor_count integer, counted_donations bigint
+    campaign_id uuid, collected_amount bigint, ledger_collected bigint, donor_count integer,
+    counted_donations bigint, ledger_net bigint, received bigint
 )
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-    select c.id, c.collected_amount, coalesce(l.collected, 0), c.donor_count, coalesce(n.counted, 0)
+    select
+        c.id, c.collected_amount, coalesce(l.collected, 0), c.donor_count, coalesce(n.counted, 0),
+        coalesce(l.net, 0), coalesce(n.received, 0)
     from public.campaigns as c
     left join (
-        select e.campaign_id, pg_catalog.sum(e.amount)::bigint as collected
+        select
+            e.campaign_id,
+            (pg_catalog.sum(e.amount) filter (where e.kind <> 'processor_fee'))::bigint as collected,
+            pg_catalog.sum(e.amount)::bigint as net
         from private.ledger_entries as e
-        where e.kind in ('donation', 'refund', 'dispute', 'dispute_reversal')
+        where e.kind in ('donation', 'refund', 'dispute', 'dispute_reversal', 'processor_fee')
         group by e.campaign_id
     ) as l on l.campaign_id = c.id
     left join (
-        select x.campaign_id, pg_catalog.count(*) as counted
+        select
+            x.campaign_id,
+            pg_catalog.count(*) filter (where private.donation_counts(x.status, x.dispute_status)) as counted,
+            pg_catalog.sum(
+                coalesce(p.received, 0) - x.refunded_amount - x.disputed_amount
+            ) filter (where x.status in ('succeeded', 'partially_refunded', 'refunded'))::bigint as received
         from public.donations as x
-        where private.donation_counts(x.status, x.dispute_status)
+        left join lateral (
+            select pg_catalog.sum(a.amount_received - coalesce(a.fee_amount, 0)) as received
+            from private.payment_attempts as a
+            where a.donation_id = x.id and a.status = 'succeeded'
+        ) as p on true
         group by x.campaign_id
     ) as n on n.campaign_id = c.id
     where c.collected_amount <> coalesce(l.collected, 0) or c.donor_count <> coalesce(n.counted, 0)
+        or coalesce(l.net, 0) > coalesce(n.received, 0)
 $$;
 
 grant execute on function private.create_donation(

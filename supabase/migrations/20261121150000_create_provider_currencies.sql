@@ -15,6 +15,20 @@
 -- cannot express) is refused when its payment attempt is written (inside
 -- private.create_donation), so before any provider is called and with nothing
 -- left behind.
+--
+-- Providers' fees (public.provider_fees): what a provider keeps of a payment,
+-- when its own word does not say. Stripe reports its fee (the charge's balance
+-- transaction) and the payment core records that; CinetPay's API reports none,
+-- so its commission is a rate in basis points per payment channel, as CinetPay
+-- names its "univers" (mobile money, card, wallet), each channel listing the
+-- payment_method codes CinetPay's check answers with (OM, MOMO, FLOOZ, WAVECI,
+-- VISAM...). private.processor_fee applies it when the payment core credits a
+-- payment: in the pledge's currency, rounded up (the platform never counts
+-- more than reached it); a method no channel lists takes the provider's
+-- highest rate. The fee is written to the ledger as processor_fee and is not
+-- given back on refunds (neither provider returns it). Admin-managed; the
+-- seeded rates are CinetPay's published commissions, to be set from the
+-- merchant contract.
 
 -- Tables -----------------------------------------------------------------------
 
@@ -53,6 +67,24 @@ create index provider_currencies_currency_idx on public.provider_currencies (cur
 create unique index provider_currencies_one_default_idx on public.provider_currencies (currency)
 where is_default;
 
+create table public.provider_fees (
+    provider public.payment_provider not null,
+    channel text not null check (channel in ('mobile_money', 'card', 'wallet')),
+    -- what the provider keeps, in basis points of the payment (350 = 3.5 %)
+    fee_bp integer not null check (fee_bp between 0 and 2000),
+    -- the provider's payment_method codes of this channel, upper case
+    payment_methods text[] not null default '{}' check (
+        pg_catalog.array_position(payment_methods, null) is null
+        and payment_methods::text = pg_catalog.upper(payment_methods::text)
+    ),
+    created_at timestamptz not null default pg_catalog.now(),
+    updated_at timestamptz not null default pg_catalog.now(),
+    primary key (provider, channel)
+);
+
+comment on table public.provider_fees is
+'What a payment provider keeps of a payment, per channel, where the provider does not report it (CinetPay). Applied by private.processor_fee, rounded up; a method no row lists takes the provider''s highest rate. Admin-managed.';
+
 -- Payments still waiting for their provider's word, for reconciliation.
 create index payment_attempts_pending_idx on private.payment_attempts (provider, created_at)
 where status in ('created', 'open', 'processing');
@@ -62,6 +94,8 @@ where status in ('created', 'open', 'processing');
 revoke all on table public.provider_currencies from anon, authenticated;
 grant select on table public.provider_currencies to anon, authenticated;
 grant insert, update, delete on table public.provider_currencies to authenticated;
+revoke all on table public.provider_fees from anon, authenticated;
+grant select, insert, update, delete on table public.provider_fees to authenticated;
 
 -- RLS --------------------------------------------------------------------------
 
@@ -82,6 +116,25 @@ with check ((select private.is_admin()));
 
 create policy "admins remove provider currencies"
 on public.provider_currencies for delete to authenticated
+using ((select private.is_admin()));
+
+alter table public.provider_fees enable row level security;
+
+create policy "admins read provider fees"
+on public.provider_fees for select to authenticated
+using ((select private.is_admin()));
+
+create policy "admins add provider fees"
+on public.provider_fees for insert to authenticated
+with check ((select private.is_admin()));
+
+create policy "admins edit provider fees"
+on public.provider_fees for update to authenticated
+using ((select private.is_admin()))
+with check ((select private.is_admin()));
+
+create policy "admins remove provider fees"
+on public.provider_fees for delete to authenticated
 using ((select private.is_admin()));
 
 -- Functions --------------------------------------------------------------------
@@ -215,6 +268,35 @@ $$;
 comment on function private.provider_amount(uuid) is
 'A payment attempt''s amount in its provider''s unit (provider_currencies.provider_exponent), as the gateways send it.';
 
+-- What the provider keeps of a payment of `amount` (minor units) made with
+-- `payment_method` (the provider's code), where the provider does not report
+-- it: the rate of the channel listing the method, else the provider's highest
+-- rate; rounded up. Null when no rate is set for the provider.
+create function private.processor_fee(
+    provider public.payment_provider, payment_method text, amount bigint
+)
+returns bigint
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    rate integer;
+begin
+    select f.fee_bp into rate
+    from public.provider_fees as f
+    where f.provider = processor_fee.provider
+    order by
+        pg_catalog.upper(processor_fee.payment_method) = any(f.payment_methods) desc nulls last,
+        f.fee_bp desc
+    limit 1;
+    return pg_catalog.ceil(amount::numeric * rate / 10000)::bigint;
+end;
+$$;
+
+comment on function private.processor_fee(public.payment_provider, text, bigint) is
+'What a provider keeps of a payment it does not report a fee for (public.provider_fees), rounded up; null when no rate is set.';
+
 -- A currency admins add can be paid by card at once (Stripe takes them all).
 create function private.offer_cards_for_new_currency()
 returns trigger
@@ -256,6 +338,14 @@ create trigger provider_currencies_touch_updated_at
 before update on public.provider_currencies
 for each row execute function private.touch_updated_at();
 
+create trigger provider_fees_refuse_banned_writes
+before insert or update or delete on public.provider_fees
+for each statement execute function private.refuse_banned_writes();
+
+create trigger provider_fees_touch_updated_at
+before update on public.provider_fees
+for each row execute function private.touch_updated_at();
+
 -- Data -------------------------------------------------------------------------
 -- (after the triggers: private.check_provider_rule gives each row its step)
 
@@ -282,3 +372,9 @@ from (
     ('cinetpay', 'USD', 100, 100, false)
 ) as v (provider, currency, min_amount, amount_step, is_default)
 inner join public.currencies as c on v.currency = c.code;
+
+insert into public.provider_fees (provider, channel, fee_bp, payment_methods)
+values
+('cinetpay', 'mobile_money', 350, '{OM,OMCI,OMSN,OMBF,OMML,OMCM,OMGN,MOMO,MOMOCI,MOMOCM,MOMOBJ,MTN,FLOOZ,FLOOZBJ,FLOOZTG,MOOV,TMONEY,WAVECI,WAVESN,WAVE,AIRTEL,FREE,EMONEY}'),
+('cinetpay', 'card', 450, '{VISAM,VISA,MASTERCARD,CARD,CREDIT_CARD}'),
+('cinetpay', 'wallet', 350, '{WALLET,CPWALLET}');
