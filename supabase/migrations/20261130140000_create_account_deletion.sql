@@ -46,6 +46,12 @@
 -- The deletion itself is audited (account_deleted, with what happened to the
 -- campaigns; no name, no email).
 
+-- Indexes ----------------------------------------------------------------------
+
+-- A guest's gifts are found by their email when they leave.
+create index donations_donor_email_idx on public.donations (pg_catalog.lower(donor_email))
+where donor_email is not null;
+
 -- Functions ------------------------------------------------------------------------
 
 -- A JSON document with each string that contains one of the needles (case
@@ -172,7 +178,7 @@ declare
     invitations uuid[];
     teams uuid[];
     c public.campaigns;
-    campaigns jsonb := '{}';
+    campaigns jsonb := '{}'::jsonb;
     outcome text;
 begin
     -- what the person is known by: their email and every name they went by
@@ -205,14 +211,14 @@ begin
     update public.donations as d
     set donor_id = null, donor_name = null, donor_email = null, message = null, is_anonymous = true
     where d.id = any(gifts);
-    update public.notifications as n
-    set payload = n.payload || '{"donor_name": "Anonyme"}'::jsonb
-    where n.dedupe_key = any(select 'donation:' || g from pg_catalog.unnest(gifts) as g);
-    delete from private.email_outbox as o
-    where o.notification_id in (
-        select n.id from public.notifications as n
-        where n.dedupe_key = any(select 'donation:' || g from pg_catalog.unnest(gifts) as g)
-    );
+    with told as (
+        update public.notifications as n
+        set payload = n.payload || '{"donor_name": "Anonyme"}'::jsonb
+        from public.donations as d
+        where d.id = any(gifts) and n.campaign_id = d.campaign_id and n.dedupe_key = 'donation:' || d.id
+        returning n.id
+    )
+    delete from private.email_outbox as o where o.notification_id in (select t.id from told as t);
     update private.webhook_events as e
     set payload = private.scrub_jsonb(e.payload, needles)
     where e.donation_id = any(gifts);
