@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
+import time
 
 import pytest
 from psycopg.types.json import Jsonb
 
 from admin_scripts import keys
 from tests.auth_admin_fake import FakeAuthAdmin
+from tests.gotrue import auth_admin_connection
 from tests.support.identity import rows_holding
 
 NAME = "Fatou Ndiaye"
@@ -243,6 +246,36 @@ def test_the_heir_can_run_the_campaign(db, gotrue, as_user, leaver, make_user, m
     gotrue.delete(leaver)
     (row,) = as_user(heir).update("campaigns", {"summary": "Reprise"}, {"id": campaign["id"]})
     assert row["summary"] == "Reprise"
+
+
+def test_an_owner_and_their_heir_leaving_at_once_both_succeed(
+    cluster, db, leaver, make_user, make_campaign
+):
+    campaign = make_campaign(leaver, "active")
+    heir = make_user()
+    co_organize(db, campaign, heir)
+    errors: list[Exception] = []
+
+    def delete_heir(conn):
+        try:
+            conn.execute("delete from auth.users where id = %s", [heir.id])
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    with (
+        auth_admin_connection(cluster, db.name) as first,
+        auth_admin_connection(cluster, db.name) as second,
+    ):
+        first.execute("begin")
+        first.execute("delete from auth.users where id = %s", [leaver.id])  # hands over
+        other = threading.Thread(target=delete_heir, args=[second])
+        other.start()
+        time.sleep(0.5)  # the heir's deletion waits for the first to commit
+        first.execute("commit")
+        other.join(30)
+    assert errors == []
+    row = campaign_row(db, campaign)
+    assert (row["status"], row["owner_id"]) == ("cancelled", None)
 
 
 # Teams, staff ----------------------------------------------------------------------------------

@@ -181,6 +181,11 @@ declare
     campaigns jsonb := '{}'::jsonb;
     outcome text;
 begin
+    -- one deletion at a time (an heir cannot be leaving too), and nothing new
+    -- of theirs meanwhile (a campaign being created waits, then finds no profile)
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('private.erase_account'));
+    perform from public.profiles as p where p.id = leaving for update;
+
     -- what the person is known by: their email and every name they went by
     select pg_catalog.array_agg(distinct n.name) filter (where pg_catalog.char_length(n.name) >= 3)
     into needles
