@@ -4,6 +4,9 @@ A ban goes through Supabase Auth's admin API (supabase-py; SUPABASE_URL and
 SUPABASE_SERVICE_ROLE_KEY), so that signing in is refused, and into the
 database in the same step (auth.users.banned_until, as GoTrue writes it), so
 that RLS refuses the user's writes at once, even with a token still valid.
+A deletion goes through the same API (DELETE /admin/users/<id>): GoTrue deletes
+the auth.users row (or soft-deletes it), and the database erases the person's
+data and releases their campaigns in that transaction (private.erase_account).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json,
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
 app = typer.Typer(
-    help="Users: list, show, ban, unban, grant-admin, revoke-admin.", no_args_is_help=True
+    help="Users: list, show, ban, unban, delete, grant-admin, revoke-admin.", no_args_is_help=True
 )
 
 BAN_HOURS = 876_000  # "for good": a hundred years, as Supabase's dashboard does
@@ -45,6 +48,13 @@ def auth_admin():
             operator.EXIT_USAGE,
         )
     return create_client(url, key).auth.admin
+
+
+def _auth_api_failure(exc: Exception) -> typer.Exit | None:
+    """The Auth API's errors (network, 4xx) as the command's exit; None for others."""
+    if type(exc).__module__.startswith(("supabase", "httpx")):
+        return operator.fail(OperatorError(f"Auth admin API: {exc}", operator.EXIT_REFUSED))
+    return None
 
 
 def _find(conn, who: str) -> dict:
@@ -116,12 +126,10 @@ def _set_ban(who: str, email: str | None, reason: str | None, ban: bool) -> dict
             return _find(conn, str(user["id"]))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
-    except Exception as exc:  # the Auth API's errors (network, 4xx)
-        if type(exc).__module__.startswith(("supabase", "httpx")):
-            raise operator.fail(
-                OperatorError(f"Auth admin API: {exc}", operator.EXIT_REFUSED)
-            ) from exc
-        raise
+    except Exception as exc:
+        if (failure := _auth_api_failure(exc)) is None:
+            raise
+        raise failure from exc
 
 
 @app.command("ban")
@@ -193,3 +201,35 @@ def revoke_admin(
     if not yes:
         typer.confirm(f"Revoke admin from {who}?", abort=True)
     _role(who, email, grant=False)
+
+
+@app.command("delete")
+def delete(
+    who: str,
+    soft: bool = typer.Option(
+        False, "--soft", help="GoTrue's soft delete: the auth row stays, obfuscated."
+    ),
+    yes: bool = YES_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Delete an account: its identity is erased everywhere, its gifts stay as
+    anonymous money records, its campaigns are handed over, frozen or cancelled."""
+    if not yes:
+        typer.confirm(f"Delete the account {who}? This cannot be undone.", abort=True)
+    try:
+        with db.connect() as conn:
+            acting = operator.resolve(conn, email)
+            user = _find(conn, who)
+        if user["id"] == acting["id"]:
+            raise OperatorError(
+                "an operator does not delete their own account here", operator.EXIT_REFUSED
+            )
+        auth_admin().delete_user(str(user["id"]), should_soft_delete=soft)
+        operator.record(email, "users delete", target=str(user["id"]), soft=soft)
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    except Exception as exc:
+        if (failure := _auth_api_failure(exc)) is None:
+            raise
+        raise failure from exc
+    out.print(f"{user['id']}: account deleted", markup=False)

@@ -1,22 +1,63 @@
 """Supabase Auth's admin API, served locally for tests: records each request
-and answers as GoTrue does (the user object)."""
+and answers as GoTrue does (the user object). Given a GoTrue emulation (tests/
+gotrue.py), DELETE /admin/users/<id> deletes the user as GoTrue does (hard, or
+soft with should_soft_delete), and answers {} (200) or 404."""
 
 from __future__ import annotations
 
 import json
 import threading
+import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.gotrue import GoTrue
 
 
 class FakeAuthAdmin:
-    def __init__(self) -> None:
+    def __init__(self, gotrue: GoTrue | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
         self.status = 200
+        self.gotrue = gotrue
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def _answer(self, status: int, answer: dict[str, Any]) -> None:
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_DELETE(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fake.requests.append(
+                    {
+                        "method": "DELETE",
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
+                )
+                user_id = uuid.UUID(self.path.rsplit("/", 1)[-1])
+                soft = bool(body.get("should_soft_delete"))
+                if (
+                    fake.status == 200
+                    and fake.gotrue
+                    and fake.gotrue.delete_user(user_id, soft=soft)
+                ):
+                    self._answer(200, {})
+                else:
+                    status = 404 if fake.status == 200 else fake.status
+                    self._answer(
+                        status,
+                        {"code": status, "error_code": "user_not_found", "msg": "User not found"},
+                    )
+
             def do_PUT(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")

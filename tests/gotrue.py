@@ -13,9 +13,12 @@ they do on hosted. Behaviours follow supabase/auth:
   token hook registered in config.toml, called as GoTrue calls it
   (internal/hooks/hookspgfunc: ``set local statement_timeout``, then
   ``select "schema"."function"($1)``);
-* the admin API's ban sets banned_until; its hard delete deletes the row; its soft
-  delete (models/user.go, SoftDeleteUser) replaces email and phone by a hash,
-  clears the password, tokens and metadata, and sets deleted_at.
+* the admin API's ban sets banned_until; DELETE /admin/users/<id>
+  (internal/api/admin.go, adminUserDelete; one transaction) deletes the row, or
+  with should_soft_delete (models/user.go, SoftDeleteUser) replaces email and
+  phone by a hash, clears the password, tokens and metadata, and sets deleted_at
+  (once: an already soft-deleted user is left as it is). The project's triggers
+  on auth.users erase the person's data in that transaction.
 
 Not covered: passwords (no bcrypt check), sessions and refresh tokens, one-time
 tokens, MFA, SSO, the audit log, rate limits and emails.
@@ -181,30 +184,45 @@ class GoTrue:
 
     def delete(self, user: User) -> None:
         """The admin API's hard delete."""
-        self._conn.execute("delete from auth.users where id = %s", [user.id])
+        self.delete_user(user.id)
 
     def soft_delete(self, user: User) -> None:
         """The admin API's soft delete (should_soft_delete): the row stays, obfuscated."""
-        row = self._row(user.id)
+        self.delete_user(user.id, soft=True)
+
+    def delete_user(self, user_id: uuid.UUID, *, soft: bool = False) -> bool:
+        """adminUserDelete (internal/api/admin.go), in one transaction: the hard
+        delete destroys the row; the soft one (models/user.go SoftDeleteUser,
+        SoftDeleteUserIdentities) obfuscates it and sets deleted_at, once. False
+        when there is no such user (GoTrue answers 404)."""
+        row = self._row(user_id)
+        if row is None:
+            return False
         with self._conn.transaction():
-            self._conn.execute(
-                "update auth.users set email = %s, phone = %s, email_change = %s,"
-                " phone_change = %s, encrypted_password = null, confirmation_token = '',"
-                " recovery_token = '', email_change_token_current = '',"
-                " email_change_token_new = '', phone_change_token = '',"
-                " deleted_at = now(), updated_at = now() where id = %s",
-                [
-                    obfuscated(user.id, row["email"] or ""),
-                    obfuscated(user.id, row["phone"] or "")[:15],
-                    obfuscated(user.id, row["email_change"] or ""),
-                    obfuscated(user.id, row["phone_change"] or ""),
-                    user.id,
-                ],
-            )
-            self._update(user.id, "raw_user_meta_data", Jsonb({}))
-            self._update(user.id, "raw_app_meta_data", Jsonb({}))
-            self._conn.execute(
-                "update auth.identities set identity_data = '{}', provider_id = %s"
-                " where user_id = %s",
-                [obfuscated(user.id, str(user.id)), user.id],
-            )
+            if not soft:
+                self._conn.execute("delete from auth.users where id = %s", [user_id])
+            elif row["deleted_at"] is None:
+                self._soft_delete(user_id, row)
+        return True
+
+    def _soft_delete(self, user_id: uuid.UUID, row: dict[str, Any]) -> None:
+        self._conn.execute(
+            "update auth.users set email = %s, phone = %s, email_change = %s,"
+            " phone_change = %s, encrypted_password = null, confirmation_token = '',"
+            " recovery_token = '', email_change_token_current = '',"
+            " email_change_token_new = '', phone_change_token = '',"
+            " deleted_at = now(), updated_at = now() where id = %s",
+            [
+                obfuscated(user_id, row["email"] or ""),
+                obfuscated(user_id, row["phone"] or "")[:15],
+                obfuscated(user_id, row["email_change"] or ""),
+                obfuscated(user_id, row["phone_change"] or ""),
+                user_id,
+            ],
+        )
+        self._update(user_id, "raw_user_meta_data", Jsonb({}))
+        self._update(user_id, "raw_app_meta_data", Jsonb({}))
+        self._conn.execute(
+            "update auth.identities set identity_data = '{}', provider_id = %s where user_id = %s",
+            [obfuscated(user_id, str(user_id)), user_id],
+        )

@@ -16,6 +16,12 @@ from psycopg.rows import dict_row
 
 from admin_scripts import localstack, project
 from tests.gotrue import GoTrue, auth_admin_connection
+from tests.support.identity import (
+    private_functions_taking_a_uuid,
+    private_relation_privileges,
+    rows_holding,
+)
+from tests.test_private_schema import UUID_ALLOWED
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,3 +117,30 @@ def test_a_gotrue_sign_up_as_supabase_auth_admin_creates_the_profile_and_the_cla
             "insert into public.user_roles (user_id, role) values (%s, 'admin')", [user.id]
         )
         assert gotrue.sign_in(user).claims["user_role"] == "admin"
+
+
+def test_no_api_role_reaches_the_private_schema_of_a_hosted_project(conn):
+    # Supabase serves only the schemas listed in the API settings (docs: "Using
+    # custom schemas", "Hardening the Data API"); a grant is what would let the
+    # next exposure read private data, so none exists.
+    assert private_relation_privileges(conn) == []
+    assert private_functions_taking_a_uuid(conn) <= UUID_ALLOWED
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_a_gotrue_deletion_as_supabase_auth_admin_erases_the_person(hosted, soft):
+    jwt_secret = secrets.token_urlsafe(32)
+    with (
+        auth_admin_connection(hosted, "postgres") as auth,
+        psycopg.connect(hosted.url(), autocommit=True, row_factory=dict_row) as conn,
+    ):
+        gotrue = GoTrue(auth, jwt_secret)
+        name = f"Mariama Bâ {secrets.token_hex(4)}"
+        user = gotrue.sign_up(user_metadata={"full_name": name})
+        conn.execute(
+            "insert into public.user_roles (user_id, role) values (%s, 'moderator')", [user.id]
+        )
+        assert gotrue.delete_user(user.id, soft=soft)
+        assert rows_holding(conn, user.email, name) == []
+        roles = conn.execute("select 1 from public.user_roles where user_id = %s", [user.id])
+        assert roles.fetchall() == []

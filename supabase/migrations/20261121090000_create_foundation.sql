@@ -50,15 +50,28 @@ alter default privileges in schema public grant usage, select on sequences to se
 
 -- Private schema ---------------------------------------------------------------
 -- Not listed in the API's exposed schemas (config.toml [api] schemas), so
--- PostgREST never serves it. The API roles may use it only because RLS policies
--- call helpers that live here; service-only functions grant EXECUTE to
--- service_role alone.
+-- PostgREST never serves it (Supabase docs, guides/api/using-custom-schemas: the
+-- Data API serves only the listed schemas; guides/database/postgres/
+-- row-level-security, "Use security definer functions": such functions belong
+-- in a schema that is not exposed). Not being served is not a permission: a
+-- schema exposed by mistake would serve whatever the API roles may touch. So:
+--   * no table, view or sequence here is readable or writable by anon or
+--     authenticated; what the API needs of one (the search index…) it reads
+--     through a security definer function that returns only what the caller
+--     may see;
+--   * the API roles execute only the helpers RLS policies and row rules call,
+--     and none answers about another user: each fact about an account comes
+--     as helper() for the caller (auth.uid()) and helper(user_id) for the
+--     service role and definer functions alone.
+-- tests/test_private_schema.py walks the catalog for both rules.
 
 create schema if not exists private;
 revoke all on schema private from public;
 grant usage on schema private to anon, authenticated, service_role;
 
 alter default privileges in schema private revoke execute on functions from public;
+alter default privileges in schema private revoke all on tables from anon, authenticated;
+alter default privileges in schema private revoke all on sequences from anon, authenticated;
 
 -- Scheduled jobs -----------------------------------------------------------------
 -- One registry of the project's periodic jobs: each migration that defines a job

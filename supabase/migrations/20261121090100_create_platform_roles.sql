@@ -24,11 +24,15 @@ comment on table public.user_roles is
 create index user_roles_granted_by_idx on public.user_roles (granted_by);
 
 -- Helpers (used by RLS policies everywhere) --------------------------------------
+-- Each fact comes in two forms: about the caller (no argument: auth.uid()),
+-- which RLS policies call as anon or authenticated; and about any account (a
+-- user id), which only the service role and definer functions may call, so
+-- that no API role can ask whether someone else is an admin, staff or banned.
 
--- True when the account (by default the caller's) is banned (banned_until in
--- the future) or soft-deleted. Reads auth.users live, so a ban takes effect at
--- once, even for a token issued before it.
-create function private.is_banned(user_id uuid default auth.uid())
+-- True when the account is banned (banned_until in the future) or
+-- soft-deleted. Reads auth.users live, so a ban takes effect at once, even
+-- for a token issued before it.
+create function private.is_banned(user_id uuid)
 returns boolean
 language sql
 stable
@@ -44,9 +48,18 @@ as $$
     )
 $$;
 
--- True when the user (by default the caller) holds the role (or a stronger
--- one) and is not banned.
-create function private.has_role(required public.app_role, user_id uuid default auth.uid())
+create function private.is_banned()
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select private.is_banned(auth.uid())
+$$;
+
+-- True when the user holds the role (or a stronger one) and is not banned.
+create function private.has_role(required public.app_role, user_id uuid)
 returns boolean
 language sql
 stable
@@ -63,7 +76,17 @@ as $$
     and not private.is_banned(has_role.user_id)
 $$;
 
-create function private.is_admin(user_id uuid default auth.uid())
+create function private.has_role(required public.app_role)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select private.has_role(required, auth.uid())
+$$;
+
+create function private.is_admin(user_id uuid)
 returns boolean
 language sql
 stable
@@ -72,14 +95,32 @@ as $$
     select private.has_role('admin', user_id)
 $$;
 
+create function private.is_admin()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+    select private.has_role('admin')
+$$;
+
 -- Admins and moderators: the people who review campaigns and content.
-create function private.is_staff(user_id uuid default auth.uid())
+create function private.is_staff(user_id uuid)
 returns boolean
 language sql
 stable
 set search_path = ''
 as $$
     select private.has_role('moderator', user_id)
+$$;
+
+create function private.is_staff()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+    select private.has_role('moderator')
 $$;
 
 -- Bans: a statement-level trigger on every table the API can write refuses
@@ -102,10 +143,10 @@ begin
 end;
 $$;
 
-grant execute on function private.is_banned(uuid) to anon, authenticated, service_role;
-grant execute on function private.has_role(public.app_role, uuid) to anon, authenticated, service_role;
-grant execute on function private.is_admin(uuid) to anon, authenticated, service_role;
-grant execute on function private.is_staff(uuid) to anon, authenticated, service_role;
+grant execute on function private.is_banned(), private.has_role(public.app_role), private.is_admin(),
+private.is_staff() to anon, authenticated, service_role;
+grant execute on function private.is_banned(uuid), private.has_role(public.app_role, uuid), private.is_admin(uuid),
+private.is_staff(uuid) to service_role;
 
 -- Grants -----------------------------------------------------------------------
 

@@ -121,7 +121,8 @@ $$;
 
 create table public.campaigns (
     id uuid primary key default extensions.gen_random_uuid(),
-    owner_id uuid not null default auth.uid() references public.profiles (id) on delete restrict,
+    -- null: the owner deleted their account (private.erase_account)
+    owner_id uuid default auth.uid() references public.profiles (id) on delete set null,
     slug text not null unique,
     title text not null check (
         title = pg_catalog.btrim(title)
@@ -158,7 +159,9 @@ create table public.campaigns (
         starts_at is null
         or (ends_at >= starts_at + interval '1 day' and ends_at <= starts_at + interval '180 days')
     ),
-    check (featured = false or is_open)
+    check (featured = false or is_open),
+    -- only a closed campaign outlives its owner's account (private.erase_account)
+    constraint campaigns_owned_or_closed check (owner_id is not null or status in ('cancelled', 'expired', 'frozen'))
 );
 
 comment on table public.campaigns is
@@ -239,15 +242,16 @@ grant update (
 grant delete on table public.campaigns, public.campaign_members to authenticated;
 grant select on table public.campaign_status_history to authenticated;
 
--- Read by the trending sort of search_campaigns, which runs as the caller (RLS
--- on campaigns decides visibility); the private schema is never served by the API.
-grant select on table private.campaign_daily_totals to anon, authenticated;
+-- No API role reads it: the trending sort of search_campaigns reads it through
+-- private.recent_donation_counts (published campaigns only).
 
 -- The team and who sees a campaign ------------------------------------------------
 
 -- The campaigns whose team the user is on (owner or co-organizer); definer, so
 -- that policies on campaigns can use it without recursing through members.
-create function private.team_campaign_ids(viewer uuid default auth.uid())
+-- Any user's: for the service and definer functions only; the caller's (no
+-- argument): for policies, so that no API role lists someone else's drafts.
+create function private.team_campaign_ids(viewer uuid)
 returns setof uuid
 language sql
 stable
@@ -257,6 +261,16 @@ as $$
     select c.id from public.campaigns as c where c.owner_id = viewer
     union all
     select m.campaign_id from public.campaign_members as m where m.user_id = viewer
+$$;
+
+create function private.team_campaign_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select private.team_campaign_ids(auth.uid())
 $$;
 
 -- Whether the signed-in user is on the campaign's team.
@@ -318,7 +332,8 @@ $$;
 
 grant execute on function private.is_published(public.campaign_status) to anon, authenticated, service_role;
 grant execute on function private.is_open(public.campaign_status) to anon, authenticated, service_role;
-grant execute on function private.team_campaign_ids(uuid) to authenticated, service_role;
+grant execute on function private.team_campaign_ids() to authenticated, service_role;
+grant execute on function private.team_campaign_ids(uuid) to service_role;
 grant execute on function private.is_campaign_team(uuid) to anon, authenticated, service_role;
 grant execute on function private.assert_independent_staff(uuid) to authenticated, service_role;
 grant execute on function private.sees_campaign(boolean, uuid, uuid, uuid, boolean, uuid[])

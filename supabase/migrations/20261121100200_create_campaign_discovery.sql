@@ -37,9 +37,9 @@ create table private.search_words (
 
 create index search_words_trgm_idx on private.search_words using gin (word extensions.gin_trgm_ops);
 
--- Read by search_campaigns, which runs as the caller (RLS on campaigns decides
--- visibility); the private schema is never served by the API.
-grant select on table private.campaign_search, private.search_words to anon, authenticated;
+-- No API role reads them: the index holds drafts' words too. search_campaigns
+-- (which runs as the caller, RLS on campaigns deciding visibility) reads them
+-- through the definer functions below, which return published campaigns only.
 
 -- Functions: indexing ------------------------------------------------------------
 
@@ -76,6 +76,10 @@ $$;
 
 grant execute on function private.bilingual_tsquery(text) to anon, authenticated, service_role;
 
+-- Keeps the campaign's search row, and teaches typo correction the words of
+-- its title and tags once it is published (whether it was inserted published
+-- or became so on approval) and whenever a published one changes them; a
+-- draft's words are never learnt (they would tell what drafts say).
 create function private.index_campaign()
 returns trigger
 language plpgsql
@@ -85,46 +89,110 @@ as $$
 declare
     tags text := pg_catalog.array_to_string(new.tags, ' ');
     headline tsvector;
+    text_changed boolean := tg_op = 'INSERT' or (new.title, new.summary, new.tags, new.story)
+        is distinct from (old.title, old.summary, old.tags, old.story);
 begin
-    if tg_op = 'UPDATE' and (new.title, new.summary, new.tags, new.story)
-        is not distinct from (old.title, old.summary, old.tags, old.story) then
+    if not text_changed then
         update private.campaign_search as s
         set status = new.status, category = new.category, country = new.country, published_at = new.published_at
         where s.campaign_id = new.id;
-        return null;
+    else
+        headline := private.bilingual_tsvector(new.title, 'A')
+            || private.bilingual_tsvector(new.summary, 'B')
+            || private.bilingual_tsvector(tags, 'C');
+        insert into private.campaign_search (
+            campaign_id, status, category, country, published_at, headline, document
+        )
+        values (
+            new.id, new.status, new.category, new.country, new.published_at,
+            headline, headline || private.bilingual_tsvector(new.story, 'D')
+        )
+        on conflict (campaign_id) do update
+        set
+            status = excluded.status, category = excluded.category, country = excluded.country,
+            published_at = excluded.published_at, headline = excluded.headline, document = excluded.document;
     end if;
 
-    headline := private.bilingual_tsvector(new.title, 'A')
-        || private.bilingual_tsvector(new.summary, 'B')
-        || private.bilingual_tsvector(tags, 'C');
-    insert into private.campaign_search (
-        campaign_id, status, category, country, published_at, headline, document
-    )
-    values (
-        new.id, new.status, new.category, new.country, new.published_at,
-        headline, headline || private.bilingual_tsvector(new.story, 'D')
-    )
-    on conflict (campaign_id) do update
-    set
-        status = excluded.status, category = excluded.category, country = excluded.country,
-        published_at = excluded.published_at, headline = excluded.headline, document = excluded.document;
-
-    -- typo correction learns words from published campaigns only (a draft's words
-    -- would tell what drafts say)
-    insert into private.search_words (word)
-    select distinct w.word
-    from pg_catalog.regexp_split_to_table(
-        pg_catalog.lower(private.unaccent(new.title || ' ' || tags)), '[^[:alnum:]]+'
-    ) as w (word)
-    where
-        private.is_published(new.status)
-        and pg_catalog.char_length(w.word) between 3 and 40 and w.word !~ '[0-9]'
-    on conflict do nothing;
+    if private.is_published(new.status)
+        and (text_changed or not private.is_published(old.status)) then
+        insert into private.search_words (word)
+        select distinct w.word
+        from pg_catalog.regexp_split_to_table(
+            pg_catalog.lower(private.unaccent(new.title || ' ' || tags)), '[^[:alnum:]]+'
+        ) as w (word)
+        where pg_catalog.char_length(w.word) between 3 and 40 and w.word !~ '[0-9]'
+        on conflict do nothing;
+    end if;
     return null;
 end;
 $$;
 
 -- Functions: discovery -------------------------------------------------------------
+
+-- What search_campaigns may read of the private tables: published campaigns'
+-- matches, words and donation counts, never a draft's (definer: the tables are
+-- closed to the API roles).
+
+-- The published campaigns matching a full-text query, with the rank of their
+-- headline; status null: open campaigns.
+create function private.search_hits(
+    tsq tsquery, status public.campaign_status, category text, country text
+)
+returns table (campaign_id uuid, rank real, published_at timestamptz)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select s.campaign_id, pg_catalog.ts_rank(s.headline, tsq), s.published_at
+    from private.campaign_search as s
+    where
+        s.document operator(pg_catalog.@@) tsq
+        and (
+            (search_hits.status is null and s.is_open)
+            or (s.status = search_hits.status and private.is_published(s.status))
+        )
+        and (search_hits.category is null or s.category = search_hits.category)
+        and (search_hits.country is null or s.country = search_hits.country)
+$$;
+
+-- The known word closest to a token (typos), from published titles and tags
+-- only (private.index_campaign learns no other); null when none is close.
+create function private.closest_search_word(token text)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select w.word
+    from private.search_words as w
+    where
+        pg_catalog.char_length(token) >= 3
+        and w.word operator(extensions.%) pg_catalog.regexp_replace(token, '[^[:alnum:]]+', '', 'g')
+    order by extensions.similarity(w.word, token) desc, w.word
+    limit 1
+$$;
+
+-- Donations of the last 7 days per published campaign (the trending sort).
+create function private.recent_donation_counts()
+returns table (campaign_id uuid, donations bigint)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select t.campaign_id, pg_catalog.sum(t.donation_count)::bigint
+    from private.campaign_daily_totals as t
+    inner join public.campaigns as c on t.campaign_id = c.id
+    where t.day > current_date - 7 and c.is_published
+    group by t.campaign_id
+$$;
+
+grant execute on function private.search_hits(tsquery, public.campaign_status, text, text),
+private.closest_search_word(text), private.recent_donation_counts()
+to anon, authenticated, service_role;
+
 
 -- search_campaigns: French and English full-text search, accent-insensitive
 -- (ecole finds École), typo-tolerant (when nothing matches, each word is
@@ -206,9 +274,8 @@ begin
         when 'trending' then 'recent.donations desc nulls last, c.published_at desc, c.id'
     end;
     if sort = 'trending' then
-        from_clause := from_clause || ' left join lateral ('
-            || 'select pg_catalog.sum(t.donation_count) as donations from private.campaign_daily_totals as t'
-            || ' where t.campaign_id = c.id and t.day > current_date - 7) as recent on true';
+        from_clause := from_clause
+            || ' left join private.recent_donation_counts() as recent on recent.campaign_id = c.id';
     end if;
     if sort = 'ending_soon' then
         where_clause := where_clause || ' and c.ends_at > pg_catalog.now()';
@@ -224,13 +291,10 @@ begin
 
     -- Full text: the matches are filtered (and, by relevance, ranked and cut to
     -- the page) in the search index before campaign rows are read.
-    hits := 'select s.campaign_id, pg_catalog.ts_rank(s.headline, $1) as rank, s.published_at'
-        || ' from private.campaign_search as s'
-        || ' where s.document operator(pg_catalog.@@) $1 and s.' || status_filter
-        || ' and ($4::text is null or s.category = $4) and ($5::text is null or s.country = $5)';
+    hits := 'select s.campaign_id, s.rank, s.published_at from private.search_hits($1, $3, $4, $5) as s';
     if sort = 'relevance' then
         query := 'select c.* from (' || hits
-            || ' order by rank desc, s.published_at desc nulls last, s.campaign_id limit $6 offset $7) as h'
+            || ' order by s.rank desc, s.published_at desc nulls last, s.campaign_id limit $6 offset $7) as h'
             || ' join public.campaigns as c on c.id = h.campaign_id'
             || ' order by h.rank desc, h.published_at desc nulls last, h.campaign_id';
     else
@@ -256,15 +320,7 @@ begin
     select pg_catalog.string_agg(coalesce(best.word, token.value), ' ' order by token.ord)
     into corrected
     from pg_catalog.regexp_split_to_table(needle, '\s+') with ordinality as token (value, ord)
-    left join lateral (
-        select w.word
-        from private.search_words as w
-        where
-            pg_catalog.char_length(token.value) >= 3
-            and w.word operator(extensions.%) pg_catalog.regexp_replace(token.value, '[^[:alnum:]]+', '', 'g')
-        order by extensions.similarity(w.word, token.value) desc, w.word
-        limit 1
-    ) as best on true;
+    left join lateral (select private.closest_search_word(token.value) as word) as best on true;
     if corrected is distinct from needle then
         tsq := private.bilingual_tsquery(corrected);
         return query execute query using tsq, corrected, status, category, country, page_size, page_offset;

@@ -91,7 +91,7 @@ begin
         return private.media_limits(resource_type::text);
     end if;
     c := private.visible_campaign(campaign_id, false, actor);
-    if c.owner_id <> actor and not private.is_admin(actor) then
+    if c.owner_id is distinct from actor and not private.is_admin(actor) then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner adds media.';
     end if;

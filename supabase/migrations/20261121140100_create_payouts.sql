@@ -71,7 +71,8 @@ create table public.campaign_documents (
         pg_catalog.char_length(file_ref) <= 255 and file_ref !~ '[[:cntrl:][:space:]]'
     ),
     status public.document_status not null default 'pending',
-    uploaded_by uuid not null default auth.uid() references public.profiles (id) on delete cascade,
+    -- null: the uploader deleted their account; the proof stays with the campaign
+    uploaded_by uuid default auth.uid() references public.profiles (id) on delete set null,
     reviewed_by uuid references public.profiles (id) on delete set null,
     reviewed_at timestamptz,
     review_note text check (pg_catalog.char_length(review_note) <= 500),

@@ -1,6 +1,8 @@
 -- The platform keeps an admin: revoking the last admin role (through the API
 -- or the operators' console) is refused, so that nobody locks the operators
--- out. Deleting the account itself still takes its roles with it.
+-- out. Deleting the account itself still takes its roles with it, even the
+-- last admin's: deleting an account never fails (private.erase_account); the
+-- README's first-admin step then names a new one.
 
 -- Functions ------------------------------------------------------------------------
 
@@ -13,7 +15,8 @@ as $$
 begin
     if exists (
         select 1 from removed as r
-        inner join auth.users as u on r.user_id = u.id  -- revoked, not gone with its account
+        inner join auth.users as u  -- revoked, not gone with its account (deleted or soft-deleted)
+            on r.user_id = u.id and u.deleted_at is null
         where r.role = 'admin'
     )
         and not exists (select 1 from public.user_roles as u where u.role = 'admin') then
