@@ -499,7 +499,7 @@ def test_a_payment_credited_after_the_close_gets_its_refund_order(
     )  # fmt: skip
 
 
-def test_a_frozen_campaign_is_closed_and_a_cancelled_one_cannot_be(
+def test_a_frozen_campaign_is_closed_and_closing_again_writes_no_second_order(
     db, as_user, moderator, admin, campaign, give
 ):
     give(campaign, 6_000)
@@ -507,11 +507,31 @@ def test_a_frozen_campaign_is_closed_and_a_cancelled_one_cannot_be(
     as_user(admin).rpc(
         "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
     )
-    refused(
-        lambda: as_user(admin).rpc("close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Encore"}),
-        409, "invalid_status_transition",
-    )  # fmt: skip
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Encore"}
+    )
     assert len(orders(db, campaign)) == 1
+
+
+def test_a_campaign_cancelled_without_refunds_can_still_refund_its_donors(
+    db, as_user, admin, owner, campaign, give, make_campaign
+):
+    give(campaign, 6_000)
+    as_user(admin).rpc("cancel_campaign", {"campaign_id": campaign["id"], "reason": "Doublon"})
+    assert orders(db, campaign) == []
+    row = as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Rembourser"}
+    )
+    assert row["status"] == "cancelled"
+    assert [o["amount"] for o in orders(db, campaign)] == [6_000]
+    draft = make_campaign(owner)
+    refused(
+        lambda: as_user(admin).rpc(
+            "close_campaign_with_refunds", {"campaign_id": draft["id"], "reason": "x"}
+        ),
+        409,
+        "invalid_status_transition",
+    )
 
 
 # The console ------------------------------------------------------------------------------------

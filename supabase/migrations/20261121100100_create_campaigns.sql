@@ -314,8 +314,9 @@ $$;
 
 -- Four eyes: no staff member decides on a campaign, a document or a payout of a
 -- campaign whose team they are on (owner or co-organizer); another staff member
--- must. The one home of that rule: campaign reviews, document reviews and every
--- payout decision call it.
+-- must. The one home of that rule: campaign reviews, freezes, closes, edit
+-- reviews, document reviews and every payout decision call it (from definer
+-- functions: no API role executes it).
 create function private.assert_independent_staff(campaign_id uuid)
 returns void
 language plpgsql
@@ -336,7 +337,6 @@ grant execute on function private.is_published(public.campaign_status) to anon, 
 grant execute on function private.is_open(public.campaign_status) to anon, authenticated, service_role;
 grant execute on function private.team_campaign_ids(uuid) to authenticated, service_role;
 grant execute on function private.is_campaign_team(uuid) to anon, authenticated, service_role;
-grant execute on function private.assert_independent_staff(uuid) to authenticated, service_role;
 grant execute on function private.sees_campaign(boolean, uuid, uuid, uuid, boolean, uuid[])
 to anon, authenticated, service_role;
 

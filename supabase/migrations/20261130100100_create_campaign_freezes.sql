@@ -13,6 +13,8 @@
 --   close_campaign_with_refunds(c, reason) admins: the campaign is cancelled, its open
 --                                          payouts rejected, and one refund order is
 --                                          written per credited donation not yet refunded
+--                                          (also for a campaign cancelled earlier
+--                                          without refunds: the orders it lacks)
 --   a ban                                  freezes every published campaign of the
 --                                          banned user (trigger on auth.users, whoever
 --                                          bans: the console or GoTrue's admin API)
@@ -293,12 +295,16 @@ begin
             errcode = 'PT403', message = 'admin_only', detail = 'Only admins close campaigns with refunds.';
     end if;
     perform private.assert_independent_staff(c.id);
-    if c.status not in ('active', 'funded', 'expired', 'frozen') then
+    -- a cancelled campaign may still hold money (cancelled without refunds): its
+    -- donations get the orders they lack
+    if c.status not in ('active', 'funded', 'expired', 'frozen', 'cancelled') then
         perform private.invalid_transition('close', c.status);
     end if;
     why := private.decision_reason(reason);
     perform private.reject_open_payouts(c.id, 'campaign closed: ' || why);
-    c := private.set_campaign_status(c.id, 'cancelled', why);
+    if c.status <> 'cancelled' then
+        c := private.set_campaign_status(c.id, 'cancelled', why);
+    end if;
     for d in
         select * from public.donations as x
         where x.campaign_id = c.id and x.status in ('succeeded', 'partially_refunded')
