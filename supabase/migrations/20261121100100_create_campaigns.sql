@@ -4,8 +4,10 @@
 --   ▲                  │                          │           │
 --   └── edit ◀─ rejected ◀──reject──┘             └─ ends_at ─┴──▶ expired
 -- draft, pending_review, rejected, active ──cancel──▶ cancelled
--- active, funded ──freeze (operators)──▶ frozen ──unfreeze──▶ active | funded
---                                          └──close with refunds──▶ cancelled
+-- funded, frozen ──cancel (admins only: money came in)──▶ cancelled
+-- active, funded, expired ──freeze (staff, or the owner's ban)──▶ frozen
+-- frozen ──unfreeze (admins)──▶ active | funded | expired (ends_at passed)
+-- active, funded, expired, frozen ──close with refunds (admins)──▶ cancelled
 --
 -- Public statuses (what anon and strangers see): active, funded, expired.
 -- Drafts, campaigns under review, rejected, frozen and cancelled ones are seen only by
@@ -178,7 +180,7 @@ create table public.campaigns (
 );
 
 comment on table public.campaigns is
-'Fundraising campaigns. Status changes go through RPC (submit_campaign, approve_campaign, reject_campaign, cancel_campaign).';
+'Fundraising campaigns. Status changes go through RPC (submit_campaign, approve_campaign, reject_campaign, cancel_campaign, freeze_campaign, unfreeze_campaign, close_campaign_with_refunds).';
 comment on column public.campaigns.progress_bp is 'collected_amount / goal_amount in basis points (10000 = 100 %).';
 
 create index campaigns_owner_id_idx on public.campaigns (owner_id);

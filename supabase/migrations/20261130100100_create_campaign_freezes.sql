@@ -202,7 +202,8 @@ as $$
     on conflict (donation_id) do nothing
 $$;
 
--- The admin's refund order, locked (refund_order_not_found otherwise).
+-- The refund order, locked, for an admin off the campaign's team
+-- (refund_order_not_found otherwise).
 create function private.locked_refund_order(order_id uuid)
 returns public.refund_orders
 language plpgsql
@@ -219,6 +220,7 @@ begin
     if not found then
         raise exception using errcode = 'PT404', message = 'refund_order_not_found', detail = 'No such refund order.';
     end if;
+    perform private.assert_independent_staff(o.campaign_id);
     return o;
 end;
 $$;
