@@ -534,6 +534,66 @@ def test_a_campaign_cancelled_without_refunds_can_still_refund_its_donors(
     )
 
 
+def test_a_refund_settled_by_the_webhook_before_its_request_is_recorded_keeps_its_id(
+    db, as_user, admin, donate, post_event, campaign
+):
+    pledge = paid_by_card(donate, post_event, campaign, 3_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    assert post_event(refunded(pledge, 3_000)).status_code == 200  # Stripe was quick
+    (order,) = orders(db, campaign)
+    assert order["status"] == "refunded"
+    row = as_user(admin).rpc(
+        "record_refund_request", {"order_id": order["id"], "provider_refund_id": "re_quick"}
+    )
+    assert (row["status"], row["provider_refund_id"]) == ("refunded", "re_quick")
+
+
+def test_a_mobile_money_order_is_not_sent_to_stripe_and_a_stripe_one_not_recorded_by_hand(
+    db, as_user, admin, give, pay_by_mobile_money, cinetpay_api, notify, campaign
+):
+    paid_by_mobile_money(pay_by_mobile_money, cinetpay_api, notify, campaign, 5_000)
+    give(campaign, 4_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    by_provider = {o["provider"]: o for o in orders(db, campaign)}
+    assert (by_provider["cinetpay"]["status"], by_provider["stripe"]["status"]) == (
+        "manual", "pending"
+    )  # fmt: skip
+    refused(
+        lambda: as_user(admin).rpc(
+            "record_refund_request",
+            {"order_id": by_provider["cinetpay"]["id"], "provider_refund_id": "re_x"},
+        ),
+        409,
+        "invalid_refund_transition",
+    )
+    refused(
+        lambda: as_user(admin).rpc(
+            "record_manual_refund", {"order_id": by_provider["stripe"]["id"], "reference": "OM-1"}
+        ),
+        409,
+        "invalid_refund_transition",
+    )
+    assert {o["status"] for o in orders(db, campaign)} == {"manual", "pending"}
+    assert db.one("select count(*) as n from private.ledger_entries where kind = 'refund'") == {
+        "n": 0
+    }
+
+
+def test_the_refund_listing_prints_a_table(cli, as_user, admin, give, campaign):
+    give(campaign, 4_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    result = cli("refunds", "list", "--campaign", campaign["slug"])
+    assert result.exit_code == 0, result.output
+    assert "Refund orders" in result.stdout
+    assert "1 row(s)" in result.output
+
+
 # The console ------------------------------------------------------------------------------------
 
 
