@@ -1,5 +1,6 @@
 """`cagnotte-admin campaigns …`: review and curate campaigns (the same
-rules as the moderation screens: approve_campaign, reject_campaign…)."""
+rules as the moderation screens: approve_campaign, reject_campaign…), freeze
+a suspected fraud, and close one with refunds (refunds_cmd sends Stripe's)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from admin_scripts.operator import (
 )
 
 app = typer.Typer(
-    help="Campaigns: list, show, approve, reject, feature, cancel.", no_args_is_help=True
+    help="Campaigns: list, show, approve, reject, feature, cancel, freeze, close, review edits.",
+    no_args_is_help=True,
 )
 
 ROW = """
@@ -137,3 +139,129 @@ def cancel(
     if not yes:
         typer.confirm(f"Cancel campaign {campaign}? It cannot be reopened.", abort=True)
     _call(email, "campaigns cancel", "cancel_campaign", campaign, reason, as_json=as_json)
+
+
+@app.command("freeze")
+def freeze(
+    campaign: str,
+    reason: str = typer.Option(..., "--reason", help="Why (told to the owner, audited)."),
+    as_json: bool = JSON_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Hold a campaign: hidden, no donations, no payouts, until unfrozen or closed."""
+    _call(email, "campaigns freeze", "freeze_campaign", campaign, reason, as_json=as_json)
+
+
+@app.command("unfreeze")
+def unfreeze(
+    campaign: str,
+    note: str = typer.Option(..., "--note", help="What the check found (told to the owner)."),
+    as_json: bool = JSON_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Lift a freeze: back to active or funded, or expired if its end has passed."""
+    _call(email, "campaigns unfreeze", "unfreeze_campaign", campaign, note, as_json=as_json)
+
+
+@app.command("close")
+def close(
+    campaign: str,
+    reason: str = typer.Option(..., "--reason", help="Why (told to the owner, audited)."),
+    refund: bool = typer.Option(
+        False, "--refund", help="Also ask Stripe now to refund its donations."
+    ),
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Cancel a campaign for good and write a refund order per donation (open
+    payouts rejected); with --refund, Stripe's are sent at once, mobile-money ones
+    wait in `refunds list --status manual`."""
+    from admin_scripts import refunds_cmd
+
+    if not yes:
+        typer.confirm(f"Close {campaign} and refund every donation? No way back.", abort=True)
+    row = operator.act(
+        email, "campaigns close",
+        sql.SQL(
+            "select to_jsonb(public.close_campaign_with_refunds(c.id, %s)) as result"
+            " from public.campaigns as c where c.id::text = %s or c.slug = %s"
+        ),
+        [reason, campaign, campaign], campaign,
+    )  # fmt: skip
+    try:
+        sent = refunds_cmd.send_stripe_refunds(email, row["id"]) if refund else []
+        orders = refunds_cmd.orders(email, row["id"])
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+    if as_json:
+        print_json({**row, "refund_orders": orders})
+    else:
+        _show(row, as_json=False)
+        out.print(f"refund orders: {refunds_cmd._summary(orders)}")
+    if any(o["status"] == "failed" for o in sent):
+        raise typer.Exit(code=operator.EXIT_REFUSED)
+
+
+REVIEWS = """
+select r.id, c.slug, c.status::text, r.first_edited_at, r.last_edited_at,
+    r.approved_title, c.title, r.approved_summary, c.summary,
+    r.approved_story is distinct from c.story as story_changed,
+    r.approved_cover is distinct from c.cover as cover_changed
+from public.campaign_edit_reviews as r
+join public.campaigns as c on c.id = r.campaign_id
+where r.status = 'pending'
+order by r.first_edited_at
+"""
+
+
+@app.command("review-queue")
+def review_queue(
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000),
+    as_json: bool = JSON_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Published campaigns whose text was edited since approval, oldest first."""
+    try:
+        with db.connect() as conn, acting_as(conn, email):
+            rows = conn.execute(REVIEWS + " limit %s", [limit]).fetchall()
+    except (OperatorError, db.NoDatabase) as exc:
+        raise operator.fail(exc) from exc
+
+    def changed(r: dict) -> str:
+        fields = [f for f in ("title", "summary") if r[f"approved_{f}"] != r[f]]
+        fields += [f for f in ("story", "cover") if r[f"{f}_changed"]]
+        return ", ".join(fields)
+
+    print_rows(
+        rows, as_json=as_json, title="Edits waiting for review",
+        columns={"slug": "slug", "edited": "first_edited_at", "changed": changed,
+                 "approved title": "approved_title", "title now": "title"},
+    )  # fmt: skip
+
+
+@app.command("review-edit")
+def review_edit(
+    campaign: str,
+    accept: bool = typer.Option(
+        None, "--accept/--restore", help="Keep the edit, or restore the approved text."
+    ),
+    reason: str = typer.Option(None, "--reason", help="Why (to restore: told to the owner)."),
+    as_json: bool = JSON_OPTION,
+    email: str = OPERATOR_OPTION,
+) -> None:
+    """Decide on a campaign's edit waiting for review."""
+    if accept is None:
+        raise operator.fail(OperatorError("say --accept or --restore", operator.EXIT_USAGE))
+    row = operator.act(
+        email, "campaigns review-edit",
+        sql.SQL(
+            "select to_jsonb(public.review_campaign_edit(c.id, %s, %s)) as result"
+            " from public.campaigns as c where c.id::text = %s or c.slug = %s"
+        ),
+        [accept, reason, campaign, campaign], campaign,
+    )  # fmt: skip
+    if as_json:
+        print_json(row)
+    else:
+        out.print(f"{campaign}: edit {row['status']}")

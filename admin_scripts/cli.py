@@ -20,6 +20,7 @@ from admin_scripts import (
     notifications_cmd,
     payments_cmd,
     payouts_cmd,
+    refunds_cmd,
     stats_cmd,
     stripe_cmd,
     users_cmd,
@@ -39,6 +40,7 @@ app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")
 app.add_typer(payouts_cmd.app, name="payouts")
+app.add_typer(refunds_cmd.app, name="refunds")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(moderation_cmd.reports, name="reports")
 app.add_typer(moderation_cmd.comments, name="comments")

@@ -4,6 +4,8 @@ A ban goes through Supabase Auth's admin API (supabase-py; SUPABASE_URL and
 SUPABASE_SERVICE_ROLE_KEY), so that signing in is refused, and into the
 database in the same step (auth.users.banned_until, as GoTrue writes it), so
 that RLS refuses the user's writes at once, even with a token still valid.
+The database then freezes the user's published campaigns (unban does not
+unfreeze them: `campaigns unfreeze` once checked).
 A deletion goes through the same API (DELETE /admin/users/<id>): GoTrue deletes
 the auth.users row (or soft-deletes it), and the database erases the person's
 data and releases their campaigns in that transaction (private.erase_account).

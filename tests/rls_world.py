@@ -165,6 +165,29 @@ def build(
             [active["id"]],
         ).fetchone()["id"],
     )
+    # An edit after approval, waiting for re-review.
+    api["owner"].update(
+        "campaigns", {"summary": "Résumé retouché après l'approbation"}, {"id": active["id"]}
+    )
+    ids["edit_review"] = conn.execute(
+        "select id from public.campaign_edit_reviews where campaign_id = %s", [active["id"]]
+    ).fetchone()["id"]
+    # A campaign closed with refunds: its donation's refund order.
+    closed = campaign("active", title="Cagnotte close par la plateforme")
+    pledge = conn.execute(
+        "select private.create_donation(%s, 20000, 'XOF', 'stripe', %s) as p",
+        [closed["id"], donor.id],
+    ).fetchone()["p"]
+    conn.execute(
+        "select private.record_payment_event('stripe', 'evt_matrix_closed', 'x', now(), false, '{}', %s)",
+        [Jsonb({**outcome, "amount": 20000, "donation_id": pledge["donation_id"]})],
+    )
+    api["admin"].rpc(
+        "close_campaign_with_refunds", {"campaign_id": closed["id"], "reason": "Fraude"}
+    )
+    ids["refund_order"] = conn.execute(
+        "select id from public.refund_orders where campaign_id = %s", [closed["id"]]
+    ).fetchone()["id"]
     # A provider row free to be added again (the matrix's insert).
     conn.execute(
         "delete from public.provider_currencies where provider = 'cinetpay' and currency = 'USD'"

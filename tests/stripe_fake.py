@@ -175,6 +175,8 @@ class FakeStripe:
     by_idempotency_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)  # GET /v1/events, newest first
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # POST /v1/refunds
+    refuse_refunds: str | None = None  # an error message: POST /v1/refunds answers 400
 
     def calls(self, method: str, prefix: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
@@ -266,6 +268,30 @@ class FakeStripe:
         info = self.intents.get(intent_id, {"amount": 0, "currency": "xof", "metadata": {}})
         return resource("charge", id=charge_id, payment_intent=intent_id, metadata=info["metadata"])
 
+    def create_refund(self, req: Request) -> tuple[int, dict[str, Any]]:
+        """A refund of a PaymentIntent (or Charge); the same idempotency key, the same refund."""
+        key = req.headers.get("idempotency-key", "")
+        if key and key in self.by_idempotency_key:
+            return 200, self.by_idempotency_key[key]
+        if self.refuse_refunds:
+            return 400, {"error": {"type": "invalid_request_error", "message": self.refuse_refunds}}
+        form = req.form
+        refund = resource(
+            "refund",
+            id=new_id("re"),
+            amount=int(form["amount"]),
+            payment_intent=form.get("payment_intent"),
+            charge=form.get("charge"),
+            status="succeeded",
+            metadata={
+                k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")
+            },
+        )
+        self.refunds[refund["id"]] = refund
+        if key:
+            self.by_idempotency_key[key] = refund
+        return 200, refund
+
     def register_intent(
         self, intent_id: str, amount: int, currency: str, metadata: dict[str, str]
     ) -> None:
@@ -290,6 +316,8 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
             return 200, fake.payment_intent(req.path.rsplit("/", 1)[1])
         if req.method == "GET" and req.path == "/v1/events":
             return 200, fake.list_events(req.query)
+        if req.method == "POST" and req.path == "/v1/refunds":
+            return fake.create_refund(req)
         if req.method == "GET" and req.path.startswith("/v1/charges/"):
             return 200, fake.charge(req.path.rsplit("/", 1)[1])
         return 404, {"error": {"type": "invalid_request_error", "message": "no route"}}

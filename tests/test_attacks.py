@@ -350,6 +350,193 @@ def test_api_roles_cannot_create_objects_in_any_schema(as_user, user):
         refused(lambda s=statement: raw(as_user(user), s), code="42501")
 
 
+# Money governance ------------------------------------------------------------------------------
+
+
+def test_an_owner_cannot_switch_a_published_campaigns_category(db, as_user, owner, campaign):
+    # santé asks for a hospital letter before any payout; autre asks for nothing
+    refused(
+        lambda: as_user(owner).update("campaigns", {"category": "autre"}, {"id": campaign["id"]}),
+        status=409, code="category_locked",
+    )  # fmt: skip
+    assert row(db, "campaigns", campaign["id"])["category"] == "sante"
+
+
+def test_an_admin_cannot_switch_a_published_campaigns_category_either(db, as_user, admin, campaign):
+    refused(
+        lambda: as_user(admin).update("campaigns", {"category": "autre"}, {"id": campaign["id"]}),
+        status=409, code="category_locked",
+    )  # fmt: skip
+    assert row(db, "campaigns", campaign["id"])["category"] == "sante"
+
+
+def test_an_owner_cannot_lower_a_published_goal(db, as_user, owner, campaign):
+    refused(
+        lambda: as_user(owner).update("campaigns", {"goal_amount": 500}, {"id": campaign["id"]}),
+        status=409, code="goal_cannot_decrease",
+    )  # fmt: skip
+    assert row(db, "campaigns", campaign["id"])["goal_amount"] == campaign["goal_amount"]
+
+
+def test_a_rewritten_story_after_approval_goes_back_to_the_moderators(db, as_user, owner, campaign):
+    as_user(owner).update(
+        "campaigns", {"story": "Une tout autre histoire. " * 4}, {"id": campaign["id"]}
+    )
+    review = db.one(
+        "select status::text, approved_story from public.campaign_edit_reviews where campaign_id = %s",
+        [campaign["id"]],
+    )
+    assert review == {"status": "pending", "approved_story": campaign["story"]}
+
+
+def test_an_owner_cannot_accept_the_review_of_their_own_edit(db, as_user, owner, campaign):
+    as_user(owner).update("campaigns", {"summary": "Autre résumé"}, {"id": campaign["id"]})
+    refused(
+        lambda: as_user(owner).rpc("review_campaign_edit", {"campaign_id": campaign["id"], "accept": True}),
+        status=403, code="staff_only",
+    )  # fmt: skip
+    assert db.one("select status::text from public.campaign_edit_reviews") == {"status": "pending"}
+
+
+def test_a_moderator_on_the_team_cannot_approve_the_campaign(
+    db, as_user, owner, make_user, grant_role, make_campaign
+):
+    pending = make_campaign(owner, "pending_review")
+    insider = grant_role(make_user(), "moderator")
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [pending["id"], insider.id],
+    )
+    refused(
+        lambda: as_user(insider).rpc("approve_campaign", {"campaign_id": pending["id"]}),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    assert row(db, "campaigns", pending["id"])["status"] == "pending_review"
+
+
+def test_a_moderator_on_the_team_cannot_lift_or_shield_the_campaign(
+    db, as_user, owner, moderator, make_user, grant_role, campaign
+):
+    insider = grant_role(make_user(), "moderator")
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], insider.id],
+    )
+    as_user(owner).update("campaigns", {"title": "Titre trompeur"}, {"id": campaign["id"]})
+    refused(
+        lambda: as_user(insider).rpc("review_campaign_edit", {"campaign_id": campaign["id"], "accept": True}),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    refused(
+        lambda: as_user(insider).rpc("freeze_campaign", {"campaign_id": campaign["id"], "reason": "x"}),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    assert db.one("select status::text from public.campaign_edit_reviews") == {"status": "pending"}
+
+
+def test_a_frozen_campaign_takes_no_donation(db, service, as_user, moderator, campaign):
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign["id"], "reason": "Fraude"})
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF",
+              "provider": "stripe"},
+    )  # fmt: skip
+    assert 400 <= response.status_code < 500, response.get_json()
+    assert db.one("select count(*) as n from public.donations")["n"] == 0
+
+
+def test_a_frozen_campaign_is_found_by_no_id_slug_or_search(db, anon, as_user, moderator, campaign):
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign["id"], "reason": "Fraude"})
+    assert anon.get("campaigns", {"id": campaign["id"]}) == []
+    refused(lambda: anon.rpc("campaign_by_slug", {"slug": campaign["slug"]}), status=404)
+    assert anon.rpc("search_campaigns", {"q": "Aminata"}) == []
+
+
+def test_an_owner_cannot_unfreeze_their_campaign(db, as_user, owner, moderator, campaign):
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign["id"], "reason": "Fraude"})
+    client = as_user(owner)
+    refused(
+        lambda: client.rpc("unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Tout va bien"}),
+        status=403, code="admin_only",
+    )  # fmt: skip
+    refused(lambda: client.update("campaigns", {"status": "active"}, {"id": campaign["id"]}))
+    refused(lambda: client.rpc("cancel_campaign", {"campaign_id": campaign["id"]}))
+    assert row(db, "campaigns", campaign["id"])["status"] == "frozen"
+
+
+def test_a_moderator_cannot_unfreeze_what_is_frozen(db, as_user, moderator, campaign):
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign["id"], "reason": "Fraude"})
+    refused(
+        lambda: as_user(moderator).rpc("unfreeze_campaign", {"campaign_id": campaign["id"], "note": "ok"}),
+        status=403, code="admin_only",
+    )  # fmt: skip
+    assert row(db, "campaigns", campaign["id"])["status"] == "frozen"
+
+
+def test_a_banned_owners_campaign_stops_being_searchable_and_taking_donations(
+    db, gotrue, anon, service, owner, campaign
+):
+    gotrue.ban(owner)
+    assert anon.rpc("search_campaigns", {"q": "Aminata"}) == []
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF",
+              "provider": "stripe"},
+    )  # fmt: skip
+    assert 400 <= response.status_code < 500
+    assert db.one("select count(*) as n from public.donations")["n"] == 0
+
+
+def test_an_open_payout_does_not_survive_the_campaigns_cancellation(
+    db, as_user, owner, admin, make_campaign, give, user
+):
+    c = make_campaign(owner, "active", category="autre")
+    give(c, 50_000, user)
+    payout = as_user(owner).rpc(
+        "request_payout",
+        {"campaign_id": c["id"], "amount": 20_000, "method": "mobile_money",
+         "beneficiary_name": "Aminata Traoré", "mobile_operator": "wave",
+         "phone_number": "+221770000000"},
+    )  # fmt: skip
+    as_user(admin).rpc("cancel_campaign", {"campaign_id": c["id"], "reason": "Fraude"})
+    refused(lambda: as_user(admin).rpc("approve_payout", {"payout_id": payout["id"]}))
+    assert row(db, "payout_requests", payout["id"])["status"] == "rejected"
+
+
+def test_nobody_but_an_admin_closes_a_campaign_with_refunds(
+    db, as_user, owner, user, moderator, campaign
+):
+    for who in (owner, user, moderator):
+        refused(
+            lambda u=who: as_user(u).rpc(
+                "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "x"}
+            ),
+            status=403, code="admin_only",
+        )  # fmt: skip
+    assert row(db, "campaigns", campaign["id"])["status"] == "active"
+    assert db.one("select count(*) as n from public.refund_orders")["n"] == 0
+
+
+def test_a_refund_cannot_be_recorded_by_a_non_admin_to_drain_the_totals(
+    db, as_user, owner, admin, campaign, give, user
+):
+    give(campaign, 10_000, user)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    (order,) = db.sql("select id from public.refund_orders")
+    for who in (owner, user):
+        refused(
+            lambda u=who: as_user(u).rpc(
+                "record_refund_request", {"order_id": order["id"], "provider_refund_id": "re_fake"}
+            ),
+            status=403, code="admin_only",
+        )  # fmt: skip
+    assert db.one("select status::text, provider_refund_id from public.refund_orders") == {
+        "status": "pending", "provider_refund_id": None
+    }  # fmt: skip
+
+
 # Leaks -----------------------------------------------------------------------------------------
 
 

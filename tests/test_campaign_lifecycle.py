@@ -43,7 +43,8 @@ def expected(action: str, status: str, actor: str) -> str | tuple[int, str]:
     else:
         if not (is_owner or actor == "admin"):
             return (403, "not_campaign_owner")
-        if status not in ("draft", "pending_review", "rejected", "active"):
+        admin_only = actor == "admin" and status == "funded"  # money in: admins only
+        if status not in ("draft", "pending_review", "rejected", "active") and not admin_only:
             return conflict
         target = "cancelled"
     if actor == "banned_owner":
@@ -59,7 +60,8 @@ def test_transition_matrix(
 ):
     campaign = make_campaign(owner, status)
     if actor == "banned_owner":
-        gotrue.ban(owner)
+        gotrue.ban(owner)  # a ban freezes the owner's published campaigns
+        status = "frozen" if status in PUBLIC else status
         client = as_user(owner)
     elif actor == "anon":
         client = anon
@@ -165,6 +167,56 @@ def test_staff_cannot_review_their_own_campaign(db, as_user, make_campaign, admi
         with pytest.raises(ApiError) as err:
             as_user(admin).rpc(function, {"campaign_id": c["id"], **args})
         assert (err.value.status, err.value.message) == (403, "cannot_review_own_campaign")
+
+
+def test_a_moderator_on_the_team_cannot_approve_or_reject_the_campaign(
+    db, as_user, owner, make_user, grant_role, make_campaign
+):
+    c = make_campaign(owner, "pending_review")
+    insider = grant_role(make_user(user_metadata={"full_name": "Modérateur Moussa"}), "moderator")
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [c["id"], insider.id],
+    )
+    for function, args in (ACTIONS["approve"], ACTIONS["reject"]):
+        with pytest.raises(ApiError) as err:
+            as_user(insider).rpc(function, {"campaign_id": c["id"], **args})
+        assert (err.value.status, err.value.message) == (403, "cannot_review_own_campaign")
+    assert db.one("select status from public.campaigns where id = %s", [c["id"]]) == {
+        "status": "pending_review"
+    }
+
+
+def test_a_banned_owners_campaign_cannot_be_approved(
+    db, gotrue, as_user, owner, moderator, make_campaign
+):
+    c = make_campaign(owner, "pending_review")
+    gotrue.ban(owner)
+    with pytest.raises(ApiError) as err:
+        as_user(moderator).rpc("approve_campaign", {"campaign_id": c["id"]})
+    assert (err.value.status, err.value.message) == (409, "owner_banned")
+    assert db.one("select status from public.campaigns where id = %s", [c["id"]]) == {
+        "status": "pending_review"
+    }
+
+
+def test_an_admin_on_the_team_cannot_feature_or_cancel_with_admin_powers(
+    db, as_user, admin, other_user, make_campaign
+):
+    c = make_campaign(admin, "active")
+    db.sql(
+        "update public.campaigns set collected_amount = 5000, donor_count = 1 where id = %s",
+        [c["id"]],
+    )
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("feature_campaign", {"campaign_id": c["id"]})
+    assert (err.value.status, err.value.message) == (403, "cannot_review_own_campaign")
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("cancel_campaign", {"campaign_id": c["id"]})
+    assert (err.value.status, err.value.message) == (403, "cancel_requires_admin")
+    assert db.one("select status, featured from public.campaigns where id = %s", [c["id"]]) == {
+        "status": "active", "featured": False
+    }  # fmt: skip
 
 
 def test_history_records_actor_reason_and_time(db, owner, moderator, make_campaign):

@@ -198,12 +198,163 @@ def test_owner_cannot_write_privileged_columns(db, as_user, owner, make_campaign
 
 def test_goal_never_goes_below_the_amount_collected(db, as_user, owner, make_campaign):
     c = make_campaign(owner, "active")
-    db.sql("update public.campaigns set collected_amount = 800000 where id = %s", [c["id"]])
+    db.sql("update public.campaigns set collected_amount = 3000000 where id = %s", [c["id"]])
     with pytest.raises(ApiError) as err:
-        as_user(owner).update("campaigns", {"goal_amount": 799_999}, {"id": c["id"]})
+        as_user(owner).update("campaigns", {"goal_amount": 2_999_999}, {"id": c["id"]})
     assert (err.value.status, err.value.message) == (422, "goal_below_collected")
-    (row,) = as_user(owner).update("campaigns", {"goal_amount": 800_000}, {"id": c["id"]})
+    (row,) = as_user(owner).update("campaigns", {"goal_amount": 3_000_000}, {"id": c["id"]})
     assert row["status"] == "funded"
+
+
+@pytest.mark.parametrize("editor", ["owner", "admin"])
+def test_a_published_goal_may_rise_but_never_fall(db, as_user, owner, admin, make_campaign, editor):
+    c = make_campaign(owner, "active")
+    client = as_user(owner if editor == "owner" else admin)
+    with pytest.raises(ApiError) as err:
+        client.update("campaigns", {"goal_amount": c["goal_amount"] - 1}, {"id": c["id"]})
+    assert (err.value.status, err.value.message) == (409, "goal_cannot_decrease")
+    (row,) = client.update("campaigns", {"goal_amount": c["goal_amount"] + 1}, {"id": c["id"]})
+    assert row["goal_amount"] == c["goal_amount"] + 1
+
+
+def test_a_draft_goal_may_fall(as_user, owner, make_campaign):
+    draft = make_campaign(owner)
+    (row,) = as_user(owner).update("campaigns", {"goal_amount": 100_000}, {"id": draft["id"]})
+    assert row["goal_amount"] == 100_000
+
+
+@pytest.mark.parametrize("editor", ["owner", "admin"])
+def test_the_category_is_locked_once_published_even_for_admins(
+    db, as_user, owner, admin, make_campaign, editor
+):
+    c = make_campaign(owner, "active")
+    with pytest.raises(ApiError) as err:
+        as_user(owner if editor == "owner" else admin).update(
+            "campaigns", {"category": "autre"}, {"id": c["id"]}
+        )
+    assert (err.value.status, err.value.message) == (409, "category_locked")
+    assert db.one("select category from public.campaigns where id = %s", [c["id"]]) == {
+        "category": "sante"
+    }
+
+
+def test_the_category_changes_freely_before_publication(as_user, owner, make_campaign):
+    c = make_campaign(owner, "rejected")
+    (row,) = as_user(owner).update("campaigns", {"category": "autre"}, {"id": c["id"]})
+    assert row["category"] == "autre"
+
+
+def test_a_pledge_keeps_the_fee_of_its_category_at_pledge_time(db, owner, make_campaign, give):
+    db.sql("update public.categories set platform_fee_bp = 300 where slug = 'sante'")
+    c = make_campaign(owner, "active")
+    p = give(c, 10_000)
+    db.sql("update public.categories set platform_fee_bp = 900 where slug = 'sante'")
+    give(c, 10_000)
+    fees = db.sql(
+        "select d.platform_fee_bp, -sum(l.amount) as fee from public.donations as d"
+        " join private.ledger_entries as l on l.donation_id = d.id and l.kind = 'platform_fee'"
+        " where d.campaign_id = %s group by d.id, d.platform_fee_bp order by d.created_at",
+        [c["id"]],
+    )
+    assert [(f["platform_fee_bp"], f["fee"]) for f in fees] == [(300, 300), (900, 900)]
+    assert db.one(
+        "select platform_fee_bp from public.donations where id = %s", [p["donation_id"]]
+    ) == {"platform_fee_bp": 300}
+
+
+# Edits after approval: the re-review queue --------------------------------------------
+
+
+def test_a_published_text_edit_shows_at_once_and_waits_for_re_review(
+    db, as_user, owner, make_campaign
+):
+    c = make_campaign(owner, "active")
+    (row,) = as_user(owner).update(
+        "campaigns",
+        {"title": "Un titre tout neuf", "story": "Autre histoire " * 5},
+        {"id": c["id"]},
+    )
+    assert row["title"] == "Un titre tout neuf"
+    as_user(owner).update("campaigns", {"summary": "Encore une retouche"}, {"id": c["id"]})
+    (review,) = db.sql(
+        "select * from public.campaign_edit_reviews where campaign_id = %s", [c["id"]]
+    )
+    assert review["status"] == "pending"
+    assert (review["approved_title"], review["approved_summary"], review["approved_story"]) == (
+        c["title"], c["summary"], c["story"]
+    )  # fmt: skip
+    assert review["edited_by"] == owner.id
+
+
+def test_drafts_and_non_text_edits_open_no_review(db, as_user, owner, make_campaign):
+    draft = make_campaign(owner)
+    as_user(owner).update("campaigns", {"title": "Brouillon retouché"}, {"id": draft["id"]})
+    active = make_campaign(owner, "active")
+    as_user(owner).update("campaigns", {"tags": ["école"], "city": "Ségou"}, {"id": active["id"]})
+    assert db.sql("select 1 from public.campaign_edit_reviews") == []
+
+
+def test_a_moderator_restores_the_approved_text_and_the_owner_is_told_why(
+    db, as_user, owner, moderator, make_campaign
+):
+    c = make_campaign(owner, "active")
+    as_user(owner).update("campaigns", {"title": "Tout autre chose"}, {"id": c["id"]})
+    with pytest.raises(ApiError) as err:
+        as_user(moderator).rpc("review_campaign_edit", {"campaign_id": c["id"], "accept": False})
+    assert (err.value.status, err.value.message) == (422, "reason_required")
+    review = as_user(moderator).rpc(
+        "review_campaign_edit",
+        {"campaign_id": c["id"], "accept": False, "reason": "Le titre trompe les donateurs"},
+    )
+    assert (review["status"], str(review["decided_by"])) == ("restored", str(moderator.id))
+    after = db.one("select title, slug from public.campaigns where id = %s", [c["id"]])
+    assert after == {"title": c["title"], "slug": c["slug"]}
+    note = db.one(
+        "select payload from public.notifications where user_id = %s and kind = 'campaign_edit_restored'",
+        [owner.id],
+    )
+    assert note["payload"]["reason"] == "Le titre trompe les donateurs"
+    assert db.one(
+        "select count(*) as n from private.email_outbox where template = 'campaign_edit_restored'"
+    ) == {"n": 1}
+    # the restoration itself opens no new review
+    assert db.one(
+        "select count(*) as n from public.campaign_edit_reviews where status = 'pending'"
+    ) == {"n": 0}
+
+
+def test_an_accepted_edit_stays_and_a_later_edit_opens_a_new_review(
+    db, as_user, owner, moderator, make_campaign
+):
+    c = make_campaign(owner, "active")
+    as_user(owner).update("campaigns", {"summary": "Résumé corrigé"}, {"id": c["id"]})
+    review = as_user(moderator).rpc(
+        "review_campaign_edit", {"campaign_id": c["id"], "accept": True}
+    )
+    assert review["status"] == "accepted"
+    assert db.one("select summary from public.campaigns where id = %s", [c["id"]]) == {
+        "summary": "Résumé corrigé"
+    }
+    as_user(owner).update("campaigns", {"summary": "Résumé encore changé"}, {"id": c["id"]})
+    (pending,) = db.sql("select * from public.campaign_edit_reviews where status = 'pending'")
+    assert pending["approved_summary"] == "Résumé corrigé"
+
+
+def test_edit_reviews_are_read_by_staff_and_the_team_only(
+    as_user, owner, moderator, other_user, make_campaign
+):
+    c = make_campaign(owner, "active")
+    as_user(owner).update("campaigns", {"summary": "Résumé corrigé"}, {"id": c["id"]})
+    assert len(as_user(moderator).get("campaign_edit_reviews")) == 1
+    assert len(as_user(owner).get("campaign_edit_reviews")) == 1
+    assert as_user(other_user).get("campaign_edit_reviews") == []
+
+
+def test_no_edit_to_review_is_a_clean_404(as_user, owner, moderator, make_campaign):
+    c = make_campaign(owner, "active")
+    with pytest.raises(ApiError) as err:
+        as_user(moderator).rpc("review_campaign_edit", {"campaign_id": c["id"], "accept": True})
+    assert (err.value.status, err.value.message) == (404, "edit_review_not_found")
 
 
 def test_currency_changes_before_publication_only(db, as_user, owner, make_campaign):

@@ -4,9 +4,11 @@ not, the campaign totals equal the ledger and money states stay coherent."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -28,6 +31,7 @@ CREDITED = {"succeeded", "partially_refunded", "refunded"}
 class PaymentEvents(RuleBasedStateMachine):
     db = None  # set by the test
     owner_id = None
+    admin_id = None
 
     pledges = Bundle("pledges")
     sent = Bundle("sent")
@@ -47,6 +51,12 @@ class PaymentEvents(RuleBasedStateMachine):
         )["id"]
         self.ever_credited: set[str] = set()
 
+    def status(self) -> str:
+        return self.db.one(
+            "select status::text from public.campaigns where id = %s", [self.campaign_id]
+        )["status"]
+
+    @precondition(lambda self: self.status() in ("active", "funded"))
     @rule(target=pledges, amount=st.integers(500, 20_000),
           provider=st.sampled_from(["stripe", "cinetpay"]))  # fmt: skip
     def pledge(self, amount, provider):
@@ -99,8 +109,83 @@ class PaymentEvents(RuleBasedStateMachine):
     def duplicate(self, event):
         self.replay(event)
 
+    # Operators' governance: freezes, unfreezes, closing with refunds ------------------
+
+    def as_admin(self, query, params):
+        """An admin's RPC; a refusal (PT4xx) changes nothing (rolled back to a savepoint)."""
+        claims = json.dumps({"sub": str(self.admin_id), "role": "authenticated"})
+        self.db.sql("savepoint governance")
+        self.db.sql("select set_config('request.jwt.claims', %s, true)", [claims])
+        try:
+            self.db.sql(query, params)
+        except psycopg.Error as exc:
+            if not (exc.sqlstate or "").startswith("PT4"):
+                raise
+            self.db.sql("rollback to savepoint governance")
+        self.db.sql("select set_config('request.jwt.claims', '', true)")
+        self.db.sql("release savepoint governance")
+
+    @precondition(lambda self: self.status() in ("active", "funded"))
+    @rule()
+    def freeze(self):
+        self.as_admin("select public.freeze_campaign(%s, 'enquête')", [self.campaign_id])
+        assert self.status() == "frozen"
+
+    @precondition(lambda self: self.status() == "frozen")
+    @rule()
+    def unfreeze(self):
+        self.as_admin("select public.unfreeze_campaign(%s, 'vérifiée')", [self.campaign_id])
+        assert self.status() in ("active", "funded")
+
+    @precondition(lambda self: self.status() in ("active", "funded", "frozen"))
+    @rule()
+    def close_with_refunds(self):
+        self.as_admin("select public.close_campaign_with_refunds(%s, 'fraude')", [self.campaign_id])
+        assert self.status() == "cancelled"
+
+    @precondition(lambda self: self.status() == "cancelled")
+    @rule(seconds=st.integers(0, 100))
+    def settle_refund_orders(self, seconds):
+        """Stripe's refunds come back by webhook; mobile-money ones are recorded by hand."""
+        for order in self.db.sql(
+            "select o.id, o.donation_id::text, o.provider::text, d.amount, d.disputed_amount"
+            " from public.refund_orders as o join public.donations as d on d.id = o.donation_id"
+            " where o.campaign_id = %s and o.status <> 'refunded'",
+            [self.campaign_id],
+        ):
+            if order["provider"] == "cinetpay":
+                self.as_admin("select public.record_manual_refund(%s, 'OM-1')", [order["id"]])
+            else:
+                pledge = (order["donation_id"], order["amount"], "stripe")
+                total = order["amount"] - order["disputed_amount"]
+                self.send(pledge, {"kind": "refund", "refunded_total": total}, seconds)
+
     def teardown(self):
         self.db.sql("rollback")
+
+    @invariant()
+    def a_closed_campaign_leaves_no_credited_money_without_a_refund_order(self):
+        if self.status() != "cancelled":
+            return
+        assert (
+            self.db.sql(
+                "select d.id from public.donations as d where d.campaign_id = %s"
+                " and d.status in ('succeeded', 'partially_refunded') and d.dispute_status is null"
+                " and d.amount > d.refunded_amount"
+                " and not exists (select 1 from public.refund_orders as o where o.donation_id = d.id)",
+                [self.campaign_id],
+            )
+            == []
+        )
+        assert (
+            self.db.sql(
+                "select o.id from public.refund_orders as o join public.donations as d"
+                " on d.id = o.donation_id where o.campaign_id = %s and o.status = 'refunded'"
+                " and d.amount - d.refunded_amount - d.disputed_amount > 0 and d.dispute_status is null",
+                [self.campaign_id],
+            )
+            == []
+        )
 
     @invariant()
     def totals_equal_the_ledger(self):
@@ -167,9 +252,10 @@ PROFILE = {"suite": 200, "thorough": 3000}[os.environ.get("PROPERTY_PROFILE", "s
 
 
 @pytest.mark.timeout(3600)
-def test_random_event_sequences_keep_totals_equal_to_the_ledger(db, owner):
+def test_random_event_sequences_keep_totals_equal_to_the_ledger(db, owner, admin):
     PaymentEvents.db = db
     PaymentEvents.owner_id = owner.id
+    PaymentEvents.admin_id = admin.id
     run_state_machine_as_test(
         PaymentEvents,
         settings=settings(

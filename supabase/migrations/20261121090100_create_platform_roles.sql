@@ -1,7 +1,11 @@
 -- Platform roles and bans: who may moderate and administer the platform, and
 -- who may not write at all. Roles live in a table that only admins (or the
 -- service role) write; they are never read from user_metadata, which every
--- user can edit. Bans are GoTrue's own auth.users.banned_until.
+-- user can edit. Bans are GoTrue's own auth.users.banned_until. A ban also
+-- freezes the banned user's published campaigns (hidden, no donations, no
+-- payouts), whoever bans (the console or GoTrue's admin API): trigger
+-- users_freeze_banned_owners_campaigns (20261130100100_create_campaign_freezes);
+-- lifting the ban leaves them frozen until an admin unfreezes them.
 
 -- Types ------------------------------------------------------------------------
 

@@ -4,13 +4,29 @@
 --   ▲                  │                          │           │
 --   └── edit ◀─ rejected ◀──reject──┘             └─ ends_at ─┴──▶ expired
 -- draft, pending_review, rejected, active ──cancel──▶ cancelled
--- active, funded ──freeze (operators)──▶ frozen ──unfreeze──▶ active | funded
---                                          └──close with refunds──▶ cancelled
+-- funded, frozen ──cancel (admins only: money came in)──▶ cancelled
+-- active, funded, expired ──freeze (staff, or the owner's ban)──▶ frozen
+-- frozen ──unfreeze (admins)──▶ active | funded | expired (ends_at passed)
+-- active, funded, expired, frozen ──close with refunds (admins)──▶ cancelled
 --
 -- Public statuses (what anon and strangers see): active, funded, expired.
 -- Drafts, campaigns under review, rejected, frozen and cancelled ones are seen only by
 -- their team (the owner and co-organizers, whom invitations add) and by staff
 -- (moderators and admins): private.sees_campaign, the one home of that rule.
+-- Material edits after first publication (published_at set), whoever edits
+-- through the API (owners, co-organizers and staff alike; private.prepare_campaign):
+--   * currency and category never change (currency_locked, category_locked): the
+--     proofs a payout needs follow the category, and each donation's platform fee
+--     is frozen at pledge time (donations.platform_fee_bp, from the category then);
+--   * the goal may be raised, never lowered (goal_cannot_decrease), nor below what
+--     was collected (goal_below_collected);
+--   * title, summary, story and cover stay editable but each change sends the
+--     campaign to the moderators' re-review queue, the last approved version kept
+--     (public.campaign_edit_reviews: a moderator accepts the edit or restores it);
+--   * there is no campaign-level beneficiary: each payout request names its own
+--     (payout_requests.beneficiary_name), decided per payout.
+-- Frozen campaigns (freeze_campaign, or the owner's ban) take no edits, donations
+-- or payouts until unfrozen or closed with refunds (20261130100100_create_campaign_freezes).
 -- Durations: a campaign runs from 1 to 180 days after publication (30 by
 -- default). Keep-it-all: a funded campaign keeps accepting donations until
 -- ends_at; while open, its status follows the totals (funded when
@@ -153,6 +169,8 @@ create table public.campaigns (
     progress_bp bigint generated always as (collected_amount * 10000 / goal_amount) stored,
     goal_reached_at timestamptz,
     published_at timestamptz,
+    -- the team's last edit of the public text after publication (set by the prepare trigger)
+    content_edited_at timestamptz,
     created_at timestamptz not null default pg_catalog.now(),
     updated_at timestamptz not null default pg_catalog.now(),
     check (
@@ -165,7 +183,7 @@ create table public.campaigns (
 );
 
 comment on table public.campaigns is
-'Fundraising campaigns. Status changes go through RPC (submit_campaign, approve_campaign, reject_campaign, cancel_campaign).';
+'Fundraising campaigns. Status changes go through RPC (submit_campaign, approve_campaign, reject_campaign, cancel_campaign, freeze_campaign, unfreeze_campaign, close_campaign_with_refunds).';
 comment on column public.campaigns.progress_bp is 'collected_amount / goal_amount in basis points (10000 = 100 %).';
 
 create index campaigns_owner_id_idx on public.campaigns (owner_id);
@@ -312,8 +330,9 @@ $$;
 
 -- Four eyes: no staff member decides on a campaign, a document or a payout of a
 -- campaign whose team they are on (owner or co-organizer); another staff member
--- must. The one home of that rule: campaign reviews, document reviews and every
--- payout decision call it.
+-- must. The one home of that rule: campaign reviews, freezes, closes, edit
+-- reviews, document reviews and every payout decision call it (from definer
+-- functions: no API role executes it).
 create function private.assert_independent_staff(campaign_id uuid)
 returns void
 language plpgsql
@@ -335,7 +354,6 @@ grant execute on function private.is_open(public.campaign_status) to anon, authe
 grant execute on function private.team_campaign_ids() to authenticated, service_role;
 grant execute on function private.team_campaign_ids(uuid) to service_role;
 grant execute on function private.is_campaign_team(uuid) to anon, authenticated, service_role;
-grant execute on function private.assert_independent_staff(uuid) to authenticated, service_role;
 grant execute on function private.sees_campaign(boolean, uuid, uuid, uuid, boolean, uuid[])
 to anon, authenticated, service_role;
 
@@ -435,11 +453,29 @@ begin
                 errcode = 'PT409', message = 'currency_locked',
                 detail = 'The currency of a published campaign cannot change.';
         end if;
+        if new.category is distinct from old.category and old.published_at is not null then
+            raise exception using
+                errcode = 'PT409', message = 'category_locked',
+                detail = 'The category of a published campaign cannot change: payout proofs and fees follow it.';
+        end if;
         if new.goal_amount < old.collected_amount then
             raise exception using
                 errcode = 'PT422', message = 'goal_below_collected',
                 detail = format('The goal cannot go below the %s already collected.', old.collected_amount);
         end if;
+        if new.goal_amount < old.goal_amount and old.published_at is not null then
+            raise exception using
+                errcode = 'PT409', message = 'goal_cannot_decrease',
+                detail = 'The goal of a published campaign may be raised, never lowered.';
+        end if;
+    end if;
+
+    -- The public text changed after publication: the edit goes to re-review
+    -- (the campaigns_queue_edit_review trigger keeps the approved version).
+    if tg_op = 'UPDATE' and is_user_edit and old.published_at is not null
+        and (new.title, new.summary, new.story, new.cover)
+        is distinct from (old.title, old.summary, old.story, old.cover) then
+        new.content_edited_at := pg_catalog.clock_timestamp();
     end if;
 
     if tg_op = 'INSERT' or new.goal_amount is distinct from old.goal_amount
@@ -511,7 +547,8 @@ begin
 end;
 $$;
 
--- Expired and cancelled campaigns are closed: nothing about them changes.
+-- Expired and cancelled campaigns are closed, frozen ones held: nothing about
+-- them changes.
 create function private.assert_campaign_open(status public.campaign_status)
 returns void
 language plpgsql
@@ -519,7 +556,7 @@ immutable
 set search_path = ''
 as $$
 begin
-    if status in ('expired', 'cancelled') then
+    if status in ('expired', 'cancelled', 'frozen') then
         raise exception using
             errcode = 'PT409', message = 'campaign_closed',
             detail = format('A campaign that is %s can no longer be edited.', status);
@@ -678,6 +715,11 @@ begin
     if c.status <> 'pending_review' then
         perform private.invalid_transition('approve', c.status);
     end if;
+    if private.is_banned(c.owner_id) then
+        raise exception using
+            errcode = 'PT409', message = 'owner_banned',
+            detail = 'The owner of this campaign is banned: it cannot be published.';
+    end if;
     ends := coalesce(c.ends_at, pg_catalog.now() + interval '30 days');
     perform private.check_campaign_end(ends, pg_catalog.now());
     update public.campaigns as x
@@ -727,14 +769,21 @@ set search_path = ''
 as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id, true);
-    by_admin boolean := private.is_admin();
+    -- an admin on the campaign's team cancels as a team member (four eyes)
+    by_admin boolean := private.is_admin() and not private.is_campaign_team(c.id);
 begin
     if c.owner_id is distinct from auth.uid() and not by_admin then
+        if private.is_admin() then
+            perform private.assert_independent_staff(c.id);
+        end if;
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner',
             detail = 'Only the owner or an admin cancels a campaign.';
     end if;
-    if c.status not in ('draft', 'pending_review', 'rejected', 'active') then
+    -- Owners stop what has not collected; admins also funded and frozen campaigns
+    -- (money is then refunded by close_campaign_with_refunds, or kept on purpose).
+    if c.status not in ('draft', 'pending_review', 'rejected', 'active')
+        and not (by_admin and c.status in ('funded', 'frozen')) then
         perform private.invalid_transition('cancel', c.status);
     end if;
     if c.status = 'active' and (c.donor_count > 0 or c.collected_amount > 0) and not by_admin then
@@ -746,6 +795,8 @@ begin
     if pg_catalog.char_length(reason) > 1000 then
         raise exception using errcode = 'PT422', message = 'reason_too_long', detail = 'At most 1000 characters.';
     end if;
+    -- Open payouts do not survive the campaign.
+    perform private.reject_open_payouts(c.id, coalesce(nullif(pg_catalog.btrim(reason), ''), 'campaign cancelled'));
     return private.set_campaign_status(c.id, 'cancelled', nullif(pg_catalog.btrim(reason), ''));
 end;
 $$;
@@ -762,6 +813,7 @@ begin
     if not private.is_admin() then
         raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins feature campaigns.';
     end if;
+    perform private.assert_independent_staff(c.id);
     if feature_campaign.featured and not c.is_open then
         raise exception using
             errcode = 'PT409', message = 'campaign_not_featurable',
