@@ -160,7 +160,7 @@ def test_a_frozen_campaigns_open_payout_is_not_rejected_but_waits(
     ) == {"status": "requested"}
     refused(
         lambda: as_user(owner).rpc("request_payout", {"campaign_id": campaign["id"], "amount": 1_000, **WALLET}),
-        409, "campaign_closed",
+        409, "payout_blocked",
     )  # fmt: skip
 
 

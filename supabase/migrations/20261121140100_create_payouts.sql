@@ -300,10 +300,10 @@ stable
 security definer
 set search_path = ''
 as $$
-    select case
+    select case  -- the owner's ban first: it is why their campaigns are frozen
+        when private.is_banned(c.owner_id) then 'owner_banned'
         when c.status = 'frozen' then 'campaign_frozen'
         when c.status = 'cancelled' then 'campaign_cancelled'
-        when private.is_banned(c.owner_id) then 'owner_banned'
     end
     from public.campaigns as c
     where c.id = payout_stop_reason.campaign_id
