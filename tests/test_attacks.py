@@ -1162,6 +1162,40 @@ def test_a_line_break_cannot_reach_an_email_subject(db, as_user, owner, campaign
     }
 
 
+def test_one_account_cannot_flood_the_moderators_with_reports(db, as_user, user, owner, campaign):
+    ids = [
+        db.one(
+            "insert into public.comments (campaign_id, author_id, body) values (%s, %s, %s)"
+            " returning id",
+            [campaign["id"], owner.id, f"Merci {i}"],
+        )["id"]
+        for i in range(16)
+    ]
+    clients = [as_user(user) for _ in ids]
+    results = at_once([
+        lambda c=c, i=i: c.insert("reports", {"comment_id": str(i), "reason": "spam"})
+        for c, i in zip(clients, ids, strict=True)
+    ])  # fmt: skip
+    assert refusals(results) == [(429, "report_rate_limited")] * 6
+    assert db.one("select count(*) as n from public.reports")["n"] == 10
+
+
+@pytest.mark.parametrize("hider", ["moderator", "reports"])
+def test_a_moderator_cannot_show_again_their_own_comment_that_moderation_hid(
+    db, as_user, make_user, grant_role, owner, moderator, campaign, hider
+):
+    author = grant_role(make_user(), "moderator")
+    (comment,) = comment_on(as_user(author), campaign, "Donnez plutôt à ma cagnotte")
+    if hider == "moderator":
+        as_user(moderator).update("comments", {"hidden": True}, {"id": comment["id"]})
+    else:
+        for reporter in [make_user() for _ in range(3)]:
+            as_user(reporter).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    client = as_user(author)
+    refused(lambda: client.update("comments", {"hidden": False}, {"id": comment["id"]}), status=403)
+    assert row(db, "comments", comment["id"])["hidden"] is True
+
+
 # Webhook forgeries -----------------------------------------------------------------------------
 
 
