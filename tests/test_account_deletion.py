@@ -10,6 +10,7 @@ import functools
 import itertools
 import threading
 import time
+import uuid
 
 import pytest
 from psycopg.types.json import Jsonb
@@ -129,6 +130,32 @@ def test_a_guest_gift_made_with_the_leavers_email_is_anonymised_too(
     d = db.one("select * from public.donations where id = %s", [guest["donation_id"]])
     assert (d["donor_name"], d["donor_email"], d["status"]) == (None, None, "succeeded")
     assert rows_holding(db.conn, leaver.email, "F. Ndiaye") == []
+
+
+def test_a_provider_event_held_for_review_forgets_the_leavers_email_and_name(
+    db, delete_account, leaver, owner, make_campaign
+):
+    """An event no payment matches (or one held because its references disagree)
+    names no donation of theirs, but its payload carries who paid."""
+    campaign = make_campaign(owner, "active")
+    theirs = give(db, campaign, owner, 2_000)
+    customer = {"customer_details": {"email": leaver.email, "name": NAME}, "amount": 5_000}
+    for donation_id in (str(uuid.uuid4()), str(theirs)):  # unknown, then disagreeing
+        outcome = {"kind": "payment", "status": "succeeded", "amount": 5_000, "currency": "XOF",
+                   "donation_id": donation_id, "campaign_id": str(uuid.uuid4()),
+                   "payment_ref": f"pi_{next(EVENTS)}"}  # fmt: skip
+        db.one(
+            "select private.record_payment_event('stripe', %s, 'checkout.session.completed',"
+            " now(), false, %s, %s) as r",
+            [f"evt_{next(EVENTS)}", Jsonb(customer), Jsonb(outcome)],
+        )
+    held = db.sql(
+        "select outcome from private.webhook_events where outcome <> 'applied' order by id"
+    )
+    assert [h["outcome"] for h in held] == ["unknown_payment", "mismatch"]
+    delete_account(leaver)
+    assert rows_holding(db.conn, leaver.email, NAME) == []
+    assert db.sql("select 1 from private.webhook_events") != []  # the records stay
 
 
 def test_a_donor_with_a_pending_pledge_leaves(db, gotrue, leaver, owner, make_campaign):
@@ -294,6 +321,28 @@ def test_a_treasurer_who_leaves_lowers_the_quorum_to_the_treasurers_left(
         "select user_id from public.campaign_members where campaign_id = %s", [campaign["id"]]
     )
     assert [m["user_id"] for m in members] == [other.id]
+
+
+def test_a_treasurer_who_leaves_during_a_payouts_sign_off_leaves_it_nothing_to_wait_for(
+    db, delete_account, as_user, leaver, owner, user, make_user, make_campaign
+):
+    campaign = make_campaign(owner, "active")
+    give(db, campaign, user, 100_000)
+    other = make_user()
+    co_organize(db, campaign, leaver, other, treasurer=True)
+    db.sql("update public.campaigns set treasurer_quorum = 2 where id = %s", [campaign["id"]])
+    payout = as_user(owner).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 50_000, "method": "mobile_money",
+         "beneficiary_name": "Clinique Pasteur", "mobile_operator": "orange_money",
+         "phone_number": "+22370000000"},
+    )  # fmt: skip
+    delete_account(leaver)
+    p = db.one("select * from public.payout_requests where id = %s", [payout["id"]])
+    assert (p["approvers"], p["approvals_required"]) == ([other.id], 1)
+    as_user(other).rpc("approve_payout_as_treasurer", {"payout_id": payout["id"]})
+    blockers = as_user(owner).rpc("payout_blockers", {"payout_id": payout["id"]})
+    assert "treasurer_approvals" not in [b["reason"] for b in blockers]
 
 
 @pytest.mark.parametrize("role", ["moderator", "admin"])

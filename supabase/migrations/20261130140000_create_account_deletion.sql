@@ -18,7 +18,9 @@
 --     are cleared and the gift becomes anonymous. Owners' notifications of
 --     those gifts say 'Anonyme';
 --     strings of the provider's stored events that carry the email or a name
---     (checkout customer details) are nulled; emails about them, sent or
+--     (checkout customer details) are nulled, in the events of their gifts and
+--     in any other event that carries their email (held for review, or
+--     matching no payment); emails about them, sent or
 --     not, are dropped from the outbox.
 --   * invitations they sent or received: deleted, with their emails and
 --     notifications (the inviter's name is in them).
@@ -42,7 +44,11 @@
 --     A payout's beneficiary account stays on the payout (where the money went).
 --   * a treasurer who leaves, or a co-organizer who becomes owner, no longer
 --     counts as a treasurer: a campaign's quorum is lowered to the treasurers
---     left, so that no payout waits for an approval that can never come.
+--     left, and a payout waiting for its sign-off (requested) drops the leaver
+--     from the approvers copied onto it (their approval, if given, goes with
+--     them) and needs at most the approvers left, so that no payout waits for
+--     an approval that can never come. Not a way round the sign-off: only the
+--     treasurer's own account leaves, and it could have approved.
 -- The deletion itself is audited (account_deleted, with what happened to the
 -- campaigns; no name, no email).
 
@@ -224,9 +230,13 @@ begin
         returning n.id
     )
     delete from private.email_outbox as o where o.notification_id in (select t.id from told as t);
+    -- and every event that carries their email: theirs, and those held for
+    -- review or matching no payment (no donation of theirs named)
     update private.webhook_events as e
     set payload = private.scrub_jsonb(e.payload, needles)
-    where e.donation_id = any(gifts);
+    where
+        e.donation_id = any(gifts)
+        or (address is not null and pg_catalog.strpos(pg_catalog.lower(e.payload::text), address) > 0);
 
     -- invitations they sent or received, with what was sent about them
     select coalesce(pg_catalog.array_agg(i.id), '{}') into invitations
@@ -262,6 +272,12 @@ begin
     )
     select coalesce(pg_catalog.array_agg(g.campaign_id), '{}') into teams from gone as g;
     perform private.fit_treasurer_quorum(t.id) from pg_catalog.unnest(teams) as t (id);
+    -- and no longer an approver of a payout waiting for its sign-off
+    update public.payout_requests as p
+    set
+        approvers = pg_catalog.array_remove(p.approvers, leaving),
+        approvals_required = least(p.approvals_required, pg_catalog.cardinality(p.approvers) - 1)
+    where p.status = 'requested' and leaving = any(p.approvers);
 
     -- the profile, and with it comments, reports, notifications, preferences
     delete from public.profiles as p where p.id = leaving;
