@@ -1196,6 +1196,33 @@ def test_a_moderator_cannot_show_again_their_own_comment_that_moderation_hid(
     assert row(db, "comments", comment["id"])["hidden"] is True
 
 
+@pytest.mark.parametrize(
+    ("role", "status"), [("contributor", "expired"), ("co_organizer", "rejected")]
+)
+def test_an_owner_cannot_resend_an_invitation_the_campaign_no_longer_sends(
+    db, as_user, owner, moderator, make_campaign, role, status
+):
+    campaign = make_campaign(owner, "active" if status == "expired" else "pending_review")
+    client = as_user(owner)
+    call = {"campaign_id": campaign["id"], "email": "kofi@example.test", "role": role}
+    invitation = client.rpc("invite_to_campaign", call)
+    if status == "rejected":
+        as_user(moderator).rpc("reject_campaign", {"campaign_id": campaign["id"], "reason": "Flou"})
+    else:
+        db.sql("select private.set_campaign_status(%s, 'expired')", [campaign["id"]])
+    db.sql("update public.campaign_invitations set last_sent_at = now() - interval '1 hour'")
+    before = db.one("select count(*) as n from private.email_outbox")["n"]
+    refused(lambda: client.rpc("invite_to_campaign", {**call, "email": "awa@example.test"}),
+            status=409, code="campaign_closed")  # fmt: skip
+    refused(
+        lambda: client.rpc("resend_invitation", {"invitation_id": invitation["id"]}),
+        status=409,
+        code="campaign_closed",
+    )
+    assert row(db, "campaign_invitations", invitation["id"])["send_count"] == 1
+    assert db.one("select count(*) as n from private.email_outbox")["n"] == before
+
+
 # Webhook forgeries -----------------------------------------------------------------------------
 
 
