@@ -158,6 +158,29 @@ def test_a_provider_event_held_for_review_forgets_the_leavers_email_and_name(
     assert db.sql("select 1 from private.webhook_events") != []  # the records stay
 
 
+def test_the_phone_number_and_address_a_gift_was_paid_with_leave_with_the_account(
+    db, delete_account, leaver, owner, make_campaign
+):
+    """A mobile-money payer's number (CinetPay's notification), a card's billing
+    details (Stripe's): personal data the provider sent, not a money record."""
+    campaign = make_campaign(owner, "active")
+    notification = {"cpm_trans_id": "tx-1", "cel_phone_num": "0707070707",
+                    "cpm_phone_prefixe": "225", "cpm_amount": "5000"}  # fmt: skip
+    billing = {
+        "address": {"line1": "Rue 12, Porte 40", "city": "Sebenikoro"},
+        "phone": "+22370000000",
+    }
+    p = pledge(db, campaign, donor=leaver)
+    pay(db, p, payload={"notification": notification, "billing_details": billing, "amount": 5_000})
+    delete_account(leaver)
+    assert rows_holding(db.conn, "0707070707", "22370000000", "Rue 12", "Sebenikoro") == []
+    (event,) = db.sql(
+        "select payload from private.webhook_events where donation_id = %s", [p["donation_id"]]
+    )
+    assert event["payload"]["amount"] == 5_000  # the money record stays
+    assert event["payload"]["notification"]["cpm_trans_id"] == "tx-1"
+
+
 def test_a_donor_with_a_pending_pledge_leaves(db, gotrue, leaver, owner, make_campaign):
     campaign = make_campaign(owner, "active")
     p = pledge(db, campaign, donor=leaver, email=leaver.email)

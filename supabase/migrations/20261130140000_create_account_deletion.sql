@@ -17,11 +17,12 @@
 --     references (private.payment_attempts); donor, name, email and message
 --     are cleared and the gift becomes anonymous. Owners' notifications of
 --     those gifts say 'Anonyme';
---     strings of the provider's stored events that carry the email or a name
---     (checkout customer details) are nulled, in the events of their gifts and
---     in any other event that carries their email (held for review, or
---     matching no payment); emails about them, sent or
---     not, are dropped from the outbox.
+--     in the provider's stored events of their gifts, and in any other event
+--     that carries their email (held for review, or matching no payment), the
+--     payer's details (fields named for a name, email, phone number or postal
+--     address: checkout customer and billing details, the mobile-money
+--     number) and strings that carry the email or a name are nulled; emails
+--     about them, sent or not, are dropped from the outbox.
 --   * invitations they sent or received: deleted, with their emails and
 --     notifications (the inviter's name is in them).
 --   * roles: removed with the account, even the last admin's (deleting never
@@ -86,6 +87,35 @@ as $$
             ) then replacement
             else doc
         end
+        else doc
+    end
+$$;
+
+-- Where a provider's event says who paid: its fields (at any depth) named for
+-- a name, an email, a phone number or a postal address (Stripe's
+-- customer_details and billing_details, CinetPay's cel_phone_num,
+-- cpm_phone_prefixe, customer_name…): the person, not the money.
+create function private.scrub_payer_details(doc jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+    select case pg_catalog.jsonb_typeof(doc)
+        when 'object' then (
+            select coalesce(pg_catalog.jsonb_object_agg(
+                e.key,
+                case
+                    when e.key ~* '(name|email|phone|address|line[12]|city|postal|zip)' then 'null'::jsonb
+                    else private.scrub_payer_details(e.value)
+                end
+            ), '{}')
+            from pg_catalog.jsonb_each(doc) as e
+        )
+        when 'array' then (
+            select coalesce(pg_catalog.jsonb_agg(private.scrub_payer_details(e.value) order by e.ord), '[]')
+            from pg_catalog.jsonb_array_elements(doc) with ordinality as e (value, ord)
+        )
         else doc
     end
 $$;
@@ -233,7 +263,7 @@ begin
     -- and every event that carries their email: theirs, and those held for
     -- review or matching no payment (no donation of theirs named)
     update private.webhook_events as e
-    set payload = private.scrub_jsonb(e.payload, needles)
+    set payload = private.scrub_jsonb(private.scrub_payer_details(e.payload), needles)
     where
         e.donation_id = any(gifts)
         or (address is not null and pg_catalog.strpos(pg_catalog.lower(e.payload::text), address) > 0);
