@@ -1223,6 +1223,35 @@ def test_an_owner_cannot_resend_an_invitation_the_campaign_no_longer_sends(
     assert db.one("select count(*) as n from private.email_outbox")["n"] == before
 
 
+@pytest.mark.parametrize(
+    "email", ["x@evil.example,y", "kofi@example.test\u2028Bcc: a@b.test", "<a@b.test>"]
+)
+def test_a_guest_email_the_receipt_cannot_go_to_is_refused_before_any_pledge(
+    db, service, stripe_api, campaign, email
+):
+    body = {"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF", "email": email}
+    response = service.post("/donations/checkout", json=body)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (422, "invalid_email")
+    assert stripe_api.requests == []
+    assert db.sql("select 1 from public.donations") == []
+
+
+def test_a_moderator_cannot_dismiss_the_reports_on_their_own_comment(
+    db, as_user, make_user, grant_role, user, campaign
+):
+    author = grant_role(make_user(), "moderator")
+    (comment,) = comment_on(as_user(author), campaign, "Donnez plutôt à ma cagnotte")
+    (report,) = as_user(user).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    refused(
+        lambda: as_user(author).rpc(
+            "resolve_report", {"report_id": report["id"], "status": "dismissed"}
+        ),
+        status=403,
+        code="cannot_review_own_comment",
+    )
+    assert row(db, "reports", report["id"])["status"] == "open"
+
+
 # Webhook forgeries -----------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@
 -- owner hid (hidden_reason 'owner'), never what staff or reports hid. Staff on
 -- a campaign's team act there as its owner (four eyes: they neither make
 -- moderation final, delete comments, nor resolve reports on it), and on their
--- own comment as its author (they do not show it again). Reports: one
+-- own comment as its author (they do not show it again, nor close its
+-- reports). Reports: one
 -- open report per reporter and target; 3 distinct open reports hide a comment
 -- until a moderator decides.
 --
@@ -427,7 +428,7 @@ end;
 $$;
 
 -- Staff close a report: resolved (action taken) or dismissed; never on a
--- campaign of their own team (four eyes).
+-- campaign of their own team, nor about their own comment (four eyes).
 create function public.resolve_report(report_id uuid, status public.report_status, note text default null)
 returns public.reports
 language plpgsql
@@ -452,6 +453,11 @@ begin
     perform private.assert_independent_staff(coalesce(
         r.campaign_id, (select m.campaign_id from public.comments as m where m.id = r.comment_id)
     ));
+    if exists (select 1 from public.comments as m where m.id = r.comment_id and m.author_id = auth.uid()) then
+        raise exception using
+            errcode = 'PT403', message = 'cannot_review_own_comment',
+            detail = 'Another moderator decides on reports about your own comment.';
+    end if;
     update public.reports as x
     set status = resolve_report.status, resolved_by = auth.uid(), resolved_at = pg_catalog.now(),
         resolution_note = nullif(pg_catalog.btrim(note), '')
