@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 from admin_scripts import keys
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.gotrue import auth_admin_connection
+from tests.postgrest import ApiError
 from tests.support.identity import rows_holding
 
 NAME = "Fatou Ndiaye"
@@ -278,6 +279,29 @@ def test_an_open_campaign_passes_to_the_longest_standing_co_organizer(
         "select user_id from public.campaign_members where campaign_id = %s", [campaign["id"]]
     )
     assert [m["user_id"] for m in members] == [second.id]
+
+
+def test_an_heir_does_not_sign_off_the_payout_of_the_campaign_they_now_own(
+    db, delete_account, as_user, leaver, user, make_user, make_campaign
+):
+    campaign = make_campaign(leaver, "active")
+    give(db, campaign, user, 100_000)
+    heir, other = make_user(), make_user()
+    co_organize(db, campaign, heir, other, treasurer=True)
+    db.sql("update public.campaigns set treasurer_quorum = 2 where id = %s", [campaign["id"]])
+    payout = as_user(leaver).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 50_000, "method": "mobile_money",
+         "beneficiary_name": "Clinique Pasteur", "mobile_operator": "orange_money",
+         "phone_number": "+22370000000"},
+    )  # fmt: skip
+    delete_account(leaver)
+    assert campaign_row(db, campaign)["owner_id"] == heir.id
+    p = db.one("select * from public.payout_requests where id = %s", [payout["id"]])
+    assert (p["approvers"], p["approvals_required"]) == ([other.id], 1)
+    with pytest.raises(ApiError):
+        as_user(heir).rpc("approve_payout_as_treasurer", {"payout_id": payout["id"]})
+    assert db.sql("select 1 from public.payout_approvals") == []
 
 
 def test_a_banned_co_organizer_does_not_inherit(db, gotrue, leaver, make_user, make_campaign):

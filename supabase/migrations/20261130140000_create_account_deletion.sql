@@ -45,11 +45,12 @@
 --     A payout's beneficiary account stays on the payout (where the money went).
 --   * a treasurer who leaves, or a co-organizer who becomes owner, no longer
 --     counts as a treasurer: a campaign's quorum is lowered to the treasurers
---     left, and a payout waiting for its sign-off (requested) drops the leaver
---     from the approvers copied onto it (their approval, if given, goes with
---     them) and needs at most the approvers left, so that no payout waits for
---     an approval that can never come. Not a way round the sign-off: only the
---     treasurer's own account leaves, and it could have approved.
+--     left, and a payout waiting for its sign-off (requested) drops them from
+--     the approvers copied onto it (an approval they gave no longer counts)
+--     and needs at most the approvers left (private.drop_payout_approver), so
+--     that no payout waits for an approval that can never come and no owner
+--     signs off their own campaign's payout. Not a way round the sign-off:
+--     only the treasurer's own account leaves, and it could have approved.
 -- The deletion itself is audited (account_deleted, with what happened to the
 -- campaigns; no name, no email).
 
@@ -153,6 +154,26 @@ as $$
     where c.id = fit_treasurer_quorum.campaign_id and c.treasurer_quorum > t.treasurers
 $$;
 
+-- A treasurer who no longer counts (they leave, or they become the owner) is
+-- dropped from the approvers copied onto the payouts waiting for their
+-- sign-off (of one campaign, or all), which then need at most the approvers
+-- left: no payout waits for an approval that can never come, and no owner
+-- signs off their own campaign's payout.
+create function private.drop_payout_approver(approver uuid, campaign_id uuid default null)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    update public.payout_requests as p
+    set
+        approvers = pg_catalog.array_remove(p.approvers, drop_payout_approver.approver),
+        approvals_required = least(p.approvals_required, pg_catalog.cardinality(p.approvers) - 1)
+    where
+        p.status = 'requested' and drop_payout_approver.approver = any(p.approvers)
+        and (drop_payout_approver.campaign_id is null or p.campaign_id = drop_payout_approver.campaign_id)
+$$;
+
 -- What becomes of one campaign whose owner leaves (see the header); returns
 -- deleted, handed_over, frozen, cancelled or kept.
 create function private.release_campaign(c public.campaigns)
@@ -180,6 +201,7 @@ begin
         delete from public.campaign_members as m where m.campaign_id = c.id and m.user_id = heir;
         update public.campaigns as x set owner_id = heir where x.id = c.id;
         perform private.fit_treasurer_quorum(c.id);
+        perform private.drop_payout_approver(heir, c.id);
         return 'handed_over';
     end if;
 
@@ -302,12 +324,7 @@ begin
     )
     select coalesce(pg_catalog.array_agg(g.campaign_id), '{}') into teams from gone as g;
     perform private.fit_treasurer_quorum(t.id) from pg_catalog.unnest(teams) as t (id);
-    -- and no longer an approver of a payout waiting for its sign-off
-    update public.payout_requests as p
-    set
-        approvers = pg_catalog.array_remove(p.approvers, leaving),
-        approvals_required = least(p.approvals_required, pg_catalog.cardinality(p.approvers) - 1)
-    where p.status = 'requested' and leaving = any(p.approvers);
+    perform private.drop_payout_approver(leaving);
 
     -- the profile, and with it comments, reports, notifications, preferences
     delete from public.profiles as p where p.id = leaving;
