@@ -182,6 +182,31 @@ def test_the_phone_number_and_address_a_gift_was_paid_with_leave_with_the_accoun
     assert event["payload"]["notification"]["cpm_trans_id"] == "tx-1"
 
 
+def test_a_refund_after_the_donor_left_brings_none_of_their_details_back(
+    db, delete_account, leaver, owner, make_campaign
+):
+    """Closing a campaign with refunds after a donor left: the provider's refund
+    event carries the charge's billing details again."""
+    campaign = make_campaign(owner, "active")
+    gift = give(db, campaign, leaver, 5_000, name=NAME, email=leaver.email)
+    delete_account(leaver)
+    ref = db.one("select payment_ref from private.payment_attempts where donation_id = %s", [gift])
+    billing = {"email": leaver.email, "name": NAME, "phone": "+22370000000"}
+    outcome = {"kind": "refund", "donation_id": str(gift), "payment_ref": ref["payment_ref"],
+               "refunded_total": 5_000, "currency": "XOF"}  # fmt: skip
+    result = db.one(
+        "select private.record_payment_event('stripe', %s, 'charge.refunded', now(), false, %s,"
+        " %s) as r",
+        [f"evt_{next(EVENTS)}", Jsonb({"billing_details": billing, "amount_refunded": 5_000}),
+         Jsonb(outcome)],
+    )["r"]  # fmt: skip
+    assert result["outcome"] == "applied"
+    assert db.one("select status from public.donations where id = %s", [gift])["status"] == (
+        "refunded"
+    )
+    assert rows_holding(db.conn, leaver.email, NAME, "22370000000") == []
+
+
 def test_a_donor_with_a_pending_pledge_leaves(db, gotrue, leaver, owner, make_campaign):
     campaign = make_campaign(owner, "active")
     p = pledge(db, campaign, donor=leaver, email=leaver.email)

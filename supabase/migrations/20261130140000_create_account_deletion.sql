@@ -21,8 +21,11 @@
 --     that carries their email (held for review, or matching no payment), the
 --     payer's details (fields named for a name, email, phone number or postal
 --     address: checkout customer and billing details, the mobile-money
---     number) and strings that carry the email or a name are nulled; emails
---     about them, sent or not, are dropped from the outbox.
+--     number) and strings that carry the email or a name are nulled; an event
+--     about one of their gifts recorded later (a refund when the campaign is
+--     closed with refunds, a dispute) is stored without the payer's details
+--     (private.erased_payers); emails about them, sent or not, are dropped
+--     from the outbox.
 --   * invitations they sent or received: deleted, with their emails and
 --     notifications (the inviter's name is in them).
 --   * roles: removed with the account, even the last admin's (deleting never
@@ -53,6 +56,20 @@
 --     only the treasurer's own account leaves, and it could have approved.
 -- The deletion itself is audited (account_deleted, with what happened to the
 -- campaigns; no name, no email).
+
+-- Tables -----------------------------------------------------------------------
+
+-- The gifts whose donor left: a provider event recorded for one later (a
+-- refund when the campaign is closed with refunds, a dispute) is stored
+-- without the payer's details it carries (private.forget_erased_payer).
+create table private.erased_payers (
+    donation_id uuid primary key references public.donations (id) on delete cascade
+);
+
+comment on table private.erased_payers is
+'Gifts whose donor deleted their account: later provider events about them are stored without the payer''s details.';
+
+revoke all on table private.erased_payers from public, anon, authenticated;
 
 -- Indexes ----------------------------------------------------------------------
 
@@ -274,6 +291,9 @@ begin
     update public.donations as d
     set donor_id = null, donor_name = null, donor_email = null, message = null, is_anonymous = true
     where d.id = any(gifts);
+    insert into private.erased_payers (donation_id)
+    select g.id from pg_catalog.unnest(gifts) as g (id)
+    on conflict do nothing;
     with told as (
         update public.notifications as n
         set payload = n.payload || '{"donor_name": "Anonyme"}'::jsonb
@@ -360,7 +380,28 @@ begin
 end;
 $$;
 
+-- A provider event about a gift whose donor left, once the payment core has
+-- named its donation: stored without the payer's details.
+create function private.forget_erased_payer()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if exists (select 1 from private.erased_payers as x where x.donation_id = new.donation_id) then
+        new.payload := private.scrub_payer_details(new.payload);
+    end if;
+    return new;
+end;
+$$;
+
 -- Triggers ---------------------------------------------------------------------
+
+create trigger webhook_events_forget_erased_payer
+before update of donation_id on private.webhook_events
+for each row when (new.donation_id is not null)
+execute function private.forget_erased_payer();
 
 create trigger on_auth_user_deleted
 before delete on auth.users
