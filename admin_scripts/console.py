@@ -7,7 +7,8 @@ names, comments, reasons, emails) reaches the operator's terminal and files:
   codes or highlighting in the strings they print (``Bonjour [/oops]`` or
   ``[link=https://evil.test]`` are shown as typed, never parsed); styling is
   asked for with ``style=`` or ``Text`` objects. Control characters (ESC, CSI,
-  CR, backspace…) and bidirectional overrides are shown as escapes (``\\x1b``,
+  CR, backspace…), Unicode line and paragraph separators and bidirectional
+  overrides are shown as escapes (``\\x1b``,
   ``\\u202e``), never sent to the terminal raw: a line break stays a line break
   in the console's own text, and is shown as ``\\n`` in a value (a table cell).
   JSON output keeps them as JSON escapes.
@@ -37,11 +38,13 @@ from rich.text import Text
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
 YES_OPTION = typer.Option(False, "--yes", help="Do not ask for confirmation.")
 
-# C0 and C1 control characters, DEL, and the bidirectional controls that reorder
-# what the operator reads (U+061C, U+200E/F, U+202A-E, U+2066-9).
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 control characters, DEL, the line and paragraph separators (U+2028/9,
+# line breaks to editors and logs, as to SQL's one-line rule), and the
+# bidirectional controls that reorder what the operator reads (U+061C, U+200E/F,
+# U+202A-E, U+2066-9).
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 # What json.dumps leaves raw in strings (it escapes C0 characters itself).
-UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

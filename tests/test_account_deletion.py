@@ -10,6 +10,7 @@ import functools
 import itertools
 import threading
 import time
+import uuid
 
 import pytest
 from psycopg.types.json import Jsonb
@@ -17,6 +18,7 @@ from psycopg.types.json import Jsonb
 from admin_scripts import keys
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.gotrue import auth_admin_connection
+from tests.postgrest import ApiError
 from tests.support.identity import rows_holding
 
 NAME = "Fatou Ndiaye"
@@ -131,6 +133,80 @@ def test_a_guest_gift_made_with_the_leavers_email_is_anonymised_too(
     assert rows_holding(db.conn, leaver.email, "F. Ndiaye") == []
 
 
+def test_a_provider_event_held_for_review_forgets_the_leavers_email_and_name(
+    db, delete_account, leaver, owner, make_campaign
+):
+    """An event no payment matches (or one held because its references disagree)
+    names no donation of theirs, but its payload carries who paid."""
+    campaign = make_campaign(owner, "active")
+    theirs = give(db, campaign, owner, 2_000)
+    customer = {"customer_details": {"email": leaver.email, "name": NAME}, "amount": 5_000}
+    for donation_id in (str(uuid.uuid4()), str(theirs)):  # unknown, then disagreeing
+        outcome = {"kind": "payment", "status": "succeeded", "amount": 5_000, "currency": "XOF",
+                   "donation_id": donation_id, "campaign_id": str(uuid.uuid4()),
+                   "payment_ref": f"pi_{next(EVENTS)}"}  # fmt: skip
+        db.one(
+            "select private.record_payment_event('stripe', %s, 'checkout.session.completed',"
+            " now(), false, %s, %s) as r",
+            [f"evt_{next(EVENTS)}", Jsonb(customer), Jsonb(outcome)],
+        )
+    held = db.sql(
+        "select outcome from private.webhook_events where outcome <> 'applied' order by id"
+    )
+    assert [h["outcome"] for h in held] == ["unknown_payment", "mismatch"]
+    delete_account(leaver)
+    assert rows_holding(db.conn, leaver.email, NAME) == []
+    assert db.sql("select 1 from private.webhook_events") != []  # the records stay
+
+
+def test_the_phone_number_and_address_a_gift_was_paid_with_leave_with_the_account(
+    db, delete_account, leaver, owner, make_campaign
+):
+    """A mobile-money payer's number (CinetPay's notification), a card's billing
+    details (Stripe's): personal data the provider sent, not a money record."""
+    campaign = make_campaign(owner, "active")
+    notification = {"cpm_trans_id": "tx-1", "cel_phone_num": "0707070707",
+                    "cpm_phone_prefixe": "225", "cpm_amount": "5000"}  # fmt: skip
+    billing = {
+        "address": {"line1": "Rue 12, Porte 40", "city": "Sebenikoro"},
+        "phone": "+22370000000",
+    }
+    p = pledge(db, campaign, donor=leaver)
+    pay(db, p, payload={"notification": notification, "billing_details": billing, "amount": 5_000})
+    delete_account(leaver)
+    assert rows_holding(db.conn, "0707070707", "22370000000", "Rue 12", "Sebenikoro") == []
+    (event,) = db.sql(
+        "select payload from private.webhook_events where donation_id = %s", [p["donation_id"]]
+    )
+    assert event["payload"]["amount"] == 5_000  # the money record stays
+    assert event["payload"]["notification"]["cpm_trans_id"] == "tx-1"
+
+
+def test_a_refund_after_the_donor_left_brings_none_of_their_details_back(
+    db, delete_account, leaver, owner, make_campaign
+):
+    """Closing a campaign with refunds after a donor left: the provider's refund
+    event carries the charge's billing details again."""
+    campaign = make_campaign(owner, "active")
+    gift = give(db, campaign, leaver, 5_000, name=NAME, email=leaver.email)
+    delete_account(leaver)
+    ref = db.one("select payment_ref from private.payment_attempts where donation_id = %s", [gift])
+    billing = {"email": leaver.email, "name": NAME, "phone": "+22370000000"}
+    outcome = {"kind": "refund", "donation_id": str(gift), "payment_ref": ref["payment_ref"],
+               "refunded_total": 5_000, "currency": "XOF"}  # fmt: skip
+    result = db.one(
+        "select private.record_payment_event('stripe', %s, 'charge.refunded', now(), false, %s,"
+        " %s) as r",
+        [f"evt_{next(EVENTS)}", Jsonb({"billing_details": billing, "amount_refunded": 5_000}),
+         Jsonb(outcome)],
+    )["r"]  # fmt: skip
+    assert result["outcome"] == "applied"
+    assert db.one("select status from public.donations where id = %s", [gift])["status"] == (
+        "refunded"
+    )
+    assert rows_holding(db.conn, leaver.email, NAME, "22370000000") == []
+
+
 def test_a_donor_with_a_pending_pledge_leaves(db, gotrue, leaver, owner, make_campaign):
     campaign = make_campaign(owner, "active")
     p = pledge(db, campaign, donor=leaver, email=leaver.email)
@@ -230,6 +306,29 @@ def test_an_open_campaign_passes_to_the_longest_standing_co_organizer(
     assert [m["user_id"] for m in members] == [second.id]
 
 
+def test_an_heir_does_not_sign_off_the_payout_of_the_campaign_they_now_own(
+    db, delete_account, as_user, leaver, user, make_user, make_campaign
+):
+    campaign = make_campaign(leaver, "active")
+    give(db, campaign, user, 100_000)
+    heir, other = make_user(), make_user()
+    co_organize(db, campaign, heir, other, treasurer=True)
+    db.sql("update public.campaigns set treasurer_quorum = 2 where id = %s", [campaign["id"]])
+    payout = as_user(leaver).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 50_000, "method": "mobile_money",
+         "beneficiary_name": "Clinique Pasteur", "mobile_operator": "orange_money",
+         "phone_number": "+22370000000"},
+    )  # fmt: skip
+    delete_account(leaver)
+    assert campaign_row(db, campaign)["owner_id"] == heir.id
+    p = db.one("select * from public.payout_requests where id = %s", [payout["id"]])
+    assert (p["approvers"], p["approvals_required"]) == ([other.id], 1)
+    with pytest.raises(ApiError):
+        as_user(heir).rpc("approve_payout_as_treasurer", {"payout_id": payout["id"]})
+    assert db.sql("select 1 from public.payout_approvals") == []
+
+
 def test_a_banned_co_organizer_does_not_inherit(db, gotrue, leaver, make_user, make_campaign):
     campaign = make_campaign(leaver, "active")
     banned = make_user()
@@ -294,6 +393,28 @@ def test_a_treasurer_who_leaves_lowers_the_quorum_to_the_treasurers_left(
         "select user_id from public.campaign_members where campaign_id = %s", [campaign["id"]]
     )
     assert [m["user_id"] for m in members] == [other.id]
+
+
+def test_a_treasurer_who_leaves_during_a_payouts_sign_off_leaves_it_nothing_to_wait_for(
+    db, delete_account, as_user, leaver, owner, user, make_user, make_campaign
+):
+    campaign = make_campaign(owner, "active")
+    give(db, campaign, user, 100_000)
+    other = make_user()
+    co_organize(db, campaign, leaver, other, treasurer=True)
+    db.sql("update public.campaigns set treasurer_quorum = 2 where id = %s", [campaign["id"]])
+    payout = as_user(owner).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 50_000, "method": "mobile_money",
+         "beneficiary_name": "Clinique Pasteur", "mobile_operator": "orange_money",
+         "phone_number": "+22370000000"},
+    )  # fmt: skip
+    delete_account(leaver)
+    p = db.one("select * from public.payout_requests where id = %s", [payout["id"]])
+    assert (p["approvers"], p["approvals_required"]) == ([other.id], 1)
+    as_user(other).rpc("approve_payout_as_treasurer", {"payout_id": payout["id"]})
+    blockers = as_user(owner).rpc("payout_blockers", {"payout_id": payout["id"]})
+    assert "treasurer_approvals" not in [b["reason"] for b in blockers]
 
 
 @pytest.mark.parametrize("role", ["moderator", "admin"])

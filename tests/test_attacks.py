@@ -1162,6 +1162,96 @@ def test_a_line_break_cannot_reach_an_email_subject(db, as_user, owner, campaign
     }
 
 
+def test_one_account_cannot_flood_the_moderators_with_reports(db, as_user, user, owner, campaign):
+    ids = [
+        db.one(
+            "insert into public.comments (campaign_id, author_id, body) values (%s, %s, %s)"
+            " returning id",
+            [campaign["id"], owner.id, f"Merci {i}"],
+        )["id"]
+        for i in range(16)
+    ]
+    clients = [as_user(user) for _ in ids]
+    results = at_once([
+        lambda c=c, i=i: c.insert("reports", {"comment_id": str(i), "reason": "spam"})
+        for c, i in zip(clients, ids, strict=True)
+    ])  # fmt: skip
+    assert refusals(results) == [(429, "report_rate_limited")] * 6
+    assert db.one("select count(*) as n from public.reports")["n"] == 10
+
+
+@pytest.mark.parametrize("hider", ["moderator", "reports"])
+def test_a_moderator_cannot_show_again_their_own_comment_that_moderation_hid(
+    db, as_user, make_user, grant_role, owner, moderator, campaign, hider
+):
+    author = grant_role(make_user(), "moderator")
+    (comment,) = comment_on(as_user(author), campaign, "Donnez plutôt à ma cagnotte")
+    if hider == "moderator":
+        as_user(moderator).update("comments", {"hidden": True}, {"id": comment["id"]})
+    else:
+        for reporter in [make_user() for _ in range(3)]:
+            as_user(reporter).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    client = as_user(author)
+    refused(lambda: client.update("comments", {"hidden": False}, {"id": comment["id"]}), status=403)
+    assert row(db, "comments", comment["id"])["hidden"] is True
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("contributor", "expired"), ("co_organizer", "rejected")]
+)
+def test_an_owner_cannot_resend_an_invitation_the_campaign_no_longer_sends(
+    db, as_user, owner, moderator, make_campaign, role, status
+):
+    campaign = make_campaign(owner, "active" if status == "expired" else "pending_review")
+    client = as_user(owner)
+    call = {"campaign_id": campaign["id"], "email": "kofi@example.test", "role": role}
+    invitation = client.rpc("invite_to_campaign", call)
+    if status == "rejected":
+        as_user(moderator).rpc("reject_campaign", {"campaign_id": campaign["id"], "reason": "Flou"})
+    else:
+        db.sql("select private.set_campaign_status(%s, 'expired')", [campaign["id"]])
+    db.sql("update public.campaign_invitations set last_sent_at = now() - interval '1 hour'")
+    before = db.one("select count(*) as n from private.email_outbox")["n"]
+    refused(lambda: client.rpc("invite_to_campaign", {**call, "email": "awa@example.test"}),
+            status=409, code="campaign_closed")  # fmt: skip
+    refused(
+        lambda: client.rpc("resend_invitation", {"invitation_id": invitation["id"]}),
+        status=409,
+        code="campaign_closed",
+    )
+    assert row(db, "campaign_invitations", invitation["id"])["send_count"] == 1
+    assert db.one("select count(*) as n from private.email_outbox")["n"] == before
+
+
+@pytest.mark.parametrize(
+    "email", ["x@evil.example,y", "kofi@example.test\u2028Bcc: a@b.test", "<a@b.test>"]
+)
+def test_a_guest_email_the_receipt_cannot_go_to_is_refused_before_any_pledge(
+    db, service, stripe_api, campaign, email
+):
+    body = {"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF", "email": email}
+    response = service.post("/donations/checkout", json=body)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (422, "invalid_email")
+    assert stripe_api.requests == []
+    assert db.sql("select 1 from public.donations") == []
+
+
+def test_a_moderator_cannot_dismiss_the_reports_on_their_own_comment(
+    db, as_user, make_user, grant_role, user, campaign
+):
+    author = grant_role(make_user(), "moderator")
+    (comment,) = comment_on(as_user(author), campaign, "Donnez plutôt à ma cagnotte")
+    (report,) = as_user(user).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    refused(
+        lambda: as_user(author).rpc(
+            "resolve_report", {"report_id": report["id"], "status": "dismissed"}
+        ),
+        status=403,
+        code="cannot_review_own_comment",
+    )
+    assert row(db, "reports", report["id"])["status"] == "open"
+
+
 # Webhook forgeries -----------------------------------------------------------------------------
 
 

@@ -182,6 +182,17 @@ def test_the_console_prints_strings_literally(capsys):
     assert "error: [/oops] \\x1b[2J" in printed.err
 
 
+def test_a_unicode_line_separator_is_shown_not_obeyed(capsys):
+    """U+2028 and U+2029 break lines in editors and logs, as SQL's one-line rule
+    (private.to_single_line) says: a row of the console stays one line."""
+    console.out.print(console.table("t", ["body"], [["a\u2028b\u2029c"]]))
+    console.print_json({"t": "a\u2028b"})
+    printed = capsys.readouterr().out
+    assert "a\\u2028b\\u2029c" in printed
+    assert "\u2028" not in printed
+    assert "\u2029" not in printed
+
+
 def test_json_output_escapes_what_a_terminal_would_obey(capsys):
     data = {"t": "a\x1b[2J\x9b\u202eb\u200d👨‍👩‍👧"}
     console.print_json(data)

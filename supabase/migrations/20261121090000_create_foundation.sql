@@ -165,3 +165,24 @@ comment on function private.is_single_line(text) is
 -- Check constraints run as the writer: the roles that write user text call them.
 grant execute on function private.to_single_line(text), private.is_single_line(text)
 to authenticated, service_role;
+
+-- Shared address rule -------------------------------------------------------------
+
+-- An email address as mail sends it: a dot-atom local part (RFC 5322 atext,
+-- ASCII) of at most 64 characters, @, a domain name of two or more labels
+-- (letters, digits, inner hyphens, 63 characters each), 254 characters in all.
+-- Stricter than the RFCs (no quoted local part, no address literal, no IDN):
+-- strict enough that every address it accepts is one Python's email.headerregistry
+-- and smtplib take as is.
+create domain public.email_address as text
+check (
+    pg_catalog.char_length(value) <= 254
+    and pg_catalog.char_length(pg_catalog.split_part(value, '@', 1)) <= 64
+    and value ~ (
+        '^[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+)*'
+        || '@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$'
+    )
+);
+
+comment on domain public.email_address is
+'An email address that mail can use: dot-atom@domain, ASCII, at most 254 characters (the one address rule).';

@@ -74,8 +74,9 @@ create table public.donations (
         and pg_catalog.char_length(donor_name) between 1 and 80
         and donor_name !~ '[[:cntrl:]]'
     ),
-    -- for the receipt; never shown to anyone but the donor and admins
-    donor_email text check (pg_catalog.char_length(donor_email) <= 254 and donor_email ~ '^[^@[:space:]]+@[^@[:space:]]+$'),
+    -- for the receipt (the provider mails it); never shown to anyone but the
+    -- donor and admins
+    donor_email public.email_address,
     message text check (pg_catalog.char_length(message) <= 500),
     is_anonymous boolean not null default false,
     status public.donation_status not null default 'pending',
@@ -550,6 +551,7 @@ declare
     cur public.currencies;
     donor auth.users;
     name text := nullif(pg_catalog.btrim(pg_catalog.regexp_replace(donor_name, '[[:cntrl:]]+', ' ', 'g')), '');
+    email public.email_address;
     d public.donations;
     attempt_id uuid;
 begin
@@ -589,14 +591,24 @@ begin
         end if;
         name := coalesce(name, (select p.display_name from public.profiles as p where p.id = donor.id));
     end if;
-    if donor_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' then
-        raise exception using errcode = 'PT422', message = 'invalid_email', detail = 'Not an email address.';
-    end if;
-    if pg_catalog.char_length(name) > 80 or pg_catalog.char_length(message) > 500
-        or pg_catalog.char_length(donor_email) > 254 then
+    begin
+        email := nullif(pg_catalog.btrim(donor_email), '');
+    exception when check_violation then
+        raise exception using
+            errcode = 'PT422', message = 'invalid_email',
+            detail = 'Not an email address mail can use (name@domain.tld, ASCII).';
+    end;
+    if pg_catalog.char_length(name) > 80 or pg_catalog.char_length(message) > 500 then
         raise exception using
             errcode = 'PT422', message = 'field_too_long',
-            detail = 'donor_name <= 80, message <= 500, email <= 254 characters.';
+            detail = 'donor_name <= 80, message <= 500 characters.';
+    end if;
+    if email is null and donor.email is not null then
+        begin  -- the account's own address, when mail can use it
+            email := donor.email;
+        exception when check_violation then
+            email := null;
+        end;
     end if;
 
     insert into public.donations (
@@ -604,8 +616,7 @@ begin
         platform_fee_bp
     )
     values (
-        c.id, donor_id, amount, c.currency, name,
-        coalesce(nullif(pg_catalog.btrim(donor_email), ''), donor.email),
+        c.id, donor_id, amount, c.currency, name, email,
         nullif(pg_catalog.btrim(message), ''), coalesce(is_anonymous, false),
         (select s.platform_fee_bp from public.platform_settings as s)
     )

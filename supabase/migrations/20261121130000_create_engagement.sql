@@ -7,7 +7,9 @@
 -- staff. Moderation is final for owners: the owner shows again only what the
 -- owner hid (hidden_reason 'owner'), never what staff or reports hid. Staff on
 -- a campaign's team act there as its owner (four eyes: they neither make
--- moderation final, delete comments, nor resolve reports on it). Reports: one
+-- moderation final, delete comments, nor resolve reports on it), and on their
+-- own comment as its author (they do not show it again, nor close its
+-- reports). Reports: one
 -- open report per reporter and target; 3 distinct open reports hide a comment
 -- until a moderator decides.
 --
@@ -23,6 +25,8 @@
 --   campaign_update     5 a day per campaign (each update emails every donor)
 --   update_author      10 a day per author, across campaigns
 --   invitation         50 a day per inviter, across campaigns (sends and resends)
+--   report             10 an hour per reporter, across campaigns (each one
+--                      lands in the moderators' queue)
 
 -- Types ------------------------------------------------------------------------
 
@@ -124,7 +128,8 @@ insert into private.rate_limits (action, max_count, per, error, detail) values
 (
     'invitation', 50, '1 day', 'invitation_limit_reached',
     'At most 50 invitations (sends and resends) a day in all, 100 pending per campaign.'
-);
+),
+('report', 10, '1 hour', 'report_rate_limited', 'At most 10 reports an hour: wait a little.');
 
 -- Helpers --------------------------------------------------------------------------
 
@@ -353,8 +358,10 @@ begin
         raise exception using
             errcode = 'PT403', message = 'not_comment_author', detail = 'Only its author edits a comment.';
     end if;
-    -- staff on the campaign's team act as its owner there (four eyes)
-    staff := private.is_staff() and not private.is_campaign_team(old.campaign_id);
+    -- staff on the campaign's team act as its owner there, and on their own
+    -- comment as its author (four eyes)
+    staff := private.is_staff() and not private.is_campaign_team(old.campaign_id)
+        and old.author_id is distinct from actor;
     if staff and new.hidden and old.hidden_reason is distinct from 'staff' then
         new.hidden_reason := 'staff';  -- a moderator who hides (again) takes the decision over
     elsif new.hidden is distinct from old.hidden then
@@ -404,8 +411,24 @@ begin
 end;
 $$;
 
+-- A report by a signed-in user counts against the reporter's limit (the
+-- service and operators' scripts, no user, are not limited).
+create function private.limit_reports()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if auth.uid() is not null then
+        perform private.hit_rate_limit('report', auth.uid());
+    end if;
+    return new;
+end;
+$$;
+
 -- Staff close a report: resolved (action taken) or dismissed; never on a
--- campaign of their own team (four eyes).
+-- campaign of their own team, nor about their own comment (four eyes).
 create function public.resolve_report(report_id uuid, status public.report_status, note text default null)
 returns public.reports
 language plpgsql
@@ -430,6 +453,11 @@ begin
     perform private.assert_independent_staff(coalesce(
         r.campaign_id, (select m.campaign_id from public.comments as m where m.id = r.comment_id)
     ));
+    if exists (select 1 from public.comments as m where m.id = r.comment_id and m.author_id = auth.uid()) then
+        raise exception using
+            errcode = 'PT403', message = 'cannot_review_own_comment',
+            detail = 'Another moderator decides on reports about your own comment.';
+    end if;
     update public.reports as x
     set status = resolve_report.status, resolved_by = auth.uid(), resolved_at = pg_catalog.now(),
         resolution_note = nullif(pg_catalog.btrim(note), '')
@@ -478,6 +506,10 @@ for each row execute function private.touch_updated_at();
 create trigger reports_refuse_banned_writes
 before insert or update or delete on public.reports
 for each statement execute function private.refuse_banned_writes();
+
+create trigger reports_limit
+before insert on public.reports
+for each row execute function private.limit_reports();
 
 create trigger reports_hide_reported_comment
 after insert on public.reports

@@ -14,32 +14,14 @@
 --   /c/<slug>, /invitations/accept?token=<token>, /parametres/notifications
 --
 -- Headers: every address mail uses is a public.email_address (the one address
--- rule, shared with invitations: what it accepts, Python's email parser
--- accepts); every text that reaches a Subject is one line
--- (private.is_single_line, checked where it is written). An address that
+-- rule, in the foundation migration, shared with invitations and donors'
+-- receipt addresses: what it accepts, Python's email parser accepts); every
+-- text that reaches a Subject is one line (private.is_single_line, checked
+-- where it is written). An address that
 -- breaks the rule (an account's own email from Auth) is not mailed; the sender
 -- fails a message it still cannot build and goes on with the others.
 
 -- Types ------------------------------------------------------------------------
-
--- An email address as mail sends it: a dot-atom local part (RFC 5322 atext,
--- ASCII) of at most 64 characters, @, a domain name of two or more labels
--- (letters, digits, inner hyphens, 63 characters each), 254 characters in all.
--- Stricter than the RFCs (no quoted local part, no address literal, no IDN):
--- strict enough that every address it accepts is one Python's email.headerregistry
--- and smtplib take as is.
-create domain public.email_address as text
-check (
-    pg_catalog.char_length(value) <= 254
-    and pg_catalog.char_length(pg_catalog.split_part(value, '@', 1)) <= 64
-    and value ~ (
-        '^[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&''*+/=?^_`{|}~-]+)*'
-        || '@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$'
-    )
-);
-
-comment on domain public.email_address is
-'An email address that mail can use: dot-atom@domain, ASCII, at most 254 characters (the one address rule).';
 
 create type private.email_status as enum ('pending', 'sending', 'sent', 'failed');
 

@@ -12,7 +12,8 @@
 -- Anti-abuse: at most 50 invitations a day per inviter across campaigns,
 -- sends and resends alike (the 'invitation' rate limit of private.rate_limits,
 -- counted under its lock), 100 pending per campaign; a closed (cancelled),
--- frozen, rejected or expired campaign invites nobody, and nobody joins a
+-- frozen, rejected or expired campaign invites nobody, by a new invitation or
+-- a resend alike (private.assert_sends_invitation), and nobody joins a
 -- closed or frozen one through an earlier invitation. The address is a
 -- public.email_address (the one address rule mail shares).
 
@@ -130,6 +131,25 @@ begin
 end;
 $$;
 
+-- Whether the campaign sends an invitation of this role now (a new one or a
+-- resend); raises campaign_closed otherwise: not closed or frozen
+-- (private.takes_posts), nor rejected or expired, and open for contributors.
+create function private.assert_sends_invitation(c public.campaigns, role public.invitation_role)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+    if not private.takes_posts(c.status) or c.status in ('rejected', 'expired')
+        or (role = 'contributor' and not c.is_open) then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_closed',
+            detail = pg_catalog.format('A %s campaign sends no %s invitations.', c.status, role);
+    end if;
+end;
+$$;
+
 -- The owner's pending invitation, locked; raises otherwise.
 create function private.owned_invitation(invitation_id uuid)
 returns public.campaign_invitations
@@ -178,12 +198,7 @@ begin
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner invites.';
     end if;
-    if not private.takes_posts(c.status) or c.status in ('rejected', 'expired')
-        or (role = 'contributor' and not c.is_open) then
-        raise exception using
-            errcode = 'PT409', message = 'campaign_closed',
-            detail = pg_catalog.format('A %s campaign takes no %s invitations.', c.status, role);
-    end if;
+    perform private.assert_sends_invitation(c, role);
     begin
         address := pg_catalog.lower(pg_catalog.btrim(email));
     exception when check_violation then
@@ -242,13 +257,10 @@ set search_path = ''
 as $$
 declare
     inv public.campaign_invitations := private.owned_invitation(invitation_id);
-    status public.campaign_status := (select c.status from public.campaigns as c where c.id = inv.campaign_id);
 begin
-    if not private.takes_posts(status) then
-        raise exception using
-            errcode = 'PT409', message = 'campaign_closed',
-            detail = pg_catalog.format('A %s campaign sends no invitations.', status);
-    end if;
+    perform private.assert_sends_invitation(
+        (select c from public.campaigns as c where c.id = inv.campaign_id), inv.role
+    );
     if inv.send_count >= 5 or inv.last_sent_at > pg_catalog.now() - interval '10 minutes' then
         raise exception using
             errcode = 'PT429', message = 'resend_too_soon',

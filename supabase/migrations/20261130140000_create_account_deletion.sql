@@ -17,9 +17,15 @@
 --     references (private.payment_attempts); donor, name, email and message
 --     are cleared and the gift becomes anonymous. Owners' notifications of
 --     those gifts say 'Anonyme';
---     strings of the provider's stored events that carry the email or a name
---     (checkout customer details) are nulled; emails about them, sent or
---     not, are dropped from the outbox.
+--     in the provider's stored events of their gifts, and in any other event
+--     that carries their email (held for review, or matching no payment), the
+--     payer's details (fields named for a name, email, phone number or postal
+--     address: checkout customer and billing details, the mobile-money
+--     number) and strings that carry the email or a name are nulled; an event
+--     about one of their gifts recorded later (a refund when the campaign is
+--     closed with refunds, a dispute) is stored without the payer's details
+--     (private.erased_payers); emails about them, sent or not, are dropped
+--     from the outbox.
 --   * invitations they sent or received: deleted, with their emails and
 --     notifications (the inviter's name is in them).
 --   * roles: removed with the account, even the last admin's (deleting never
@@ -42,9 +48,28 @@
 --     A payout's beneficiary account stays on the payout (where the money went).
 --   * a treasurer who leaves, or a co-organizer who becomes owner, no longer
 --     counts as a treasurer: a campaign's quorum is lowered to the treasurers
---     left, so that no payout waits for an approval that can never come.
+--     left, and a payout waiting for its sign-off (requested) drops them from
+--     the approvers copied onto it (an approval they gave no longer counts)
+--     and needs at most the approvers left (private.drop_payout_approver), so
+--     that no payout waits for an approval that can never come and no owner
+--     signs off their own campaign's payout. Not a way round the sign-off:
+--     only the treasurer's own account leaves, and it could have approved.
 -- The deletion itself is audited (account_deleted, with what happened to the
 -- campaigns; no name, no email).
+
+-- Tables -----------------------------------------------------------------------
+
+-- The gifts whose donor left: a provider event recorded for one later (a
+-- refund when the campaign is closed with refunds, a dispute) is stored
+-- without the payer's details it carries (private.forget_erased_payer).
+create table private.erased_payers (
+    donation_id uuid primary key references public.donations (id) on delete cascade
+);
+
+comment on table private.erased_payers is
+'Gifts whose donor deleted their account: later provider events about them are stored without the payer''s details.';
+
+revoke all on table private.erased_payers from public, anon, authenticated;
 
 -- Indexes ----------------------------------------------------------------------
 
@@ -84,6 +109,35 @@ as $$
     end
 $$;
 
+-- Where a provider's event says who paid: its fields (at any depth) named for
+-- a name, an email, a phone number or a postal address (Stripe's
+-- customer_details and billing_details, CinetPay's cel_phone_num,
+-- cpm_phone_prefixe, customer_name…): the person, not the money.
+create function private.scrub_payer_details(doc jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+    select case pg_catalog.jsonb_typeof(doc)
+        when 'object' then (
+            select coalesce(pg_catalog.jsonb_object_agg(
+                e.key,
+                case
+                    when e.key ~* '(name|email|phone|address|line[12]|city|postal|zip)' then 'null'::jsonb
+                    else private.scrub_payer_details(e.value)
+                end
+            ), '{}')
+            from pg_catalog.jsonb_each(doc) as e
+        )
+        when 'array' then (
+            select coalesce(pg_catalog.jsonb_agg(private.scrub_payer_details(e.value) order by e.ord), '[]')
+            from pg_catalog.jsonb_array_elements(doc) with ordinality as e (value, ord)
+        )
+        else doc
+    end
+$$;
+
 -- Whether the campaign still holds money: a positive balance, or a payout on its way.
 create function private.holds_money(campaign_id uuid)
 returns boolean
@@ -117,6 +171,26 @@ as $$
     where c.id = fit_treasurer_quorum.campaign_id and c.treasurer_quorum > t.treasurers
 $$;
 
+-- A treasurer who no longer counts (they leave, or they become the owner) is
+-- dropped from the approvers copied onto the payouts waiting for their
+-- sign-off (of one campaign, or all), which then need at most the approvers
+-- left: no payout waits for an approval that can never come, and no owner
+-- signs off their own campaign's payout.
+create function private.drop_payout_approver(approver uuid, campaign_id uuid default null)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    update public.payout_requests as p
+    set
+        approvers = pg_catalog.array_remove(p.approvers, drop_payout_approver.approver),
+        approvals_required = least(p.approvals_required, pg_catalog.cardinality(p.approvers) - 1)
+    where
+        p.status = 'requested' and drop_payout_approver.approver = any(p.approvers)
+        and (drop_payout_approver.campaign_id is null or p.campaign_id = drop_payout_approver.campaign_id)
+$$;
+
 -- What becomes of one campaign whose owner leaves (see the header); returns
 -- deleted, handed_over, frozen, cancelled or kept.
 create function private.release_campaign(c public.campaigns)
@@ -144,6 +218,7 @@ begin
         delete from public.campaign_members as m where m.campaign_id = c.id and m.user_id = heir;
         update public.campaigns as x set owner_id = heir where x.id = c.id;
         perform private.fit_treasurer_quorum(c.id);
+        perform private.drop_payout_approver(heir, c.id);
         return 'handed_over';
     end if;
 
@@ -216,6 +291,9 @@ begin
     update public.donations as d
     set donor_id = null, donor_name = null, donor_email = null, message = null, is_anonymous = true
     where d.id = any(gifts);
+    insert into private.erased_payers (donation_id)
+    select g.id from pg_catalog.unnest(gifts) as g (id)
+    on conflict do nothing;
     with told as (
         update public.notifications as n
         set payload = n.payload || '{"donor_name": "Anonyme"}'::jsonb
@@ -224,9 +302,13 @@ begin
         returning n.id
     )
     delete from private.email_outbox as o where o.notification_id in (select t.id from told as t);
+    -- and every event that carries their email: theirs, and those held for
+    -- review or matching no payment (no donation of theirs named)
     update private.webhook_events as e
-    set payload = private.scrub_jsonb(e.payload, needles)
-    where e.donation_id = any(gifts);
+    set payload = private.scrub_jsonb(private.scrub_payer_details(e.payload), needles)
+    where
+        e.donation_id = any(gifts)
+        or (address is not null and pg_catalog.strpos(pg_catalog.lower(e.payload::text), address) > 0);
 
     -- invitations they sent or received, with what was sent about them
     select coalesce(pg_catalog.array_agg(i.id), '{}') into invitations
@@ -262,6 +344,7 @@ begin
     )
     select coalesce(pg_catalog.array_agg(g.campaign_id), '{}') into teams from gone as g;
     perform private.fit_treasurer_quorum(t.id) from pg_catalog.unnest(teams) as t (id);
+    perform private.drop_payout_approver(leaving);
 
     -- the profile, and with it comments, reports, notifications, preferences
     delete from public.profiles as p where p.id = leaving;
@@ -297,7 +380,28 @@ begin
 end;
 $$;
 
+-- A provider event about a gift whose donor left, once the payment core has
+-- named its donation: stored without the payer's details.
+create function private.forget_erased_payer()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if exists (select 1 from private.erased_payers as x where x.donation_id = new.donation_id) then
+        new.payload := private.scrub_payer_details(new.payload);
+    end if;
+    return new;
+end;
+$$;
+
 -- Triggers ---------------------------------------------------------------------
+
+create trigger webhook_events_forget_erased_payer
+before update of donation_id on private.webhook_events
+for each row when (new.donation_id is not null)
+execute function private.forget_erased_payer();
 
 create trigger on_auth_user_deleted
 before delete on auth.users
