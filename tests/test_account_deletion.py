@@ -260,6 +260,18 @@ def test_an_open_campaign_holding_money_is_frozen_for_operators(
     assert db.sql("select * from private.check_ledger()") == []
 
 
+def test_an_ownerless_frozen_campaign_is_closed_not_unfrozen(
+    db, gotrue, as_user, admin, leaver, user, make_campaign
+):
+    campaign = make_campaign(leaver, "active")
+    give(db, campaign, user, 10_000)
+    gotrue.delete_user(leaver.id)
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Vérifié"})
+    assert (err.value.status, err.value.message) == (409, "campaign_without_owner")
+    assert campaign_row(db, campaign)["status"] == "frozen"
+
+
 def test_an_expired_campaign_with_money_left_is_frozen(db, gotrue, leaver, user, make_campaign):
     campaign = make_campaign(leaver, "active")
     give(db, campaign, user, 10_000)

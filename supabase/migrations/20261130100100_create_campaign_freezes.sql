@@ -270,6 +270,11 @@ begin
             errcode = 'PT409', message = 'owner_banned',
             detail = 'The owner of this campaign is banned: lift the ban first, or close it with refunds.';
     end if;
+    if c.owner_id is null and c.ends_at > pg_catalog.now() then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_without_owner',
+            detail = 'The owner of this campaign deleted their account and no co-organizer took it over: close it with refunds.';
+    end if;
     why := private.decision_reason(note);
     -- active becomes funded when the totals say so (private.prepare_campaign)
     c := private.set_campaign_status(
