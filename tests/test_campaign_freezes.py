@@ -158,10 +158,11 @@ def test_a_frozen_campaigns_open_payout_is_not_rejected_but_waits(
     assert db.one(
         "select status::text from public.payout_requests where id = %s", [payout["id"]]
     ) == {"status": "requested"}
-    refused(
+    err = refused(
         lambda: as_user(owner).rpc("request_payout", {"campaign_id": campaign["id"], "amount": 1_000, **WALLET}),
-        409, "campaign_closed",
+        409, "payout_blocked",
     )  # fmt: skip
+    assert json.loads(err.details) == [{"reason": "campaign_frozen"}]
 
 
 def test_freezing_needs_staff_a_reason_and_a_published_campaign(
@@ -250,6 +251,29 @@ def test_unfreezing_is_for_admins_and_follows_the_totals(
         [owner.id],
     )
     assert note["payload"]["reason"] == "Pièces vérifiées"
+
+
+def test_a_campaign_frozen_because_its_owner_left_is_closed_with_refunds_not_unfrozen(
+    db, gotrue, as_user, owner, admin, user, give, campaign
+):
+    give(campaign, 10_000, user)
+    gotrue.delete(owner)  # nobody on the team: frozen for operators, without owner
+    assert status(db, campaign) == "frozen"
+    refused(
+        lambda: as_user(admin).rpc(
+            "unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Vérifié"}
+        ),
+        409,
+        "campaign_without_owner",
+    )
+    assert status(db, campaign) == "frozen"
+    assert db.sql("select 1 from private.audit_log where action = 'unfreeze_campaign'") == []
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Compte supprimé"}
+    )
+    assert status(db, campaign) == "cancelled"
+    assert [o["amount"] for o in orders(db, campaign)] == [10_000]
+    assert db.sql("select * from private.check_ledger()") == []
 
 
 def test_a_campaign_unfrozen_after_its_end_is_expired(db, as_user, moderator, admin, campaign):
@@ -424,6 +448,26 @@ def test_close_with_refund_sends_stripes_refunds_and_the_webhook_settles_them(
         "select action from private.audit_log where action in ('campaigns close', 'refunds send', 'request_refund')"
     )
     assert {a["action"] for a in audit} == {"campaigns close", "refunds send", "request_refund"}
+
+
+def test_an_admin_on_the_team_sends_no_refund_of_their_own_campaign_to_stripe(
+    db, cli, stripe_api, as_user, make_user, grant_role, admin, donate, post_event, campaign
+):
+    paid_by_card(donate, post_event, campaign, 5_000)
+    other = grant_role(make_user(), "admin")
+    as_user(other).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], admin.id],  # the console's operator
+    )
+    result = cli("refunds", "send")
+    assert result.exit_code == 0, result.output
+    assert stripe_api.calls("POST", "/v1/refunds") == []
+    assert [o["status"] for o in orders(db, campaign)] == ["pending"]
+    assert as_user(admin).get("refund_orders") == []
+    assert len(as_user(other).get("refund_orders")) == 1
 
 
 def test_a_refund_stripe_refuses_is_failed_then_sent_again(

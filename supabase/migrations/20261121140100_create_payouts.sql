@@ -20,7 +20,9 @@
 --     hospital letter or quote…); each needs an accepted document;
 --   * four eyes: no staff member reviews a proof or decides a payout of a
 --     campaign whose team they are on (private.assert_independent_staff): an
---     admin's own payout needs another admin;
+--     admin's own payout needs another admin; nor a proof they uploaded or a
+--     payout they requested or were named to sign off, even after leaving the
+--     team;
 --   * fraud stops (private.payout_stop_reason): nothing is requested, approved
 --     or paid while the campaign is frozen or cancelled or its owner banned.
 -- payout_blockers(payout_id) tells the owner exactly what is missing.
@@ -300,10 +302,11 @@ stable
 security definer
 set search_path = ''
 as $$
+    -- the ban first: it also freezes the campaign, and is the cause to lift
     select case
+        when private.is_banned(c.owner_id) then 'owner_banned'
         when c.status = 'frozen' then 'campaign_frozen'
         when c.status = 'cancelled' then 'campaign_cancelled'
-        when private.is_banned(c.owner_id) then 'owner_banned'
     end
     from public.campaigns as c
     where c.id = payout_stop_reason.campaign_id
@@ -432,7 +435,7 @@ begin
         raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins decide payouts.';
     end if;
     p := private.visible_payout(payout_id);
-    perform private.assert_independent_staff(p.campaign_id);
+    perform private.assert_independent_staff(p.campaign_id, p.requested_by || p.approvers);
     select * into a from private.payout_accounts as x where x.payout_id = p.id;
     if not found then
         raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
@@ -822,10 +825,11 @@ as $$
 declare
     p public.payout_requests := private.locked_payout(payout_id, '{requested}');
 begin
-    if not auth.uid() = any(p.approvers) then
+    -- named then and still on the team (an admin sees the payout off the team)
+    if not auth.uid() = any(p.approvers) or not private.is_campaign_team(p.campaign_id) then
         raise exception using
             errcode = 'PT403', message = 'not_treasurer',
-            detail = 'Only the treasurers named when the payout was requested.';
+            detail = 'Only the treasurers named when the payout was requested, still on the team.';
     end if;
     if p.requested_by = auth.uid() then
         raise exception using
@@ -875,7 +879,8 @@ begin
     end if;
     p := private.locked_payout(payout_id, allowed);
     if target <> 'cancelled' then
-        perform private.assert_independent_staff(p.campaign_id);
+        -- its requester and treasurers never decide it, even off the team since
+        perform private.assert_independent_staff(p.campaign_id, p.requested_by || p.approvers);
     end if;
     stop := case when target in ('approved', 'paid') then private.payout_stop_reason(p.campaign_id) end;
     if stop is not null then
@@ -1003,7 +1008,8 @@ begin
     if not found then
         raise exception using errcode = 'PT404', message = 'document_not_found', detail = 'No such document.';
     end if;
-    perform private.assert_independent_staff(d.campaign_id);
+    -- nor the proof they uploaded, even off the team since
+    perform private.assert_independent_staff(d.campaign_id, array[d.uploaded_by]);
     update public.campaign_documents as x
     set status = review_campaign_document.status, reviewed_by = auth.uid(), reviewed_at = pg_catalog.now(),
         review_note = nullif(pg_catalog.btrim(note), '')

@@ -9,7 +9,8 @@
 --                                          (the payouts' decisions read the status)
 --   unfreeze_campaign(campaign, note)      admins: back to active or funded (the totals
 --                                          decide), or expired when ends_at passed;
---                                          never while the owner is banned
+--                                          never while the owner is banned, nor
+--                                          once the owner deleted their account
 --   close_campaign_with_refunds(c, reason) admins: the campaign is cancelled, its open
 --                                          payouts rejected, and one refund order is
 --                                          written per credited donation not yet refunded
@@ -87,9 +88,11 @@ grant select on table public.refund_orders to authenticated;
 
 alter table public.refund_orders enable row level security;
 
-create policy "admins read refund orders"
+-- four eyes: an admin on the campaign's team does not see (so the console does
+-- not send to the provider) the refunds of that campaign
+create policy "admins read refund orders of campaigns off their team"
 on public.refund_orders for select to authenticated
-using ((select private.is_admin()));
+using ((select private.is_admin()) and campaign_id not in (select private.team_campaign_ids()));
 
 -- Functions: helpers -----------------------------------------------------------------
 
@@ -269,6 +272,13 @@ begin
         raise exception using
             errcode = 'PT409', message = 'owner_banned',
             detail = 'The owner of this campaign is banned: lift the ban first, or close it with refunds.';
+    end if;
+    -- frozen because its owner deleted their account (private.release_campaign):
+    -- nobody could run it nor ask for its money
+    if c.owner_id is null then
+        raise exception using
+            errcode = 'PT409', message = 'campaign_without_owner',
+            detail = 'The owner of this campaign deleted their account: close it with refunds.';
     end if;
     why := private.decision_reason(note);
     -- active becomes funded when the totals say so (private.prepare_campaign)
