@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 from admin_scripts import keys
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.gotrue import auth_admin_connection
+from tests.postgrest import ApiError
 from tests.support.identity import rows_holding
 
 NAME = "Fatou Ndiaye"
@@ -212,6 +213,35 @@ def test_an_open_payout_keeps_the_campaign_frozen_with_its_record(
     assert campaign_row(db, campaign)["status"] == "frozen"
     p = db.one("select * from public.payout_requests where id = %s", [payout["id"]])
     assert (p["status"], p["amount"], p["requested_by"]) == ("requested", 50_000, None)
+
+
+def test_the_leavers_open_payout_is_not_paid_to_an_erased_identity_through_the_heir(
+    db, delete_account, as_user, admin, leaver, user, make_user, make_campaign
+):
+    campaign = make_campaign(leaver, "active", category="autre")  # no proof asked
+    give(db, campaign, user, 100_000)
+    heir = make_user()
+    co_organize(db, campaign, heir)
+    payout = as_user(leaver).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 50_000, "method": "mobile_money",
+         "beneficiary_name": "Moussa Diarra", "mobile_operator": "orange_money",
+         "phone_number": "+22370000001"},
+    )  # fmt: skip
+    delete_account(leaver)
+    row = campaign_row(db, campaign)
+    assert (row["status"], row["owner_id"]) == ("frozen", heir.id)
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("approve_payout", {"payout_id": payout["id"]})
+    assert (err.value.status, err.value.message) == (409, "payout_blocked")
+    assert db.one("select status::text from public.payout_requests")["status"] == "requested"
+    # operators reject it and unfreeze: the heir asks anew, to an account they name
+    as_user(admin).rpc("reject_payout", {"payout_id": payout["id"], "reason": "Demandeur parti"})
+    unfrozen = as_user(admin).rpc(
+        "unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Héritier vérifié"}
+    )
+    assert unfrozen["status"] == "active"
+    assert db.sql("select * from private.check_ledger()") == []
 
 
 def test_an_open_campaign_passes_to_the_longest_standing_co_organizer(
