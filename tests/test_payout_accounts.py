@@ -169,6 +169,23 @@ def test_the_team_reads_its_payout_account_in_full_audited(
     assert [r["actor_id"] for r in readers] == [owner.id, helper.id]
 
 
+def test_a_banned_team_member_no_longer_reads_the_account(
+    db, service, gotrue, make_user, campaign, payout
+):
+    helper = make_user()
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], helper.id],
+    )
+    gotrue.ban(helper)  # the token signed before the ban is still valid
+    response = read_account(service, helper, payout["id"])
+    assert (response.status_code, response.get_json()["error"]["code"]) == (
+        403, "account_banned",
+    )  # fmt: skip
+    assert "Fatoumata" not in response.get_data(as_text=True)
+    assert db.sql("select 1 from private.audit_log where action = 'read_payout_account'") == []
+
+
 @pytest.mark.parametrize("actor", ["user", "admin", "moderator"])
 def test_anyone_off_the_team_gets_not_found(request, db, service, payout, actor):
     response = read_account(service, request.getfixturevalue(actor), payout["id"])

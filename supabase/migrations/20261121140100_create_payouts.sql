@@ -393,7 +393,8 @@ $$;
 -- caller decrypts with the private key), audited; to anyone else the payout
 -- does not exist:
 --   * the campaign's team: payout_account_for_team(reader, …), the service's
---     GET /payouts/<id>/account with the reader from the user's token;
+--     GET /payouts/<id>/account with the reader from the user's token (not a
+--     banned member);
 --   * the admin deciding the payout, never one on the campaign's team (four
 --     eyes): payout_account_for_staff(…) as the signed-in operator
 --     (`cagnotte-admin payouts show`).
@@ -406,6 +407,12 @@ as $$
 declare
     a private.payout_accounts;
 begin
+    -- a suspended member (a suspected fraud) no longer reads where money goes
+    if private.is_banned(reader) then
+        raise exception using
+            errcode = 'PT403', message = 'account_banned',
+            detail = 'This account is suspended: it can read public data but not write.';
+    end if;
     select x.* into a
     from private.payout_accounts as x
     inner join public.payout_requests as p on x.payout_id = p.id
