@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from psycopg.types.json import Jsonb
 
 from admin_scripts import keys
 from tests import stripe_fake
@@ -541,6 +542,33 @@ def test_a_payment_credited_after_the_close_gets_its_refund_order(
     assert (str(order["donation_id"]), order["status"], order["amount"]) == (
         pledge["donation_id"], "pending", 4_000
     )  # fmt: skip
+
+
+def dispute(db, pledge, status, amount):
+    """A Stripe dispute event on the pledge, through the payment core."""
+    outcome = {"kind": "dispute", "dispute_ref": f"dp_{pledge['donation_id']}",
+               "dispute_status": status, "dispute_amount": amount,
+               "donation_id": pledge["donation_id"]}  # fmt: skip
+    r = db.one(
+        "select private.record_payment_event('stripe', %s, 'charge.dispute.updated', now(), false,"
+        " '{}', %s) as r",
+        [f"evt_dp_{status}_{pledge['donation_id']}", Jsonb(outcome)],
+    )["r"]
+    assert r["outcome"] == "applied", r
+
+
+def test_money_a_won_dispute_gives_back_to_a_closed_campaign_gets_its_refund_order(
+    db, as_user, admin, user, give, campaign
+):
+    pledge = give(campaign, 10_000, user)
+    dispute(db, pledge, "open", 10_000)  # withdrawn while disputed: nothing to refund
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    assert orders(db, campaign) == []
+    dispute(db, pledge, "won", 10_000)  # the money is back, on a closed campaign
+    assert [(o["amount"], o["status"]) for o in orders(db, campaign)] == [(10_000, "pending")]
+    assert db.sql("select * from private.check_ledger()") == []
 
 
 def test_a_frozen_campaign_is_closed_and_closing_again_writes_no_second_order(

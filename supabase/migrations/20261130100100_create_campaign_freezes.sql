@@ -176,7 +176,9 @@ end;
 $$;
 
 -- A refund order for what a credited donation still brings (none when nothing
--- is left, or when it has one): Stripe's pending, CinetPay's manual.
+-- is left): Stripe's pending, CinetPay's manual. An order not yet sent (pending,
+-- manual) follows what is left (a dispute won gives money back); a failed one
+-- keeps its amount (Stripe's idempotency key is bound to it).
 create function private.open_refund_order(d public.donations)
 returns void
 language sql
@@ -202,7 +204,9 @@ as $$
     ) as a
     inner join public.currencies as k on k.code = d.currency
     where d.status in ('succeeded', 'partially_refunded') and d.amount - d.refunded_amount - d.disputed_amount > 0
-    on conflict (donation_id) do nothing
+    on conflict (donation_id) do update
+    set amount = excluded.amount, provider_amount = excluded.provider_amount, updated_at = pg_catalog.now()
+    where public.refund_orders.status in ('pending', 'manual')
 $$;
 
 -- The refund order, locked, for an admin off the campaign's team
@@ -445,7 +449,8 @@ $$;
 -- Functions: triggers --------------------------------------------------------------------
 
 -- Refund orders follow their donation: refunded once nothing is left to refund;
--- a payment credited on a cancelled campaign gets its order at once.
+-- a payment credited on a cancelled campaign gets its order at once, and so does
+-- money a dispute gives back there (a won dispute).
 create function private.follow_refund_orders()
 returns trigger
 language plpgsql
@@ -458,7 +463,7 @@ begin
         set status = 'refunded', refunded_at = pg_catalog.now(), error = null, updated_at = pg_catalog.now()
         where o.donation_id = new.id and o.status <> 'refunded';
     end if;
-    if old.succeeded_at is null and new.succeeded_at is not null
+    if ((old.succeeded_at is null and new.succeeded_at is not null) or new.disputed_amount < old.disputed_amount)
         and exists (select 1 from public.campaigns as c where c.id = new.campaign_id and c.status = 'cancelled') then
         perform private.open_refund_order(new);
     end if;
@@ -500,6 +505,7 @@ create trigger donations_follow_refund_orders
 after update on public.donations
 for each row when (
     old.refunded_amount is distinct from new.refunded_amount or old.succeeded_at is distinct from new.succeeded_at
+    or old.disputed_amount is distinct from new.disputed_amount
 )
 execute function private.follow_refund_orders();
 
