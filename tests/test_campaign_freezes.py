@@ -5,8 +5,11 @@ the console, mobile money's recorded by hand), with the ledger following."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
@@ -569,6 +572,55 @@ def test_money_a_won_dispute_gives_back_to_a_closed_campaign_gets_its_refund_ord
     dispute(db, pledge, "won", 10_000)  # the money is back, on a closed campaign
     assert [(o["amount"], o["status"]) for o in orders(db, campaign)] == [(10_000, "pending")]
     assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_a_payment_credited_while_the_campaign_is_being_closed_gets_its_refund_order(
+    db, admin, campaign
+):
+    """The close commits while the payment's credit waits for the campaign: the
+    credit saw the campaign open, the close saw the donation pending."""
+    pledge = db.one(
+        "select private.create_donation(campaign_id => %s, amount => 7000, currency => 'XOF',"
+        " provider => 'stripe') as p",
+        [campaign["id"]],
+    )["p"]
+    outcome = {"kind": "payment", "status": "succeeded", "amount": 7000, "currency": "XOF",
+               "donation_id": pledge["donation_id"]}  # fmt: skip
+    closing = psycopg.connect(db.superuser_url)  # a transaction, left open
+    closing.execute(
+        "select set_config('request.jwt.claims', %s, true)",
+        [json.dumps({"sub": str(admin.id), "role": "authenticated"})],
+    )
+    closing.execute("select public.close_campaign_with_refunds(%s, 'Fraude')", [campaign["id"]])
+
+    def credit():
+        with psycopg.connect(db.superuser_url, autocommit=True) as conn:
+            conn.execute(
+                "select private.record_payment_event('stripe', 'evt_race', 'x', now(), false, '{}',"
+                " %s)",
+                [Jsonb(outcome)],
+            )
+
+    crediting = threading.Thread(target=credit)
+    crediting.start()
+    for _ in range(100):  # the credit waits for the close's lock on the campaign
+        waiting = db.sql(
+            "select 1 from pg_stat_activity where wait_event_type = 'Lock'"
+            " and query like '%%evt_race%%'"
+        )
+        if waiting:
+            break
+        time.sleep(0.05)
+    assert waiting
+    closing.commit()
+    closing.close()
+    crediting.join(30)
+    assert not crediting.is_alive()
+    assert status(db, campaign) == "cancelled"
+    (order,) = orders(db, campaign)
+    assert (str(order["donation_id"]), order["amount"], order["status"]) == (
+        pledge["donation_id"], 7000, "pending",
+    )  # fmt: skip
 
 
 def test_a_frozen_campaign_is_closed_and_closing_again_writes_no_second_order(

@@ -457,15 +457,22 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    campaign_status public.campaign_status;
 begin
     if new.refunded_amount > old.refunded_amount and new.amount - new.refunded_amount - new.disputed_amount <= 0 then
         update public.refund_orders as o
         set status = 'refunded', refunded_at = pg_catalog.now(), error = null, updated_at = pg_catalog.now()
         where o.donation_id = new.id and o.status <> 'refunded';
     end if;
-    if ((old.succeeded_at is null and new.succeeded_at is not null) or new.disputed_amount < old.disputed_amount)
-        and exists (select 1 from public.campaigns as c where c.id = new.campaign_id and c.status = 'cancelled') then
-        perform private.open_refund_order(new);
+    if (old.succeeded_at is null and new.succeeded_at is not null) or new.disputed_amount < old.disputed_amount then
+        -- locked as its totals will be, then read: a close under way commits
+        -- first (its scan did not see this money), and its status is seen
+        select c.status into campaign_status from public.campaigns as c where c.id = new.campaign_id
+        for no key update;
+        if campaign_status = 'cancelled' then
+            perform private.open_refund_order(new);
+        end if;
     end if;
     return null;
 end;
