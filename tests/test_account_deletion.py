@@ -260,18 +260,6 @@ def test_an_open_campaign_holding_money_is_frozen_for_operators(
     assert db.sql("select * from private.check_ledger()") == []
 
 
-def test_an_ownerless_frozen_campaign_is_closed_not_unfrozen(
-    db, gotrue, as_user, admin, leaver, user, make_campaign
-):
-    campaign = make_campaign(leaver, "active")
-    give(db, campaign, user, 10_000)
-    gotrue.delete_user(leaver.id)
-    with pytest.raises(ApiError) as err:
-        as_user(admin).rpc("unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Vérifié"})
-    assert (err.value.status, err.value.message) == (409, "campaign_without_owner")
-    assert campaign_row(db, campaign)["status"] == "frozen"
-
-
 def test_an_expired_campaign_with_money_left_is_frozen(db, gotrue, leaver, user, make_campaign):
     campaign = make_campaign(leaver, "active")
     give(db, campaign, user, 10_000)
@@ -300,6 +288,35 @@ def test_an_open_payout_keeps_the_campaign_frozen_with_its_record(
     assert campaign_row(db, campaign)["status"] == "frozen"
     p = db.one("select * from public.payout_requests where id = %s", [payout["id"]])
     assert (p["status"], p["amount"], p["requested_by"]) == ("requested", 50_000, None)
+
+
+def test_the_leavers_open_payout_is_not_paid_to_an_erased_identity_through_the_heir(
+    db, delete_account, as_user, admin, leaver, user, make_user, make_campaign
+):
+    campaign = make_campaign(leaver, "active", category="autre")  # no proof asked
+    give(db, campaign, user, 100_000)
+    heir = make_user()
+    co_organize(db, campaign, heir)
+    payout = as_user(leaver).rpc(
+        "request_payout",
+        {"campaign_id": campaign["id"], "amount": 50_000, "method": "mobile_money",
+         "beneficiary_name": "Moussa Diarra", "mobile_operator": "orange_money",
+         "phone_number": "+22370000001"},
+    )  # fmt: skip
+    delete_account(leaver)
+    row = campaign_row(db, campaign)
+    assert (row["status"], row["owner_id"]) == ("frozen", heir.id)
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("approve_payout", {"payout_id": payout["id"]})
+    assert (err.value.status, err.value.message) == (409, "payout_blocked")
+    assert db.one("select status::text from public.payout_requests")["status"] == "requested"
+    # operators reject it and unfreeze: the heir asks anew, to an account they name
+    as_user(admin).rpc("reject_payout", {"payout_id": payout["id"], "reason": "Demandeur parti"})
+    unfrozen = as_user(admin).rpc(
+        "unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Héritier vérifié"}
+    )
+    assert unfrozen["status"] == "active"
+    assert db.sql("select * from private.check_ledger()") == []
 
 
 def test_an_open_campaign_passes_to_the_longest_standing_co_organizer(

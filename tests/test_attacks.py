@@ -765,6 +765,91 @@ def test_an_admin_cannot_approve_or_pay_their_own_payout(
     assert payout_status(db, p) == "approved"
 
 
+def test_an_admin_who_signed_as_treasurer_cannot_leave_the_team_and_approve_the_payout(
+    db, as_user, make_user, grant_role, owner, funded
+):
+    insider = grant_role(make_user(), "admin")
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [funded["id"], insider.id],
+    )
+    as_user(owner).rpc(
+        "set_treasurers",
+        {"campaign_id": funded["id"], "treasurer_ids": [str(insider.id)], "quorum": 1},
+    )
+    p = ask_payout(as_user, owner, funded)
+    as_user(insider).rpc("approve_payout_as_treasurer", {"payout_id": p["id"]})
+    assert as_user(insider).delete("campaign_members", {"user_id": str(insider.id)})
+    refused(lambda: as_user(insider).rpc("approve_payout", {"payout_id": p["id"]}),
+            status=403, code="cannot_review_own_campaign")  # fmt: skip
+    assert payout_status(db, p) == "requested"
+    assert db.sql("select 1 from private.audit_log where action = 'approve_payout'") == []
+
+
+def test_a_treasurer_removed_from_the_team_cannot_sign_even_as_an_admin(
+    db, as_user, make_user, grant_role, owner, funded
+):
+    insider = grant_role(make_user(), "admin")
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [funded["id"], insider.id],
+    )
+    as_user(owner).rpc(
+        "set_treasurers",
+        {"campaign_id": funded["id"], "treasurer_ids": [str(insider.id)], "quorum": 1},
+    )
+    p = ask_payout(as_user, owner, funded)
+    assert as_user(owner).delete("campaign_members", {"user_id": str(insider.id)})
+    refused(lambda: as_user(insider).rpc("approve_payout_as_treasurer", {"payout_id": p["id"]}),
+            status=403, code="not_treasurer")  # fmt: skip
+    assert db.sql("select 1 from public.payout_approvals") == []
+
+
+def test_a_moderator_who_uploaded_a_proof_cannot_leave_the_team_and_accept_it(
+    db, as_user, make_user, grant_role, owner, make_campaign
+):
+    insider = grant_role(make_user(), "moderator")
+    c = make_campaign(owner, "active")  # santé: asks for a medical document
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [c["id"], insider.id],
+    )
+    (doc,) = as_user(insider).insert(
+        "campaign_documents",
+        {"campaign_id": str(c["id"]), "document_type": "medical_document",
+         "file_ref": f"africagnotte/documents/{c['id']}/faux-devis"},
+    )  # fmt: skip
+    assert as_user(insider).delete("campaign_members", {"user_id": str(insider.id)})
+    refused(
+        lambda: as_user(insider).rpc(
+            "review_campaign_document", {"document_id": doc["id"], "status": "accepted"}
+        ),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    assert row(db, "campaign_documents", doc["id"])["status"] == "pending"
+
+
+def test_an_admin_cannot_accept_their_own_rewrite_of_someone_elses_campaign(
+    db, as_user, admin, moderator, funded
+):
+    story = "Les dons iront désormais à mon cousin, qui gère la collecte. " * 2
+    as_user(admin).update("campaigns", {"story": story}, {"id": funded["id"]})
+    refused(
+        lambda: as_user(admin).rpc(
+            "review_campaign_edit", {"campaign_id": funded["id"], "accept": True}
+        ),
+        status=403, code="cannot_review_own_campaign",
+    )  # fmt: skip
+    review = db.one("select status::text, editors from public.campaign_edit_reviews")
+    assert review == {"status": "pending", "editors": [admin.id]}
+    # another staff member decides it
+    decided = as_user(moderator).rpc(
+        "review_campaign_edit", {"campaign_id": funded["id"], "accept": False, "reason": "Non"}
+    )
+    assert decided["status"] == "restored"
+    assert row(db, "campaigns", funded["id"])["story"] == funded["story"]
+
+
 @pytest.mark.parametrize("stop", ["frozen", "cancelled", "banned"])
 def test_a_payout_of_a_frozen_or_cancelled_campaign_or_banned_owner_is_neither_approved_nor_paid(
     db, gotrue, as_user, owner, admin, funded, stop

@@ -5,9 +5,13 @@ the console, mobile money's recorded by hand), with the ledger following."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
+import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from admin_scripts import keys
 from tests import stripe_fake
@@ -158,10 +162,11 @@ def test_a_frozen_campaigns_open_payout_is_not_rejected_but_waits(
     assert db.one(
         "select status::text from public.payout_requests where id = %s", [payout["id"]]
     ) == {"status": "requested"}
-    refused(
+    err = refused(
         lambda: as_user(owner).rpc("request_payout", {"campaign_id": campaign["id"], "amount": 1_000, **WALLET}),
         409, "payout_blocked",
     )  # fmt: skip
+    assert json.loads(err.details) == [{"reason": "campaign_frozen"}]
 
 
 def test_freezing_needs_staff_a_reason_and_a_published_campaign(
@@ -250,6 +255,29 @@ def test_unfreezing_is_for_admins_and_follows_the_totals(
         [owner.id],
     )
     assert note["payload"]["reason"] == "Pièces vérifiées"
+
+
+def test_a_campaign_frozen_because_its_owner_left_is_closed_with_refunds_not_unfrozen(
+    db, gotrue, as_user, owner, admin, user, give, campaign
+):
+    give(campaign, 10_000, user)
+    gotrue.delete(owner)  # nobody on the team: frozen for operators, without owner
+    assert status(db, campaign) == "frozen"
+    refused(
+        lambda: as_user(admin).rpc(
+            "unfreeze_campaign", {"campaign_id": campaign["id"], "note": "Vérifié"}
+        ),
+        409,
+        "campaign_without_owner",
+    )
+    assert status(db, campaign) == "frozen"
+    assert db.sql("select 1 from private.audit_log where action = 'unfreeze_campaign'") == []
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Compte supprimé"}
+    )
+    assert status(db, campaign) == "cancelled"
+    assert [o["amount"] for o in orders(db, campaign)] == [10_000]
+    assert db.sql("select * from private.check_ledger()") == []
 
 
 def test_a_campaign_unfrozen_after_its_end_is_expired(db, as_user, moderator, admin, campaign):
@@ -426,6 +454,26 @@ def test_close_with_refund_sends_stripes_refunds_and_the_webhook_settles_them(
     assert {a["action"] for a in audit} == {"campaigns close", "refunds send", "request_refund"}
 
 
+def test_an_admin_on_the_team_sends_no_refund_of_their_own_campaign_to_stripe(
+    db, cli, stripe_api, as_user, make_user, grant_role, admin, donate, post_event, campaign
+):
+    paid_by_card(donate, post_event, campaign, 5_000)
+    other = grant_role(make_user(), "admin")
+    as_user(other).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], admin.id],  # the console's operator
+    )
+    result = cli("refunds", "send")
+    assert result.exit_code == 0, result.output
+    assert stripe_api.calls("POST", "/v1/refunds") == []
+    assert [o["status"] for o in orders(db, campaign)] == ["pending"]
+    assert as_user(admin).get("refund_orders") == []
+    assert len(as_user(other).get("refund_orders")) == 1
+
+
 def test_a_refund_stripe_refuses_is_failed_then_sent_again(
     db, cli, stripe_api, donate, post_event, campaign
 ):
@@ -496,6 +544,82 @@ def test_a_payment_credited_after_the_close_gets_its_refund_order(
     (order,) = orders(db, campaign)
     assert (str(order["donation_id"]), order["status"], order["amount"]) == (
         pledge["donation_id"], "pending", 4_000
+    )  # fmt: skip
+
+
+def dispute(db, pledge, status, amount):
+    """A Stripe dispute event on the pledge, through the payment core."""
+    outcome = {"kind": "dispute", "dispute_ref": f"dp_{pledge['donation_id']}",
+               "dispute_status": status, "dispute_amount": amount,
+               "donation_id": pledge["donation_id"]}  # fmt: skip
+    r = db.one(
+        "select private.record_payment_event('stripe', %s, 'charge.dispute.updated', now(), false,"
+        " '{}', %s) as r",
+        [f"evt_dp_{status}_{pledge['donation_id']}", Jsonb(outcome)],
+    )["r"]
+    assert r["outcome"] == "applied", r
+
+
+def test_money_a_won_dispute_gives_back_to_a_closed_campaign_gets_its_refund_order(
+    db, as_user, admin, user, give, campaign
+):
+    pledge = give(campaign, 10_000, user)
+    dispute(db, pledge, "open", 10_000)  # withdrawn while disputed: nothing to refund
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    assert orders(db, campaign) == []
+    dispute(db, pledge, "won", 10_000)  # the money is back, on a closed campaign
+    assert [(o["amount"], o["status"]) for o in orders(db, campaign)] == [(10_000, "pending")]
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_a_payment_credited_while_the_campaign_is_being_closed_gets_its_refund_order(
+    db, admin, campaign
+):
+    """The close commits while the payment's credit waits for the campaign: the
+    credit saw the campaign open, the close saw the donation pending."""
+    pledge = db.one(
+        "select private.create_donation(campaign_id => %s, amount => 7000, currency => 'XOF',"
+        " provider => 'stripe') as p",
+        [campaign["id"]],
+    )["p"]
+    outcome = {"kind": "payment", "status": "succeeded", "amount": 7000, "currency": "XOF",
+               "donation_id": pledge["donation_id"]}  # fmt: skip
+    closing = psycopg.connect(db.superuser_url)  # a transaction, left open
+    closing.execute(
+        "select set_config('request.jwt.claims', %s, true)",
+        [json.dumps({"sub": str(admin.id), "role": "authenticated"})],
+    )
+    closing.execute("select public.close_campaign_with_refunds(%s, 'Fraude')", [campaign["id"]])
+
+    def credit():
+        with psycopg.connect(db.superuser_url, autocommit=True) as conn:
+            conn.execute(
+                "select private.record_payment_event('stripe', 'evt_race', 'x', now(), false, '{}',"
+                " %s)",
+                [Jsonb(outcome)],
+            )
+
+    crediting = threading.Thread(target=credit)
+    crediting.start()
+    for _ in range(100):  # the credit waits for the close's lock on the campaign
+        waiting = db.sql(
+            "select 1 from pg_stat_activity where wait_event_type = 'Lock'"
+            " and query like '%%evt_race%%'"
+        )
+        if waiting:
+            break
+        time.sleep(0.05)
+    assert waiting
+    closing.commit()
+    closing.close()
+    crediting.join(30)
+    assert not crediting.is_alive()
+    assert status(db, campaign) == "cancelled"
+    (order,) = orders(db, campaign)
+    assert (str(order["donation_id"]), order["amount"], order["status"]) == (
+        pledge["donation_id"], 7000, "pending",
     )  # fmt: skip
 
 

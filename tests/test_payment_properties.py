@@ -170,7 +170,7 @@ class PaymentEvents(RuleBasedStateMachine):
         assert (
             self.db.sql(
                 "select d.id from public.donations as d where d.campaign_id = %s"
-                " and d.status in ('succeeded', 'partially_refunded') and d.dispute_status is null"
+                " and d.status in ('succeeded', 'partially_refunded') and d.disputed_amount = 0"
                 " and d.amount > d.refunded_amount"
                 " and not exists (select 1 from public.refund_orders as o where o.donation_id = d.id)",
                 [self.campaign_id],

@@ -20,7 +20,7 @@ UUID_ALLOWED = {
     # a campaign's id; answers about the caller (auth.uid()) only
     "private.is_campaign_team(uuid)",
     # a campaign's id; raises when the caller is on its team, about the caller only
-    "private.assert_independent_staff(uuid)",
+    "private.assert_independent_staff(uuid,uuid[])",
     # pure (immutable, reads no table): decides from the row and the viewer's own
     # facts that the policy on campaigns passes in
     "private.sees_campaign(boolean,uuid,uuid,uuid,boolean,uuid[])",

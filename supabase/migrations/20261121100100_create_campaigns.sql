@@ -329,11 +329,13 @@ as $$
 $$;
 
 -- Four eyes: no staff member decides on a campaign, a document or a payout of a
--- campaign whose team they are on (owner or co-organizer); another staff member
--- must. The one home of that rule: campaign reviews, freezes, closes, edit
--- reviews, document reviews and every payout decision call it (from definer
--- functions: no API role executes it).
-create function private.assert_independent_staff(campaign_id uuid)
+-- campaign whose team they are on (owner or co-organizer), nor on what they
+-- had a hand in (`involved`: a payout's requester and named treasurers, a
+-- proof's uploader, an edit's authors), even after leaving the team; another
+-- staff member must. The one home of that rule: campaign reviews, freezes,
+-- closes, edit reviews, document reviews and every payout decision call it
+-- (from definer functions: no API role executes it).
+create function private.assert_independent_staff(campaign_id uuid, involved uuid[] default '{}')
 returns void
 language plpgsql
 stable
@@ -341,7 +343,8 @@ security definer
 set search_path = ''
 as $$
 begin
-    if private.is_campaign_team(assert_independent_staff.campaign_id) then
+    if private.is_campaign_team(assert_independent_staff.campaign_id)
+        or auth.uid() = any(coalesce(involved, '{}')) then
         raise exception using
             errcode = 'PT403', message = 'cannot_review_own_campaign',
             detail = 'Staff do not decide on a campaign of their own team; another staff member must.';

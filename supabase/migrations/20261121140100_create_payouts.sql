@@ -20,7 +20,9 @@
 --     hospital letter or quote…); each needs an accepted document;
 --   * four eyes: no staff member reviews a proof or decides a payout of a
 --     campaign whose team they are on (private.assert_independent_staff): an
---     admin's own payout needs another admin;
+--     admin's own payout needs another admin; nor a proof they uploaded or a
+--     payout they requested or were named to sign off, even after leaving the
+--     team;
 --   * fraud stops (private.payout_stop_reason): nothing is requested, approved
 --     or paid while the campaign is frozen or cancelled or its owner banned.
 -- payout_blockers(payout_id) tells the owner exactly what is missing.
@@ -438,7 +440,7 @@ begin
         raise exception using errcode = 'PT403', message = 'admin_only', detail = 'Only admins decide payouts.';
     end if;
     p := private.visible_payout(payout_id);
-    perform private.assert_independent_staff(p.campaign_id);
+    perform private.assert_independent_staff(p.campaign_id, p.requested_by || p.approvers);
     select * into a from private.payout_accounts as x where x.payout_id = p.id;
     if not found then
         raise exception using errcode = 'PT404', message = 'payout_not_found', detail = 'No such payout request.';
@@ -828,10 +830,11 @@ as $$
 declare
     p public.payout_requests := private.locked_payout(payout_id, '{requested}');
 begin
-    if not auth.uid() = any(p.approvers) then
+    -- named then and still on the team (an admin sees the payout off the team)
+    if not auth.uid() = any(p.approvers) or not private.is_campaign_team(p.campaign_id) then
         raise exception using
             errcode = 'PT403', message = 'not_treasurer',
-            detail = 'Only the treasurers named when the payout was requested.';
+            detail = 'Only the treasurers named when the payout was requested, still on the team.';
     end if;
     if p.requested_by = auth.uid() then
         raise exception using
@@ -881,7 +884,8 @@ begin
     end if;
     p := private.locked_payout(payout_id, allowed);
     if target <> 'cancelled' then
-        perform private.assert_independent_staff(p.campaign_id);
+        -- its requester and treasurers never decide it, even off the team since
+        perform private.assert_independent_staff(p.campaign_id, p.requested_by || p.approvers);
     end if;
     stop := case when target in ('approved', 'paid') then private.payout_stop_reason(p.campaign_id) end;
     if stop is not null then
@@ -1009,7 +1013,8 @@ begin
     if not found then
         raise exception using errcode = 'PT404', message = 'document_not_found', detail = 'No such document.';
     end if;
-    perform private.assert_independent_staff(d.campaign_id);
+    -- nor the proof they uploaded, even off the team since
+    perform private.assert_independent_staff(d.campaign_id, array[d.uploaded_by]);
     update public.campaign_documents as x
     set status = review_campaign_document.status, reviewed_by = auth.uid(), reviewed_at = pg_catalog.now(),
         review_note = nullif(pg_catalog.btrim(note), '')

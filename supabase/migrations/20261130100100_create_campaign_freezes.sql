@@ -9,7 +9,8 @@
 --                                          (the payouts' decisions read the status)
 --   unfreeze_campaign(campaign, note)      admins: back to active or funded (the totals
 --                                          decide), or expired when ends_at passed;
---                                          never while the owner is banned
+--                                          never while the owner is banned, nor
+--                                          once the owner deleted their account
 --   close_campaign_with_refunds(c, reason) admins: the campaign is cancelled, its open
 --                                          payouts rejected, and one refund order is
 --                                          written per credited donation not yet refunded
@@ -87,9 +88,11 @@ grant select on table public.refund_orders to authenticated;
 
 alter table public.refund_orders enable row level security;
 
-create policy "admins read refund orders"
+-- four eyes: an admin on the campaign's team does not see (so the console does
+-- not send to the provider) the refunds of that campaign
+create policy "admins read refund orders of campaigns off their team"
 on public.refund_orders for select to authenticated
-using ((select private.is_admin()));
+using ((select private.is_admin()) and campaign_id not in (select private.team_campaign_ids()));
 
 -- Functions: helpers -----------------------------------------------------------------
 
@@ -173,7 +176,9 @@ end;
 $$;
 
 -- A refund order for what a credited donation still brings (none when nothing
--- is left, or when it has one): Stripe's pending, CinetPay's manual.
+-- is left): Stripe's pending, CinetPay's manual. An order not yet sent (pending,
+-- manual) follows what is left (a dispute won gives money back); a failed one
+-- keeps its amount (Stripe's idempotency key is bound to it).
 create function private.open_refund_order(d public.donations)
 returns void
 language sql
@@ -199,7 +204,9 @@ as $$
     ) as a
     inner join public.currencies as k on k.code = d.currency
     where d.status in ('succeeded', 'partially_refunded') and d.amount - d.refunded_amount - d.disputed_amount > 0
-    on conflict (donation_id) do nothing
+    on conflict (donation_id) do update
+    set amount = excluded.amount, provider_amount = excluded.provider_amount, updated_at = pg_catalog.now()
+    where public.refund_orders.status in ('pending', 'manual')
 $$;
 
 -- The refund order, locked, for an admin off the campaign's team
@@ -270,10 +277,12 @@ begin
             errcode = 'PT409', message = 'owner_banned',
             detail = 'The owner of this campaign is banned: lift the ban first, or close it with refunds.';
     end if;
-    if c.owner_id is null and c.ends_at > pg_catalog.now() then
+    -- frozen because its owner deleted their account (private.release_campaign):
+    -- nobody could run it nor ask for its money
+    if c.owner_id is null then
         raise exception using
             errcode = 'PT409', message = 'campaign_without_owner',
-            detail = 'The owner of this campaign deleted their account and no co-organizer took it over: close it with refunds.';
+            detail = 'The owner of this campaign deleted their account: close it with refunds.';
     end if;
     why := private.decision_reason(note);
     -- active becomes funded when the totals say so (private.prepare_campaign)
@@ -440,22 +449,30 @@ $$;
 -- Functions: triggers --------------------------------------------------------------------
 
 -- Refund orders follow their donation: refunded once nothing is left to refund;
--- a payment credited on a cancelled campaign gets its order at once.
+-- a payment credited on a cancelled campaign gets its order at once, and so does
+-- money a dispute gives back there (a won dispute).
 create function private.follow_refund_orders()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    campaign_status public.campaign_status;
 begin
     if new.refunded_amount > old.refunded_amount and new.amount - new.refunded_amount - new.disputed_amount <= 0 then
         update public.refund_orders as o
         set status = 'refunded', refunded_at = pg_catalog.now(), error = null, updated_at = pg_catalog.now()
         where o.donation_id = new.id and o.status <> 'refunded';
     end if;
-    if old.succeeded_at is null and new.succeeded_at is not null
-        and exists (select 1 from public.campaigns as c where c.id = new.campaign_id and c.status = 'cancelled') then
-        perform private.open_refund_order(new);
+    if (old.succeeded_at is null and new.succeeded_at is not null) or new.disputed_amount < old.disputed_amount then
+        -- locked as its totals will be, then read: a close under way commits
+        -- first (its scan did not see this money), and its status is seen
+        select c.status into campaign_status from public.campaigns as c where c.id = new.campaign_id
+        for no key update;
+        if campaign_status = 'cancelled' then
+            perform private.open_refund_order(new);
+        end if;
     end if;
     return null;
 end;
@@ -495,6 +512,7 @@ create trigger donations_follow_refund_orders
 after update on public.donations
 for each row when (
     old.refunded_amount is distinct from new.refunded_amount or old.succeeded_at is distinct from new.succeeded_at
+    or old.disputed_amount is distinct from new.disputed_amount
 )
 execute function private.follow_refund_orders();
 

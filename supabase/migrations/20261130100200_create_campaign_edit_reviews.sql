@@ -1,8 +1,9 @@
 -- Edits after approval: the team may still rewrite a published campaign's title,
 -- summary, story and cover (typos, news), and the edit shows at once, but the
 -- campaign enters the moderators' re-review queue with the last approved text
--- kept beside it. A moderator (never one of the campaign's team) accepts the
--- edit, or restores the approved text with a reason the owner is told.
+-- kept beside it. A moderator (never one of the campaign's team, nor one who
+-- edited that text) accepts the edit, or restores the approved text with a
+-- reason the owner is told.
 -- Money rules (currency, category, goal direction) never change after
 -- publication: private.prepare_campaign refuses those edits outright.
 --
@@ -26,6 +27,8 @@ create table public.campaign_edit_reviews (
     approved_cover text,
     status public.edit_review_status not null default 'pending',
     edited_by uuid references public.profiles (id) on delete set null,
+    -- everyone who edited the text under review: none of them decides it (four eyes)
+    editors uuid[] not null default '{}',
     first_edited_at timestamptz not null default pg_catalog.now(),
     last_edited_at timestamptz not null default pg_catalog.now(),
     decided_by uuid references public.profiles (id) on delete set null,
@@ -69,11 +72,19 @@ set search_path = ''
 as $$
 begin
     insert into public.campaign_edit_reviews as r (
-        campaign_id, approved_title, approved_summary, approved_story, approved_cover, edited_by
+        campaign_id, approved_title, approved_summary, approved_story, approved_cover, edited_by, editors
     )
-    values (old.id, old.title, old.summary, old.story, old.cover, auth.uid())
+    values (
+        old.id, old.title, old.summary, old.story, old.cover, auth.uid(),
+        pg_catalog.array_remove(array[auth.uid()], null)
+    )
     on conflict (campaign_id) where status = 'pending' do update
-    set last_edited_at = pg_catalog.now(), edited_by = excluded.edited_by;
+    set
+        last_edited_at = pg_catalog.now(), edited_by = excluded.edited_by,
+        editors = case
+            when excluded.edited_by = any(r.editors) then r.editors
+            else r.editors || excluded.editors
+        end;
     return null;
 end;
 $$;
@@ -103,6 +114,9 @@ begin
         raise exception using
             errcode = 'PT404', message = 'edit_review_not_found', detail = 'This campaign has no edit waiting for review.';
     end if;
+    -- an admin who edited the text (the update policy lets admins edit any
+    -- campaign) does not accept their own edit
+    perform private.assert_independent_staff(c.id, r.editors);
     if not coalesce(accept, false) then
         why := private.decision_reason(why);
         update public.campaigns as x

@@ -36,7 +36,9 @@
 --       - never published (draft, pending_review, rejected) and without any
 --         donation row: deleted;
 --       - otherwise, when a co-organizer remains (not banned), the
---         longest-standing one becomes the owner (status unchanged);
+--         longest-standing one becomes the owner (status unchanged, but a
+--         published campaign with an open payout, which the leaver asked for,
+--         is frozen for operators: they reject it, or unfreeze to let it be paid);
 --       - otherwise the campaign is left without owner (owner_id null), and an
 --         open one (or one sent back to review) is frozen for operators with the
 --         reason 'owner account deleted' when it holds money (a positive
@@ -219,6 +221,14 @@ begin
         update public.campaigns as x set owner_id = heir where x.id = c.id;
         perform private.fit_treasurer_quorum(c.id);
         perform private.drop_payout_approver(heir, c.id);
+        -- a payout the leaver asked for (to an account they chose) is not paid
+        -- to someone whose identity is gone: operators check it first
+        if c.is_published and exists (
+            select 1 from public.payout_requests as p
+            where p.campaign_id = c.id and p.status in ('requested', 'approved')
+        ) then
+            perform private.set_campaign_status(c.id, 'frozen', reason || ': open payout');
+        end if;
         return 'handed_over';
     end if;
 
