@@ -10,6 +10,7 @@ import logging
 from flask import Flask
 
 from webhooks.config import Settings, load_settings
+from webhooks.cors import init_cors
 from webhooks.db import init_pool
 from webhooks.errors import register_error_handlers
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     register_error_handlers(app)
+    init_cors(app, settings)
     init_pool(app)
 
     from webhooks import (

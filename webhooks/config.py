@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import AnyHttpUrl, Field, PostgresDsn, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CINETPAY_API = "https://api-checkout.cinetpay.com"
+# An origin as browsers send it (RFC 6454): scheme, host, optional port; nothing more.
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -25,8 +29,11 @@ class Settings(BaseSettings):
     supabase_jwt_secret: str | None = Field(default=None, min_length=32)
     supabase_url: AnyHttpUrl | None = None
 
-    # Where donors come back after paying.
+    # Where donors come back after paying; its origin may call the service from a
+    # browser (webhooks/cors.py), as may CORS_ALLOWED_ORIGINS (comma-separated
+    # origins, e.g. a preview deployment: https://preview.africagnotte.org).
     site_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:3000")
+    cors_allowed_origins: str = ""
 
     # Stripe. STRIPE_API_BASE points API calls elsewhere (tests).
     stripe_secret_key: str | None = Field(default=None, pattern=r"^(sk|rk)_(test|live)_\w+$")
@@ -73,6 +80,23 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_cinetpay(cls, value: object) -> object:
         return CINETPAY_API if value == "" else value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins_only(cls, value: str) -> str:
+        for origin in filter(None, (o.strip() for o in value.split(","))):
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], no path)")
+        return value
+
+    @property
+    def browser_origins(self) -> list[str]:
+        """The origins whose pages may call the service: the site's, then the listed ones."""
+        site = f"{self.site_url.scheme}://{self.site_url.host}"
+        if self.site_url.port not in (None, 80, 443):
+            site += f":{self.site_url.port}"
+        listed = [o.strip().lower() for o in self.cors_allowed_origins.split(",") if o.strip()]
+        return list(dict.fromkeys([site.lower(), *listed]))
 
     @property
     def cloudinary(self) -> tuple[str, str, str] | None:
