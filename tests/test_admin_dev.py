@@ -1,4 +1,4 @@
-"""`cagnotte-admin dev donate`: the README's local donation, end to end over HTTP."""
+"""`cagnotte-admin dev donate`: docs/local-development.md's local donation, end to end over HTTP."""
 
 from __future__ import annotations
 

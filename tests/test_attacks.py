@@ -4,7 +4,7 @@ service's HTTP routes), and the proof that it fails without a partial write.
 
 Other suites hold attacks too, next to the feature they target (the RLS matrix
 for every persona x operation, signature checks in the webhook suites); the
-README's "Attack catalogue" section lists where.
+"Attack catalogue" section of tests/README.md lists where.
 """
 
 from __future__ import annotations

@@ -1,13 +1,46 @@
 -- Campaigns: what people raise money for, and the life each one goes through.
 --
--- draft ──submit──▶ pending_review ──approve──▶ active ◀──▶ funded
---   ▲                  │                          │           │
---   └── edit ◀─ rejected ◀──reject──┘             └─ ends_at ─┴──▶ expired
--- draft, pending_review, rejected, active ──cancel──▶ cancelled
--- funded, frozen ──cancel (admins only: money came in)──▶ cancelled
--- active, funded, expired ──freeze (staff, or the owner's ban)──▶ frozen
--- frozen ──unfreeze (admins)──▶ active | funded | expired (ends_at passed)
--- active, funded, expired, frozen ──close with refunds (admins)──▶ cancelled
+-- The life of a campaign: every status and every move the code makes, whatever
+-- makes it (this diagram is the one home of the picture; tests/test_readme.py
+-- checks it names every status and every status the code moves a campaign to).
+-- Each move goes through private.set_campaign_status, or the totals
+-- (private.prepare_campaign) and expiry (private.expire_campaigns), and is kept
+-- in campaign_status_history (who, from, to, when, reason).
+--
+--   stateDiagram-v2
+--     [*] --> draft: insert (owner)
+--     draft --> pending_review: submit_campaign (owner)
+--     rejected --> pending_review: submit_campaign (owner, after edits)
+--     pending_review --> active: approve_campaign (staff; publishes)
+--     pending_review --> rejected: reject_campaign (staff, reason)
+--     active --> funded: collected_amount reaches goal_amount
+--     funded --> active: collected_amount below goal_amount (goal raised, refund, dispute)
+--     active --> expired: ends_at passed (private.expire_campaigns)
+--     funded --> expired: ends_at passed (private.expire_campaigns)
+--     draft --> cancelled: cancel_campaign (owner or admin)
+--     pending_review --> cancelled: cancel_campaign (owner or admin)
+--     rejected --> cancelled: cancel_campaign (owner or admin)
+--     active --> cancelled: cancel_campaign (owner without donations, else admin); close_campaign_with_refunds (admin); owner leaves holding no money
+--     funded --> cancelled: cancel_campaign or close_campaign_with_refunds (admin); owner leaves holding no money
+--     expired --> cancelled: close_campaign_with_refunds (admin)
+--     frozen --> cancelled: cancel_campaign or close_campaign_with_refunds (admin)
+--     active --> frozen: freeze_campaign (staff, reason); owner banned; owner leaves holding money
+--     funded --> frozen: freeze_campaign (staff, reason); owner banned; owner leaves holding money
+--     expired --> frozen: freeze_campaign (staff, reason); owner banned; owner leaves holding money
+--     frozen --> active: unfreeze_campaign (admin; owner not banned, not gone)
+--     frozen --> funded: unfreeze_campaign (admin; the totals reach the goal)
+--     frozen --> expired: unfreeze_campaign (admin; ends_at passed)
+--     draft --> [*]: owner leaves (never published, no donation)
+--     pending_review --> [*]: owner leaves (never published, no donation)
+--     rejected --> [*]: owner leaves (never published, no donation)
+--
+-- "Owner leaves" is private.release_campaign (20261130140000_create_account_deletion),
+-- when no co-organizer inherits the campaign; an heir keeps the status, but a
+-- published campaign with an open payout is frozen for operators. A cancelled
+-- campaign closed with refunds stays cancelled (it gets the refund orders it lacks).
+-- Approval publishes: published_at (first time only), starts_at = now() and
+-- ends_at (the owner's, or 30 days). The slug follows the title until the first
+-- publication, then never changes.
 --
 -- Public statuses (what anon and strangers see): active, funded, expired.
 -- Drafts, campaigns under review, rejected, frozen and cancelled ones are seen only by
@@ -42,7 +75,8 @@ create type public.member_role as enum ('co_organizer');
 -- The two sets of statuses every rule speaks of, written here only: published
 -- (seen by everyone) and open (accepting donations, featurable, listed by default).
 -- Campaigns carry both as generated columns (is_published, is_open) that policies,
--- indexes and functions read.
+-- indexes and functions read; the frontend lists open campaigns with
+-- `is_open=eq.true` (partial indexes serve it), never with a status list of its own.
 create function private.is_published(status public.campaign_status)
 returns boolean
 language sql

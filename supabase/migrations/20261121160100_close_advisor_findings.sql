@@ -1,5 +1,5 @@
 -- The advisors' informational findings that can be fixed (`supabase db advisors
--- --level info`); what stays is listed in the README with its reason.
+-- --level info`); what stays is accepted in tests/test_advisors.py with its reason.
 
 -- Indexes ----------------------------------------------------------------------
 
