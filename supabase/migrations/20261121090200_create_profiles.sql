@@ -1,6 +1,8 @@
 -- Profiles: the public face of every account, one row per auth user, created
 -- when GoTrue inserts the user and deleted with it. Everything here is public
--- (no email, no phone); a user edits only their own presentation fields.
+-- (no email, no phone). A user edits only their own presentation fields
+-- (display_name, avatar_url, bio, country, locale: fr by default, or en), admins
+-- any profile (moderation); nobody inserts or deletes one through the API.
 
 -- Types ------------------------------------------------------------------------
 

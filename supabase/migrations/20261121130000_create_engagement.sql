@@ -2,9 +2,12 @@
 -- anyone signed in reports a campaign or a comment to the moderators.
 --
 -- Team: the owner and the co-organizers (campaign_members; invitations add
--- them). Comments: the campaign's owner hides comments on their campaign, staff
--- hide or delete any; a hidden comment is seen only by its author, the owner and
--- staff. Moderation is final for owners: the owner shows again only what the
+-- them). Updates: the team posts them, public when the campaign is; their
+-- author and the owner edit them; their author, the owner and admins delete
+-- them. Comments: signed-in, non-banned users comment on published campaigns;
+-- authors edit and delete their own; the campaign's owner hides comments on
+-- their campaign, staff hide any, admins delete any; a hidden comment is seen
+-- only by its author, the owner and staff. Moderation is final for owners: the owner shows again only what the
 -- owner hid (hidden_reason 'owner'), never what staff or reports hid. Staff on
 -- a campaign's team act there as its owner (four eyes: they neither make
 -- moderation final, delete comments, nor resolve reports on it), and on their
