@@ -122,9 +122,9 @@ def test_the_email_change_names_both_addresses_and_goes_to_each_of_them():
 
 def test_the_greeting_uses_the_name_given_at_sign_up_escaped():
     assert "Bonjour," in " ".join(rendered("confirmation").text)
-    assert "Bonjour Awa," in " ".join(rendered("confirmation", display_name="Awa").text)
+    assert "Bonjour Awa," in " ".join(rendered("confirmation", full_name="Awa").text)
     source = (ROOT / "supabase/templates/confirmation.html").read_text()
-    html = render(source, sample_variables("confirmation", SITE, display_name="<b>Awa</b>"))
+    html = render(source, sample_variables("confirmation", SITE, full_name="<b>Awa</b>"))
     assert "Bonjour &lt;b&gt;Awa&lt;/b&gt;," in html
 
 
