@@ -114,3 +114,18 @@ def test_a_site_url_with_a_trailing_slash_is_refused_so_links_have_no_double_sla
 class _Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres:postgres@127.0.0.1:54322/{database}"
+
+
+def test_the_console_copies_site_url_into_the_database(db, operator_cli, monkeypatch, tmp_path):
+    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / "no.env")
+    monkeypatch.setenv("SITE_URL", "https://africagnotte.org/")
+    result = operator_cli("settings", "set", "site-url")
+    assert result.exit_code == 0, result.output
+    assert db.one("select site_url from public.platform_settings")["site_url"] == (
+        "https://africagnotte.org"
+    )
+    monkeypatch.delenv("SITE_URL")
+    result = operator_cli("settings", "set", "site-url")
+    assert result.exit_code == 2
+    assert "SITE_URL is not set" in result.stderr
+    assert operator_cli("settings", "set", "platform-fee").exit_code == 2
