@@ -58,6 +58,8 @@ class Target:
 
     conn: psycopg.Connection
     hosted: bool
+    # The deployment's SITE_URL (the truth for the site's address), if set here.
+    site_url: str | None = None
 
     def rows(self, query: str, params: Any = None) -> list[dict[str, Any]]:
         return self.conn.execute(query, params).fetchall()
@@ -428,7 +430,33 @@ def check_settings(t: Target) -> list[Finding]:
                 "cagnotte-admin settings set media-cloud-name <the Cloudinary cloud>",
             )
         )
+    if host is not None:  # a URL, to compare with the deployment's
+        found += site_copy_findings(t, site)
     return found or [Finding(OK, f"site_url {site}, media_cloud_name {cloud}")]
+
+
+def site_copy_findings(t: Target, site: str) -> list[Finding]:
+    """The database's site_url is a copy of the deployment's SITE_URL (the truth:
+    the service reads it, config.toml's Auth reads env(SITE_URL)); a copy that
+    differs sends the emails' links elsewhere than Auth's and the payments'."""
+    if not t.site_url:
+        return [
+            Finding(
+                "missing" if t.hosted else INFO,
+                "SITE_URL is not set here: site_url is not compared with the deployment's",
+                "export SITE_URL=https://<the frontend> (the service's value), then doctor again",
+            )
+        ]
+    truth = t.site_url.rstrip("/")
+    if site != truth:
+        return [
+            Finding(
+                "wrong",
+                f"site_url {site} is not SITE_URL {truth}",
+                f"cagnotte-admin settings set site-url {truth}",
+            )
+        ]
+    return []
 
 
 # The command --------------------------------------------------------------------
@@ -488,7 +516,7 @@ def examine(url: str, hosted: bool | None) -> list[dict]:
             url, row_factory=dict_row, autocommit=True, connect_timeout=10, **POOLER_SAFE
         ) as conn:
             conn.read_only = True
-            t = Target(conn, hosted)
+            t = Target(conn, hosted, localstack.setting("SITE_URL"))
             with conn.transaction():
                 conn.execute("set local search_path = ''")  # every name printed qualified
                 return [

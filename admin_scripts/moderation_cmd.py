@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from admin_scripts import db, operator
+from admin_scripts import db, localstack, operator
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
 from admin_scripts.operator import (
     OPERATOR_OPTION,
@@ -287,13 +287,21 @@ def settings_set(
     name: str = typer.Argument(
         ..., help="platform-fee (basis points), site-url, media-cloud-name."
     ),
-    value: str = typer.Argument(...),
+    value: str | None = typer.Argument(
+        None, help="The new value; site-url: the deployment's SITE_URL when omitted."
+    ),
     email: str = OPERATOR_OPTION,
 ) -> None:
-    """Change one setting (the database checks the value)."""
+    """Change one setting (the database checks the value). The site URL is a copy
+    of the deployment's SITE_URL, the one truth (`doctor` compares them)."""
     if name not in SETTINGS:
         raise operator.fail(ValueError(f"unknown setting {name!r}: {', '.join(SETTINGS)}"))
     column = SETTINGS[name]
+    if column == "site_url":
+        value = (value or localstack.setting("SITE_URL") or "").rstrip("/") or None
+    if value is None:
+        need = "SITE_URL is not set: give the site's URL" if column == "site_url" else "a value"
+        raise operator.fail(ValueError(f"settings set {name} needs {need}"))
     query = {
         "platform_fee_bp": "update public.platform_settings set platform_fee_bp = %s::integer"
         " returning platform_fee_bp::text as result",

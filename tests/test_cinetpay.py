@@ -83,7 +83,7 @@ def test_the_payment_is_initialised_as_cinetpay_documents(service, cinetpay_api,
     assert sent["currency"] == "XOF"
     assert sent["notify_url"] == "https://api.africagnotte.test/webhooks/cinetpay"
     assert sent["return_url"] == (
-        f"{SITE_URL}/cagnottes/{campaign['slug']}/merci?don={body['donation_id']}"
+        f"{SITE_URL}/c/{campaign['slug']}/merci?don={body['donation_id']}"
     )
     assert sent["channels"] == "ALL"
     assert sent["metadata"] == body["donation_id"]

@@ -36,6 +36,15 @@ def problems(findings: list[dict]) -> list[dict]:
     return [f for f in findings if f["status"] not in ("ok", "info")]
 
 
+@pytest.fixture(autouse=True)
+def site_url(monkeypatch, tmp_path) -> str:
+    """The deployment's SITE_URL as the local stack's .env.local has it (the
+    database's default copy); no .env.local of the machine's is read."""
+    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "no.env")
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:3000")
+    return "http://127.0.0.1:3000"
+
+
 @pytest.fixture
 def healthy(hosted_cluster) -> localstack.Cluster:
     """A cluster with pg_cron whose `postgres` database the migrations built, as a
@@ -324,7 +333,8 @@ def test_local_settings_are_a_finding_only_on_a_hosted_database(healthy):
     assert site["fix"].startswith("cagnotte-admin settings set site-url https://")
 
 
-def test_a_hosted_database_with_its_own_settings_is_well(healthy):
+def test_a_hosted_database_with_its_own_settings_is_well(healthy, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://africagnotte.org/")  # its copy has no slash
     with broken(
         healthy,
         "update public.platform_settings set site_url = 'https://africagnotte.org',"
@@ -334,6 +344,62 @@ def test_a_hosted_database_with_its_own_settings_is_well(healthy):
     ):
         code, findings, _ = doctor(healthy.url(), "--hosted")
     assert code == 0, problems(findings)
+
+
+def test_a_site_url_copy_that_differs_from_the_deployments_is_a_finding_with_its_fix(
+    healthy, monkeypatch
+):
+    monkeypatch.setenv("SITE_URL", "https://africagnotte.org")
+    for judged in ("--local", "--hosted"):
+        with broken(
+            healthy,
+            "update public.platform_settings set site_url = 'https://old.africagnotte.org',"
+            " media_cloud_name = 'africagnotte-prod'",
+            fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000',"
+            " media_cloud_name = default",
+        ):
+            code, findings, _ = doctor(healthy.url(), judged)
+        assert code == 1
+        (problem,) = problems(findings)
+        assert problem == {
+            "check": "settings",
+            "status": "wrong",
+            "detail": "site_url https://old.africagnotte.org is not SITE_URL https://africagnotte.org",
+            "fix": "cagnotte-admin settings set site-url https://africagnotte.org",
+        }
+
+
+def test_the_fix_the_doctor_prints_for_the_site_url_mends_it(healthy, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://africagnotte.org")
+    problem = only_problem(healthy, "settings")
+    assert problem["fix"] == "cagnotte-admin settings set site-url https://africagnotte.org"
+    with broken(
+        healthy,
+        "update public.platform_settings set site_url = 'https://africagnotte.org'",
+        fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000'",
+    ):
+        code, findings, _ = doctor(healthy.url())
+    assert code == 0, problems(findings)
+
+
+def test_without_site_url_a_hosted_database_cannot_be_compared(healthy, monkeypatch):
+    monkeypatch.delenv("SITE_URL")
+    _, local, _ = doctor(healthy.url())
+    assert problems(local) == []
+    with broken(
+        healthy,
+        "update public.platform_settings set site_url = 'https://africagnotte.org',"
+        " media_cloud_name = 'africagnotte-prod'",
+        fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000',"
+        " media_cloud_name = default",
+    ):
+        code, hosted, _ = doctor(healthy.url(), "--hosted")
+    assert code == 1
+    (problem,) = problems(hosted)
+    assert (problem["status"], problem["detail"]) == (
+        "missing",
+        "SITE_URL is not set here: site_url is not compared with the deployment's",
+    )
 
 
 def test_a_database_without_pg_cron_lacks_it(db):

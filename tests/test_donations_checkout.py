@@ -68,8 +68,9 @@ def test_guest_checkout_creates_a_pending_pledge_and_a_stripe_session(
     assert form["payment_intent_data[metadata][donation_id]"] == body["donation_id"]
     assert form["client_reference_id"] == body["donation_id"]
     assert form["customer_email"] == "m@example.sn"
-    assert form["success_url"].startswith(f"{SITE_URL}/cagnottes/{campaign['slug']}/merci")
-    assert form["cancel_url"].startswith(f"{SITE_URL}/cagnottes/{campaign['slug']}")
+    page = f"{SITE_URL}/c/{campaign['slug']}"  # the emails' link to the campaign, too
+    assert form["success_url"] == f"{page}/merci?don={body['donation_id']}"
+    assert form["cancel_url"] == f"{page}?don={body['donation_id']}&annule=1"
 
 
 def test_euro_amounts_are_sent_in_cents(db, service, stripe_api, owner, make_campaign):

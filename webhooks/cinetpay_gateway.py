@@ -127,7 +127,7 @@ class CinetPayGateway:
 
     def open_checkout(self, pledge: Pledge) -> str:
         """A CinetPay payment for the pledge; its payment page. A refusal cancels the pledge."""
-        page = payments.campaign_page(self.settings, pledge)
+        pages = payments.return_pages(self.settings, pledge)
         body: dict[str, Any] = {
             "transaction_id": str(pledge.attempt_id),
             # in CinetPay's unit for the currency (provider_currencies: whole units)
@@ -135,7 +135,7 @@ class CinetPayGateway:
             "currency": pledge.currency,
             "description": DESCRIPTION_FORBIDDEN.sub(" ", f"Don : {pledge.campaign_title}")[:100],
             "notify_url": f"{str(self.settings.public_base_url).rstrip('/')}/webhooks/cinetpay",
-            "return_url": f"{page}/merci?don={pledge.donation_id}",
+            "return_url": pages.paid,
             "channels": "ALL",
             "lang": "fr",
             "metadata": str(pledge.donation_id),

@@ -28,9 +28,26 @@ class Pledge:
     campaign_slug: str
 
 
-def campaign_page(settings: Settings, pledge: Pledge) -> str:
-    """The campaign's page on the site, where donors come back after paying."""
-    return f"{str(settings.site_url).rstrip('/')}/cagnottes/{pledge.campaign_slug}"
+@dataclass(frozen=True)
+class ReturnPages:
+    """Where a donor comes back from a provider's checkout."""
+
+    paid: str  # the thanks page (CinetPay's one return page, whatever the outcome)
+    cancelled: str  # the campaign's page, the donor having cancelled
+
+
+def return_pages(settings: Settings, pledge: Pledge) -> ReturnPages:
+    """The frontend's pages on the deployment's SITE_URL (the one truth for the
+    site's address); their paths have one home, the database's
+    private.donation_return_path, which the emails' links share."""
+    with connection() as conn:
+        row = conn.execute(
+            "select private.donation_return_path(%(slug)s, %(id)s) as paid,"
+            " private.donation_return_path(%(slug)s, %(id)s, cancelled => true) as cancelled",
+            {"slug": pledge.campaign_slug, "id": pledge.donation_id},
+        ).fetchone()
+    site = str(settings.site_url).rstrip("/")
+    return ReturnPages(paid=site + row["paid"], cancelled=site + row["cancelled"])
 
 
 def default_provider(currency: str) -> str:

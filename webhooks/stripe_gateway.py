@@ -81,7 +81,7 @@ class StripeGateway:
 
     def open_checkout(self, pledge: Pledge) -> str:
         """A Checkout Session for the pledge; its URL. A refusal cancels the pledge."""
-        page = payments.campaign_page(self.settings, pledge)
+        pages = payments.return_pages(self.settings, pledge)
         ids = {
             "donation_id": str(pledge.donation_id),
             "attempt_id": str(pledge.attempt_id),
@@ -103,8 +103,8 @@ class StripeGateway:
             "metadata": ids,
             "payment_intent_data": {"metadata": ids},
             "client_reference_id": str(pledge.donation_id),
-            "success_url": f"{page}/merci?don={pledge.donation_id}",
-            "cancel_url": f"{page}?don={pledge.donation_id}&annule=1",
+            "success_url": pages.paid,
+            "cancel_url": pages.cancelled,
             "locale": "auto",
         }
         if pledge.donor_email:

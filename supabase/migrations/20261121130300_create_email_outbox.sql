@@ -10,8 +10,17 @@
 --                             a sender claims due rows (skip locked, with a lease),
 --                             then marks them sent, or retries with backoff
 --                             (1, 4, 16, 64 minutes…) until failed after 5 tries
--- Links point to the frontend at platform_settings.site_url:
---   /c/<slug>, /invitations/accept?token=<token>, /parametres/notifications
+-- Links point to the frontend at platform_settings.site_url, the database's copy
+-- of the deployment's SITE_URL (the one truth: the service reads it, config.toml's
+-- Auth reads env(SITE_URL), `cagnotte-admin doctor` reports a copy that differs
+-- and `cagnotte-admin settings set site-url` mends it). The frontend's pages have
+-- one home each, here (private.site_link and the *_path functions below): the
+-- emails and the service's payment return pages (webhooks/payments.py) use them:
+--   /c/<slug>                       a campaign (private.campaign_path)
+--   /c/<slug>/merci?don=<donation>  back from a provider's checkout (or
+--   /c/<slug>?don=<donation>&annule=1  cancelled: private.donation_return_path)
+--   /invitations/accept?token=<t>   an invitation (private.invitation_path)
+--   /parametres/notifications       the email preferences (private.preferences_path)
 --
 -- Headers: every address mail uses is a public.email_address (the one address
 -- rule, in the foundation migration, shared with invitations and donors'
@@ -32,6 +41,58 @@ add column site_url text not null default 'http://127.0.0.1:3000'
 check (site_url ~ '^https?://[^[:space:]/]+(/[^[:space:]]*[^[:space:]/])?$');
 
 grant update (site_url) on table public.platform_settings to authenticated;
+
+-- The frontend's pages (paths from the site's root), and a link to one of them.
+create function private.campaign_path(slug text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$ select '/c/' || slug $$;
+
+create function private.donation_return_path(slug text, donation_id uuid, cancelled boolean default false)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when cancelled then private.campaign_path(slug) || '?don=' || donation_id::text || '&annule=1'
+        else private.campaign_path(slug) || '/merci?don=' || donation_id::text
+    end
+$$;
+
+create function private.invitation_path(token text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$ select '/invitations/accept?token=' || token $$;
+
+create function private.preferences_path()
+returns text
+language sql
+immutable
+set search_path = ''
+as $$ select '/parametres/notifications' $$;
+
+create function private.site_link(path text)
+returns text
+language sql
+stable
+set search_path = ''
+as $$ select s.site_url || path from public.platform_settings as s $$;
+
+comment on function private.campaign_path(text) is
+'The frontend''s page of a campaign, from the site''s root; the one home of that path.';
+comment on function private.donation_return_path(text, uuid, boolean) is
+'Where a donor comes back from a provider''s checkout: the thanks page, or the campaign when they cancelled.';
+comment on function private.site_link(text) is
+'A link to a page of the frontend: platform_settings.site_url (the copy of SITE_URL) and the path.';
+
+-- The service builds its return URLs on its own SITE_URL with these paths.
+grant execute on function private.campaign_path(text), private.donation_return_path(text, uuid, boolean)
+to service_role;
 
 -- Tables -----------------------------------------------------------------------
 
@@ -205,7 +266,6 @@ security definer
 set search_path = ''
 as $$
 declare
-    site text := (select s.site_url from public.platform_settings as s);
     msg record;
 begin
     begin
@@ -217,7 +277,9 @@ begin
     end;
     msg := private.render_email(
         template, locale,
-        pg_catalog.jsonb_build_object('site_url', site, 'preferences_url', site || '/parametres/notifications')
+        pg_catalog.jsonb_build_object(
+            'site_url', private.site_link(''), 'preferences_url', private.site_link(private.preferences_path())
+        )
         || vars
     );
     if msg.subject is null then
@@ -272,7 +334,7 @@ begin
         new.user_id, recipient.email, recipient.locale, template,
         p || pg_catalog.jsonb_build_object(
             'recipient_name', coalesce(recipient.display_name, ''),
-            'campaign_url', (select s.site_url from public.platform_settings as s) || '/c/' || (p ->> 'campaign_slug'),
+            'campaign_url', private.site_link(private.campaign_path(p ->> 'campaign_slug')),
             'amount', private.format_money((p ->> 'amount')::bigint, p ->> 'currency', recipient.locale),
             'goal', private.format_money((p ->> 'goal_amount')::bigint, p ->> 'currency', recipient.locale),
             'collected', private.format_money((p ->> 'collected_amount')::bigint, p ->> 'currency', recipient.locale),

@@ -92,7 +92,6 @@ declare
     c public.campaigns;
     invitee record;
     inviter record;
-    site text := (select s.site_url from public.platform_settings as s);
 begin
     insert into private.invitation_tokens (invitation_id, token_hash)
     values (inv.id, private.invitation_token_hash(token))
@@ -112,9 +111,9 @@ begin
         pg_catalog.jsonb_build_object(
             'inviter_name', coalesce(inviter.display_name, 'AfriCagnotte'),
             'campaign_title', c.title,
-            'campaign_url', site || '/c/' || c.slug,
+            'campaign_url', private.site_link(private.campaign_path(c.slug)),
             'message', coalesce(inv.message, ''),
-            'accept_url', site || '/invitations/accept?token=' || token,
+            'accept_url', private.site_link(private.invitation_path(token)),
             'expires_at', private.format_time(inv.expires_at, coalesce(invitee.locale, inviter.locale, 'fr'))
         ),
         'invitation:' || inv.id || ':' || inv.send_count
