@@ -231,13 +231,20 @@ def console_reads() -> set[str]:
     return names
 
 
+def auth_config_reads() -> set[str]:
+    """The names config.toml reads with env(): `supabase config push` needs them."""
+    lines = (ROOT / "supabase/config.toml").read_text().splitlines()
+    settings = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    return set(re.findall(r'"env\(([A-Z][A-Z0-9_]+)\)"', settings))
+
+
 def test_the_console_is_seen_reading_its_settings():
     read = console_reads()
     assert {"DATABASE_URL", "SMTP_URL", "CAGNOTTE_OPERATOR", "AFRICAGNOTTE_DB_PORT"} <= read
 
 
 def test_the_configuration_table_lists_exactly_what_the_service_and_the_console_read():
-    expected = service_settings() | console_reads() | FRONTEND_ONLY
+    expected = service_settings() | console_reads() | auth_config_reads() | FRONTEND_ONLY
     listed = configuration_table()
     assert {"missing": expected - listed, "not read": listed - expected} == {
         "missing": set(),
