@@ -234,9 +234,12 @@ grant execute on function private.hide_media(text, boolean) to service_role;
 -- the same), c_limit to a few widths (never upscaled): 320 for lists on small
 -- phones, 640 for the campaign page, 1280 for large screens; videos at 480 and
 -- 720, and a poster image (the first frame) so that nothing plays until asked.
--- A computed field for PostgREST: `select=*,delivery_urls`. Images have small,
--- medium and large; videos small, medium and poster (the other one is null).
--- A composite type rather than jsonb, so that `supabase gen types` describes it.
+-- A computed field for PostgREST: `select=*,delivery_urls` (PostgREST selects a
+-- field it does not know as "campaign_media"."delivery_urls", which PostgreSQL
+-- resolves to this function: src/library/PostgREST/Plan.hs, resolveTypeOrUnknown;
+-- the composite comes back as a JSON object). Images have small, medium and
+-- large; videos small, medium and poster (the other one is null). A composite
+-- type rather than jsonb, so that `supabase gen types` describes it.
 create type public.delivery_urls as (small text, medium text, large text, poster text);
 
 comment on type public.delivery_urls is
