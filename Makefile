@@ -86,8 +86,11 @@ advisors: deps ## Supabase advisors against the local database
 	PGSSLMODE=disable node_modules/.bin/supabase db advisors \
 	  --remote=$(LOCAL_DB_URL) --type all --level info
 
-types: deps ## Write supabase/types/database.ts (the API's TypeScript types) from the local database
-	@$(BIN)/python -m admin_scripts.typegen --url $(LOCAL_DB_URL)
+# From a throwaway database built by the migrations, as tests/test_api_types.py
+# checks it (the local one keeps a migration edited in place unapplied until
+# `make reset`; `python -m admin_scripts.typegen` alone reads it, on AFRICAGNOTTE_DB_PORT).
+types: deps ## Write supabase/types/database.ts (the API's TypeScript types) from the migrations
+	@$(BIN)/python -m admin_scripts.typegen --fresh
 
 privileges: deps ## Regenerate supabase/privileges.json from a throwaway database built by the migrations
 	$(ADMIN) doctor --write-manifest

@@ -4,15 +4,17 @@
 postgres-meta typegen) describes the `public` schema as supabase-js sees it:
 tables' Row/Insert/Update, views, functions' Args/Returns and composite types.
 The file is committed (TYPES_FILE) for the frontend; `make types` rewrites it
-from the local database (AFRICAGNOTTE_DB_PORT) and the test suite checks it
-against a database built by the migrations (tests/test_api_types.py).
+from a throwaway database built by the migrations (--fresh) and the test suite
+checks it against the same (tests/test_api_types.py). Without --fresh or --url,
+it reads the local stack's database (AFRICAGNOTTE_DB_PORT).
 
-    python -m admin_scripts.typegen [--url URL] [--output FILE]
+    python -m admin_scripts.typegen [--url URL | --fresh] [--output FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 from pathlib import Path
 
@@ -38,13 +40,24 @@ def local_url() -> str:
     return localstack.dev_cluster().url()
 
 
+def fresh_typescript() -> str:
+    """The types of a throwaway database built by the migrations, as the tests build it."""
+    with localstack.scratch_cluster("africagnotte-types-") as cluster:
+        localstack.build_database(cluster, secrets.token_hex(16), seed=False)
+        return typescript(cluster.url())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the API's TypeScript types.")
-    parser.add_argument("--url", help="database URL (default: the local stack's)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--url", help="database URL (default: the local stack's)")
+    source.add_argument(
+        "--fresh", action="store_true", help="a throwaway database built by the migrations"
+    )
     parser.add_argument("--output", type=Path, default=TYPES_FILE)
     args = parser.parse_args(argv)
     try:
-        text = typescript(args.url or local_url())
+        text = fresh_typescript() if args.fresh else typescript(args.url or local_url())
     except localstack.StackError as exc:
         print(f"{exc}\nIs the local database running? `make run` starts it.", file=sys.stderr)
         return 1
