@@ -77,13 +77,20 @@ test-slow: deps ## The long property run: 3000 random payment sequences (CI runs
 
 test-all: test test-slow ## Everything CI runs
 
+# The local stack's database (`make run`): its port follows AFRICAGNOTTE_DB_PORT,
+# as admin_scripts/localstack.py does.
+DB_PORT := $(or $(AFRICAGNOTTE_DB_PORT),54322)
+LOCAL_DB_URL := postgresql://postgres:postgres@127.0.0.1:$(DB_PORT)/postgres
+
 advisors: deps ## Supabase advisors against the local database
 	PGSSLMODE=disable node_modules/.bin/supabase db advisors \
-	  --remote=postgresql://postgres:postgres@127.0.0.1:54322/postgres --type all --level info
+	  --remote=$(LOCAL_DB_URL) --type all --level info
 
-types: deps ## TypeScript types of the API (for the frontend) from the local database
-	PGSSLMODE=disable node_modules/.bin/supabase gen types typescript \
-	  --remote=postgresql://postgres:postgres@127.0.0.1:54322/postgres --schema public
+# From a throwaway database built by the migrations, as tests/test_api_types.py
+# checks it (the local one keeps a migration edited in place unapplied until
+# `make reset`; `python -m admin_scripts.typegen` alone reads it, on AFRICAGNOTTE_DB_PORT).
+types: deps ## Write supabase/types/database.ts (the API's TypeScript types) from the migrations
+	@$(BIN)/python -m admin_scripts.typegen --fresh
 
 privileges: deps ## Regenerate supabase/privileges.json from a throwaway database built by the migrations
 	$(ADMIN) doctor --write-manifest

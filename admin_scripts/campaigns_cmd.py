@@ -86,7 +86,7 @@ def show(campaign: str, email: str = OPERATOR_OPTION) -> None:
             if row is None:
                 raise OperatorError(f"{campaign}: not found", operator.EXIT_NOT_FOUND)
             row["balance"] = conn.execute(
-                "select public.campaign_balance(%s) as b", [row["id"]]
+                "select to_jsonb(public.campaign_balance(%s)) as b", [row["id"]]
             ).fetchone()["b"]
             row["history"] = conn.execute(
                 "select to_status::text as status, created_at, reason"

@@ -34,7 +34,7 @@ LIST_SQL = """
 select p.id, p.status::text, p.amount, p.currency, p.method::text,
     coalesce(p.mobile_operator::text, p.bank_name) || ' ' || p.account_mask as destination,
     p.beneficiary_mask, c.slug as campaign, p.created_at, p.reference,
-    public.payout_blockers(p.id) as blockers
+    coalesce((select jsonb_agg(b) from public.payout_blockers(p.id) as b), '[]') as blockers
 from public.payout_requests as p
 join public.campaigns as c on c.id = p.campaign_id
 where %(status)s::text is null or p.status::text = %(status)s

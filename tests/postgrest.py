@@ -367,7 +367,27 @@ class PostgrestClient:
                             coalesce(p.proargmodes, array_fill('i'::"char", array[p.pronargs]))
                         ) as a (type, name, mode)
                         where a.mode in ('i', 'b', 'v')
-                    ), '{}') as args
+                    ), '{}') as args,
+                    -- result columns holding a composite or an array of composites
+                    -- (returns table / OUT arguments, or the returned composite's)
+                    coalesce(array(
+                        select c.name
+                        from (
+                            select a.name, a.type, a.n
+                            from unnest(
+                                p.proallargtypes, p.proargnames, p.proargmodes
+                            ) with ordinality as a (type, name, mode, n)
+                            where a.mode in ('o', 'b', 't')
+                            union all
+                            select x.attname, x.atttypid, x.attnum
+                            from pg_catalog.pg_attribute x
+                            where x.attrelid = t.typrelid and x.attnum > 0 and not x.attisdropped
+                        ) as c (name, type, n)
+                        join pg_catalog.pg_type ct on ct.oid = c.type
+                        left join pg_catalog.pg_type et on et.oid = ct.typelem and ct.typlen = -1
+                        where ct.typtype = 'c' or et.typtype = 'c'
+                        order by c.n
+                    ), '{}') as composite_columns
                 from pg_catalog.pg_proc p
                 join pg_catalog.pg_type t on t.oid = p.prorettype
                 join pg_catalog.pg_namespace n on n.oid = p.pronamespace
@@ -411,18 +431,28 @@ class PostgrestClient:
             )
         )
         scalar = not shape["returns_set"] and shape["kind"] != "c"
+        # PostgREST renders the whole body as JSON (json_agg): a column holding a
+        # composite, or an array of them, comes back as JSON objects. Other columns
+        # keep psycopg's types here, as the rest of this client does.
+        nested = shape["composite_columns"]
+        columns = sql.SQL("pgrst_call.*")
+        if nested:
+            columns += sql.SQL("").join(
+                sql.SQL(", to_jsonb(pgrst_call.{c}) as {c}").format(c=sql.Identifier(c))
+                for c in nested
+            )
         if scalar:
             stmt = sql.SQL("select {} as result from {}").format(call, record)
         else:
-            stmt = sql.SQL("select pgrst_call.* from {}, lateral {} as pgrst_call").format(
-                record, call
+            stmt = sql.SQL("select {} from {}, lateral {} as pgrst_call").format(
+                columns, record, call
             )
         params = [_json(args)]
         if not args:
             stmt = (
                 sql.SQL("select {}() as result").format(fn)
                 if scalar
-                else sql.SQL("select * from {}()").format(fn)
+                else sql.SQL("select {} from {}() as pgrst_call").format(columns, fn)
             )
             params = []
         if shape["returns_set"]:
@@ -438,5 +468,7 @@ class PostgrestClient:
         if scalar:
             return rows[0]["result"]
         if not shape["returns_set"]:
-            return rows[0] if rows and any(v is not None for v in rows[0].values()) else None
+            # A composite the function returned as null is an object of nulls, as
+            # PostgREST answers it (select pgrst_call.* expands it: PostgREST/postgrest#3694).
+            return rows[0] if rows else None
         return rows

@@ -515,7 +515,7 @@ def test_an_update_shows_one_of_the_campaigns_media(anon, as_user, owner, campai
     (shown,) = anon.request(
         "GET",
         "/campaign_updates",
-        "select public.media_urls(u) as urls from public.campaign_updates u where id = %s",
+        "select to_jsonb(public.media_urls(u)) as urls from public.campaign_updates u where id = %s",
         [row["id"]],
     )
     assert shown["urls"]["medium"].endswith(
@@ -548,7 +548,7 @@ def test_co_organizers_see_the_dashboard_and_strangers_do_not(
     as_user, campaign, co_organizer, user
 ):
     board = as_user(co_organizer).rpc("campaign_dashboard", {"campaign_id": campaign["id"]})
-    assert board["campaign_id"] == str(campaign["id"])
+    assert board["campaign_id"] == campaign["id"]
     with pytest.raises(ApiError) as err:
         as_user(user).rpc("campaign_dashboard", {"campaign_id": campaign["id"]})
     assert err.value.message == "not_campaign_owner"

@@ -84,7 +84,7 @@ def co_organizers(db, campaign, *users):
 
 def test_the_balance_is_the_ledger_net_of_fees(as_user, owner, campaign):
     assert balance(as_user, owner, campaign) == {
-        "campaign_id": str(campaign["id"]), "currency": "XOF", "collected": 100_000,
+        "campaign_id": campaign["id"], "currency": "XOF", "collected": 100_000,
         "platform_fees": 5_000, "processor_fees": 2_000, "in_progress": 0, "paid_out": 0,
         "available": 93_000,
     }  # fmt: skip
@@ -275,7 +275,8 @@ def test_the_owner_sees_why_a_payout_is_blocked(as_user, owner, request_payout):
     p = request_payout()
     assert as_user(owner).rpc("payout_blockers", {"payout_id": p["id"]}) == [
         {"reason": "document_missing", "document_type": "medical_document", "note": None,
-         "label_fr": "Lettre de l'hôpital ou devis médical", "label_en": "Hospital letter or medical quote"},
+         "label_fr": "Lettre de l'hôpital ou devis médical", "label_en": "Hospital letter or medical quote",
+         "approvals": None, "required": None},
     ]  # fmt: skip
 
 
@@ -359,7 +360,9 @@ def test_two_of_three_treasurers_must_approve_before_an_admin(
 ):
     p = request_payout()
     (blocker,) = as_user(admin).rpc("payout_blockers", {"payout_id": p["id"]})
-    assert blocker == {"reason": "treasurer_approvals", "approvals": 0, "required": 2}
+    assert {k: v for k, v in blocker.items() if v is not None} == {
+        "reason": "treasurer_approvals", "approvals": 0, "required": 2,
+    }  # fmt: skip
     as_user(treasurers[0]).rpc("approve_payout_as_treasurer", {"payout_id": p["id"]})
     as_user(treasurers[0]).rpc(
         "approve_payout_as_treasurer", {"payout_id": p["id"]}
@@ -394,7 +397,9 @@ def test_the_sign_off_is_fixed_when_the_payout_is_requested(
     db.sql("delete from public.campaign_members where user_id = any(%s)",
            [[treasurers[0].id, treasurers[1].id]])  # fmt: skip
     (blocker,) = as_user(owner).rpc("payout_blockers", {"payout_id": p["id"]})
-    assert blocker == {"reason": "treasurer_approvals", "approvals": 0, "required": 2}
+    assert {k: v for k, v in blocker.items() if v is not None} == {
+        "reason": "treasurer_approvals", "approvals": 0, "required": 2,
+    }  # fmt: skip
     with pytest.raises(ApiError) as err:
         as_user(admin).rpc("approve_payout", {"payout_id": p["id"]})
     assert err.value.message == "payout_blocked"
@@ -742,7 +747,8 @@ def test_a_stopped_campaigns_payout_is_neither_approved_nor_paid(
 ):
     waiting = request_payout(10_000)
     stop(db, gotrue, campaign, owner, how)
-    assert as_user(admin).rpc("payout_blockers", {"payout_id": waiting["id"]}) == [{"reason": how}]
+    (blocker,) = as_user(admin).rpc("payout_blockers", {"payout_id": waiting["id"]})
+    assert {k: v for k, v in blocker.items() if v is not None} == {"reason": how}
     with pytest.raises(ApiError) as err:
         as_user(admin).rpc("approve_payout", {"payout_id": waiting["id"]})
     assert (err.value.status, err.value.message) == (409, "payout_blocked")

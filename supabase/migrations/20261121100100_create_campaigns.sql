@@ -173,7 +173,14 @@ create table public.campaigns (
     id uuid primary key default extensions.gen_random_uuid(),
     -- null: the owner deleted their account (private.erase_account)
     owner_id uuid default auth.uid() references public.profiles (id) on delete set null,
-    slug text not null unique,
+    -- Never the client's: private.prepare_campaign sets it on insert (from the title and
+    -- id) and keeps it stable once published; clients hold no insert or update
+    -- privilege on it. The default (a valid slug, never kept: the trigger replaces
+    -- it) only tells PostgREST's clients and `supabase gen types` that an insert
+    -- need not carry it.
+    slug text not null unique default (
+        'cagnotte-' || pg_catalog.left(pg_catalog.replace(extensions.gen_random_uuid()::text, '-', ''), 8)
+    ),
     title text not null check (
         title = pg_catalog.btrim(title)
         and pg_catalog.char_length(title) between 5 and 120

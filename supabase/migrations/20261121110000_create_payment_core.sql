@@ -1213,10 +1213,15 @@ grant execute on function private.acknowledge_event(public.payment_provider, tex
 -- The donations of a campaign the caller may see, as the public sees them:
 -- display name (or "Anonyme"), amount, message and date. Never the donor's
 -- account or email. Owners and staff see the same.
-create function public.campaign_donations(campaign_id uuid, page_size integer default 20, page_offset integer default 0)
-returns table (
+create type public.campaign_donation as (
     id uuid, donor_name text, is_anonymous boolean, amount bigint, currency text, message text, donated_at timestamptz
-)
+);
+
+comment on type public.campaign_donation is
+'A donation as the public sees it (public.campaign_donations, the dashboard''s recent_donations).';
+
+create function public.campaign_donations(campaign_id uuid, page_size integer default 20, page_offset integer default 0)
+returns setof public.campaign_donation
 language plpgsql
 stable
 security definer
@@ -1267,9 +1272,33 @@ as $$
 $$;
 
 -- The team's dashboard (owner, co-organizers) and staff's: totals, donations per day
--- (last 30 days) and the latest donations (anonymity respected).
+-- (last 30 days) and the latest donations (anonymity respected). Typed rows
+-- (composite types rather than jsonb) so that `supabase gen types` describes
+-- every field for the frontend; PostgREST answers the composite as one object.
+create type public.donation_day as (day date, count bigint, amount bigint);
+
+create type public.campaign_dashboard as (
+    campaign_id uuid,
+    status public.campaign_status,
+    currency text,
+    goal_amount bigint,
+    collected_amount bigint,
+    donor_count integer,
+    progress_bp bigint,
+    goal_reached_at timestamptz,
+    published_at timestamptz,
+    ends_at timestamptz,
+    donations_per_day public.donation_day [],
+    recent_donations public.campaign_donation []
+);
+
+comment on type public.donation_day is
+'One day of a campaign''s donations: how many and how much (minor units of its currency).';
+comment on type public.campaign_dashboard is
+'public.campaign_dashboard: totals, donations per day (last 30 days, oldest first) and the 10 latest donations.';
+
 create function public.campaign_dashboard(campaign_id uuid)
-returns jsonb
+returns public.campaign_dashboard
 language plpgsql
 stable
 security definer
@@ -1277,38 +1306,27 @@ set search_path = ''
 as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id);
+    board public.campaign_dashboard;
 begin
     if not private.is_staff() and not private.is_campaign_team(c.id) then
         raise exception using
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'The dashboard is for the campaign''s team.';
     end if;
-    return pg_catalog.jsonb_build_object(
-        'campaign_id', c.id,
-        'status', c.status,
-        'currency', c.currency,
-        'goal_amount', c.goal_amount,
-        'collected_amount', c.collected_amount,
-        'donor_count', c.donor_count,
-        'progress_bp', c.progress_bp,
-        'goal_reached_at', c.goal_reached_at,
-        'published_at', c.published_at,
-        'ends_at', c.ends_at,
-        'donations_per_day', coalesce((
-            select pg_catalog.jsonb_agg(
-                pg_catalog.jsonb_build_object('day', t.day, 'count', t.donations, 'amount', t.amount)
-                order by t.day
-            )
-            from (
-                select s.day, pg_catalog.sum(s.donation_count) as donations, pg_catalog.sum(s.amount) as amount
-                from private.campaign_daily_totals as s
-                where s.campaign_id = c.id and s.day > current_date - 30
-                group by s.day
-            ) as t
-        ), '[]'::jsonb),
-        'recent_donations', coalesce((
-            select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(r)) from public.campaign_donations(c.id, 10, 0) as r
-        ), '[]'::jsonb)
+    board := row(
+        c.id, c.status, c.currency, c.goal_amount, c.collected_amount, c.donor_count, c.progress_bp,
+        c.goal_reached_at, c.published_at, c.ends_at,
+        array(
+            select row(
+                s.day, pg_catalog.sum(s.donation_count)::bigint, pg_catalog.sum(s.amount)::bigint
+            )::public.donation_day
+            from private.campaign_daily_totals as s
+            where s.campaign_id = c.id and s.day > current_date - 30
+            group by s.day
+            order by s.day
+        ),
+        array(select r from public.campaign_donations(c.id, 10, 0) as r)
     );
+    return board;
 end;
 $$;
 

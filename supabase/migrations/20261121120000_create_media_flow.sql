@@ -234,24 +234,36 @@ grant execute on function private.hide_media(text, boolean) to service_role;
 -- the same), c_limit to a few widths (never upscaled): 320 for lists on small
 -- phones, 640 for the campaign page, 1280 for large screens; videos at 480 and
 -- 720, and a poster image (the first frame) so that nothing plays until asked.
--- A computed field for PostgREST: `select=*,delivery_urls`.
+-- A computed field for PostgREST: `select=*,delivery_urls` (PostgREST selects a
+-- field it does not know as "campaign_media"."delivery_urls", which PostgreSQL
+-- resolves to this function: src/library/PostgREST/Plan.hs, resolveTypeOrUnknown;
+-- the composite comes back as a JSON object). Images have small, medium and
+-- large; videos small, medium and poster (the other one is null). A composite
+-- type rather than jsonb, so that `supabase gen types` describes it.
+create type public.delivery_urls as (small text, medium text, large text, poster text);
+
+comment on type public.delivery_urls is
+'Cloudinary delivery URLs of a campaign media (public.delivery_urls, cover_urls, media_urls): large for images, poster for videos.';
+
 create function public.delivery_urls(media public.campaign_media)
-returns jsonb
+returns public.delivery_urls
 language sql
 stable
 set search_path = ''
 as $$
     select case media.resource_type
-        when 'image' then pg_catalog.jsonb_build_object(
-            'small', base || '/image/upload/f_auto,q_auto,c_limit,w_320/' || media.public_id,
-            'medium', base || '/image/upload/f_auto,q_auto,c_limit,w_640/' || media.public_id,
-            'large', base || '/image/upload/f_auto,q_auto,c_limit,w_1280/' || media.public_id
-        )
-        else pg_catalog.jsonb_build_object(
-            'small', base || '/video/upload/f_auto,q_auto,c_limit,w_480/' || media.public_id,
-            'medium', base || '/video/upload/f_auto,q_auto,c_limit,w_720/' || media.public_id,
-            'poster', base || '/video/upload/so_0,f_auto,q_auto,c_limit,w_640/' || media.public_id || '.jpg'
-        )
+        when 'image' then row(
+            base || '/image/upload/f_auto,q_auto,c_limit,w_320/' || media.public_id,
+            base || '/image/upload/f_auto,q_auto,c_limit,w_640/' || media.public_id,
+            base || '/image/upload/f_auto,q_auto,c_limit,w_1280/' || media.public_id,
+            null
+        )::public.delivery_urls
+        else row(
+            base || '/video/upload/f_auto,q_auto,c_limit,w_480/' || media.public_id,
+            base || '/video/upload/f_auto,q_auto,c_limit,w_720/' || media.public_id,
+            null,
+            base || '/video/upload/so_0,f_auto,q_auto,c_limit,w_640/' || media.public_id || '.jpg'
+        )::public.delivery_urls
     end
     from (
         select 'https://res.cloudinary.com/' || s.media_cloud_name as base from public.platform_settings as s
@@ -260,7 +272,7 @@ $$;
 
 -- The campaign's cover, the same way (null without a cover).
 create function public.cover_urls(campaign public.campaigns)
-returns jsonb
+returns public.delivery_urls
 language sql
 stable
 set search_path = ''

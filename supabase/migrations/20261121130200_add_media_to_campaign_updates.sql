@@ -22,7 +22,7 @@ grant update (media) on table public.campaign_updates to authenticated;
 -- The update's media delivery URLs (null without one, or when moderation hid
 -- it): `select=*,media_urls`.
 create function public.media_urls(campaign_update public.campaign_updates)
-returns jsonb
+returns public.delivery_urls
 language sql
 stable
 set search_path = ''

@@ -295,24 +295,42 @@ $$;
 
 -- Functions: the invitee -------------------------------------------------------------
 
--- What the invitation page shows before sign-in (anyone holding the token).
+-- What the invitation page shows before sign-in (anyone holding the token): one
+-- row, none for an unknown token (supabase-js: `.maybeSingle()` gives null). A
+-- set of a composite type rather than jsonb, so that `supabase gen types`
+-- describes every field; an unknown token answers [] rather than an object of
+-- nulls (PostgREST renders a null composite so: PostgREST/postgrest#3694).
+-- status is the invitation's, or 'expired' once a pending one has expired.
+create type public.invitation_page as (
+    campaign_id uuid,
+    campaign_title text,
+    campaign_slug text,
+    role public.invitation_role,
+    inviter_name text,
+    message text,
+    expires_at timestamptz,
+    status text
+);
+
+comment on type public.invitation_page is
+'What the invitation page shows before sign-in (public.invitation_by_token); status: pending, accepted, revoked or expired.';
+
 create function public.invitation_by_token(token text)
-returns jsonb
+returns setof public.invitation_page
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-    select pg_catalog.jsonb_build_object(
-        'campaign_id', c.id,
-        'campaign_title', c.title,
-        'campaign_slug', c.slug,
-        'role', i.role,
-        'inviter_name', f.display_name,
-        'message', i.message,
-        'expires_at', i.expires_at,
-        'status', case when i.status = 'pending' and i.expires_at < pg_catalog.now() then 'expired' else i.status::text end
-    )
+    select
+        c.id,
+        c.title,
+        c.slug,
+        i.role,
+        f.display_name,
+        i.message,
+        i.expires_at,
+        case when i.status = 'pending' and i.expires_at < pg_catalog.now() then 'expired' else i.status::text end
     from private.invitation_tokens as t
     inner join public.campaign_invitations as i on t.invitation_id = i.id
     inner join public.campaigns as c on i.campaign_id = c.id

@@ -549,9 +549,25 @@ $$;
 
 -- Functions: what the team sees -------------------------------------------------------
 
--- The campaign's money, from the ledger: for its team and admins.
+-- The campaign's money, from the ledger: for its team and admins (minor units
+-- of its currency). A composite type rather than jsonb, so that `supabase gen
+-- types` describes every field; PostgREST answers it as one object.
+create type public.campaign_balance as (
+    campaign_id uuid,
+    currency text,
+    collected bigint,
+    platform_fees bigint,
+    processor_fees bigint,
+    in_progress bigint,
+    paid_out bigint,
+    available bigint
+);
+
+comment on type public.campaign_balance is
+'public.campaign_balance: collected (donations net of refunds and disputes), platform and processor fees, payouts in progress and paid out, and what is available to request.';
+
 create function public.campaign_balance(campaign_id uuid)
-returns jsonb
+returns public.campaign_balance
 language plpgsql
 stable
 security definer
@@ -565,38 +581,52 @@ begin
             errcode = 'PT403', message = 'not_campaign_owner', detail = 'The balance is for the campaign''s team.';
     end if;
     return (
-        select pg_catalog.jsonb_build_object(
-            'campaign_id', c.id,
-            'currency', c.currency,
-            'collected', coalesce(pg_catalog.sum(l.amount) filter (
+        select row(
+            c.id,
+            c.currency,
+            coalesce(pg_catalog.sum(l.amount) filter (
                 where l.kind in ('donation', 'refund', 'dispute', 'dispute_reversal')
-            ), 0),
-            'platform_fees', coalesce(-pg_catalog.sum(l.amount) filter (where l.kind = 'platform_fee'), 0),
-            'processor_fees', coalesce(-pg_catalog.sum(l.amount) filter (where l.kind = 'processor_fee'), 0),
-            'in_progress', (
+            ), 0)::bigint,
+            coalesce(-pg_catalog.sum(l.amount) filter (where l.kind = 'platform_fee'), 0)::bigint,
+            coalesce(-pg_catalog.sum(l.amount) filter (where l.kind = 'processor_fee'), 0)::bigint,
+            (
                 select coalesce(pg_catalog.sum(p.amount), 0) from public.payout_requests as p
                 where p.campaign_id = c.id and p.status in ('requested', 'approved')
-            ),
-            'paid_out', (
+            )::bigint,
+            (
                 select coalesce(pg_catalog.sum(p.amount), 0) from public.payout_requests as p
                 where p.campaign_id = c.id and p.status = 'paid'
-            ),
-            'available', coalesce(pg_catalog.sum(l.amount), 0)
-        )
+            )::bigint,
+            coalesce(pg_catalog.sum(l.amount), 0)::bigint
+        )::public.campaign_balance
         from private.ledger_entries as l
         where l.campaign_id = c.id
     );
 end;
 $$;
 
--- Why the payout cannot be approved yet (empty: nothing in the way):
---   {"reason": "campaign_frozen" | "campaign_cancelled" | "owner_banned"} (a fraud stop)
---   {"reason": "treasurer_approvals", "approvals": 1, "required": 2} (the
---    treasurers named when it was requested; only their approvals count)
---   {"reason": "document_missing" | "document_pending" | "document_rejected",
---    "document_type": …, "label_fr": …, "label_en": …, "note": …}
+-- Why the payout cannot be approved yet (no row: nothing in the way), one row
+-- per blocker, the fields that do not apply null:
+--   reason campaign_frozen | campaign_cancelled | owner_banned (a fraud stop)
+--   reason treasurer_approvals, with approvals and required (the treasurers
+--    named when it was requested; only their approvals count)
+--   reason document_missing | document_pending | document_rejected, with
+--    document_type, label_fr, label_en and the moderator's note
+create type public.payout_blocker as (
+    reason text,
+    approvals integer,
+    required integer,
+    document_type text,
+    label_fr text,
+    label_en text,
+    note text
+);
+
+comment on type public.payout_blocker is
+'What stands in the way of a payout (public.payout_blockers): a fraud stop, missing treasurer approvals, or a proof missing, pending or rejected.';
+
 create function public.payout_blockers(payout_id uuid)
-returns jsonb
+returns setof public.payout_blocker
 language plpgsql
 stable
 security definer
@@ -607,31 +637,34 @@ declare
     c public.campaigns;
     stop text;
     approvals integer;
-    blockers jsonb := '[]'::jsonb;
 begin
     p := private.visible_payout(payout_blockers.payout_id);
     select * into c from public.campaigns as x where x.id = p.campaign_id;
     stop := private.payout_stop_reason(c.id);
     if stop is not null then
-        blockers := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('reason', stop));
+        return next row(stop, null, null, null, null, null, null)::public.payout_blocker;
     end if;
     select pg_catalog.count(*) into approvals
     from public.payout_approvals as a
     where a.payout_id = p.id and a.treasurer_id = any(p.approvers);
     if approvals < p.approvals_required then
-        blockers := blockers || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'reason', 'treasurer_approvals', 'approvals', approvals, 'required', p.approvals_required
-        ));
+        return next row(
+            'treasurer_approvals', approvals, p.approvals_required, null, null, null, null
+        )::public.payout_blocker;
     end if;
-    select blockers || coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-        'reason', case
+    return query
+    select
+        case
             when d.pending then 'document_pending'
             when d.rejected then 'document_rejected'
             else 'document_missing'
         end,
-        'document_type', r.document_type, 'label_fr', r.label_fr, 'label_en', r.label_en, 'note', d.note
-    ) order by r.document_type), '[]')
-    into blockers
+        null::integer,
+        null::integer,
+        r.document_type,
+        r.label_fr,
+        r.label_en,
+        d.note
     from public.category_proof_requirements as r
     left join lateral (
         select
@@ -642,8 +675,8 @@ begin
         from public.campaign_documents as x
         where x.campaign_id = c.id and x.document_type = r.document_type
     ) as d on true
-    where r.category = c.category and not coalesce(d.accepted, false);
-    return blockers;
+    where r.category = c.category and not coalesce(d.accepted, false)
+    order by r.document_type;
 end;
 $$;
 
@@ -906,8 +939,8 @@ begin
             errcode = 'PT422', message = 'reference_required', detail = 'The bank or mobile-money transfer reference.';
     end if;
     if target = 'approved' then
-        blockers := public.payout_blockers(p.id);
-        if pg_catalog.jsonb_array_length(blockers) > 0 then
+        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(b)) into blockers from public.payout_blockers(p.id) as b;
+        if blockers is not null then
             raise exception using errcode = 'PT409', message = 'payout_blocked', detail = blockers::text;
         end if;
     end if;

@@ -1,0 +1,1655 @@
+export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[]
+
+export type Database = {
+  
+  "public": {
+          Tables: {
+            "campaign_documents": {
+                  Row: {
+                    "campaign_id": string,"created_at": string,"document_type": string,"file_ref": string,"id": string,"review_note": string | null,"reviewed_at": string | null,"reviewed_by": string | null,"status": Database["public"]['Enums']["document_status"],"uploaded_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "campaign_id": string,"created_at"?: string,"document_type": string,"file_ref": string,"id"?: string,"review_note"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"status"?: Database["public"]['Enums']["document_status"],"uploaded_by"?: string | null
+                  }
+                  Update: {
+                    "campaign_id"?: string,"created_at"?: string,"document_type"?: string,"file_ref"?: string,"id"?: string,"review_note"?: string | null,"reviewed_at"?: string | null,"reviewed_by"?: string | null,"status"?: Database["public"]['Enums']["document_status"],"uploaded_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_documents_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_documents_reviewed_by_fkey"
+      columns: ["reviewed_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_documents_uploaded_by_fkey"
+      columns: ["uploaded_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"campaign_edit_reviews": {
+                  Row: {
+                    "approved_cover": string | null,"approved_story": string | null,"approved_summary": string | null,"approved_title": string,"campaign_id": string,"decided_at": string | null,"decided_by": string | null,"edited_by": string | null,"editors": (string)[],"first_edited_at": string,"id": string,"last_edited_at": string,"reason": string | null,"status": Database["public"]['Enums']["edit_review_status"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "approved_cover"?: string | null,"approved_story"?: string | null,"approved_summary"?: string | null,"approved_title": string,"campaign_id": string,"decided_at"?: string | null,"decided_by"?: string | null,"edited_by"?: string | null,"editors"?: (string)[],"first_edited_at"?: string,"id"?: string,"last_edited_at"?: string,"reason"?: string | null,"status"?: Database["public"]['Enums']["edit_review_status"]
+                  }
+                  Update: {
+                    "approved_cover"?: string | null,"approved_story"?: string | null,"approved_summary"?: string | null,"approved_title"?: string,"campaign_id"?: string,"decided_at"?: string | null,"decided_by"?: string | null,"edited_by"?: string | null,"editors"?: (string)[],"first_edited_at"?: string,"id"?: string,"last_edited_at"?: string,"reason"?: string | null,"status"?: Database["public"]['Enums']["edit_review_status"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_edit_reviews_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_edit_reviews_decided_by_fkey"
+      columns: ["decided_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_edit_reviews_edited_by_fkey"
+      columns: ["edited_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"campaign_invitations": {
+                  Row: {
+                    "accepted_by": string | null,"campaign_id": string,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"last_sent_at": string,"message": string | null,"responded_at": string | null,"role": Database["public"]['Enums']["invitation_role"],"send_count": number,"status": Database["public"]['Enums']["invitation_status"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accepted_by"?: string | null,"campaign_id": string,"created_at"?: string,"email": string,"expires_at": string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"message"?: string | null,"responded_at"?: string | null,"role": Database["public"]['Enums']["invitation_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"]
+                  }
+                  Update: {
+                    "accepted_by"?: string | null,"campaign_id"?: string,"created_at"?: string,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"message"?: string | null,"responded_at"?: string | null,"role"?: Database["public"]['Enums']["invitation_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_invitations_accepted_by_fkey"
+      columns: ["accepted_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_invitations_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_invitations_invited_by_fkey"
+      columns: ["invited_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"campaign_media": {
+                  Row: {
+                    "bytes": number | null,"campaign_id": string,"created_at": string,"duration": number | null,"height": number | null,"hidden": boolean,"id": string,"position": number,"public_id": string,"resource_type": Database["public"]['Enums']["media_type"],"width": number | null,"delivery_urls": Database["public"]['CompositeTypes']["delivery_urls"] | null
+                  }
+                  ComputedFields: "delivery_urls"
+                  Insert: {
+                    "bytes"?: number | null,"campaign_id": string,"created_at"?: string,"duration"?: number | null,"height"?: number | null,"hidden"?: boolean,"id"?: string,"position"?: number,"public_id": string,"resource_type": Database["public"]['Enums']["media_type"],"width"?: number | null
+                  }
+                  Update: {
+                    "bytes"?: number | null,"campaign_id"?: string,"created_at"?: string,"duration"?: number | null,"height"?: number | null,"hidden"?: boolean,"id"?: string,"position"?: number,"public_id"?: string,"resource_type"?: Database["public"]['Enums']["media_type"],"width"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_media_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"campaign_members": {
+                  Row: {
+                    "added_at": string,"campaign_id": string,"is_treasurer": boolean,"role": Database["public"]['Enums']["member_role"],"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "added_at"?: string,"campaign_id": string,"is_treasurer"?: boolean,"role"?: Database["public"]['Enums']["member_role"],"user_id": string
+                  }
+                  Update: {
+                    "added_at"?: string,"campaign_id"?: string,"is_treasurer"?: boolean,"role"?: Database["public"]['Enums']["member_role"],"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_members_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_members_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"campaign_status_history": {
+                  Row: {
+                    "actor_id": string | null,"campaign_id": string,"created_at": string,"from_status": Database["public"]['Enums']["campaign_status"] | null,"id": number,"reason": string | null,"to_status": Database["public"]['Enums']["campaign_status"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "actor_id"?: string | null,"campaign_id": string,"created_at"?: string,"from_status"?: Database["public"]['Enums']["campaign_status"] | null,"id"?: never,"reason"?: string | null,"to_status": Database["public"]['Enums']["campaign_status"]
+                  }
+                  Update: {
+                    "actor_id"?: string | null,"campaign_id"?: string,"created_at"?: string,"from_status"?: Database["public"]['Enums']["campaign_status"] | null,"id"?: never,"reason"?: string | null,"to_status"?: Database["public"]['Enums']["campaign_status"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_status_history_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"campaign_updates": {
+                  Row: {
+                    "author_id": string | null,"body": string,"campaign_id": string,"created_at": string,"id": string,"media": string | null,"title": string,"updated_at": string,"media_urls": Database["public"]['CompositeTypes']["delivery_urls"] | null
+                  }
+                  ComputedFields: "media_urls"
+                  Insert: {
+                    "author_id"?: string | null,"body": string,"campaign_id": string,"created_at"?: string,"id"?: string,"media"?: string | null,"title": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "author_id"?: string | null,"body"?: string,"campaign_id"?: string,"created_at"?: string,"id"?: string,"media"?: string | null,"title"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_updates_author_id_fkey"
+      columns: ["author_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_updates_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_updates_media_fkey"
+      columns: ["campaign_id","media"]
+isOneToOne: false
+      referencedRelation: "campaign_media"
+      referencedColumns: ["campaign_id","public_id"]
+    }
+                  ]
+                },"campaigns": {
+                  Row: {
+                    "category": string | null,"city": string | null,"collected_amount": number,"content_edited_at": string | null,"country": string | null,"cover": string | null,"created_at": string,"currency": string,"donor_count": number,"ends_at": string | null,"featured": boolean,"goal_amount": number,"goal_reached_at": string | null,"id": string,"is_open": boolean,"is_published": boolean,"owner_id": string | null,"progress_bp": number | null,"published_at": string | null,"rejection_reason": string | null,"slug": string,"starts_at": string | null,"status": Database["public"]['Enums']["campaign_status"],"story": string | null,"summary": string | null,"tags": (string)[],"title": string,"treasurer_quorum": number | null,"updated_at": string,"cover_urls": Database["public"]['CompositeTypes']["delivery_urls"] | null
+                  }
+                  ComputedFields: "cover_urls"
+                  Insert: {
+                    "category"?: string | null,"city"?: string | null,"collected_amount"?: number,"content_edited_at"?: string | null,"country"?: string | null,"cover"?: string | null,"created_at"?: string,"currency": string,"donor_count"?: number,"ends_at"?: string | null,"featured"?: boolean,"goal_amount": number,"goal_reached_at"?: string | null,"id"?: string,"is_open"?: never,"is_published"?: never,"owner_id"?: string | null,"progress_bp"?: never,"published_at"?: string | null,"rejection_reason"?: string | null,"slug"?: string,"starts_at"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"story"?: string | null,"summary"?: string | null,"tags"?: (string)[],"title": string,"treasurer_quorum"?: number | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "category"?: string | null,"city"?: string | null,"collected_amount"?: number,"content_edited_at"?: string | null,"country"?: string | null,"cover"?: string | null,"created_at"?: string,"currency"?: string,"donor_count"?: number,"ends_at"?: string | null,"featured"?: boolean,"goal_amount"?: number,"goal_reached_at"?: string | null,"id"?: string,"is_open"?: never,"is_published"?: never,"owner_id"?: string | null,"progress_bp"?: never,"published_at"?: string | null,"rejection_reason"?: string | null,"slug"?: string,"starts_at"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"story"?: string | null,"summary"?: string | null,"tags"?: (string)[],"title"?: string,"treasurer_quorum"?: number | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaigns_category_fkey"
+      columns: ["category"]
+isOneToOne: false
+      referencedRelation: "categories"
+      referencedColumns: ["slug"]
+    },{
+      foreignKeyName: "campaigns_cover_fkey"
+      columns: ["id","cover"]
+isOneToOne: false
+      referencedRelation: "campaign_media"
+      referencedColumns: ["campaign_id","public_id"]
+    },{
+      foreignKeyName: "campaigns_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "campaigns_owner_id_fkey"
+      columns: ["owner_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"categories": {
+                  Row: {
+                    "active": boolean,"created_at": string,"name_en": string,"name_fr": string,"platform_fee_bp": number | null,"position": number,"slug": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"created_at"?: string,"name_en": string,"name_fr": string,"platform_fee_bp"?: number | null,"position"?: number,"slug": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"created_at"?: string,"name_en"?: string,"name_fr"?: string,"platform_fee_bp"?: number | null,"position"?: number,"slug"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"category_proof_requirements": {
+                  Row: {
+                    "category": string,"document_type": string,"label_en": string,"label_fr": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "category": string,"document_type": string,"label_en": string,"label_fr": string
+                  }
+                  Update: {
+                    "category"?: string,"document_type"?: string,"label_en"?: string,"label_fr"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "category_proof_requirements_category_fkey"
+      columns: ["category"]
+isOneToOne: false
+      referencedRelation: "categories"
+      referencedColumns: ["slug"]
+    }
+                  ]
+                },"comments": {
+                  Row: {
+                    "author_id": string,"body": string,"campaign_id": string,"created_at": string,"hidden": boolean,"hidden_reason": string | null,"id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "author_id"?: string,"body": string,"campaign_id": string,"created_at"?: string,"hidden"?: boolean,"hidden_reason"?: string | null,"id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "author_id"?: string,"body"?: string,"campaign_id"?: string,"created_at"?: string,"hidden"?: boolean,"hidden_reason"?: string | null,"id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "comments_author_id_fkey"
+      columns: ["author_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "comments_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"currencies": {
+                  Row: {
+                    "active": boolean,"code": string,"created_at": string,"exponent": number,"max_donation": number,"max_goal": number,"min_donation": number,"name_en": string,"name_fr": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"code": string,"created_at"?: string,"exponent": number,"max_donation": number,"max_goal": number,"min_donation": number,"name_en": string,"name_fr": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"code"?: string,"created_at"?: string,"exponent"?: number,"max_donation"?: number,"max_goal"?: number,"min_donation"?: number,"name_en"?: string,"name_fr"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"donations": {
+                  Row: {
+                    "amount": number,"campaign_id": string,"created_at": string,"currency": string,"dispute_status": Database["public"]['Enums']["dispute_status"] | null,"disputed_amount": number,"donor_email": string | null,"donor_id": string | null,"donor_name": string | null,"id": string,"is_anonymous": boolean,"message": string | null,"needs_review": string | null,"platform_fee_bp": number,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"campaign_id": string,"created_at"?: string,"currency": string,"dispute_status"?: Database["public"]['Enums']["dispute_status"] | null,"disputed_amount"?: number,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"id"?: string,"is_anonymous"?: boolean,"message"?: string | null,"needs_review"?: string | null,"platform_fee_bp": number,"refunded_amount"?: number,"status"?: Database["public"]['Enums']["donation_status"],"succeeded_at"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"dispute_status"?: Database["public"]['Enums']["dispute_status"] | null,"disputed_amount"?: number,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"id"?: string,"is_anonymous"?: boolean,"message"?: string | null,"needs_review"?: string | null,"platform_fee_bp"?: number,"refunded_amount"?: number,"status"?: Database["public"]['Enums']["donation_status"],"succeeded_at"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "donations_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "donations_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "donations_donor_id_fkey"
+      columns: ["donor_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notification_preferences": {
+                  Row: {
+                    "email": boolean,"kind": Database["public"]['Enums']["notification_kind"],"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "email"?: boolean,"kind": Database["public"]['Enums']["notification_kind"],"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "email"?: boolean,"kind"?: Database["public"]['Enums']["notification_kind"],"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_preferences_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notifications": {
+                  Row: {
+                    "campaign_id": string | null,"created_at": string,"dedupe_key": string,"id": string,"kind": Database["public"]['Enums']["notification_kind"],"payload": NonNullable<Json>,"read_at": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "campaign_id"?: string | null,"created_at"?: string,"dedupe_key": string,"id"?: string,"kind": Database["public"]['Enums']["notification_kind"],"payload"?: NonNullable<Json>,"read_at"?: string | null,"user_id": string
+                  }
+                  Update: {
+                    "campaign_id"?: string | null,"created_at"?: string,"dedupe_key"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["notification_kind"],"payload"?: NonNullable<Json>,"read_at"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notifications_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"payout_approvals": {
+                  Row: {
+                    "approved_at": string,"payout_id": string,"treasurer_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "approved_at"?: string,"payout_id": string,"treasurer_id": string
+                  }
+                  Update: {
+                    "approved_at"?: string,"payout_id"?: string,"treasurer_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "payout_approvals_payout_id_fkey"
+      columns: ["payout_id"]
+isOneToOne: false
+      referencedRelation: "payout_requests"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "payout_approvals_treasurer_id_fkey"
+      columns: ["treasurer_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"payout_requests": {
+                  Row: {
+                    "account_mask": string,"amount": number,"approvals_required": number,"approved_at": string | null,"approvers": (string)[],"bank_name": string | null,"beneficiary_mask": string,"campaign_id": string,"created_at": string,"currency": string,"decided_by": string | null,"id": string,"method": Database["public"]['Enums']["payout_method"],"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at": string | null,"reason": string | null,"reference": string | null,"requested_by": string | null,"status": Database["public"]['Enums']["payout_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "account_mask": string,"amount": number,"approvals_required"?: number,"approved_at"?: string | null,"approvers"?: (string)[],"bank_name"?: string | null,"beneficiary_mask": string,"campaign_id": string,"created_at"?: string,"currency": string,"decided_by"?: string | null,"id"?: string,"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at"?: string | null,"reason"?: string | null,"reference"?: string | null,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["payout_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "account_mask"?: string,"amount"?: number,"approvals_required"?: number,"approved_at"?: string | null,"approvers"?: (string)[],"bank_name"?: string | null,"beneficiary_mask"?: string,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"decided_by"?: string | null,"id"?: string,"method"?: Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at"?: string | null,"reason"?: string | null,"reference"?: string | null,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["payout_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "payout_requests_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "payout_requests_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "payout_requests_decided_by_fkey"
+      columns: ["decided_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "payout_requests_requested_by_fkey"
+      columns: ["requested_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"platform_settings": {
+                  Row: {
+                    "id": boolean,"media_cloud_name": string,"platform_fee_bp": number,"site_url": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "id"?: boolean,"media_cloud_name"?: string,"platform_fee_bp"?: number,"site_url"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "id"?: boolean,"media_cloud_name"?: string,"platform_fee_bp"?: number,"site_url"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"profiles": {
+                  Row: {
+                    "avatar_url": string | null,"bio": string | null,"country": string | null,"created_at": string,"display_name": string | null,"id": string,"locale": Database["public"]['Enums']["locale"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "avatar_url"?: string | null,"bio"?: string | null,"country"?: string | null,"created_at"?: string,"display_name"?: string | null,"id": string,"locale"?: Database["public"]['Enums']["locale"],"updated_at"?: string
+                  }
+                  Update: {
+                    "avatar_url"?: string | null,"bio"?: string | null,"country"?: string | null,"created_at"?: string,"display_name"?: string | null,"id"?: string,"locale"?: Database["public"]['Enums']["locale"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"provider_currencies": {
+                  Row: {
+                    "active": boolean,"amount_step": number,"created_at": string,"currency": string,"is_default": boolean,"max_amount": number | null,"min_amount": number | null,"provider": Database["public"]['Enums']["payment_provider"],"provider_exponent": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"amount_step": number,"created_at"?: string,"currency": string,"is_default"?: boolean,"max_amount"?: number | null,"min_amount"?: number | null,"provider": Database["public"]['Enums']["payment_provider"],"provider_exponent"?: never,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"amount_step"?: number,"created_at"?: string,"currency"?: string,"is_default"?: boolean,"max_amount"?: number | null,"min_amount"?: number | null,"provider"?: Database["public"]['Enums']["payment_provider"],"provider_exponent"?: never,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "provider_currencies_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    }
+                  ]
+                },"provider_fees": {
+                  Row: {
+                    "channel": string,"created_at": string,"fee_bp": number,"payment_methods": (string)[],"provider": Database["public"]['Enums']["payment_provider"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "channel": string,"created_at"?: string,"fee_bp": number,"payment_methods"?: (string)[],"provider": Database["public"]['Enums']["payment_provider"],"updated_at"?: string
+                  }
+                  Update: {
+                    "channel"?: string,"created_at"?: string,"fee_bp"?: number,"payment_methods"?: (string)[],"provider"?: Database["public"]['Enums']["payment_provider"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"refund_orders": {
+                  Row: {
+                    "amount": number,"campaign_id": string,"created_at": string,"created_by": string | null,"currency": string,"donation_id": string,"error": string | null,"id": string,"payment_ref": string | null,"provider": Database["public"]['Enums']["payment_provider"],"provider_amount": number | null,"provider_refund_id": string | null,"refunded_at": string | null,"requested_at": string | null,"status": Database["public"]['Enums']["refund_order_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"campaign_id": string,"created_at"?: string,"created_by"?: string | null,"currency": string,"donation_id": string,"error"?: string | null,"id"?: string,"payment_ref"?: string | null,"provider": Database["public"]['Enums']["payment_provider"],"provider_amount"?: number | null,"provider_refund_id"?: string | null,"refunded_at"?: string | null,"requested_at"?: string | null,"status": Database["public"]['Enums']["refund_order_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"donation_id"?: string,"error"?: string | null,"id"?: string,"payment_ref"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"],"provider_amount"?: number | null,"provider_refund_id"?: string | null,"refunded_at"?: string | null,"requested_at"?: string | null,"status"?: Database["public"]['Enums']["refund_order_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "refund_orders_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "refund_orders_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "refund_orders_donation_id_fkey"
+      columns: ["donation_id"]
+isOneToOne: true
+      referencedRelation: "donations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"reports": {
+                  Row: {
+                    "campaign_id": string | null,"comment_id": string | null,"created_at": string,"details": string | null,"id": string,"reason": Database["public"]['Enums']["report_reason"],"reporter_id": string,"resolution_note": string | null,"resolved_at": string | null,"resolved_by": string | null,"status": Database["public"]['Enums']["report_status"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "campaign_id"?: string | null,"comment_id"?: string | null,"created_at"?: string,"details"?: string | null,"id"?: string,"reason": Database["public"]['Enums']["report_reason"],"reporter_id"?: string,"resolution_note"?: string | null,"resolved_at"?: string | null,"resolved_by"?: string | null,"status"?: Database["public"]['Enums']["report_status"]
+                  }
+                  Update: {
+                    "campaign_id"?: string | null,"comment_id"?: string | null,"created_at"?: string,"details"?: string | null,"id"?: string,"reason"?: Database["public"]['Enums']["report_reason"],"reporter_id"?: string,"resolution_note"?: string | null,"resolved_at"?: string | null,"resolved_by"?: string | null,"status"?: Database["public"]['Enums']["report_status"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "reports_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "reports_comment_id_fkey"
+      columns: ["comment_id"]
+isOneToOne: false
+      referencedRelation: "comments"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "reports_reporter_id_fkey"
+      columns: ["reporter_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "reports_resolved_by_fkey"
+      columns: ["resolved_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"user_roles": {
+                  Row: {
+                    "granted_at": string,"granted_by": string | null,"role": Database["public"]['Enums']["app_role"],"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "granted_at"?: string,"granted_by"?: string | null,"role": Database["public"]['Enums']["app_role"],"user_id": string
+                  }
+                  Update: {
+                    "granted_at"?: string,"granted_by"?: string | null,"role"?: Database["public"]['Enums']["app_role"],"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                }
+          }
+          Views: {
+            [_ in never]: never
+          }
+          Functions: {
+            "accept_invitation":
+{ Args: { "token": string }; Returns: {
+              "accepted_by": string | null,
+"campaign_id": string,
+"created_at": string,
+"email": string,
+"expires_at": string,
+"id": string,
+"invited_by": string | null,
+"last_sent_at": string,
+"message": string | null,
+"responded_at": string | null,
+"role": Database["public"]['Enums']["invitation_role"],
+"send_count": number,
+"status": Database["public"]['Enums']["invitation_status"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_invitations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"approve_campaign":
+{ Args: { "campaign_id": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"approve_payout":
+{ Args: { "payout_id": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"approve_payout_as_treasurer":
+{ Args: { "payout_id": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"campaign_balance":
+{ Args: { "campaign_id": string }; Returns: Database["public"]['CompositeTypes']["campaign_balance"]
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_balance"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"campaign_by_slug":
+{ Args: { "slug": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"campaign_dashboard":
+{ Args: { "campaign_id": string }; Returns: Database["public"]['CompositeTypes']["campaign_dashboard"]
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_dashboard"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"campaign_donations":
+{ Args: { "campaign_id": string,"page_offset"?: number,"page_size"?: number }; Returns: Database["public"]['CompositeTypes']["campaign_donation"][]
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_donation"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"cancel_campaign":
+{ Args: { "campaign_id": string,"reason"?: string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"cancel_payout":
+{ Args: { "payout_id": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"close_campaign_with_refunds":
+{ Args: { "campaign_id": string,"reason": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"cover_urls":
+{ Args: { "campaign": Omit<Database["public"]['Tables']["campaigns"]['Row'], Database["public"]['Tables']["campaigns"]['ComputedFields']> }; Returns: Database["public"]['CompositeTypes']["delivery_urls"]
+                          SetofOptions: {
+        from: "campaigns"
+        to: "delivery_urls"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"delivery_urls":
+{ Args: { "media": Omit<Database["public"]['Tables']["campaign_media"]['Row'], Database["public"]['Tables']["campaign_media"]['ComputedFields']> }; Returns: Database["public"]['CompositeTypes']["delivery_urls"]
+                          SetofOptions: {
+        from: "campaign_media"
+        to: "delivery_urls"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"feature_campaign":
+{ Args: { "campaign_id": string,"featured"?: boolean }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"featured_campaigns":
+{ Args: { "page_size"?: number }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"freeze_campaign":
+{ Args: { "campaign_id": string,"reason": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"invitation_by_token":
+{ Args: { "token": string }; Returns: Database["public"]['CompositeTypes']["invitation_page"][]
+                          SetofOptions: {
+        from: "*"
+        to: "invitation_page"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"invite_to_campaign":
+{ Args: { "campaign_id": string,"email": string,"message"?: string,"role"?: Database["public"]['Enums']["invitation_role"] }; Returns: {
+              "accepted_by": string | null,
+"campaign_id": string,
+"created_at": string,
+"email": string,
+"expires_at": string,
+"id": string,
+"invited_by": string | null,
+"last_sent_at": string,
+"message": string | null,
+"responded_at": string | null,
+"role": Database["public"]['Enums']["invitation_role"],
+"send_count": number,
+"status": Database["public"]['Enums']["invitation_status"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_invitations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"mark_payout_failed":
+{ Args: { "payout_id": string,"reason": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"mark_payout_paid":
+{ Args: { "payout_id": string,"reference": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"media_urls":
+{ Args: { "campaign_update": Omit<Database["public"]['Tables']["campaign_updates"]['Row'], Database["public"]['Tables']["campaign_updates"]['ComputedFields']> }; Returns: Database["public"]['CompositeTypes']["delivery_urls"]
+                          SetofOptions: {
+        from: "campaign_updates"
+        to: "delivery_urls"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"my_donations":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "amount": number,"campaign_id": string,"campaign_slug": string,"campaign_title": string,"created_at": string,"currency": string,"id": string,"is_anonymous": boolean,"message": string,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string
+            }[]
+                           },
+"payout_blockers":
+{ Args: { "payout_id": string }; Returns: Database["public"]['CompositeTypes']["payout_blocker"][]
+                          SetofOptions: {
+        from: "*"
+        to: "payout_blocker"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"record_manual_refund":
+{ Args: { "order_id": string,"reference": string }; Returns: {
+              "amount": number,
+"campaign_id": string,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"donation_id": string,
+"error": string | null,
+"id": string,
+"payment_ref": string | null,
+"provider": Database["public"]['Enums']["payment_provider"],
+"provider_amount": number | null,
+"provider_refund_id": string | null,
+"refunded_at": string | null,
+"requested_at": string | null,
+"status": Database["public"]['Enums']["refund_order_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "refund_orders"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"record_refund_request":
+{ Args: { "error"?: string,"order_id": string,"provider_refund_id": string }; Returns: {
+              "amount": number,
+"campaign_id": string,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"donation_id": string,
+"error": string | null,
+"id": string,
+"payment_ref": string | null,
+"provider": Database["public"]['Enums']["payment_provider"],
+"provider_amount": number | null,
+"provider_refund_id": string | null,
+"refunded_at": string | null,
+"requested_at": string | null,
+"status": Database["public"]['Enums']["refund_order_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "refund_orders"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"reject_campaign":
+{ Args: { "campaign_id": string,"reason": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"reject_payout":
+{ Args: { "payout_id": string,"reason": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"reorder_campaign_media":
+{ Args: { "campaign_id": string,"public_ids": (string)[] }; Returns: {
+              "bytes": number | null,
+"campaign_id": string,
+"created_at": string,
+"duration": number | null,
+"height": number | null,
+"hidden": boolean,
+"id": string,
+"position": number,
+"public_id": string,
+"resource_type": Database["public"]['Enums']["media_type"],
+"width": number | null
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_media"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"request_payout":
+{ Args: { "account_number"?: string,"amount": number,"bank_name"?: string,"beneficiary_name": string,"campaign_id": string,"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"],"phone_number"?: string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"resend_invitation":
+{ Args: { "invitation_id": string }; Returns: {
+              "accepted_by": string | null,
+"campaign_id": string,
+"created_at": string,
+"email": string,
+"expires_at": string,
+"id": string,
+"invited_by": string | null,
+"last_sent_at": string,
+"message": string | null,
+"responded_at": string | null,
+"role": Database["public"]['Enums']["invitation_role"],
+"send_count": number,
+"status": Database["public"]['Enums']["invitation_status"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_invitations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"resolve_report":
+{ Args: { "note"?: string,"report_id": string,"status": Database["public"]['Enums']["report_status"] }; Returns: {
+              "campaign_id": string | null,
+"comment_id": string | null,
+"created_at": string,
+"details": string | null,
+"id": string,
+"reason": Database["public"]['Enums']["report_reason"],
+"reporter_id": string,
+"resolution_note": string | null,
+"resolved_at": string | null,
+"resolved_by": string | null,
+"status": Database["public"]['Enums']["report_status"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "reports"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"review_campaign_document":
+{ Args: { "document_id": string,"note"?: string,"status": Database["public"]['Enums']["document_status"] }; Returns: {
+              "campaign_id": string,
+"created_at": string,
+"document_type": string,
+"file_ref": string,
+"id": string,
+"review_note": string | null,
+"reviewed_at": string | null,
+"reviewed_by": string | null,
+"status": Database["public"]['Enums']["document_status"],
+"uploaded_by": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_documents"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"review_campaign_edit":
+{ Args: { "accept": boolean,"campaign_id": string,"reason"?: string }; Returns: {
+              "approved_cover": string | null,
+"approved_story": string | null,
+"approved_summary": string | null,
+"approved_title": string,
+"campaign_id": string,
+"decided_at": string | null,
+"decided_by": string | null,
+"edited_by": string | null,
+"editors": (string)[],
+"first_edited_at": string,
+"id": string,
+"last_edited_at": string,
+"reason": string | null,
+"status": Database["public"]['Enums']["edit_review_status"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_edit_reviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"revoke_invitation":
+{ Args: { "invitation_id": string }; Returns: {
+              "accepted_by": string | null,
+"campaign_id": string,
+"created_at": string,
+"email": string,
+"expires_at": string,
+"id": string,
+"invited_by": string | null,
+"last_sent_at": string,
+"message": string | null,
+"responded_at": string | null,
+"role": Database["public"]['Enums']["invitation_role"],
+"send_count": number,
+"status": Database["public"]['Enums']["invitation_status"]
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_invitations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"search_campaigns":
+{ Args: { "category"?: string,"country"?: string,"page_offset"?: number,"page_size"?: number,"q"?: string,"sort"?: string,"status"?: Database["public"]['Enums']["campaign_status"] }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"set_treasurers":
+{ Args: { "campaign_id": string,"quorum"?: number,"treasurer_ids": (string)[] }; Returns: undefined
+                           },
+"submit_campaign":
+{ Args: { "campaign_id": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"unfreeze_campaign":
+{ Args: { "campaign_id": string,"note": string }; Returns: {
+              "category": string | null,
+"city": string | null,
+"collected_amount": number,
+"content_edited_at": string | null,
+"country": string | null,
+"cover": string | null,
+"created_at": string,
+"currency": string,
+"donor_count": number,
+"ends_at": string | null,
+"featured": boolean,
+"goal_amount": number,
+"goal_reached_at": string | null,
+"id": string,
+"is_open": boolean,
+"is_published": boolean,
+"owner_id": string | null,
+"progress_bp": number | null,
+"published_at": string | null,
+"rejection_reason": string | null,
+"slug": string,
+"starts_at": string | null,
+"status": Database["public"]['Enums']["campaign_status"],
+"story": string | null,
+"summary": string | null,
+"tags": (string)[],
+"title": string,
+"treasurer_quorum": number | null,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaigns"
+        isOneToOne: true
+        isSetofReturn: false
+      } }
+          }
+          Enums: {
+            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored","payment_provider": "stripe"|"cinetpay","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
+          }
+          CompositeTypes: {
+            "campaign_balance": {
+                        "campaign_id": string | null,"currency": string | null,"collected": number | null,"platform_fees": number | null,"processor_fees": number | null,"in_progress": number | null,"paid_out": number | null,"available": number | null
+                      },"campaign_dashboard": {
+                        "campaign_id": string | null,"status": Database["public"]['Enums']["campaign_status"] | null,"currency": string | null,"goal_amount": number | null,"collected_amount": number | null,"donor_count": number | null,"progress_bp": number | null,"goal_reached_at": string | null,"published_at": string | null,"ends_at": string | null,"donations_per_day": (Database["public"]['CompositeTypes']["donation_day"])[] | null,"recent_donations": (Database["public"]['CompositeTypes']["campaign_donation"])[] | null
+                      },"campaign_donation": {
+                        "id": string | null,"donor_name": string | null,"is_anonymous": boolean | null,"amount": number | null,"currency": string | null,"message": string | null,"donated_at": string | null
+                      },"delivery_urls": {
+                        "small": string | null,"medium": string | null,"large": string | null,"poster": string | null
+                      },"donation_day": {
+                        "day": string | null,"count": number | null,"amount": number | null
+                      },"invitation_page": {
+                        "campaign_id": string | null,"campaign_title": string | null,"campaign_slug": string | null,"role": Database["public"]['Enums']["invitation_role"] | null,"inviter_name": string | null,"message": string | null,"expires_at": string | null,"status": string | null
+                      },"payout_blocker": {
+                        "reason": string | null,"approvals": number | null,"required": number | null,"document_type": string | null,"label_fr": string | null,"label_en": string | null,"note": string | null
+                      }
+          }
+        }
+}
+
+type DatabaseWithoutInternals = Omit<Database, '__InternalSupabase'>
+
+type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, "public">]
+
+export type Tables<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+        DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])
+    : never = never
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+      DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])[TableName] extends {
+      Row: infer R
+    }
+    ? R
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+  ? (DefaultSchema["Tables"] & DefaultSchema["Views"])[DefaultSchemaTableNameOrOptions] extends {
+      Row: infer R
+    }
+    ? R
+    : never
+  : never
+
+export type TablesInsert<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema["Tables"]
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never = never
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Insert: infer I
+    }
+    ? I
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+  ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+      Insert: infer I
+    }
+    ? I
+    : never
+  : never
+
+export type TablesUpdate<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof DefaultSchema["Tables"]
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never = never
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Update: infer U
+    }
+    ? U
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+  ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+      Update: infer U
+    }
+    ? U
+    : never
+  : never
+
+export type Enums<
+  DefaultSchemaEnumNameOrOptions extends
+    | keyof DefaultSchema["Enums"]
+    | { schema: keyof DatabaseWithoutInternals },
+  EnumName extends DefaultSchemaEnumNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
+    : never = never
+> = DefaultSchemaEnumNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"][EnumName]
+  : DefaultSchemaEnumNameOrOptions extends keyof DefaultSchema["Enums"]
+  ? DefaultSchema["Enums"][DefaultSchemaEnumNameOrOptions]
+  : never
+
+export type CompositeTypes<
+  PublicCompositeTypeNameOrOptions extends
+    | keyof DefaultSchema["CompositeTypes"]
+    | { schema: keyof DatabaseWithoutInternals },
+  CompositeTypeName extends PublicCompositeTypeNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
+    : never = never
+> = PublicCompositeTypeNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][CompositeTypeName]
+  : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema["CompositeTypes"]
+  ? DefaultSchema["CompositeTypes"][PublicCompositeTypeNameOrOptions]
+  : never
+
+export const Constants = {
+  "public": {
+          Enums: {
+            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored"],"payment_provider": ["stripe", "cinetpay"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
+          }
+        }
+} as const
