@@ -85,6 +85,11 @@ types: deps ## TypeScript types of the API (for the frontend) from the local dat
 	PGSSLMODE=disable node_modules/.bin/supabase gen types typescript \
 	  --remote=postgresql://postgres:postgres@127.0.0.1:54322/postgres --schema public
 
+.PHONY: notifications-doc
+notifications-doc: deps ## Regenerate docs/notifications.md from public.notification_kinds (throwaway database)
+	$(ADMIN) notifications kinds --fresh --markdown > docs/notifications.md.tmp
+	mv docs/notifications.md.tmp docs/notifications.md
+
 privileges: deps ## Regenerate supabase/privileges.json from a throwaway database built by the migrations
 	$(ADMIN) doctor --write-manifest
 
