@@ -5,7 +5,8 @@ in SQL; `kinds --markdown` writes docs/notifications.md from it)."""
 from __future__ import annotations
 
 import secrets
-import time
+import signal
+import threading
 from typing import Any
 
 import psycopg
@@ -34,28 +35,51 @@ def send(
 ) -> None:
     """Deliver the due messages over SMTP (SMTP_URL), once or with --watch.
 
-    Several senders may run at once: each message goes to one of them.
+    Several senders may run at once: each message goes to one of them. With
+    --watch (the Procfile's `worker`), SIGTERM stops it after the messages in hand.
     """
+    stop = _stop_on_sigterm() if watch else threading.Event()
     try:
         smtp, mail_from = mailer.settings_from_env()
-        while True:
+        while not stop.is_set():
             try:
-                _send_rounds(smtp, mail_from, batch=batch, watch=watch, as_json=as_json)
-                return
+                _send_rounds(smtp, mail_from, batch=batch, watch=watch, as_json=as_json, stop=stop)
+                break
             except psycopg.Error as exc:
                 if not watch:
                     raise _fail(exc, code=1) from exc
                 # --watch outlives the database going away: a new connection later
                 warning(f"sending failed, will retry: {exc}")
-                time.sleep(watch)
+                _pause(stop, watch)
+        if stop.is_set():
+            err.print("sender stopped (SIGTERM)")
     except (mailer.MailerConfigError, db.NoDatabase) as exc:
         raise _fail(exc) from exc
     except KeyboardInterrupt:
         err.print("sender stopped")
 
 
+def _stop_on_sigterm() -> threading.Event:
+    """Set on SIGTERM, which a PaaS sends to stop a process (SIGKILL follows after
+    a grace period): a message is not left half sent, nor its report unwritten."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    return stop
+
+
+def _pause(stop: threading.Event, seconds: float) -> bool:
+    """Waits `seconds`, or less when stopped; whether to stop."""
+    return stop.wait(seconds)
+
+
 def _send_rounds(
-    smtp: mailer.SmtpSettings, mail_from: str, *, batch: int, watch: float, as_json: bool
+    smtp: mailer.SmtpSettings,
+    mail_from: str,
+    *,
+    batch: int,
+    watch: float,
+    as_json: bool,
+    stop: threading.Event,
 ) -> None:
     """Sends what is due, once or every `watch` seconds, on one connection.
     A message that cannot be built or sent fails alone (mailer.Sender)."""
@@ -70,9 +94,8 @@ def _send_rounds(
                     f"sent {counts['sent']}, to retry {counts['retried']},"
                     f" failed {counts['failed']}"
                 )
-            if not watch:
+            if not watch or _pause(stop, watch):
                 return
-            time.sleep(watch)
 
 
 @app.command("outbox")

@@ -127,6 +127,8 @@ def test_honcho_runs_the_procfile_health_ok_an_email_delivered_the_jobs_run_and_
     assert not healthz(port)
     for process in ("web", "worker", "clock"):
         assert re.search(rf"{process}\.1 stopped", output), output
+    # on the PaaS's SIGTERM the sender finishes the messages in hand, then stops
+    assert re.search(r"worker\.1 +\| sender stopped \(SIGTERM\)", output), output
     leftovers = subprocess.run(
         ["pgrep", "-s", str(honcho.pid)], capture_output=True, text=True, check=False
     ).stdout.split()
