@@ -7,6 +7,7 @@ docs/notifications.md is generated from it."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import psycopg
@@ -14,8 +15,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from typer.testing import CliRunner
 
 from admin_scripts import notifications_cmd
+from admin_scripts.cli import app
 from tests.postgrest import ApiError
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "notifications.md"
@@ -245,3 +248,20 @@ def test_the_generated_page_lists_every_kind_and_each_of_its_fields(db):
         common = text.split("## Fields of every kind", 1)[1].split("\n## ", 1)[0]
         for name in schema["properties"]:
             assert f"| `{name}` |" in section + common, (kind, name)
+
+
+def test_the_kinds_command_lists_each_kind_with_its_fields(db, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    listed = CliRunner().invoke(app, ["notifications", "kinds", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {r["kind"]: r["payload_schema"] for r in json.loads(listed.stdout)} == definitions(db)
+    page = CliRunner().invoke(app, ["notifications", "kinds", "--markdown"])
+    assert page.stdout == DOC.read_text()
+
+
+def test_the_kinds_command_without_a_database_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "none")
+    result = CliRunner().invoke(app, ["notifications", "kinds"])
+    assert result.exit_code == 2
+    assert "DATABASE_URL" in result.output
