@@ -203,6 +203,13 @@ def doc_commands(program: str) -> list[list[str]]:
     return commands
 
 
+def test_the_deploy_doc_shows_each_process_of_the_procfile_as_it_is():
+    text = DEPLOY_DOC.read_text()
+    for name, command in procfile().items():
+        assert f"| `{name}`" in text
+        assert f"`{command}`" in text, name
+
+
 def test_every_cagnotte_admin_command_in_the_deploy_doc_exists():
     commands = doc_commands("cagnotte-admin")
     assert commands, "docs/deploy.md shows no cagnotte-admin command"
