@@ -92,6 +92,11 @@ advisors: deps ## Supabase advisors against the local database
 types: deps ## Write supabase/types/database.ts (the API's TypeScript types) from the migrations
 	@$(BIN)/python -m admin_scripts.typegen --fresh
 
+.PHONY: notifications-doc
+notifications-doc: deps ## Regenerate docs/notifications.md from public.notification_kinds (throwaway database)
+	$(ADMIN) notifications kinds --fresh --markdown > docs/notifications.md.tmp
+	mv docs/notifications.md.tmp docs/notifications.md
+
 privileges: deps ## Regenerate supabase/privileges.json from a throwaway database built by the migrations
 	$(ADMIN) doctor --write-manifest
 

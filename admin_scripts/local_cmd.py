@@ -71,17 +71,15 @@ def run() -> None:
     out.print("Ctrl-C stops the service; `make stop` stops PostgreSQL.", style="dim")
     sys.stdout.flush()
     child_env = {**env, **os.environ}
+    # The Procfile's `web` settings (gunicorn.conf.py), on the loopback only.
     argv = [
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(localstack.ROOT / "gunicorn.conf.py"),
         "--bind",
         SERVICE_BIND,
-        "--workers",
-        "2",
-        "--access-logfile",
-        "-",
-        "webhooks:create_app()",
     ]
     catcher = _start_mail_catcher()
     service = subprocess.Popen(argv, env=child_env)

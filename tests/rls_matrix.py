@@ -89,6 +89,11 @@ TABLES: dict[str, dict] = {
         "row": "user_id = %s", "params": [":owner"], "set": {"email": True},
         "insert": {"kind": "campaign_update", "email": False},
     },
+    "notification_kinds": {
+        "row": "kind = 'donation_received'", "set": {"description": "Changé par la matrice"},
+        "insert": {"kind": "donation_received", "description": "Matrice",
+                   "payload_schema": '{{"type": "object", "properties": {{}}}}'},
+    },
     "notifications": {
         "row": "id = %s", "params": [":notification"], "set": {"read_at": "2026-11-21T10:00:00Z"},
         "insert": {"user_id": ":me", "kind": "new_comment", "dedupe_key": "matrix"},
@@ -256,6 +261,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("notification_preferences", "insert"): "denied ok ok ok ok ok account_banned",
     ("notification_preferences", "update"): "denied none ok none none none account_banned",
     ("notification_preferences", "delete"): "denied none ok none none none account_banned",
+    ("notification_kinds", "select"): "ok ok ok ok ok ok ok",
+    ("notification_kinds", "insert"): "denied denied denied denied denied denied denied",
+    ("notification_kinds", "update"): "denied denied denied denied denied denied denied",
+    ("notification_kinds", "delete"): "denied denied denied denied denied denied denied",
     ("notifications", "select"): "denied none ok none none none none",
     ("notifications", "insert"): "denied denied denied denied denied denied denied",
     ("notifications", "update"): "denied none ok none none none account_banned",

@@ -50,7 +50,9 @@ def test_each_notification_is_emailed_once_to_its_recipient(db, as_user, owner, 
 def test_an_event_told_twice_is_emailed_once(db, owner, campaign):
     for _ in range(2):
         db.sql(
-            "select private.notify(array[%s]::uuid[], 'campaign_ending', %s, '{}', 'ending:once')",
+            "select private.notify(array[%s]::uuid[], 'campaign_ending', c.id,"
+            " private.campaign_payload(c) || jsonb_build_object('ends_at', now()), 'ending:once')"
+            " from public.campaigns as c where c.id = %s",
             [owner.id, campaign["id"]],
         )
     assert [m["template"] for m in outbox(db, owner)] == ["campaign_approved", "campaign_ending"]

@@ -385,7 +385,7 @@ def test_the_watching_sender_outlives_the_database_going_away(
     monkeypatch.setattr(
         notifications_cmd, "db", SimpleNamespace(connect=connect, NoDatabase=admin_db.NoDatabase)
     )
-    monkeypatch.setattr(notifications_cmd, "time", SimpleNamespace(sleep=sleep))
+    monkeypatch.setattr(notifications_cmd, "_pause", lambda stop, seconds: sleep(seconds))
     result = cli(db, monkeypatch, smtp_server.url, "send", "--watch", "1")
     assert result.exit_code == 0, result.output
     assert "sending failed, will retry: connection refused" in result.stderr

@@ -1,13 +1,9 @@
 -- In-app notifications: created in SQL by the events they tell about, each
 -- exactly once (a unique key per recipient and event), read and marked read
--- only by their recipient, and live through Realtime.
---   donation_received    the owner, for each credited donation
---   goal_reached         the owner and the donors, once per campaign
---   campaign_ending      the owner, 48 hours before the end (scheduled job)
---   campaign_ended       the owner and the donors, when it expires (funded or not)
---   campaign_update      the donors, for each update posted
---   moderation_decision  the owner, when the campaign is approved or rejected
---   new_comment          the owner, for each comment by someone else
+-- only by their recipient, and live through Realtime. Each kind (who hears of
+-- what, and its payload's fields) is defined once in public.notification_kinds
+-- (20261130170000_create_notification_kinds.sql), which every notification
+-- written is checked against; docs/notifications.md lists them.
 
 -- Types ------------------------------------------------------------------------
 
