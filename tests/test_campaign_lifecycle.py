@@ -150,12 +150,20 @@ def test_approval_keeps_the_owners_end_date(as_user, owner, moderator, make_camp
     assert abs(row["ends_at"] - ends) < timedelta(seconds=1)
 
 
-def test_rejection_needs_a_reason(db, as_user, owner, moderator, make_campaign):
+def test_rejection_needs_a_reason_of_at_most_1000_characters(
+    db, as_user, owner, moderator, make_campaign
+):
     c = make_campaign(owner, "pending_review")
-    for reason in ("", "   ", None, "x" * 1001):
+    refusals = {
+        "": "rejection_reason_required",
+        "   ": "rejection_reason_required",
+        None: "rejection_reason_required",
+        "x" * 1001: "reason_too_long",
+    }
+    for reason, token in refusals.items():
         with pytest.raises(ApiError) as err:
             as_user(moderator).rpc("reject_campaign", {"campaign_id": c["id"], "reason": reason})
-        assert (err.value.status, err.value.message) == (422, "rejection_reason_required")
+        assert (err.value.status, err.value.message) == (422, token)
     assert db.one("select status from public.campaigns where id = %s", [c["id"]])["status"] == (
         "pending_review"
     )

@@ -533,6 +533,9 @@ def test_a_rejected_request_returns_the_money_and_needs_a_reason(
     with pytest.raises(ApiError) as err:
         as_user(admin).rpc("reject_payout", {"payout_id": p["id"], "reason": " "})
     assert err.value.message == "reason_required"
+    with pytest.raises(ApiError) as err:
+        as_user(admin).rpc("reject_payout", {"payout_id": p["id"], "reason": "x" * 501})
+    assert (err.value.status, err.value.message) == (422, "reason_too_long")
     as_user(admin).rpc("reject_payout", {"payout_id": p["id"], "reason": "Bénéficiaire à vérifier"})
     assert balance(as_user, owner, campaign)["available"] == 93_000
 

@@ -674,6 +674,43 @@ begin
 end;
 $$;
 
+-- A decision's reason, the one home of its rule: trimmed, 1 to max_length
+-- characters (the column that keeps it), else `missing` (PT422; default
+-- reason_required) or reason_too_long (PT422). Campaigns' and edits' reasons
+-- hold 1000 characters, payouts' and documents' 500.
+create function private.decision_reason(
+    reason text, max_length integer default 1000, missing text default 'reason_required'
+)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    why text := nullif(pg_catalog.btrim(reason), '');
+begin
+    if why is null then
+        raise exception using errcode = 'PT422', message = missing, detail = 'Say why, for the owner and the audit.';
+    end if;
+    if pg_catalog.char_length(why) > max_length then
+        raise exception using
+            errcode = 'PT422', message = 'reason_too_long', detail = format('At most %s characters.', max_length);
+    end if;
+    return why;
+end;
+$$;
+
+-- A reason that may be left out: null when blank, else as decision_reason.
+create function private.optional_reason(reason text, max_length integer default 1000)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select case when nullif(pg_catalog.btrim(reason), '') is not null
+        then private.decision_reason(reason, max_length) end;
+$$;
+
 -- Applies a status change with its reason (recorded by the history trigger).
 create function private.set_campaign_status(
     campaign_id uuid, status public.campaign_status, reason text default null
@@ -785,7 +822,7 @@ set search_path = ''
 as $$
 declare
     c public.campaigns := private.visible_campaign(campaign_id, true);
-    why text := pg_catalog.btrim(reason);
+    why text;
 begin
     if not private.is_staff() then
         raise exception using
@@ -795,11 +832,7 @@ begin
     if c.status <> 'pending_review' then
         perform private.invalid_transition('reject', c.status);
     end if;
-    if why is null or why = '' or pg_catalog.char_length(why) > 1000 then
-        raise exception using
-            errcode = 'PT422', message = 'rejection_reason_required',
-            detail = 'A rejection tells the owner why, in 1 to 1000 characters.';
-    end if;
+    why := private.decision_reason(reason, 1000, 'rejection_reason_required');
     update public.campaigns as x set rejection_reason = why where x.id = c.id;
     return private.set_campaign_status(c.id, 'rejected', why);
 end;
@@ -815,6 +848,7 @@ declare
     c public.campaigns := private.visible_campaign(campaign_id, true);
     -- an admin on the campaign's team cancels as a team member (four eyes)
     by_admin boolean := private.is_admin() and not private.is_campaign_team(c.id);
+    why text;
 begin
     if c.owner_id is distinct from auth.uid() and not by_admin then
         if private.is_admin() then
@@ -836,12 +870,10 @@ begin
             detail = 'A campaign that has received donations is cancelled by an admin.',
             hint = 'Contact support: donors may need refunds.';
     end if;
-    if pg_catalog.char_length(reason) > 1000 then
-        raise exception using errcode = 'PT422', message = 'reason_too_long', detail = 'At most 1000 characters.';
-    end if;
+    why := private.optional_reason(reason);
     -- Open payouts do not survive the campaign.
-    perform private.reject_open_payouts(c.id, coalesce(nullif(pg_catalog.btrim(reason), ''), 'campaign cancelled'));
-    return private.set_campaign_status(c.id, 'cancelled', nullif(pg_catalog.btrim(reason), ''));
+    perform private.reject_open_payouts(c.id, coalesce(why, 'campaign cancelled'));
+    return private.set_campaign_status(c.id, 'cancelled', why);
 end;
 $$;
 

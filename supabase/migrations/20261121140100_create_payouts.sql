@@ -931,8 +931,8 @@ begin
     ) then
         raise exception using errcode = 'PT403', message = 'not_campaign_owner', detail = 'Only the owner cancels.';
     end if;
-    if target in ('rejected', 'failed') and not note_given then
-        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner why.';
+    if target in ('rejected', 'failed') then
+        note := private.decision_reason(note, 500);
     end if;
     if target = 'paid' and not note_given then
         raise exception using
@@ -1039,9 +1039,8 @@ begin
     if review_campaign_document.status = 'pending' then
         raise exception using errcode = 'PT422', message = 'invalid_review', detail = 'accepted or rejected.';
     end if;
-    if review_campaign_document.status = 'rejected' and nullif(pg_catalog.btrim(note), '') is null then
-        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Tell the owner what is wrong.';
-    end if;
+    note := case when review_campaign_document.status = 'rejected'
+        then private.decision_reason(note, 500) else private.optional_reason(note, 500) end;
     select * into d from public.campaign_documents as x where x.id = review_campaign_document.document_id for update;
     if not found then
         raise exception using errcode = 'PT404', message = 'document_not_found', detail = 'No such document.';

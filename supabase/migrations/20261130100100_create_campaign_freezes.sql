@@ -96,26 +96,6 @@ using ((select private.is_admin()) and campaign_id not in (select private.team_c
 
 -- Functions: helpers -----------------------------------------------------------------
 
--- A staff decision's reason: trimmed, 1 to 1000 characters.
-create function private.decision_reason(reason text)
-returns text
-language plpgsql
-immutable
-set search_path = ''
-as $$
-declare
-    why text := nullif(pg_catalog.btrim(reason), '');
-begin
-    if why is null then
-        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Say why, for the owner and the audit.';
-    end if;
-    if pg_catalog.char_length(why) > 1000 then
-        raise exception using errcode = 'PT422', message = 'reason_too_long', detail = 'At most 1000 characters.';
-    end if;
-    return why;
-end;
-$$;
-
 -- Open payouts of a campaign that stops are rejected (money back to its balance),
 -- by an admin; anyone else is told to wait for them.
 create function private.reject_open_payouts(campaign_id uuid, reason text)

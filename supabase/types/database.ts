@@ -342,6 +342,20 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"notification_kinds": {
+                  Row: {
+                    "description": string,"kind": Database["public"]['Enums']["notification_kind"],"payload_schema": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "description": string,"kind": Database["public"]['Enums']["notification_kind"],"payload_schema": NonNullable<Json>
+                  }
+                  Update: {
+                    "description"?: string,"kind"?: Database["public"]['Enums']["notification_kind"],"payload_schema"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"notification_preferences": {
                   Row: {
                     "email": boolean,"kind": Database["public"]['Enums']["notification_kind"],"updated_at": string,"user_id": string
