@@ -20,9 +20,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -42,6 +44,11 @@ CHECKS = [
     response_schema_conformance,
 ]
 OPERATIONS = [(op.method.upper(), op.path) for op in openapi.OPERATIONS]
+TAKING_INPUT = {
+    (op.method.upper(), op.path)
+    for op in openapi.OPERATIONS
+    if op.body is not None or op.headers or "{" in op.path
+}
 SETTINGS = settings(
     max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
     suppress_health_check=list(HealthCheck),
@@ -117,15 +124,22 @@ def bearer(operation, owner) -> dict[str, str]:
     return {"Authorization": f"Bearer {owner.token}"}
 
 
-@pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_schemathesis_finds_no_5xx_and_every_answer_as_described(api, owner, method, path):
+@pytest.mark.parametrize(
+    ("method", "path", "mode"),
+    [(m, p, GenerationMode.POSITIVE) for m, p in OPERATIONS]
+    # what can be sent wrong: a body, a header, a path segment
+    + [(m, p, GenerationMode.NEGATIVE) for m, p in OPERATIONS if (m, p) in TAKING_INPUT],
+)
+def test_schemathesis_finds_no_5xx_and_every_answer_as_described(api, owner, method, path, mode):
+    """Requests that fit the description, and requests that do not (refused with a 4xx)."""
     operation = api[path][method]
     auth = bearer(operation, owner)
+    checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
 
     @SETTINGS
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(mode))
     def run(case):
-        case.call_and_validate(headers=auth, checks=CHECKS)
+        case.call_and_validate(headers=auth, checks=checks)
 
     run()
 
@@ -139,6 +153,21 @@ def known_values(campaign: dict[str, Any]) -> dict[str, list[Any]]:
         "provider": ["stripe", "cinetpay"],
         "livemode": [False],
         "type": STRIPE_TYPES,
+        "data": [
+            {
+                "object": {
+                    "id": "cs_test_x",
+                    "payment_status": "paid",
+                    "amount_total": 5000,
+                    "currency": "xof",
+                    "metadata": {"campaign_id": str(campaign["id"])},
+                    "amount_refunded": 100,
+                    "charge": "ch_x",
+                    "status": "won",
+                    "amount": 5000,
+                }
+            }
+        ],
         "cpm_site_id": [cinetpay_fake.SITE_ID],
         "notification_type": ["upload", "delete", "moderation"],
         "public_id": [f"africagnotte/campaigns/{campaign['id']}/x"],
