@@ -515,7 +515,10 @@ def test_cinetpay_check_unavailable_answers_503_and_writes_nothing(
 
     response = notify(p["transaction_id"])
 
-    assert response.status_code == 503
+    # service_unavailable, as Stripe's API down: payment_provider_unavailable is the
+    # checkout's 502 (one token, one status)
+    assert (response.status_code, response.get_json()["message"]) == (503, "service_unavailable")
+    assert response.headers["Retry-After"] == "5"
     assert db.sql("select id from private.webhook_events") == []
     cinetpay_api.fail = None
     assert notify(p["transaction_id"]).get_json()["outcome"] == "applied"
