@@ -974,8 +974,8 @@ def write_donation(field):
                   "provider": "stripe", field: value},
         )  # fmt: skip
         answer = response.get_json()
-        if response.status_code != 201:  # the service's error, as the API's
-            raise ApiError(response.status_code, answer["message"], answer["details"])
+        if response.status_code != 201:  # the service's error: the API's shape
+            raise ApiError(response.status_code, **answer)
         return row(ctx["db"], "donations", answer["donation_id"])[field]
 
     return write
