@@ -78,7 +78,8 @@ migrations and webhooks/errors.py: edit those, not this file. -->
 The API (PostgREST) and the service (`webhooks/`) answer every error alike:
 
 ```json
-{"code": "PT409", "message": "campaign_closed", "details": "This campaign is closed.", "hint": null}
+{"code": "PT404", "message": "campaign_not_found",
+ "details": "No such campaign, or not visible to you.", "hint": null}
 ```
 
 - `message`: the stable token below, for the frontend to translate;
