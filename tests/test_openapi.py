@@ -245,7 +245,7 @@ CLI_EXCLUDED = "positive_data_acceptance,use_after_free,ensure_resource_availabi
 
 
 def test_schemathesis_cli_against_the_service_under_gunicorn_finds_nothing(
-    service_settings, owner, make_campaign
+    service_settings, owner, make_campaign, tmp_path
 ):
     """`st run` as a developer runs it, against the service served by gunicorn:
     its coverage phase too (boundary values, missing required headers, methods
@@ -260,6 +260,7 @@ def test_schemathesis_cli_against_the_service_under_gunicorn_finds_nothing(
              "--exclude-checks", CLI_EXCLUDED, "--no-color", "--workers", "2",
              "--header", f"Authorization: Bearer {owner.token}"],
             capture_output=True, text=True, timeout=600, check=False,
+            cwd=tmp_path,  # its cache (.schemathesis/) stays out of the repository
         )  # fmt: skip
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     # every operation but GET /openapi.json, which the CLI leaves out (it loaded the description)
