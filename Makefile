@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench privileges
+.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench privileges docs openapi
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -99,6 +99,12 @@ notifications-doc: deps ## Regenerate docs/notifications.md from public.notifica
 
 privileges: deps ## Regenerate supabase/privileges.json from a throwaway database built by the migrations
 	$(ADMIN) doctor --write-manifest
+
+docs: deps ## Regenerate docs/errors.md (every error token) from the migrations and the service
+	PYTHONPATH=. $(BIN)/python -m tests.support.error_catalogue
+
+openapi: deps ## Regenerate webhooks/openapi.json (the service's OpenAPI 3.1 description)
+	PYTHONPATH=. $(BIN)/python -m webhooks.openapi
 
 clean: ## Remove installed tooling (keeps .local data; `make stop` first)
 	rm -rf $(VENV) node_modules

@@ -69,7 +69,7 @@ def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_r
     try:
         check = gateway.check(attempt["attempt_id"])
     except ApiError as exc:
-        return {**row, "provider_status": None, "action": "error", "outcome": exc.message}
+        return {**row, "provider_status": None, "action": "error", "outcome": exc.sentence}
     row["provider_status"] = check.status
     waiting = check.outcome is not None and check.outcome["status"] == "processing"
     # An attempt CinetPay never gave a payment page for may be unknown to it;
@@ -91,7 +91,7 @@ def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_r
         else:
             result = gateway.expire(attempt["attempt_id"], f"not concluded after {expire_after}")
     except ApiError as exc:
-        return {**row, "action": "error", "outcome": exc.message}
+        return {**row, "action": "error", "outcome": exc.sentence}
     return {**row, "action": action, "outcome": result["outcome"]}
 
 
@@ -134,7 +134,7 @@ def reconcile(
     except (OperatorError, db.NoDatabase, ConfigError) as exc:
         raise operator.fail(exc) from exc
     except ApiError as exc:
-        raise operator.fail(OperatorError(exc.message, operator.EXIT_USAGE)) from exc
+        raise operator.fail(OperatorError(exc.sentence, operator.EXIT_USAGE)) from exc
     print_rows(
         rows,
         as_json=as_json,

@@ -191,7 +191,7 @@ def show(payout_id: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTI
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     except ApiError as exc:
-        raise operator.fail(OperatorError(exc.message, operator.EXIT_REFUSED)) from exc
+        raise operator.fail(OperatorError(exc.sentence, operator.EXIT_REFUSED)) from exc
     view = {k: row[k] for k in ("status", "amount", "currency", "campaign")} | account
     if as_json:
         print_json(view)

@@ -50,7 +50,7 @@ def test_the_sites_preflights_are_answered(browser_service, origin, path, method
 def test_a_preflight_from_another_origin_is_refused(browser_service):
     response = preflight(browser_service, "/donations/checkout", EVIL)
     assert response.status_code == 403
-    assert response.get_json()["error"]["code"] == "origin_not_allowed"
+    assert response.get_json()["message"] == "origin_not_allowed"
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
@@ -71,7 +71,7 @@ def test_a_request_from_another_origin_writes_nothing(db, browser_service, owner
         headers={"Origin": EVIL},
     )  # fmt: skip
     assert response.status_code == 403
-    assert response.get_json()["error"]["code"] == "origin_not_allowed"
+    assert response.get_json()["message"] == "origin_not_allowed"
     assert "Access-Control-Allow-Origin" not in response.headers
     assert db.sql("select 1 from public.donations") == []
 

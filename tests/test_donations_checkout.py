@@ -131,7 +131,7 @@ def test_an_amount_stripes_unit_cannot_express_is_refused_before_stripe(
     response = checkout(service, c, amount=1550, currency="MGA")
 
     assert response.status_code == 422
-    assert response.get_json()["error"]["code"] == "amount_not_payable"
+    assert response.get_json()["message"] == "amount_not_payable"
     assert stripe_api.calls("POST", "/v1/checkout/sessions") == []
     assert db.sql("select id from public.donations") == []
 
@@ -257,14 +257,14 @@ def test_invalid_checkouts_are_refused_before_stripe(
     db, service, stripe_api, campaign, body, status, code
 ):
     response = checkout(service, campaign, **body)
-    assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
+    assert (response.status_code, response.get_json()["message"]) == (status, code)
     assert stripe_api.requests == []
     assert db.sql("select 1 from public.donations") == []
 
 
 def test_a_body_that_is_not_json_is_400(service, stripe_api):
     response = service.post("/donations/checkout", data="amount=5000", content_type="text/plain")
-    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "invalid_json")
+    assert (response.status_code, response.get_json()["message"]) == (400, "invalid_json")
     assert stripe_api.requests == []
 
 
@@ -274,7 +274,7 @@ def test_unpublished_campaigns_do_not_exist_for_checkout(
 ):
     c = make_campaign(owner, status)
     response = checkout(service, c)
-    assert (response.status_code, response.get_json()["error"]["code"]) == (
+    assert (response.status_code, response.get_json()["message"]) == (
         404,
         "campaign_not_found",
     )
@@ -284,7 +284,7 @@ def test_unpublished_campaigns_do_not_exist_for_checkout(
 def test_expired_campaigns_accept_no_donations(db, service, stripe_api, owner, make_campaign):
     c = make_campaign(owner, "expired")
     response = checkout(service, c)
-    assert (response.status_code, response.get_json()["error"]["code"]) == (
+    assert (response.status_code, response.get_json()["message"]) == (
         409,
         "campaign_not_accepting_donations",
     )
@@ -297,7 +297,7 @@ def test_funded_campaigns_keep_accepting_donations(service, owner, make_campaign
 
 def test_banned_users_cannot_donate(db, service, stripe_api, campaign, banned_user):
     response = checkout(service, campaign, token=banned_user.token)
-    assert (response.status_code, response.get_json()["error"]["code"]) == (403, "account_banned")
+    assert (response.status_code, response.get_json()["message"]) == (403, "account_banned")
     assert stripe_api.requests == []
 
 
@@ -329,7 +329,7 @@ def test_stripe_failing_cancels_the_pledge(
     service = make_app(**{**service_settings, "stripe_timeout": 0.5}).test_client()
     stripe_api.fail, stripe_api.delay = failure, 1.0
     response = checkout(service, campaign)
-    assert (response.status_code, response.get_json()["error"]["code"]) == (
+    assert (response.status_code, response.get_json()["message"]) == (
         502,
         "payment_provider_unavailable",
     )

@@ -25,7 +25,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(make_app):
 def test_unknown_route_answers_json_404(app):
     response = app.test_client().get("/nope")
     assert response.status_code == 404
-    assert response.get_json()["error"]["code"] == "not_found"
+    assert response.get_json()["message"] == "not_found"
 
 
 def test_missing_database_url_is_a_clear_start_error(monkeypatch):

@@ -80,10 +80,10 @@ def test_only_the_private_key_opens_the_account(db, payout, payout_keys):
     }  # fmt: skip
     with pytest.raises(payout_accounts.PayoutKeyError) as err:
         payout_accounts.decrypt(ciphertext, keys.payout_key_pair(2048).private)
-    assert err.value.code == "payout_key_unavailable"
+    assert err.value.token == "payout_key_unavailable"
     with pytest.raises(payout_accounts.PayoutKeyError) as err:
         payout_accounts.decrypt(ciphertext, None)
-    assert err.value.code == "payout_key_missing"
+    assert err.value.token == "payout_key_missing"
 
 
 def test_a_backup_holds_no_clear_account(db, operator_cli, monkeypatch, payout, tmp_path):
@@ -180,7 +180,7 @@ def test_a_banned_team_member_no_longer_reads_where_the_money_goes(
     for who in (helper, owner):
         gotrue.ban(who)  # their token still valid until it expires
         response = read_account(service, who, payout["id"])
-        assert (response.status_code, response.get_json()["error"]["code"]) == (
+        assert (response.status_code, response.get_json()["message"]) == (
             403, "account_banned",
         )  # fmt: skip
         assert "Fatoumata" not in response.get_data(as_text=True)
@@ -190,7 +190,7 @@ def test_a_banned_team_member_no_longer_reads_where_the_money_goes(
 @pytest.mark.parametrize("actor", ["user", "admin", "moderator"])
 def test_anyone_off_the_team_gets_not_found(request, db, service, payout, actor):
     response = read_account(service, request.getfixturevalue(actor), payout["id"])
-    assert (response.status_code, response.get_json()["error"]["code"]) == (
+    assert (response.status_code, response.get_json()["message"]) == (
         404, "payout_not_found",
     )  # fmt: skip
     assert "Fatoumata" not in response.get_data(as_text=True)
@@ -211,7 +211,7 @@ def test_bad_calls_are_clean_refusals(service, owner, payout, path, token, statu
     response = service.get(
         f"/payouts/{path.format(id=payout['id'])}/account", headers=headers if token else {}
     )
-    assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
+    assert (response.status_code, response.get_json()["message"]) == (status, code)
 
 
 @pytest.mark.parametrize(
@@ -223,7 +223,7 @@ def test_a_missing_or_wrong_service_key_is_a_clean_503(
     private = keys.payout_key_pair(2048).private if key == "other" else key
     service = make_app(**{**service_settings, "payout_accounts_private_key": private}).test_client()
     response = read_account(service, owner, payout["id"])
-    assert (response.status_code, response.get_json()["error"]["code"]) == (503, code)
+    assert (response.status_code, response.get_json()["message"]) == (503, code)
     assert "Fatoumata" not in response.get_data(as_text=True)
 
 

@@ -662,12 +662,12 @@ def test_the_team_gets_a_private_upload_signed_for_a_required_proof(
 def test_strangers_get_no_proof_upload(request, service, campaign, actor, status, code):
     who = None if actor == "anon" else request.getfixturevalue(actor)
     response = sign_document(service, who, campaign)
-    assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
+    assert (response.status_code, response.get_json()["message"]) == (status, code)
 
 
 def test_only_the_proofs_the_category_asks_for(service, owner, campaign):
     response = sign_document(service, owner, campaign, "death_notice")
-    assert (response.status_code, response.get_json()["error"]["code"]) == (
+    assert (response.status_code, response.get_json()["message"]) == (
         422,
         "document_type_not_required",
     )

@@ -92,7 +92,7 @@ def test_database_stopped_mid_request_gives_503_then_the_retry_applies_once(own_
     cluster.stop("immediate")
     worker.join()
     assert results[0].status_code == 503
-    assert results[0].get_json()["error"]["code"] == "service_unavailable"
+    assert results[0].get_json()["message"] == "service_unavailable"
     assert results[0].headers["Retry-After"]
 
     # Still down: Stripe's retry gets 503 again, nothing half-written.

@@ -9,14 +9,13 @@ import jwt
 from flask import current_app, request
 
 from webhooks.config import Settings
-from webhooks.errors import ApiError
+from webhooks.errors import TokenError
 
 ASYMMETRIC = ["ES256", "RS256", "EdDSA"]
 
 
-class Unauthorized(ApiError):
-    status = 401
-    code = "invalid_token"
+class Unauthorized(TokenError):
+    token = "invalid_token"
 
 
 @cache

@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, create_model
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -42,6 +43,24 @@ TOKEN_FIELDS = (
     "cpm_version", "cpm_payment_config", "cpm_page_action", "cpm_custom",
     "cpm_designation", "cpm_error_message",
 )  # fmt: skip
+# The form as the OpenAPI description shows it (the service reads it through verify()).
+CinetPayNotification = create_model(
+    "CinetPayNotification",
+    __doc__="The form CinetPay posts; the x-token header is the HMAC-SHA256 of its fields"
+    " (TOKEN_FIELDS' order) with the merchant's secret key.",
+    **{
+        name: (str, ...) if name in ("cpm_site_id", "cpm_trans_id") else (str, "")
+        for name in TOKEN_FIELDS
+    },
+)
+
+
+class CinetPayPing(BaseModel):
+    """CinetPay checks that the notification URL answers."""
+
+    ok: bool
+
+
 # Payment-check answers: the customer has not finished; the customer gave up.
 WAITING_CODES = frozenset({"623", "662", "663", "664"})
 CANCELED_CODE = "627"
@@ -50,9 +69,8 @@ DESCRIPTION_FORBIDDEN = re.compile(r"[#/$_&]+")
 
 
 class CinetPayUnavailable(ServiceUnavailable):
-    """CinetPay did not answer, or not with JSON: nothing is written, try again."""
-
-    code = "payment_provider_unavailable"
+    """CinetPay did not answer, or not with JSON: nothing is written, try again
+    (a checkout answers payment_provider_unavailable, 502, instead)."""
 
 
 @dataclass(frozen=True)
@@ -157,12 +175,11 @@ class CinetPayGateway:
                     f" {answer.get('description') or ''}".strip()
                 )
         except CinetPayUnavailable as exc:
-            log.warning("%s", exc.message)
-            payments.abandon_checkout(pledge.attempt_id, exc.message)
+            log.warning("%s", exc.sentence)
+            payments.abandon_checkout(pledge.attempt_id, exc.sentence)
             raise ApiError(
+                "payment_provider_unavailable",
                 "the mobile money service did not answer; nothing was charged, try again",
-                status=502,
-                code="payment_provider_unavailable",
             ) from None
         payments.attach_checkout(pledge.attempt_id, token, url)
         return url
@@ -173,17 +190,17 @@ class CinetPayGateway:
         """The notification's x-token is CinetPay's, for our site: its transaction id."""
         self.require_configured()
         if not token:
-            raise ApiError("x-token header missing", status=401, code="missing_signature")
+            raise ApiError("missing_signature", "x-token header missing")
         data = "".join(form.get(name, "") for name in TOKEN_FIELDS)
         expected = hmac.new(
             self.settings.cinetpay_secret_key.encode(), data.encode(), hashlib.sha256
         ).hexdigest()
         if not hmac.compare_digest(expected.encode(), token.strip().lower().encode()):
-            raise ApiError("invalid x-token", status=401, code="invalid_signature")
+            raise ApiError("invalid_signature", "invalid x-token")
         if form.get("cpm_site_id") != self.settings.cinetpay_site_id:
-            raise ApiError("notification for another site", status=400, code="site_mismatch")
+            raise ApiError("site_mismatch", "notification for another site")
         if not form.get("cpm_trans_id"):
-            raise ApiError("cpm_trans_id missing", status=400, code="invalid_payload")
+            raise ApiError("invalid_payload", "cpm_trans_id missing")
         return form["cpm_trans_id"]
 
     def check(self, transaction_id: str) -> Check:
@@ -235,10 +252,9 @@ class CinetPayGateway:
         transaction and status: the same word twice is a duplicate."""
         if check.outcome is None:
             raise ApiError(
+                "payment_check_inconclusive",
                 f"CinetPay's check is inconclusive: {check.answer.get('code')}"
                 f" {check.answer.get('message')}",
-                status=502,
-                code="payment_check_inconclusive",
             )
         return payments.record_event(
             provider="cinetpay",

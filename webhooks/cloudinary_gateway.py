@@ -106,6 +106,20 @@ NOTIFICATIONS: dict[str, type[BaseModel]] = {
 }
 
 
+class SignedUpload(BaseModel):
+    """One direct upload to Cloudinary, signed (POST /media/signature)."""
+
+    upload_url: str
+    cloud_name: str
+    api_key: str
+    timestamp: int
+    signature: str
+    fields: dict[str, str | int] = Field(
+        description="The multipart fields to send with the file, exactly."
+    )
+    limits: dict[str, Any] = Field(description="The database's limits (private.media_limits).")
+
+
 def _credentials(settings: Settings) -> tuple[str, str, str]:
     if settings.cloudinary is None:
         raise ServiceUnavailable("media uploads are not configured (CLOUDINARY_URL)")
@@ -120,7 +134,7 @@ def media_signature():
     cloud, api_key, api_secret = _credentials(settings)
     user_id = optional_user_id()
     if user_id is None:
-        raise ApiError("sign in to upload", status=401, code="sign_in_required")
+        raise ApiError("sign_in_required", "sign in to upload")
     upload = parse_json(UPLOADS[parse_json(UploadTarget).target])
     extra: dict[str, Any] = {}
     if isinstance(upload, DocumentUpload):
@@ -184,22 +198,18 @@ def verify_notification(
     """X-Cld-Signature is the hash of body + timestamp + API secret (Cloudinary's
     scheme, computed by its library); compared in constant time, bounded in age."""
     if not timestamp or not signature:
-        raise ApiError(
-            "X-Cld-Signature and X-Cld-Timestamp required", status=400, code="missing_signature"
-        )
+        raise ApiError("missing_signature", "X-Cld-Signature and X-Cld-Timestamp required")
     try:
         sent = int(timestamp)
     except ValueError:
-        raise ApiError("invalid X-Cld-Timestamp", status=400, code="invalid_signature") from None
+        raise ApiError("invalid_signature", "invalid X-Cld-Timestamp") from None
     now = time.time()
     if sent < now - NOTIFICATION_MAX_AGE or sent > now + CLOCK_SKEW:
-        raise ApiError(
-            "notification too old (or from the future)", status=400, code="invalid_signature"
-        )
+        raise ApiError("invalid_signature", "notification too old (or from the future)")
     algorithm = "sha256" if len(signature) == 64 else "sha1"
     expected = cloudinary.utils.compute_hex_hash(f"{body}{timestamp}{secret}", algorithm)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
-        raise ApiError("invalid signature", status=400, code="invalid_signature")
+        raise ApiError("invalid_signature", "invalid signature")
 
 
 def read_notification(body: str) -> BaseModel | None:

@@ -40,7 +40,5 @@ def init_cors(app: Flask, settings: Settings) -> None:
             return
         if origin.lower() not in origins:
             raise ApiError(
-                "This origin may not call the service from a browser.",
-                status=403,
-                code="origin_not_allowed",
+                "origin_not_allowed", "This origin may not call the service from a browser."
             )

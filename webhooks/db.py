@@ -65,15 +65,16 @@ def as_api_error(exc: psycopg.Error) -> ApiError:
     diag = exc.diag
     if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
         return ApiError(
-            diag.message_detail or diag.message_primary or "refused",
+            diag.message_primary or "refused",
+            diag.message_detail,
             status=int(sqlstate[2:]),
-            code=diag.message_primary or "refused",
+            hint=diag.message_hint,
         )
     if sqlstate.startswith(("22", "23")):
-        return ApiError(diag.message_primary or "invalid input", status=422, code="invalid_input")
+        return ApiError("invalid_input", diag.message_primary or "invalid input")
     if isinstance(exc, psycopg.DataError) and not sqlstate:
         # refused by psycopg before sending: a value no PostgreSQL type holds (a NUL in text)
-        return ApiError(str(exc), status=422, code="invalid_input")
+        return ApiError("invalid_input", str(exc))
     if isinstance(exc, psycopg.OperationalError) or sqlstate.startswith(("08", "57P")):
         return ServiceUnavailable("database unavailable")
     raise exc

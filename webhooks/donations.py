@@ -31,6 +31,14 @@ class CheckoutRequest(BaseModel):
     provider: Literal["stripe", "cinetpay"] | None = None
 
 
+class CheckoutResponse(BaseModel):
+    """The pending donation, and the provider's page where the donor pays."""
+
+    donation_id: uuid.UUID
+    provider: Literal["stripe", "cinetpay"]
+    checkout_url: str
+
+
 @bp.post("/donations/checkout")
 def checkout():
     body = parse_json(CheckoutRequest)
@@ -50,7 +58,7 @@ def checkout():
         is_anonymous=body.is_anonymous,
     )
     checkout_url = gateway.open_checkout(pledge)
-    return (
-        jsonify(donation_id=str(pledge.donation_id), provider=provider, checkout_url=checkout_url),
-        201,
+    answer = CheckoutResponse(
+        donation_id=pledge.donation_id, provider=provider, checkout_url=checkout_url
     )
+    return jsonify(answer.model_dump(mode="json")), 201

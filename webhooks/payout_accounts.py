@@ -18,21 +18,21 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
+from pydantic import BaseModel
 
 from webhooks.auth import optional_user_id
 from webhooks.db import connection
-from webhooks.errors import ApiError
+from webhooks.errors import ApiError, TokenError
 
 bp = Blueprint("payout_accounts", __name__)
 
 GPG_TIMEOUT = 20  # seconds
 
 
-class PayoutKeyError(ApiError):
+class PayoutKeyError(TokenError):
     """The payout key is missing, or it cannot open this account."""
 
-    status = 503
-    code = "payout_key_unavailable"
+    token = "payout_key_unavailable"
 
 
 @contextmanager
@@ -70,7 +70,7 @@ def decrypt(ciphertext: bytes, private_key: str | None) -> dict[str, Any]:
     if not private_key or "PRIVATE KEY BLOCK" not in private_key:
         raise PayoutKeyError(
             "PAYOUT_ACCOUNTS_PRIVATE_KEY is not set (an armored OpenPGP private key)",
-            code="payout_key_missing",
+            token="payout_key_missing",
         )
     with gnupg_home() as home:
         _gpg(home, "--import", data=private_key.encode())
@@ -79,6 +79,18 @@ def decrypt(ciphertext: bytes, private_key: str | None) -> dict[str, Any]:
         return json.loads(clear)
     except ValueError:
         raise PayoutKeyError("this account's plaintext is not what the database sealed") from None
+
+
+class PayoutAccount(BaseModel):
+    """A payout's destination in full (GET /payouts/<id>/account)."""
+
+    payout_id: uuid.UUID
+    method: str
+    bank_name: str | None
+    mobile_operator: str | None
+    beneficiary_name: str | None
+    account_number: str | None
+    phone_number: str | None
 
 
 def account_view(payout: dict[str, Any], sealed: dict[str, Any]) -> dict[str, Any]:
@@ -104,11 +116,11 @@ def payout_account(payout_id: str):
     """The full destination of a payout, for the campaign's team."""
     user_id = optional_user_id()
     if user_id is None:
-        raise ApiError("sign in to read a payout account", status=401, code="sign_in_required")
+        raise ApiError("sign_in_required", "sign in to read a payout account")
     try:
         payout = uuid.UUID(payout_id)
     except ValueError:
-        raise ApiError("No such payout request.", status=404, code="payout_not_found") from None
+        raise ApiError("payout_not_found", "No such payout request.") from None
     with connection() as conn:
         row = conn.execute(ACCOUNT_SQL, [user_id, payout]).fetchone()
     settings = current_app.config["SETTINGS"]

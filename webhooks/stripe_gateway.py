@@ -37,6 +37,8 @@ class StripeEnvelope(BaseModel):
     id: str
     type: str
     created: int = Field(ge=0, le=253_402_300_799)  # a datetime's range
+    livemode: bool | None = None
+    data: dict[str, Any] = Field(description="data.object: the object the event is about")
 
 
 # The event types translate() turns into outcomes (the others are ignored);
@@ -117,9 +119,8 @@ class StripeGateway:
             log.warning("Stripe refused or did not answer a checkout: %s", exc)
             payments.abandon_checkout(pledge.attempt_id, f"{type(exc).__name__}: {exc}")
             raise ApiError(
+                "payment_provider_unavailable",
                 "the card payment service did not answer; nothing was charged, try again",
-                status=502,
-                code="payment_provider_unavailable",
             ) from None
         payments.attach_checkout(pledge.attempt_id, session.id, session.url, session.payment_intent)
         return session.url
@@ -131,28 +132,24 @@ class StripeGateway:
         if not secret:
             raise ServiceUnavailable("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)")
         if not signature:
-            raise ApiError("Stripe-Signature header missing", status=400, code="missing_signature")
+            raise ApiError("missing_signature", "Stripe-Signature header missing")
         if not signature.isascii():  # the library compares text digests: ASCII only
-            raise ApiError("invalid signature", status=400, code="invalid_signature")
+            raise ApiError("invalid_signature", "invalid signature")
         try:
             stripe.WebhookSignature.verify_header(
                 payload.decode("utf-8"), signature, secret, SIGNATURE_TOLERANCE
             )
             event = json.loads(payload)
         except stripe.SignatureVerificationError:
-            raise ApiError("invalid signature", status=400, code="invalid_signature") from None
+            raise ApiError("invalid_signature", "invalid signature") from None
         except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ApiError(
-                "the body is not a JSON event", status=400, code="invalid_payload"
-            ) from None
+            raise ApiError("invalid_payload", "the body is not a JSON event") from None
         if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
-            raise ApiError("the body is not a Stripe event", status=400, code="invalid_payload")
+            raise ApiError("invalid_payload", "the body is not a Stripe event")
         parse(StripeEnvelope, event)  # 422 naming the field
         if bool(event.get("livemode")) != self.settings.stripe_livemode:
             raise ApiError(
-                "live-mode event on a test-mode service, or the reverse",
-                status=400,
-                code="livemode_mismatch",
+                "livemode_mismatch", "live-mode event on a test-mode service, or the reverse"
             )
         return event
 
@@ -289,9 +286,7 @@ def stripe_webhook():
     try:
         outcome = gateway.translate(event)
     except (KeyError, TypeError, AttributeError) as exc:
-        raise ApiError(
-            f"unexpected event shape: {exc}", status=400, code="invalid_payload"
-        ) from None
+        raise ApiError("invalid_payload", f"unexpected event shape: {exc}") from None
     result = payments.record_event(
         provider="stripe",
         event_id=str(event["id"]),

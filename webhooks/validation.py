@@ -24,12 +24,19 @@ Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
+class WebhookReceived(BaseModel):
+    """A provider's webhook, accepted: what the payment core or the media made of it."""
+
+    received: bool
+    outcome: str
+
+
 def invalid_request(exc: ValidationError) -> ApiError:
     """A pydantic refusal as the service answers it: 422 with each field."""
     details = [
         {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
     ]
-    return ApiError("invalid request", status=422, code="invalid_request", details=details)
+    return ApiError("invalid_request", "invalid request", details=details)
 
 
 def json_object(raw: bytes | str | None = None) -> dict[str, Any]:
@@ -39,7 +46,7 @@ def json_object(raw: bytes | str | None = None) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise ValueError("not an object")
     except (ValueError, RecursionError):
-        raise ApiError("the body is a JSON object", status=400, code="invalid_json") from None
+        raise ApiError("invalid_json", "the body is a JSON object") from None
     return body
 
 
