@@ -155,9 +155,9 @@ def test_rejection_needs_a_reason_of_at_most_1000_characters(
 ):
     c = make_campaign(owner, "pending_review")
     refusals = {
-        "": "rejection_reason_required",
-        "   ": "rejection_reason_required",
-        None: "rejection_reason_required",
+        "": "reason_required",
+        "   ": "reason_required",
+        None: "reason_required",
         "x" * 1001: "reason_too_long",
     }
     for reason, token in refusals.items():

@@ -675,12 +675,10 @@ end;
 $$;
 
 -- A decision's reason, the one home of its rule: trimmed, 1 to max_length
--- characters (the column that keeps it), else `missing` (PT422; default
--- reason_required) or reason_too_long (PT422). Campaigns' and edits' reasons
--- hold 1000 characters, payouts' and documents' 500.
-create function private.decision_reason(
-    reason text, max_length integer default 1000, missing text default 'reason_required'
-)
+-- characters (the column that keeps it), else reason_required or
+-- reason_too_long (PT422). Campaigns' and edits' reasons hold 1000 characters,
+-- payouts' and documents' 500.
+create function private.decision_reason(reason text, max_length integer default 1000)
 returns text
 language plpgsql
 immutable
@@ -690,7 +688,7 @@ declare
     why text := nullif(pg_catalog.btrim(reason), '');
 begin
     if why is null then
-        raise exception using errcode = 'PT422', message = missing, detail = 'Say why, for the owner and the audit.';
+        raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Say why, for the owner and the audit.';
     end if;
     if pg_catalog.char_length(why) > max_length then
         raise exception using
@@ -832,7 +830,7 @@ begin
     if c.status <> 'pending_review' then
         perform private.invalid_transition('reject', c.status);
     end if;
-    why := private.decision_reason(reason, 1000, 'rejection_reason_required');
+    why := private.decision_reason(reason);
     update public.campaigns as x set rejection_reason = why where x.id = c.id;
     return private.set_campaign_status(c.id, 'rejected', why);
 end;
