@@ -422,6 +422,17 @@ def check_settings(t: Target) -> list[Finding]:
                 "cagnotte-admin settings set site-url https://<the frontend>",
             )
         )
+    elif urlparse(site).scheme != "https":
+        # the emails' links carry invitation tokens, and Auth's are built on SITE_URL
+        secure = "https" + site.removeprefix("http")
+        found.append(
+            Finding(
+                local,
+                f"site_url is not https: {site}",
+                f"cagnotte-admin settings set site-url {secure}"
+                f" (and SITE_URL={secure} where the service and Auth run)",
+            )
+        )
     if PLACEHOLDER_CLOUD.search(cloud) or (cloud_default and literal(cloud) in cloud_default):
         found.append(
             Finding(

@@ -537,6 +537,38 @@ def test_a_refund_cannot_be_recorded_by_a_non_admin_to_drain_the_totals(
     }  # fmt: skip
 
 
+# Typed API and deploy ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    [
+        "https://africagnotte.org?ref=",  # every link would land on the home page
+        "https://africagnotte.org#",
+        "https://africagnotte.org@evil.example",  # userinfo: the links lead to evil.example
+        "https://africagnotte.org\\@evil.example",  # parsers disagree on the host
+        "https://africagnotte.org/c?x=1",
+        'https://africagnotte.org/"><b>x</b>',
+        "javascript:alert(1)//",
+    ],
+)
+def test_a_site_url_that_is_not_an_origin_and_a_path_is_refused_so_every_link_stays_on_the_site(
+    db, site_url
+):
+    with pytest.raises(psycopg.errors.CheckViolation):
+        db.sql("update public.platform_settings set site_url = %s", [site_url])
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["https://africagnotte.org", "https://www.africa-cagnotte.sn/app", "http://127.0.0.1:3000",
+     "http://[::1]:3000", "https://Africagnotte.ORG/fr/v2"],
+)  # fmt: skip
+def test_a_site_url_made_of_an_origin_and_a_path_is_kept(db, site_url):
+    db.sql("update public.platform_settings set site_url = %s", [site_url])
+    assert db.one("select private.site_link('/c/x') as l")["l"] == site_url + "/c/x"
+
+
 # Leaks -----------------------------------------------------------------------------------------
 
 

@@ -107,3 +107,17 @@ def test_providers_webhooks_carry_no_cors_whatever_the_origin(browser_service):
 def test_a_listed_origin_that_is_not_an_origin_stops_the_service_starting(value):
     with pytest.raises(ConfigError, match="CORS_ALLOWED_ORIGINS"):
         load_settings(database_url="postgresql://x@127.0.0.1/x", cors_allowed_origins=value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://africagnotte.org@evil.example",
+        "https://user:pw@africagnotte.org",
+        "https://africagnotte.org/?next=x",
+        "https://africagnotte.org/#top",
+    ],
+)
+def test_a_site_url_that_is_not_an_origin_and_a_path_stops_the_service_starting(value):
+    with pytest.raises(ConfigError, match="SITE_URL"):
+        load_settings(database_url="postgresql://x@127.0.0.1/x", site_url=value)

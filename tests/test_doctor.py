@@ -346,6 +346,34 @@ def test_a_hosted_database_with_its_own_settings_is_well(healthy, monkeypatch):
     assert code == 0, problems(findings)
 
 
+def test_a_hosted_site_url_over_plain_http_is_a_finding_even_when_site_url_agrees(
+    healthy, monkeypatch
+):
+    """Invitation tokens and Auth's links travel in the emails' links: not in clear."""
+    monkeypatch.setenv("SITE_URL", "http://africagnotte.org")
+    with broken(
+        healthy,
+        "update public.platform_settings set site_url = 'http://africagnotte.org',"
+        " media_cloud_name = 'africagnotte-prod'",
+        fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000',"
+        " media_cloud_name = default",
+    ):
+        _, local, _ = doctor(healthy.url())
+        code, hosted, _ = doctor(healthy.url(), "--hosted")
+    assert [(f["status"], f["detail"]) for f in local if f["check"] == "settings"] == [
+        ("info", "site_url is not https: http://africagnotte.org")
+    ]
+    assert code == 1
+    (problem,) = problems(hosted)
+    assert problem == {
+        "check": "settings",
+        "status": "wrong",
+        "detail": "site_url is not https: http://africagnotte.org",
+        "fix": "cagnotte-admin settings set site-url https://africagnotte.org"
+        " (and SITE_URL=https://africagnotte.org where the service and Auth run)",
+    }
+
+
 def test_a_site_url_copy_that_differs_from_the_deployments_is_a_finding_with_its_fix(
     healthy, monkeypatch
 ):
@@ -445,7 +473,7 @@ def test_hosted_is_decided_by_the_database_host():
 def test_a_site_url_that_is_no_url_is_a_finding_not_a_traceback(healthy):
     with broken(
         healthy,
-        "update public.platform_settings set site_url = 'http://[::1'",
+        "update public.platform_settings set site_url = 'http://[1:2]'",
         fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000'",
     ):
         code, findings, stderr = doctor(healthy.url())
@@ -454,5 +482,5 @@ def test_a_site_url_that_is_no_url_is_a_finding_not_a_traceback(healthy):
     (problem,) = problems(findings)
     assert (problem["check"], problem["detail"]) == (
         "settings",
-        "site_url is not a URL: http://[::1",
+        "site_url is not a URL: http://[1:2]",
     )

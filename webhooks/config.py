@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     def _empty_is_cinetpay(cls, value: object) -> object:
         return CINETPAY_API if value == "" else value
 
+    @field_validator("site_url")
+    @classmethod
+    def _site_is_origin_and_path(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        """Donors' return pages and the site's CORS origin are built on it: no
+        login part, query or fragment (the database's copy is held to the same:
+        the email outbox migration's check on platform_settings.site_url)."""
+        if value.username or value.password or value.query or value.fragment:
+            raise ValueError("the site's origin and an optional path: no user, query or fragment")
+        return value
+
     @field_validator("cors_allowed_origins")
     @classmethod
     def _origins_only(cls, value: str) -> str:

@@ -36,9 +36,17 @@ create type private.email_status as enum ('pending', 'sending', 'sent', 'failed'
 
 -- Settings ----------------------------------------------------------------------
 
+-- site_url is an origin (http or https, a host name or a bracketed IPv6
+-- address, a port) and an optional path of RFC 3986 path characters, without a
+-- trailing slash (links append /c/<slug>...): no userinfo, query, fragment,
+-- backslash or quote, any of which would send every link elsewhere than the site
+-- (https://site.org@evil.example, https://site.org?x=/c/<slug>).
 alter table public.platform_settings
 add column site_url text not null default 'http://127.0.0.1:3000'
-check (site_url ~ '^https?://[^[:space:]/]+(/[^[:space:]]*[^[:space:]/])?$');
+check (
+    site_url
+    ~* '^https?://([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?(/[-a-z0-9._~!$&()*+,;=:@%/]*[-a-z0-9._~!$&()*+,;=:@%])?$'
+);
 
 grant update (site_url) on table public.platform_settings to authenticated;
 
