@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import os
 
+from gunicorn import util
+
 from webhooks.config import Settings
+from webhooks.errors import wire_error
 
 
 def _provider_timeout() -> float:
@@ -64,3 +67,15 @@ def post_fork(server, worker) -> None:
     from webhooks.db import init_pool
 
     init_pool(server.app.wsgi())
+
+
+def _write_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """A request gunicorn refuses before the app sees it (a broken request line,
+    headers too large…) is answered in the service's one error shape, not with
+    gunicorn's HTML page: gunicorn's workers call util.write_error for these
+    (gunicorn/workers/base.py, Worker.handle_error), in the master's module,
+    patched here before they fork."""
+    util.write_nonblock(sock, wire_error(status_int, reason, mesg))
+
+
+util.write_error = _write_error

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import time
 import tomllib
 import uuid
@@ -25,11 +26,14 @@ from admin_scripts import keys, localstack
 from tests import stripe_fake as sf
 from tests.conftest import CAMPAIGN
 from tests.postgrest import EXPOSED_SCHEMAS, ApiError
+from tests.service_process import gunicorn
 from tests.support.identity import rows_holding
 from tests.support.parallel import at_once, refusals
+from tests.support.signing import cloudinary_headers
 from tests.test_media_uploads import notify as cloudinary_notify
 from tests.test_media_uploads import sign_upload, upload_note
 from tests.test_stripe_webhooks import completed, refunded, totals
+from webhooks.errors import SERVICE_ERRORS
 
 HOSTILE = [
     "'); drop table public.campaigns; --",
@@ -567,6 +571,110 @@ def test_a_site_url_that_is_not_an_origin_and_a_path_is_refused_so_every_link_st
 def test_a_site_url_made_of_an_origin_and_a_path_is_kept(db, site_url):
     db.sql("update public.platform_settings set site_url = %s", [site_url])
     assert db.one("select private.site_link('/c/x') as l")["l"] == site_url + "/c/x"
+
+
+# Service answers -------------------------------------------------------------------------------
+# Outside clients against the live service: whatever they send, the answer is
+# JSON in the one error shape (webhooks/errors.py), never HTML or a 500.
+
+
+def error_shaped(response, status: int) -> dict:
+    """The answer's error body, checked: the status, JSON, the four keys, a registered token."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == "application/json"
+    body = response.get_json()
+    assert set(body) == {"code", "message", "details", "hint"}
+    assert body["code"] == f"PT{status}"
+    assert SERVICE_ERRORS[body["message"]].status == status
+    return body
+
+
+def test_a_lone_surrogate_in_a_request_is_a_422_not_a_500_and_writes_nothing(
+    db, service, owner, campaign
+):
+    """JSON's "\\ud800" is valid JSON that json.loads keeps, but no PostgreSQL text holds it."""
+    document = '{"target": "document", "campaign_id": "%s", "document_type": "\\ud800"}'
+    media = service.post(
+        "/media/signature", data=document % campaign["id"], content_type="application/json",
+        headers={"Authorization": f"Bearer {owner.token}"},
+    )  # fmt: skip
+    note = json.dumps(upload_note(campaign["id"], name="\ud800"))  # json.dumps escapes it
+    cloudinary_ = service.post(
+        "/webhooks/cloudinary", data=note, content_type="application/json",
+        headers=cloudinary_headers(note),
+    )  # fmt: skip
+    event = json.dumps(
+        {"id": "evt_\ud800", "type": "customer.created", "created": int(time.time()),
+         "livemode": False, "data": {"object": {}}}
+    ).encode()  # fmt: skip
+    stripe = service.post(
+        "/webhooks/stripe", data=event, content_type="application/json",
+        headers={"Stripe-Signature": sf.sign(event)},
+    )  # fmt: skip
+    for response in (media, cloudinary_, stripe):
+        assert error_shaped(response, 422)["message"] == "invalid_input"
+    assert (
+        db.sql(
+            "select 1 from public.campaign_media union all select 1 from private.webhook_events"
+            " union all select 1 from private.media_notifications"
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/donations/checkout", "/payouts/x/account"])
+def test_an_options_request_is_answered_without_an_html_content_type(service, path):
+    response = service.options(path)
+    assert response.status_code == 200
+    assert "Allow" in response.headers
+    assert "Content-Type" not in response.headers
+    assert response.get_data() == b""
+
+
+RAW_REQUESTS = {
+    "a broken request line": (b"GARBAGE\r\n\r\n", 400),
+    "a request line past the limit": (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    "a header past the limit": (
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 9000 + b"\r\n\r\n", 431
+    ),
+    "two content lengths": (
+        b"POST /donations/checkout HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+        b"Content-Length: 3\r\n\r\n{}", 400,
+    ),
+    "a transfer coding gunicorn does not read": (
+        b"POST /donations/checkout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400
+    ),
+    "a broken chunk": (
+        b"POST /donations/checkout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400,
+    ),
+}  # fmt: skip
+
+
+def raw_http(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (no client library tidies them): status, headers, body."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+def test_requests_the_web_server_refuses_are_answered_in_the_error_shape_not_html(db):
+    with gunicorn(db.url, workers=1, threads=2) as served:
+        for name, (request, status) in RAW_REQUESTS.items():
+            got, headers, body = raw_http(served.base, request)
+            assert (name, got) == (name, status)
+            assert headers["content-type"] == "application/json", (name, body)
+            answer = json.loads(body)
+            assert set(answer) == {"code", "message", "details", "hint"}, name
+            assert answer["code"] == f"PT{status}", name
+            assert SERVICE_ERRORS[answer["message"]].status == status, name
 
 
 # Leaks -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from tests.support import error_catalogue
-from webhooks.errors import SERVICE_ERRORS, http_error_token
+from webhooks.errors import SERVICE_ERRORS, WEB_SERVER_ERRORS, http_error_token
 
 ROOT = Path(__file__).resolve().parents[1]
 # A service token as the code raises it: ApiError("<token>", …), a class's
@@ -47,7 +47,10 @@ def test_every_token_has_a_meaning():
 
 def test_every_token_the_service_raises_is_registered_and_every_registered_one_is_raised():
     raised = (
-        raised_by_the_service() | {http_error_token(e()) for e in WERKZEUG} | {"internal_error"}
+        raised_by_the_service()
+        | {http_error_token(e()) for e in WERKZEUG}
+        | {"internal_error"}
+        | set(WEB_SERVER_ERRORS.values())  # gunicorn's refusals (gunicorn.conf.py)
     )
     # relayed from the database (webhooks.db.as_api_error), not raised by name
     raised.add("invalid_input")

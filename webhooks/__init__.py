@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, Response
 
 from webhooks.config import Settings, load_settings
 from webhooks.cors import init_cors
@@ -15,8 +15,17 @@ from webhooks.db import init_pool
 from webhooks.errors import register_error_handlers
 
 
+class Service(Flask):
+    def make_default_options_response(self) -> Response:
+        """OPTIONS (a preflight) is answered with its headers (Allow, and CORS's for the
+        site) and no body: no content type either, where Flask's says text/html."""
+        response = super().make_default_options_response()
+        del response.headers["Content-Type"]
+        return response
+
+
 def create_app(settings: Settings | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Service(__name__)
     settings = settings or load_settings()
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # no request body needs more

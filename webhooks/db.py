@@ -104,6 +104,10 @@ def connection() -> Iterator[psycopg.Connection]:
         raise ServiceUnavailable("database unavailable") from exc
     except psycopg.Error as exc:
         raise as_api_error(exc) from exc
+    except UnicodeEncodeError:
+        # psycopg encodes text as UTF-8 before sending: a lone surrogate (JSON's
+        # "\ud800", which json.loads keeps) is text no PostgreSQL column holds.
+        raise ApiError("invalid_input", "a text holds a lone surrogate (\\ud800…)") from None
 
 
 def _end(conn: psycopg.Connection, command: str) -> None:

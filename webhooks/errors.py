@@ -20,11 +20,13 @@ them beside the SQL's (`make docs`, checked by tests/test_error_tokens.py).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, jsonify
+from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -43,9 +45,19 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
         422, "A field is missing, unknown or of the wrong type: `details` lists each field."
     ),
     "invalid_input": ErrorKind(
-        422, "The database refused a value no column holds (a NUL character, a number too big)."
+        422,
+        "The database refused a value no column holds (a NUL character, a lone surrogate,"
+        " a number too big).",
     ),
-    "bad_request": ErrorKind(400, "The web server could not read the request (a broken form)."),
+    "bad_request": ErrorKind(
+        400, "The web server could not read the request (a broken form, chunk or request line)."
+    ),
+    "uri_too_long": ErrorKind(414, "The request line is longer than the web server reads."),
+    "expectation_failed": ErrorKind(417, "An Expect header other than 100-continue."),
+    "request_header_fields_too_large": ErrorKind(
+        431, "A header is longer, or there are more headers, than the web server reads."
+    ),
+    "not_implemented": ErrorKind(501, "A Transfer-Encoding the web server does not read."),
     "not_found": ErrorKind(404, "No such route."),
     "method_not_allowed": ErrorKind(405, "The route does not answer this method."),
     "request_entity_too_large": ErrorKind(413, "The body is larger than 1 MiB."),
@@ -135,6 +147,32 @@ def http_error_token(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_")
 
 
+# What gunicorn refuses before the app sees a request (gunicorn/workers/base.py,
+# Worker.handle_error), by its status; anything else it refuses is bad_request.
+WEB_SERVER_ERRORS = {
+    400: "bad_request",
+    414: "uri_too_long",
+    417: "expectation_failed",
+    431: "request_header_fields_too_large",
+    501: "not_implemented",
+    500: "internal_error",
+}
+
+
+def wire_error(status: int, reason: str, message: str) -> bytes:
+    """A request the web server (gunicorn) refused before the app saw it (a broken
+    request line, headers too large…), answered in the one shape: the whole HTTP
+    answer, for gunicorn.conf.py to write instead of gunicorn's HTML page."""
+    if status not in WEB_SERVER_ERRORS:  # a proxy line or TLS refusal: neither is used
+        status, reason = 400, "Bad Request"
+    body = json.dumps(error_body(status, WEB_SERVER_ERRORS[status], message or None)).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -152,6 +190,11 @@ def register_error_handlers(app: Flask) -> None:
         )
         response.content_type = "application/json"
         return response, status
+
+    @app.errorhandler(ParseException)
+    def _unreadable_body(exc: ParseException):
+        # gunicorn reads a chunked body as the route reads it: a broken chunk is the client's
+        return jsonify(error_body(400, "bad_request", f"unreadable body: {exc}")), 400
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
