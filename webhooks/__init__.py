@@ -5,14 +5,32 @@ It verifies, translates and calls SQL; every business rule lives in Postgres.
 
 from __future__ import annotations
 
+import io
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from webhooks.config import Settings, load_settings
 from webhooks.cors import init_cors
 from webhooks.db import init_pool
 from webhooks.errors import register_error_handlers
+
+MAX_BODY = 1024 * 1024  # no request body needs more
+
+
+def bound_streamed_body() -> None:
+    """A chunked body (no Content-Length) over MAX_BODY is a 413 as a declared one
+    is: werkzeug's stream stops at the limit without saying so when the body ends
+    past it (LimitedStream.readall), and the route would read its first MiB as the
+    whole body. Read here, up to one byte more, and handed on with its length."""
+    environ = request.environ
+    if request.content_length is not None or not environ.get("wsgi.input_terminated"):
+        return
+    body = environ["wsgi.input"].read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
 
 
 class Service(Flask):
@@ -28,11 +46,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Service(__name__)
     settings = settings or load_settings()
     app.config["SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # no request body needs more
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.json.ensure_ascii = False  # French text stays readable
     logging.basicConfig(level=logging.INFO)
 
     register_error_handlers(app)
+    app.before_request(bound_streamed_body)
     init_cors(app, settings)
     init_pool(app)
 
