@@ -107,6 +107,15 @@ def test_each_documented_error_token_has_the_status_it_is_documented_under():
                 assert openapi.SERVICE_ERRORS[token].status == status, (op.path, token)
 
 
+def test_every_operation_reading_a_body_lists_the_web_servers_refusals_of_it():
+    """A broken chunk or form is bad_request (400), a body over 1 MiB, chunked or
+    not, request_entity_too_large (413), whichever route reads it."""
+    for op in openapi.OPERATIONS:
+        if op.body is not None:
+            assert "bad_request" in op.errors[400], op.path
+            assert op.errors[413] == ["request_entity_too_large"], op.path
+
+
 def test_routes_that_need_the_user_declare_bearer_security():
     paths = openapi.document()["paths"]
     assert paths["/media/signature"]["post"]["security"] == [{"bearer": []}]

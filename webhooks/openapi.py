@@ -79,7 +79,7 @@ MODELS: list[type[BaseModel]] = [
 
 # The database's refusals a route may relay (docs/errors.md), by status.
 DATABASE = "or a database token (docs/errors.md)"
-BODY = ["invalid_json"]
+BODY = ["invalid_json", "bad_request"]  # bad_request: a broken chunk or form
 FIELDS = ["invalid_request", "invalid_input"]
 SIGNED = ["missing_signature", "invalid_signature", "invalid_payload"]
 
@@ -138,8 +138,8 @@ OPERATIONS = [
         "post", "/webhooks/stripe",
         "Stripe's signed events (payments, refunds, disputes) for the payment core.",
         (200, WebhookReceived), body=ref(StripeEnvelope), headers=["Stripe-Signature"],
-        errors={400: [*SIGNED, "livemode_mismatch"], 413: ["request_entity_too_large"],
-                422: FIELDS, 503: ["service_unavailable"]},
+        errors={400: [*SIGNED, "livemode_mismatch", "bad_request"],
+                413: ["request_entity_too_large"], 422: FIELDS, 503: ["service_unavailable"]},
         database=(409, 422),
     ),
     Operation(
@@ -148,7 +148,7 @@ OPERATIONS = [
         (200, WebhookReceived), headers=["X-Cld-Signature", "X-Cld-Timestamp"],
         body={"anyOf": [ref(UploadNotification), ref(DeleteNotification),
                         ref(ModerationNotification)]},
-        errors={400: [*SIGNED, "invalid_json"], 413: ["request_entity_too_large"], 422: FIELDS,
+        errors={400: [*SIGNED, *BODY], 413: ["request_entity_too_large"], 422: FIELDS,
                 503: ["service_unavailable"]},
         database=(409, 422),
     ),
