@@ -51,8 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     register_error_handlers(app)
+    init_cors(app, settings)  # another origin is refused before its body is read
     app.before_request(bound_streamed_body)
-    init_cors(app, settings)
     init_pool(app)
 
     from webhooks import (
