@@ -631,6 +631,16 @@ def test_an_options_request_is_answered_without_an_html_content_type(service, pa
     assert response.get_data() == b""
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/payouts/x//account"), ("post", "/webhooks//stripe"), ("post", "/media//signature")],
+)
+def test_a_doubled_slash_in_a_path_is_a_json_404_not_an_html_redirect(service, method, path):
+    response = getattr(service, method)(path, headers={"Origin": "https://africagnotte.test"})
+    assert "Location" not in response.headers
+    assert error_shaped(response, 404)["message"] == "not_found"
+
+
 RAW_REQUESTS = {
     "a broken request line": (b"GARBAGE\r\n\r\n", 400),
     "a request line past the limit": (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),

@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    # A path is the route's or not found: werkzeug would answer a doubled slash with
+    # its HTML redirect page (a RoutingException bypasses the error handlers).
+    app.url_map.merge_slashes = False
     app.json.ensure_ascii = False  # French text stays readable
     logging.basicConfig(level=logging.INFO)
 
