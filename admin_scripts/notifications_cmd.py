@@ -14,15 +14,15 @@ import typer
 from psycopg.rows import dict_row
 from rich.text import Text
 
-from admin_scripts import db, localstack, mailer
-from admin_scripts.console import JSON_OPTION, err, error, literal, out, print_json, warning
+from admin_scripts import choices, db, localstack, mailer
+from admin_scripts.choices import EmailStatus
+from admin_scripts.console import JSON_OPTION, err, literal, out, print_json, warning
+from admin_scripts.errors import fail
 
 app = typer.Typer(help="Email notifications: send the outbox, inspect it.", no_args_is_help=True)
 
 
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    error(exc)
-    return typer.Exit(code=code)
+_fail = fail  # the console's one (admin_scripts.errors)
 
 
 @app.command("send")
@@ -100,15 +100,11 @@ def _send_rounds(
 
 @app.command("outbox")
 def outbox(
-    status: str = typer.Option(
-        None, "--status", help="pending, sending, sent or failed (default: all)."
-    ),
+    status: EmailStatus = typer.Option(None, "--status", help="Only this state (default: all)."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List the newest outbox messages, with their delivery state."""
-    if status not in (None, "pending", "sending", "sent", "failed"):
-        raise _fail(ValueError(f"unknown status {status!r}"))
     try:
         with db.connect() as conn:
             rows = conn.execute(
@@ -120,7 +116,7 @@ def outbox(
                 order by id desc
                 limit %(limit)s
                 """,
-                {"status": status, "limit": limit},
+                {"status": choices.value(status), "limit": limit},
             ).fetchall()
     except db.NoDatabase as exc:
         raise _fail(exc) from exc
