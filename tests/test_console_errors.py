@@ -11,7 +11,7 @@ import tarfile
 import pytest
 from typer.testing import CliRunner
 
-from admin_scripts import errors, localstack
+from admin_scripts import choices, errors, localstack
 from admin_scripts.cli import app
 from tests.support.console_commands import invocation, leaves
 
@@ -93,3 +93,143 @@ def test_every_command_says_the_database_cannot_be_reached_and_how_to_start_it(
     assert "make run" in result.stderr
     assert "DATABASE_URL" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+# Against a real database ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+@pytest.fixture
+def comments(db, campaign, user):
+    """Two comments whose ids share their first eight characters, and a third."""
+    ids = ["abcdef01-0000-4000-8000-000000000001", "abcdef01-0000-4000-8000-000000000002"]
+    for i in ids:
+        db.sql(
+            "insert into public.comments (id, campaign_id, author_id, body)"
+            " values (%s, %s, %s, 'Bravo')",
+            [i, campaign["id"], user.id],
+        )
+    db.sql(
+        "insert into public.comments (id, campaign_id, author_id, body)"
+        " values ('12345678-0000-4000-8000-000000000000', %s, %s, 'Arnaque')",
+        [campaign["id"], user.id],
+    )
+    return ids
+
+
+def hidden(db) -> list[str]:
+    return [r["id"] for r in db.sql("select id::text from public.comments where hidden")]
+
+
+def test_an_id_is_accepted_as_an_unambiguous_prefix_of_the_uuid(db, operator_cli, comments):
+    assert operator_cli("comments", "hide", comments[1].upper()).exit_code == 0
+    first = db.one("select id::text from public.comments where body = 'Arnaque'")["id"]
+    result = operator_cli("comments", "hide", first[:6])
+    assert result.exit_code == 0, result.output
+    assert sorted(hidden(db)) == sorted([comments[1], first])
+
+
+def test_an_ambiguous_prefix_is_a_usage_error_listing_what_matched(db, operator_cli, comments):
+    result = operator_cli("comments", "hide", "abcdef01")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_USAGE
+    assert "ambiguous" in result.stderr
+    assert comments[0] in result.stderr
+    assert comments[1] in result.stderr
+    assert hidden(db) == []
+
+
+def test_an_unknown_prefix_is_not_found_and_a_word_is_not_an_id(operator_cli, comments):
+    unknown = operator_cli("comments", "hide", "e54f384f")
+    assert unknown.exit_code == errors.EXIT_NOT_FOUND
+    assert "no comments row has an id starting with e54f384f" in unknown.stderr
+    word = operator_cli("reports", "resolve", "bonjour")
+    no_traceback(word)
+    assert word.exit_code == errors.EXIT_USAGE
+    assert "is not an id" in word.stderr
+    assert "invalid input syntax" not in word.output
+
+
+def test_a_campaign_is_found_by_its_slug_or_an_id_prefix(operator_cli, campaign):
+    assert operator_cli("campaigns", "show", campaign["slug"]).exit_code == 0
+    assert operator_cli("campaigns", "show", str(campaign["id"])[:8]).exit_code == 0
+    assert operator_cli("campaigns", "show", "pas-de-campagne").exit_code == errors.EXIT_NOT_FOUND
+
+
+STATUS_OPTIONS = [
+    (words, p.opts[0])
+    for words, command in leaves()
+    for p in command.params
+    if p.opts and p.opts[0] in ("--status", "--provider") and not excluded(words)
+]
+
+
+@pytest.mark.parametrize(
+    ("words", "option"), STATUS_OPTIONS, ids=[f"{' '.join(w)} {o}" for w, o in STATUS_OPTIONS]
+)
+def test_an_unknown_status_is_a_usage_error_naming_the_choices(database_down, words, option):
+    result = run(*words, option, "bogus")
+    assert result.exit_code == errors.EXIT_USAGE
+    assert "'bogus' is not one of" in result.output
+
+
+def test_every_status_option_is_a_choice():
+    assert {" ".join(w) for w, o in STATUS_OPTIONS if o == "--status"} >= {
+        "campaigns list", "reports list", "payouts list", "refunds list", "notifications outbox",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("enum", choices.DATABASE_TYPES, ids=lambda e: e.__name__)
+def test_the_choices_are_the_database_enum_labels_in_order(db, enum):
+    database_type = choices.DATABASE_TYPES[enum]
+    (row,) = db.sql(f"select enum_range(null::{database_type})::text[] as labels")
+    assert [c.value for c in enum] == row["labels"]
+
+
+def test_a_fee_out_of_range_states_the_databases_range(db, operator_cli):
+    result = operator_cli("settings", "set", "platform-fee", "20000")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_REFUSED
+    assert "platform_fee_bp <= 2000" in result.stderr
+    assert "platform_fee_bp >= 0" in result.stderr
+    assert (
+        db.one("select platform_fee_bp from public.platform_settings")["platform_fee_bp"] != 20000
+    )
+
+
+def test_a_fee_that_is_not_a_number_is_a_usage_error(operator_cli):
+    result = operator_cli("settings", "set", "platform-fee", "cinq")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_USAGE
+
+
+def test_a_refusal_is_printed_as_its_token_and_its_sentence(operator_cli, campaign):
+    result = operator_cli("campaigns", "approve", campaign["slug"])
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_REFUSED
+    (line,) = result.stderr.strip().splitlines()
+    token, sentence = line.removeprefix("error: ").split(": ", 1)
+    assert token == "invalid_status_transition"
+    assert sentence  # the detail, in English
+
+
+def test_stripe_reconcile_reads_the_key_from_env_local_and_says_stripe_is_out_of_reach(
+    operator_cli, monkeypatch, tmp_path
+):
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    env_local = tmp_path / ".env.local"
+    env_local.write_text(
+        "STRIPE_SECRET_KEY=sk_test_local_placeholder\n"
+        f"STRIPE_API_BASE=http://127.0.0.1:{closed_port()}\n"
+    )
+    monkeypatch.setattr(localstack, "ENV_LOCAL", env_local)
+    monkeypatch.delenv("STRIPE_API_BASE", raising=False)
+    result = operator_cli("stripe", "reconcile", "--since", "1d")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_PROVIDER, result.output
+    assert "Stripe cannot be reached" in result.stderr
+    assert "ServiceUnavailable" not in result.output
