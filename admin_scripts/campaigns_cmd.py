@@ -184,6 +184,7 @@ def close(
 
     if not yes:
         typer.confirm(f"Close {campaign} and refund every donation? No way back.", abort=True)
+    campaign = operator.full_id("campaigns", campaign, slug=True)
     row = operator.act(
         email, "campaigns close",
         sql.SQL(
@@ -256,6 +257,7 @@ def review_edit(
     """Decide on a campaign's edit waiting for review."""
     if accept is None:
         raise operator.fail(OperatorError("say --accept or --restore", operator.EXIT_USAGE))
+    campaign = operator.full_id("campaigns", campaign, slug=True)
     row = operator.act(
         email, "campaigns review-edit",
         sql.SQL(

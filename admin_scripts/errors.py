@@ -13,7 +13,7 @@ Exit codes (the one list; the README's operators' section cites it):
 5     the database cannot be reached (start it: `make run`; check DATABASE_URL)
 6     a provider (Stripe, CinetPay, Cloudinary, Auth) cannot be reached or
       is not configured
-70    a bug: an unexpected error (CAGNOTTE_DEBUG=1 shows its traceback)
+70    a bug: an unexpected error (its type and file:line, to report it)
 ====  =====================================================================
 
 Commands raise ``OperatorError(message, code)`` (or let psycopg's and the
@@ -23,7 +23,8 @@ of them into ``fail()``.
 
 from __future__ import annotations
 
-import os
+import traceback
+from pathlib import Path
 
 import psycopg
 import typer
@@ -109,15 +110,18 @@ def explain(exc: Exception) -> OperatorError:
         return OperatorError(str(exc), EXIT_REFUSED)
     if isinstance(exc, ConfigError):
         return OperatorError(str(exc), EXIT_USAGE)
-    return OperatorError(
-        f"unexpected {type(exc).__name__}: {exc} (CAGNOTTE_DEBUG=1 shows the traceback)",
-        EXIT_BUG,
-    )
+    return OperatorError(f"a bug: {type(exc).__name__} at {where(exc)}: {exc}", EXIT_BUG)
+
+
+def where(exc: BaseException) -> str:
+    """The innermost frame of the exception, ``file:line`` (for the bug report)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
 
 
 class ConsoleGroup(TyperGroup):
     """The root group: every subcommand runs inside its ``invoke``, so that no
-    exception reaches the terminal as a traceback (CAGNOTTE_DEBUG=1 lets it)."""
+    exception reaches the terminal as a traceback."""
 
     def invoke(self, ctx: typer.Context):
         try:
@@ -125,6 +129,4 @@ class ConsoleGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # ends the command as asked, usage errors with their help
         except Exception as exc:
-            if os.environ.get("CAGNOTTE_DEBUG"):
-                raise
             raise fail(explain(exc)) from exc

@@ -151,19 +151,25 @@ def full_id(table: str, text: str, *, slug: bool = False) -> str:
     """The id of the one ``public.<table>`` row whose uuid is ``text`` or starts
     with it (or, with ``slug``, whose slug is ``text``): the one way every
     command reads an id. Unknown: exit 3; ambiguous or not an id: exit 2."""
-    wanted = text.strip().lower()
     with db.connect() as conn:
-        if slug and (row := _by_slug(conn, table, text.strip())):
-            return row
-        if not ID_PREFIX.fullmatch(wanted) and slug:
-            raise OperatorError(f"no {table} row has the slug or id {text!r}", EXIT_NOT_FOUND)
-        if not ID_PREFIX.fullmatch(wanted):
-            raise OperatorError(f"{text!r} is not an id: give the uuid or its first characters",
-                                EXIT_USAGE)  # fmt: skip
-        ids = [r["id"] for r in conn.execute(
-            sql.SQL("select id::text as id from {} where id::text like %s order by id limit %s")
-            .format(sql.Identifier("public", table)), [wanted + "%", SHOWN_MATCHES + 1],
-        )]  # fmt: skip
+        return find_id(conn, table, text, slug=slug)
+
+
+def find_id(conn: psycopg.Connection, table: str, text: str, *, slug: bool = False) -> str:
+    """full_id on an open connection; ``table`` may be qualified (``auth.users``)."""
+    name = sql.Identifier(*(table.split(".") if "." in table else ("public", table)))
+    wanted = text.strip().lower()
+    if slug and (found := _by_slug(conn, name, text.strip())):
+        return found
+    if not ID_PREFIX.fullmatch(wanted) and slug:
+        raise OperatorError(f"no {table} row has the slug or id {text!r}", EXIT_NOT_FOUND)
+    if not ID_PREFIX.fullmatch(wanted):
+        raise OperatorError(f"{text!r} is not an id: give the uuid or its first characters",
+                            EXIT_USAGE)  # fmt: skip
+    ids = [r["id"] for r in conn.execute(
+        sql.SQL("select id::text as id from {} where id::text like %s order by id limit %s")
+        .format(name), [wanted + "%", SHOWN_MATCHES + 1],
+    )]  # fmt: skip
     if not ids:
         raise OperatorError(f"no {table} row has an id starting with {wanted}", EXIT_NOT_FOUND)
     if len(ids) > 1:
@@ -175,9 +181,9 @@ def full_id(table: str, text: str, *, slug: bool = False) -> str:
     return ids[0]
 
 
-def _by_slug(conn: psycopg.Connection, table: str, slug: str) -> str | None:
+def _by_slug(conn: psycopg.Connection, table: sql.Identifier, slug: str) -> str | None:
     query = sql.SQL("select id::text as id from {} where slug = %s")
-    row = conn.execute(query.format(sql.Identifier("public", table)), [slug]).fetchone()
+    row = conn.execute(query.format(table), [slug]).fetchone()
     return row["id"] if row else None
 
 

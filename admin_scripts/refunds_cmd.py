@@ -43,10 +43,13 @@ def orders(
     provider: str | None = None,
 ) -> list[dict[str, Any]]:
     """The refund orders the operator (an admin) sees, filtered."""
-    with db.connect() as conn, acting_as(conn, email):
-        return conn.execute(
-            ORDERS_SQL, {"campaign": campaign, "status": status, "provider": provider}
-        ).fetchall()
+    with db.connect() as conn:
+        if campaign is not None:
+            campaign = operator.find_id(conn, "campaigns", campaign, slug=True)
+        with acting_as(conn, email):
+            return conn.execute(
+                ORDERS_SQL, {"campaign": campaign, "status": status, "provider": provider}
+            ).fetchall()
 
 
 def _stripe_refund(gateway, order: dict[str, Any]) -> tuple[str | None, str | None]:

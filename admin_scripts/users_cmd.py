@@ -60,6 +60,9 @@ def _auth_api_failure(exc: Exception) -> typer.Exit | None:
 
 
 def _find(conn, who: str) -> dict:
+    """A user by email, or by id (in full or a prefix: operator.find_id)."""
+    if "@" not in who:
+        who = operator.find_id(conn, "auth.users", who)
     row = conn.execute(
         USERS_SQL + " where u.id::text = %s or lower(u.email) = lower(%s)", [who, who]
     ).fetchone()

@@ -233,3 +233,29 @@ def test_stripe_reconcile_reads_the_key_from_env_local_and_says_stripe_is_out_of
     assert result.exit_code == errors.EXIT_PROVIDER, result.output
     assert "Stripe cannot be reached" in result.stderr
     assert "ServiceUnavailable" not in result.output
+
+
+def test_a_user_is_found_by_email_or_an_id_prefix(operator_cli, user):
+    by_prefix = operator_cli("users", "show", str(user.id)[:8])
+    assert by_prefix.exit_code == 0, by_prefix.output
+    assert json.loads(by_prefix.stdout)["email"] == user.email
+    assert operator_cli("users", "show", "personne").exit_code == errors.EXIT_USAGE
+
+
+def test_refunds_of_an_unknown_campaign_are_not_found(operator_cli):
+    result = operator_cli("refunds", "list", "--campaign", "pas-de-campagne")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_NOT_FOUND
+
+
+def test_an_unexpected_error_is_one_line_naming_the_bug_and_exit_70(database_down, monkeypatch):
+    from admin_scripts import db
+
+    def broken() -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(db, "connect", broken)
+    result = run("comments", "list")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_BUG
+    assert result.stderr.startswith("error: a bug: KeyError at test_console_errors.py:")
