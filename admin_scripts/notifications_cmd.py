@@ -17,12 +17,9 @@ from rich.text import Text
 from admin_scripts import choices, db, localstack, mailer
 from admin_scripts.choices import EmailStatus
 from admin_scripts.console import JSON_OPTION, err, literal, out, print_json, warning
-from admin_scripts.errors import fail
+from admin_scripts.errors import EXIT_REFUSED, fail
 
 app = typer.Typer(help="Email notifications: send the outbox, inspect it.", no_args_is_help=True)
-
-
-_fail = fail  # the console's one (admin_scripts.errors)
 
 
 @app.command("send")
@@ -47,14 +44,14 @@ def send(
                 break
             except psycopg.Error as exc:
                 if not watch:
-                    raise _fail(exc, code=1) from exc
+                    raise fail(exc, EXIT_REFUSED) from exc
                 # --watch outlives the database going away: a new connection later
                 warning(f"sending failed, will retry: {exc}")
                 _pause(stop, watch)
         if stop.is_set():
             err.print("sender stopped (SIGTERM)")
     except (mailer.MailerConfigError, db.NoDatabase) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     except KeyboardInterrupt:
         err.print("sender stopped")
 
@@ -119,7 +116,7 @@ def outbox(
                 {"status": choices.value(status), "limit": limit},
             ).fetchall()
     except db.NoDatabase as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         print_json(rows)
         return
@@ -214,7 +211,7 @@ def kinds(
             with db.connect() as conn:
                 rows = notification_kinds(conn)
     except (db.NoDatabase, localstack.StackError, psycopg.Error) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if markdown:
         print(kinds_markdown(rows), end="")
     elif as_json:
