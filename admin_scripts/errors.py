@@ -57,7 +57,8 @@ class OperatorError(RuntimeError):
 def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
     """The one way a command ends on an error: the message, then its exit code."""
     error(exc)
-    return typer.Exit(code=getattr(exc, "code", code))
+    own = getattr(exc, "code", None)  # an OperatorError's; others' (Stripe's) may be text
+    return typer.Exit(code=own if isinstance(own, int) else code)
 
 
 def unreachable(exc: psycopg.Error) -> bool:

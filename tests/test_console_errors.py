@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -259,3 +263,22 @@ def test_an_unexpected_error_is_one_line_naming_the_bug_and_exit_70(database_dow
     no_traceback(result)
     assert result.exit_code == errors.EXIT_BUG
     assert result.stderr.startswith("error: a bug: KeyError at test_console_errors.py:")
+
+
+def test_a_category_fee_out_of_range_states_the_databases_range(operator_cli):
+    result = operator_cli("categories", "set-fee", "education", "5000")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_REFUSED
+    assert "platform_fee_bp <= 2000" in result.stderr
+
+
+def test_a_real_process_with_the_database_down_prints_one_line_and_exits_5(database_down):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-m", "admin_scripts.cli", "payouts", "list"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == errors.EXIT_NO_DATABASE
+    assert done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: the database cannot be reached")
