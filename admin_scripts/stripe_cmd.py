@@ -70,6 +70,8 @@ def reconcile(
 
     try:
         start = parse_since(since)
+        with db.connect() as conn:  # first: a database down is one line, no pool's warnings
+            operator.resolve(conn, email)
         with db.webhooks_service() as service:
             with db.connect() as conn:
                 operator.resolve(conn, email)

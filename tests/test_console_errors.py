@@ -272,10 +272,13 @@ def test_a_category_fee_out_of_range_states_the_databases_range(operator_cli):
     assert "platform_fee_bp <= 2000" in result.stderr
 
 
-def test_a_real_process_with_the_database_down_prints_one_line_and_exits_5(database_down):
+@pytest.mark.parametrize(
+    "words", [("payouts", "list"), ("stripe", "reconcile", "--since", "1d")], ids=" ".join
+)
+def test_a_real_process_with_the_database_down_prints_one_line_and_exits_5(database_down, words):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run(
-        [sys.executable, "-m", "admin_scripts.cli", "payouts", "list"],
+        [sys.executable, "-m", "admin_scripts.cli", *words],
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert done.returncode == errors.EXIT_NO_DATABASE
