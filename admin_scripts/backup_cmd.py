@@ -87,8 +87,13 @@ def dump(url: str, target: Path) -> dict:
 
 
 def read_manifest(path: Path) -> dict:
-    with tarfile.open(path) as tar:
-        return json.load(tar.extractfile("manifest.json"))
+    try:
+        with tarfile.open(path) as tar:
+            return json.load(tar.extractfile("manifest.json"))
+    except (tarfile.TarError, KeyError, ValueError) as exc:
+        raise OperatorError(
+            f"{path}: not a backup made by `cagnotte-admin backup` ({exc})", operator.EXIT_USAGE
+        ) from exc
 
 
 def _creates_schema(entry: str, names: set[str]) -> bool:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import typer
 from psycopg import sql
 
-from admin_scripts import db, operator
+from admin_scripts import choices, db, operator
+from admin_scripts.choices import CampaignStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
     OPERATOR_OPTION,
@@ -40,6 +41,7 @@ def _call(
     email: str | None, action: str, function: str, campaign: str, *args, as_json: bool
 ) -> None:
     """``function(campaign id, *args)`` as the operator; ``campaign``: id or slug."""
+    campaign = operator.full_id("campaigns", campaign, slug=True)
     query = sql.SQL(
         "select to_jsonb({}(c.id{})) as result"
         " from public.campaigns as c where c.id::text = %s or c.slug = %s"
@@ -50,7 +52,7 @@ def _call(
 
 @app.command("list")
 def list_(
-    status: str = typer.Option(None, "--status", help="draft, pending_review, active, funded…"),
+    status: CampaignStatus = typer.Option(None, "--status", help="Only this status."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
@@ -61,7 +63,7 @@ def list_(
             rows = conn.execute(
                 ROW + " where %(s)s::text is null or c.status::text = %(s)s"
                 " order by c.status = 'pending_review' desc, c.created_at desc limit %(n)s",
-                {"s": status, "n": limit},
+                {"s": choices.value(status), "n": limit},
             ).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
@@ -78,6 +80,7 @@ def list_(
 @app.command("show")
 def show(campaign: str, email: str = OPERATOR_OPTION) -> None:
     """One campaign (id or slug), with its money and status history, as JSON."""
+    campaign = operator.full_id("campaigns", campaign, slug=True)
     try:
         with db.connect() as conn, acting_as(conn, email):
             row = conn.execute(
@@ -181,6 +184,7 @@ def close(
 
     if not yes:
         typer.confirm(f"Close {campaign} and refund every donation? No way back.", abort=True)
+    campaign = operator.full_id("campaigns", campaign, slug=True)
     row = operator.act(
         email, "campaigns close",
         sql.SQL(
@@ -253,6 +257,7 @@ def review_edit(
     """Decide on a campaign's edit waiting for review."""
     if accept is None:
         raise operator.fail(OperatorError("say --accept or --restore", operator.EXIT_USAGE))
+    campaign = operator.full_id("campaigns", campaign, slug=True)
     row = operator.act(
         email, "campaigns review-edit",
         sql.SQL(

@@ -25,12 +25,14 @@ from admin_scripts import (
     stripe_cmd,
     users_cmd,
 )
+from admin_scripts.errors import ConsoleGroup
 
 app = typer.Typer(
     name="cagnotte-admin",
     help="AfriCagnotte operators' console.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=ConsoleGroup,  # the one error path: no traceback (admin_scripts.errors)
 )
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(campaigns_cmd.app, name="campaigns")

@@ -10,10 +10,17 @@ from flask import Flask
 from psycopg.rows import dict_row
 
 from admin_scripts import localstack
+from admin_scripts.errors import EXIT_NO_DATABASE, EXIT_USAGE, OperatorError, database_unreachable
 
 
-class NoDatabase(RuntimeError):
-    pass
+class NoDatabase(OperatorError):
+    def __init__(self, message: object, code: int = EXIT_USAGE):  # no DATABASE_URL: usage
+        super().__init__(str(message), code)
+
+
+class DatabaseUnreachable(NoDatabase):
+    def __init__(self, message: object):
+        super().__init__(message, EXIT_NO_DATABASE)
 
 
 def database_url() -> str:
@@ -28,7 +35,21 @@ def connect() -> psycopg.Connection:
     that the console works through a transaction-mode pooler as the service does."""
     from webhooks.db import POOLER_SAFE
 
-    return psycopg.connect(database_url(), row_factory=dict_row, autocommit=True, **POOLER_SAFE)
+    url = database_url()
+    try:
+        return psycopg.connect(url, row_factory=dict_row, autocommit=True, **POOLER_SAFE)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnreachable(database_unreachable(exc)) from exc
+
+
+def service_settings() -> dict[str, str]:
+    """The service's settings as the console reads its own: the environment,
+    else .env.local (so `stripe reconcile` finds the local stack's Stripe key).
+    One typed settings object for the whole console is issue #18 item 4."""
+    from webhooks.config import Settings
+
+    found = {name: localstack.setting(name.upper()) for name in Settings.model_fields}
+    return {**{k: v for k, v in found.items() if v is not None}, "database_url": database_url()}
 
 
 @contextmanager
@@ -38,7 +59,7 @@ def webhooks_service() -> Iterator[Flask]:
     from webhooks import create_app
     from webhooks.config import load_settings
 
-    service = create_app(load_settings(database_url=database_url()))
+    service = create_app(load_settings(**service_settings()))
     try:
         with service.app_context():
             yield service

@@ -19,7 +19,8 @@ import requests
 import typer
 
 from admin_scripts import db, localstack
-from admin_scripts.console import error, print_json
+from admin_scripts.console import print_json
+from admin_scripts.errors import EXIT_NOT_FOUND, EXIT_PROVIDER, OperatorError, fail, refusal
 
 app = typer.Typer(help="Local development helpers.", no_args_is_help=True)
 
@@ -56,8 +57,7 @@ def donate(
             "select id, currency from public.campaigns where slug = %s", [campaign]
         ).fetchone()
         if row is None:
-            error(f"no campaign with slug {campaign!r}")
-            raise typer.Exit(code=2)
+            raise fail(OperatorError(f"no campaign with slug {campaign!r}", EXIT_NOT_FOUND))
         try:
             pledge = conn.execute(
                 "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
@@ -65,8 +65,7 @@ def donate(
                 [row["id"], amount, row["currency"], name, anonymous],
             ).fetchone()["p"]
         except psycopg.Error as exc:  # the database's refusal, as the donor would get it
-            error(f"{exc.diag.message_primary}: {exc.diag.message_detail}", label="refused")
-            raise typer.Exit(code=1) from exc
+            raise fail(refusal(exc)) from exc
         session_id = f"cs_test_local_{uuid.uuid4().hex[:16]}"
         conn.execute("select private.attach_checkout(%s, %s)", [pledge["attempt_id"], session_id])
 
@@ -105,8 +104,8 @@ def donate(
             timeout=10,
         )  # fmt: skip
     except requests.ConnectionError as exc:
-        error(f"the service does not answer at {service}: run `make run`")
-        raise typer.Exit(code=1) from exc
+        message = f"the service does not answer at {service}: run `make run`"
+        raise fail(OperatorError(message, EXIT_PROVIDER)) from exc
     with db.connect() as conn:
         totals = conn.execute(
             "select collected_amount, donor_count, status::text from public.campaigns"

@@ -27,7 +27,8 @@ from rich.table import Table
 from rich.text import Text
 
 from admin_scripts import db, localstack, project
-from admin_scripts.console import JSON_OPTION, cell, err, error, out, print_json
+from admin_scripts.console import JSON_OPTION, cell, err, out, print_json
+from admin_scripts.errors import EXIT_USAGE, database_unreachable, fail
 
 MANIFEST = localstack.SUPABASE_DIR / "privileges.json"
 REGENERATE = "`make privileges` (cagnotte-admin doctor --write-manifest)"
@@ -534,8 +535,7 @@ def examine(url: str, hosted: bool | None) -> list[dict]:
                     f for check, function in CHECKS.items() for f in run_check(t, check, function)
                 ]
     except psycopg.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DoctorError(f"cannot reach the database: {first}") from exc
+        raise db.DatabaseUnreachable(database_unreachable(exc)) from exc
 
 
 STYLE = {OK: "green", INFO: "cyan"}
@@ -616,8 +616,7 @@ def doctor(
         localstack.StackError,
         psycopg.Error,
     ) as exc:
-        error(exc)
-        raise typer.Exit(code=2) from exc
+        raise fail(exc, EXIT_USAGE) from exc
     if as_json:
         print_json(findings)
     else:

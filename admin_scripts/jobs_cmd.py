@@ -8,7 +8,8 @@ import psycopg
 import typer
 
 from admin_scripts import db
-from admin_scripts.console import JSON_OPTION, error, out, print_json
+from admin_scripts.console import JSON_OPTION, out, print_json
+from admin_scripts.errors import fail
 
 app = typer.Typer(
     help="Scheduled jobs (pg_cron runs them on hosted Supabase).", no_args_is_help=True
@@ -44,5 +45,4 @@ def run(
                 return
             time.sleep(watch)
     except db.NoDatabase as exc:
-        error(exc)
-        raise typer.Exit(code=2) from exc
+        raise fail(exc) from exc

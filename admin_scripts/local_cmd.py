@@ -17,11 +17,11 @@ from admin_scripts.console import (
     JSON_OPTION,
     YES_OPTION,
     err,
-    error,
     out,
     print_json,
     warning,
 )
+from admin_scripts.errors import EXIT_REFUSED, fail
 
 app = typer.Typer(help="The embedded local stack (development only).", no_args_is_help=True)
 
@@ -31,18 +31,13 @@ MAIL_EVERY = 3.0  # seconds between looks at the email outbox
 JOBS_EVERY = float(os.environ.get("AFRICAGNOTTE_JOBS_EVERY", "60"))
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    error(exc)
-    return typer.Exit(code=1)
-
-
 @app.command("up")
 def up() -> None:
     """Create (first time) and start the local database, apply new migrations."""
     try:
         cluster, is_new = localstack.up()
     except localstack.StackError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, EXIT_REFUSED) from exc
     err.print("new database, seeded" if is_new else "database kept, migrations up to date")
     out.print(cluster.url())
 
@@ -53,7 +48,7 @@ def run() -> None:
     try:
         cluster, is_new = localstack.up()
     except localstack.StackError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, EXIT_REFUSED) from exc
     env = localstack.read_env(localstack.ENV_LOCAL)
     state = "new database, seeded" if is_new else "data kept, migrations up to date"
     err.print(Text("AfriCagnotte local stack", style="green"), f"({state})")
@@ -127,7 +122,7 @@ def stop() -> None:
     try:
         localstack.dev_cluster().stop()
     except localstack.StackError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, EXIT_REFUSED) from exc
     err.print("PostgreSQL stopped")
 
 
@@ -139,7 +134,7 @@ def reset(yes: bool = YES_OPTION) -> None:
     try:
         localstack.reset()
     except localstack.StackError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, EXIT_REFUSED) from exc
     err.print("local database rebuilt from migrations and seed")
 
 

@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from admin_scripts import db, localstack
-from admin_scripts.console import JSON_OPTION, YES_OPTION, cell, err, error, out, print_json
+from admin_scripts.console import JSON_OPTION, YES_OPTION, cell, err, out, print_json
+from admin_scripts.errors import EXIT_PROVIDER, OperatorError, fail
 
 app = typer.Typer(help="Campaign media at Cloudinary.", no_args_is_help=True)
 
@@ -75,8 +76,7 @@ def purge_orphans(
     try:
         assets = list_assets(options)
     except cloudinary.exceptions.Error as exc:
-        error(f"Cloudinary: {exc}")
-        raise typer.Exit(code=1) from exc
+        raise fail(OperatorError(f"Cloudinary: {exc}", EXIT_PROVIDER)) from exc
     referenced = referenced_public_ids()
     cutoff = datetime.now(UTC) - timedelta(hours=grace_hours)
     orphans = [

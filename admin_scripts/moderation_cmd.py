@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from admin_scripts import db, localstack, operator
+from admin_scripts.choices import ReportStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
 from admin_scripts.operator import (
     OPERATOR_OPTION,
@@ -40,7 +41,7 @@ def _change(email: str | None, action: str, query: str, params: list, target: st
 
 @reports.command("list")
 def reports_list(
-    status: str = typer.Option("open", "--status", help="open, resolved or dismissed."),
+    status: ReportStatus = typer.Option(ReportStatus.open, "--status", help="Which reports."),
     as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
@@ -59,7 +60,7 @@ def reports_list(
         where r.status::text = %s
         order by r.created_at
         """,
-        [status],
+        [status.value],
     )
     print_rows(
         rows,
@@ -86,6 +87,7 @@ def reports_resolve(
 ) -> None:
     """Close a report: resolved (action taken) or dismissed."""
     status = "dismissed" if dismiss else "resolved"
+    report_id = operator.full_id("reports", report_id)
     row = _change(
         email, "reports resolve",
         "select to_jsonb(public.resolve_report(%s, %s, %s)) as result", [report_id, status, note],
@@ -140,6 +142,7 @@ def comments_list(
 
 
 def _hide(comment_id: str, hidden: bool, email: str | None) -> None:
+    comment_id = operator.full_id("comments", comment_id)
     _change(
         email, "comments hide" if hidden else "comments unhide",
         "update public.comments set hidden = %s where id = %s returning id as result",
@@ -163,6 +166,7 @@ def comments_unhide(comment_id: str, email: str = OPERATOR_OPTION) -> None:
 @comments.command("delete")
 def comments_delete(comment_id: str, yes: bool = YES_OPTION, email: str = OPERATOR_OPTION) -> None:
     """Delete a comment for good."""
+    comment_id = operator.full_id("comments", comment_id)
     if not yes:
         typer.confirm(f"Delete comment {comment_id}?", abort=True)
     _change(

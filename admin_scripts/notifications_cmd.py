@@ -14,15 +14,12 @@ import typer
 from psycopg.rows import dict_row
 from rich.text import Text
 
-from admin_scripts import db, localstack, mailer
-from admin_scripts.console import JSON_OPTION, err, error, literal, out, print_json, warning
+from admin_scripts import choices, db, localstack, mailer
+from admin_scripts.choices import EmailStatus
+from admin_scripts.console import JSON_OPTION, err, literal, out, print_json, warning
+from admin_scripts.errors import EXIT_REFUSED, fail
 
 app = typer.Typer(help="Email notifications: send the outbox, inspect it.", no_args_is_help=True)
-
-
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    error(exc)
-    return typer.Exit(code=code)
 
 
 @app.command("send")
@@ -47,14 +44,14 @@ def send(
                 break
             except psycopg.Error as exc:
                 if not watch:
-                    raise _fail(exc, code=1) from exc
+                    raise fail(exc, EXIT_REFUSED) from exc
                 # --watch outlives the database going away: a new connection later
                 warning(f"sending failed, will retry: {exc}")
                 _pause(stop, watch)
         if stop.is_set():
             err.print("sender stopped (SIGTERM)")
     except (mailer.MailerConfigError, db.NoDatabase) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     except KeyboardInterrupt:
         err.print("sender stopped")
 
@@ -100,15 +97,11 @@ def _send_rounds(
 
 @app.command("outbox")
 def outbox(
-    status: str = typer.Option(
-        None, "--status", help="pending, sending, sent or failed (default: all)."
-    ),
+    status: EmailStatus = typer.Option(None, "--status", help="Only this state (default: all)."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List the newest outbox messages, with their delivery state."""
-    if status not in (None, "pending", "sending", "sent", "failed"):
-        raise _fail(ValueError(f"unknown status {status!r}"))
     try:
         with db.connect() as conn:
             rows = conn.execute(
@@ -120,10 +113,10 @@ def outbox(
                 order by id desc
                 limit %(limit)s
                 """,
-                {"status": status, "limit": limit},
+                {"status": choices.value(status), "limit": limit},
             ).fetchall()
     except db.NoDatabase as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         print_json(rows)
         return
@@ -218,7 +211,7 @@ def kinds(
             with db.connect() as conn:
                 rows = notification_kinds(conn)
     except (db.NoDatabase, localstack.StackError, psycopg.Error) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if markdown:
         print(kinds_markdown(rows), end="")
     elif as_json:

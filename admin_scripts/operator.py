@@ -10,6 +10,7 @@ action without its audit record cannot happen.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,14 +20,32 @@ import typer
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from admin_scripts import db
-from admin_scripts.console import error
+from admin_scripts import db, errors
 
-# Exit codes shared by the operators' commands.
-EXIT_REFUSED = 1  # a business rule said no (409, 422…)
-EXIT_USAGE = 2  # configuration or arguments
-EXIT_NOT_FOUND = 3
-EXIT_FORBIDDEN = 4  # not an admin, or the rule is for someone else
+# Exit codes and the one error path: admin_scripts.errors (re-exported here).
+from admin_scripts.errors import (
+    EXIT_FORBIDDEN,
+    EXIT_NO_DATABASE,
+    EXIT_NOT_FOUND,
+    EXIT_PROVIDER,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    OperatorError,
+    fail,
+    refusal,
+)
+
+__all__ = [
+    "EXIT_FORBIDDEN",
+    "EXIT_NOT_FOUND",
+    "EXIT_NO_DATABASE",
+    "EXIT_PROVIDER",
+    "EXIT_REFUSED",
+    "EXIT_USAGE",
+    "OperatorError",
+    "fail",
+    "refusal",
+]  # fmt: skip
 
 OPERATOR_OPTION = typer.Option(
     None,
@@ -34,23 +53,6 @@ OPERATOR_OPTION = typer.Option(
     envvar="CAGNOTTE_OPERATOR",
     help="Your admin account's email (or CAGNOTTE_OPERATOR).",
 )
-
-
-class OperatorError(RuntimeError):
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
-
-
-def refusal(exc: psycopg.Error) -> OperatorError:
-    """A database refusal as the operator reads it, with its exit code."""
-    diag = exc.diag
-    state = diag.sqlstate or ""
-    code = {"PT404": EXIT_NOT_FOUND, "PT403": EXIT_FORBIDDEN, "PT401": EXIT_FORBIDDEN}.get(
-        state, EXIT_FORBIDDEN if state == "42501" else EXIT_REFUSED
-    )
-    detail = f" ({diag.message_detail})" if diag.message_detail else ""
-    return OperatorError(f"{diag.message_primary}{detail}", code)
 
 
 def resolve(conn: psycopg.Connection, email: str | None) -> dict[str, Any]:
@@ -100,9 +102,23 @@ def acting_as(
                     [action, details.get("target"), Jsonb(details)],
                 )
     except psycopg.Error as exc:
-        if exc.diag.sqlstate is None:
+        if exc.diag.sqlstate is None or errors.unreachable(exc):
             raise
-        raise refusal(exc) from exc
+        raise refusal(exc, check_rule(conn, exc)) from exc
+
+
+def check_rule(conn: psycopg.Connection, exc: psycopg.Error) -> str | None:
+    """The violated check constraint's rule, as the database states it (the one
+    home of ranges such as the platform fee's): ``CHECK (... between 0 and 2000)``."""
+    diag = exc.diag
+    if diag.sqlstate != "23514" or not diag.constraint_name or not diag.table_name:
+        return None
+    row = conn.execute(
+        "select pg_get_constraintdef(c.oid) as rule from pg_catalog.pg_constraint as c"
+        " where c.conname = %s and c.conrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))",
+        [diag.constraint_name, diag.schema_name or "public", diag.table_name],
+    ).fetchone()
+    return f"{row['rule']} ({diag.table_name})" if row else None
 
 
 def act(email: str | None, action: str, sql: Any, params: list, target: str) -> Any:
@@ -126,12 +142,52 @@ def call(email: str | None, action: str, function: str, *args: Any, target: str)
     return act(email, action, query, list(args), target)
 
 
+# A uuid or its first characters (hex digits and dashes).
+ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]{0,35}")
+SHOWN_MATCHES = 5
+
+
+def full_id(table: str, text: str, *, slug: bool = False) -> str:
+    """The id of the one ``public.<table>`` row whose uuid is ``text`` or starts
+    with it (or, with ``slug``, whose slug is ``text``): the one way every
+    command reads an id. Unknown: exit 3; ambiguous or not an id: exit 2."""
+    with db.connect() as conn:
+        return find_id(conn, table, text, slug=slug)
+
+
+def find_id(conn: psycopg.Connection, table: str, text: str, *, slug: bool = False) -> str:
+    """full_id on an open connection; ``table`` may be qualified (``auth.users``)."""
+    name = sql.Identifier(*(table.split(".") if "." in table else ("public", table)))
+    wanted = text.strip().lower()
+    if slug and (found := _by_slug(conn, name, text.strip())):
+        return found
+    if not ID_PREFIX.fullmatch(wanted) and slug:
+        raise OperatorError(f"no {table} row has the slug or id {text!r}", EXIT_NOT_FOUND)
+    if not ID_PREFIX.fullmatch(wanted):
+        raise OperatorError(f"{text!r} is not an id: give the uuid or its first characters",
+                            EXIT_USAGE)  # fmt: skip
+    ids = [r["id"] for r in conn.execute(
+        sql.SQL("select id::text as id from {} where id::text like %s order by id limit %s")
+        .format(name), [wanted + "%", SHOWN_MATCHES + 1],
+    )]  # fmt: skip
+    if not ids:
+        raise OperatorError(f"no {table} row has an id starting with {wanted}", EXIT_NOT_FOUND)
+    if len(ids) > 1:
+        more = ", …" if len(ids) > SHOWN_MATCHES else ""
+        raise OperatorError(
+            f"{wanted} is ambiguous: it starts the ids {', '.join(ids[:SHOWN_MATCHES])}{more};"
+            " give more characters", EXIT_USAGE,
+        )  # fmt: skip
+    return ids[0]
+
+
+def _by_slug(conn: psycopg.Connection, table: sql.Identifier, slug: str) -> str | None:
+    query = sql.SQL("select id::text as id from {} where slug = %s")
+    row = conn.execute(query.format(table), [slug]).fetchone()
+    return row["id"] if row else None
+
+
 def record(email: str | None, action: str, **details: Any) -> None:
     """An audit record alone, for actions done outside the database (backups…)."""
     with db.connect() as conn, acting_as(conn, email, action, **details):
         pass
-
-
-def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
-    error(exc)
-    return typer.Exit(code=getattr(exc, "code", code))

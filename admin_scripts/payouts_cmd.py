@@ -13,7 +13,8 @@ from pathlib import Path
 
 import typer
 
-from admin_scripts import db, keys, localstack, operator
+from admin_scripts import choices, db, keys, localstack, operator
+from admin_scripts.choices import PayoutStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
     EXIT_USAGE,
@@ -75,10 +76,8 @@ def _show(p: dict, as_json: bool) -> None:
 
 @app.command("list")
 def list_(
-    status: str = typer.Option(
-        None,
-        "--status",
-        help="requested, approved, paid, failed, rejected, cancelled (default: the open ones).",
+    status: PayoutStatus = typer.Option(
+        None, "--status", help="Only this status (default: the open ones)."
     ),
     limit: int = typer.Option(100, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
@@ -87,7 +86,9 @@ def list_(
     """Payouts, oldest first, with what each waits on (default: the open ones)."""
     try:
         with db.connect() as conn, acting_as(conn, email):
-            rows = conn.execute(LIST_SQL, {"status": status, "limit": limit}).fetchall()
+            rows = conn.execute(
+                LIST_SQL, {"status": choices.value(status), "limit": limit}
+            ).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     if status is None:
@@ -110,6 +111,7 @@ def _decide(
 ) -> None:
     """``function(payout_id, *args)`` as the operator, audited as `payouts <command>`."""
     action = f"payouts {command}"
+    payout_id = operator.full_id("payout_requests", payout_id)
     _show(operator.call(email, action, function, payout_id, *args, target=payout_id), as_json)
 
 
@@ -183,6 +185,7 @@ def show(payout_id: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTI
     your own team)."""
     try:
         key = _private_key()
+        payout_id = operator.full_id("payout_requests", payout_id)
         with db.connect() as conn, acting_as(conn, email, "payouts show", target=payout_id):
             # the sealed account is for the service's role; the operator's claims stay
             conn.execute("set local role service_role")

@@ -16,7 +16,8 @@ from typing import Any
 
 import typer
 
-from admin_scripts import db, operator
+from admin_scripts import choices, db, operator
+from admin_scripts.choices import PaymentProvider, RefundOrderStatus
 from admin_scripts.console import JSON_OPTION, out, print_json, print_rows
 from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
 
@@ -42,10 +43,13 @@ def orders(
     provider: str | None = None,
 ) -> list[dict[str, Any]]:
     """The refund orders the operator (an admin) sees, filtered."""
-    with db.connect() as conn, acting_as(conn, email):
-        return conn.execute(
-            ORDERS_SQL, {"campaign": campaign, "status": status, "provider": provider}
-        ).fetchall()
+    with db.connect() as conn:
+        if campaign is not None:
+            campaign = operator.find_id(conn, "campaigns", campaign, slug=True)
+        with acting_as(conn, email):
+            return conn.execute(
+                ORDERS_SQL, {"campaign": campaign, "status": status, "provider": provider}
+            ).fetchall()
 
 
 def _stripe_refund(gateway, order: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -103,16 +107,14 @@ def _summary(rows: list[dict[str, Any]]) -> str:
 @app.command("list")
 def list_(
     campaign: str = typer.Option(None, "--campaign", help="A campaign's id or slug."),
-    status: str = typer.Option(
-        None, "--status", help="pending, requested, refunded, manual, failed."
-    ),
-    provider: str = typer.Option(None, "--provider", help="stripe or cinetpay."),
+    status: RefundOrderStatus = typer.Option(None, "--status", help="Only this status."),
+    provider: PaymentProvider = typer.Option(None, "--provider", help="Only this provider."),
     as_json: bool = JSON_OPTION,
     email: str = OPERATOR_OPTION,
 ) -> None:
     """Refund orders, oldest first (`--status manual`: what to refund by hand)."""
     try:
-        rows = orders(email, campaign, status, provider)
+        rows = orders(email, campaign, choices.value(status), choices.value(provider))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     print_rows(

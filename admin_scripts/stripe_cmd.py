@@ -37,6 +37,26 @@ def parse_since(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def stripe_failure(exc: Exception) -> OperatorError:
+    """Stripe's answer as the operator's: a key it refuses or an API it cannot
+    reach is the provider's (exit 6), anything else a refusal."""
+    import stripe
+
+    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
+        return OperatorError(
+            f"Stripe refuses the key: check STRIPE_SECRET_KEY (environment or .env.local;"
+            f" the local stack's is a placeholder): {exc}",
+            operator.EXIT_PROVIDER,
+        )
+    if isinstance(exc, stripe.APIConnectionError | stripe.APIError):
+        return OperatorError(
+            f"Stripe cannot be reached or fails: check the network (or STRIPE_API_BASE),"
+            f" retry later: {exc}",
+            operator.EXIT_PROVIDER,
+        )
+    return OperatorError(f"Stripe: {exc}", operator.EXIT_REFUSED)
+
+
 @app.command("reconcile")
 def reconcile(
     since: str = typer.Option(..., "--since", help="2026-11-01, 2026-11-01T08:00, 12h or 3d."),
@@ -50,6 +70,8 @@ def reconcile(
 
     try:
         start = parse_since(since)
+        with db.connect() as conn:  # first: a database down is one line, no pool's warnings
+            operator.resolve(conn, email)
         with db.webhooks_service() as service:
             with db.connect() as conn:
                 operator.resolve(conn, email)
@@ -106,8 +128,8 @@ def reconcile(
         raise operator.fail(exc) from exc
     except Exception as exc:
         if type(exc).__module__.startswith(("stripe", "werkzeug")):
-            raise operator.fail(OperatorError(f"Stripe: {exc}", operator.EXIT_REFUSED)) from exc
-        raise
+            raise operator.fail(stripe_failure(exc)) from exc
+        raise  # the console's one error path (errors.ConsoleGroup)
     report = {
         "since": start.isoformat(),
         "listed": len(events),

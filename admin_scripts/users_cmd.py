@@ -54,12 +54,21 @@ def auth_admin():
 
 def _auth_api_failure(exc: Exception) -> typer.Exit | None:
     """The Auth API's errors (network, 4xx) as the command's exit; None for others."""
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):  # not reached: the provider's exit
+        return operator.fail(
+            OperatorError(f"the Auth admin API cannot be reached: {exc}", operator.EXIT_PROVIDER)
+        )
     if type(exc).__module__.startswith(("supabase", "httpx")):
         return operator.fail(OperatorError(f"Auth admin API: {exc}", operator.EXIT_REFUSED))
     return None
 
 
 def _find(conn, who: str) -> dict:
+    """A user by email, or by id (in full or a prefix: operator.find_id)."""
+    if "@" not in who:
+        who = operator.find_id(conn, "auth.users", who)
     row = conn.execute(
         USERS_SQL + " where u.id::text = %s or lower(u.email) = lower(%s)", [who, who]
     ).fetchone()

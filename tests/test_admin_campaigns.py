@@ -41,14 +41,16 @@ def test_show_gives_money_and_history(cli, owner, make_campaign):
     assert [h["status"] for h in shown["history"]] == ["draft", "pending_review", "active"]
 
 
-def test_approve_by_slug_is_audited_with_the_operator(db, cli, owner, make_campaign, admin):
+def test_approve_by_slug_is_audited_with_the_operator_and_the_campaigns_id(
+    db, cli, owner, make_campaign, admin
+):
     c = make_campaign(owner, "pending_review")
     result = cli("approve", c["slug"], "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "active"
     (audit,) = db.sql("select action, actor_id, operator, target_id from private.audit_log")
     assert audit == {"action": "campaigns approve", "actor_id": admin.id, "operator": admin.email,
-                     "target_id": c["slug"]}  # fmt: skip
+                     "target_id": str(c["id"])}  # fmt: skip
 
 
 def test_reject_needs_and_keeps_the_reason(db, cli, owner, make_campaign):

@@ -81,5 +81,5 @@ def test_export_campaigns_to_a_file_since_a_date(cli, activity, tmp_path):
 
 def test_a_bad_date_is_a_clear_error(cli):
     result = cli("export", "donations", "--since", "hier")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a data exception (SQLSTATE 22xxx) is a usage error
     assert "invalid input syntax" in result.stderr

@@ -95,7 +95,7 @@ def test_dry_run_applies_nothing(db, cli, stripe_api, donate, campaign):
 def test_stripe_down_is_a_clear_error(cli, stripe_api):
     stripe_api.fail = "error"
     result = cli("reconcile", "--since", "1d")
-    assert result.exit_code == 1
+    assert result.exit_code == 6  # errors.EXIT_PROVIDER
     assert "Stripe" in result.stderr
 
 

@@ -441,9 +441,9 @@ def test_a_database_without_pg_cron_lacks_it(db):
 def test_an_unreachable_database_is_a_clear_error():
     url = f"postgresql://postgres:nope@127.0.0.1:{localstack.free_port()}/postgres"
     result = CliRunner().invoke(app, ["doctor", "--database-url", url])
-    assert result.exit_code == 2
+    assert result.exit_code == 5  # errors.EXIT_NO_DATABASE
     assert result.stdout == ""
-    assert "cannot reach the database" in result.stderr
+    assert "the database cannot be reached" in result.stderr
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
 

@@ -1,0 +1,133 @@
+"""The console's one error path: every failure ends as one message on stderr
+(what went wrong, what to do) and a documented exit code, never a traceback.
+
+Exit codes (the one list; the README's operators' section cites it):
+
+====  =====================================================================
+0     done
+1     refused: a business rule said no (the database's PTxxx token and its
+      sentence, a check constraint with its rule)
+2     usage: bad arguments or configuration (click's own usage errors too)
+3     not found: no row has this id, slug or email (or prefix)
+4     forbidden: not an admin, or the rule is for someone else
+5     the database cannot be reached (start it: `make run`; check DATABASE_URL)
+6     a provider (Stripe, CinetPay, Cloudinary, Auth) cannot be reached or
+      is not configured
+70    a bug: an unexpected error (its type and file:line, to report it)
+====  =====================================================================
+
+Commands raise ``OperatorError(message, code)`` (or let psycopg's and the
+providers' errors through); the root group (``ConsoleGroup``, cli.py) turns any
+of them into ``fail()``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import psycopg
+import typer
+from typer.core import TyperGroup
+
+from admin_scripts.console import error
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+EXIT_FORBIDDEN = 4
+EXIT_NO_DATABASE = 5
+EXIT_PROVIDER = 6
+EXIT_BUG = 70  # sysexits.h EX_SOFTWARE
+
+# SQLSTATEs of a connection that could not be made or was lost (class 08, and
+# the server shutting down or starting up): the database is unreachable.
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+UNREACHABLE_HINT = (
+    "start it with `make run` (local stack), or check DATABASE_URL (environment or .env.local)"
+)
+
+
+class OperatorError(RuntimeError):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
+    """The one way a command ends on an error: the message, then its exit code."""
+    error(exc)
+    own = getattr(exc, "code", None)  # an OperatorError's; others' (Stripe's) may be text
+    return typer.Exit(code=own if isinstance(own, int) else code)
+
+
+def unreachable(exc: psycopg.Error) -> bool:
+    state = exc.sqlstate or ""
+    return isinstance(exc, psycopg.OperationalError) and (
+        not state or state.startswith(UNREACHABLE_STATES)
+    )
+
+
+def database_unreachable(exc: psycopg.Error) -> OperatorError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return OperatorError(
+        f"the database cannot be reached ({reason}): {UNREACHABLE_HINT}", EXIT_NO_DATABASE
+    )
+
+
+def refusal(exc: psycopg.Error, rule: str | None = None) -> OperatorError:
+    """A database refusal as the operator reads it: the token and its sentence
+    (``PTxxx``), or the violated check's rule, with its exit code."""
+    diag = exc.diag
+    state = diag.sqlstate or ""
+    code = {"PT404": EXIT_NOT_FOUND, "PT403": EXIT_FORBIDDEN, "PT401": EXIT_FORBIDDEN}.get(
+        state, EXIT_FORBIDDEN if state == "42501" else EXIT_REFUSED
+    )
+    if state.startswith("22"):  # data exception: a value of the wrong type or range
+        code = EXIT_USAGE
+    if rule:
+        return OperatorError(f"{diag.message_primary}: the rule is {rule}", code)
+    detail = f": {diag.message_detail}" if diag.message_detail else ""
+    return OperatorError(f"{diag.message_primary}{detail}", code)
+
+
+def explain(exc: Exception) -> OperatorError:
+    """Any failure as an OperatorError (message and exit code)."""
+    from webhooks.config import ConfigError
+    from webhooks.errors import ApiError
+
+    if isinstance(exc, OperatorError):
+        return exc
+    if isinstance(exc, psycopg.Error) and unreachable(exc):
+        return database_unreachable(exc)
+    if isinstance(exc, psycopg.Error) and exc.sqlstate:
+        return refusal(exc)
+    if isinstance(exc, ApiError) and exc.status >= 500:  # the payment code's "not now"
+        return OperatorError(
+            f"{exc}: check the provider's settings (environment or .env.local) and the network",
+            EXIT_PROVIDER,
+        )
+    if isinstance(exc, ApiError):
+        return OperatorError(str(exc), EXIT_REFUSED)
+    if isinstance(exc, ConfigError):
+        return OperatorError(str(exc), EXIT_USAGE)
+    return OperatorError(f"a bug: {type(exc).__name__} at {where(exc)}: {exc}", EXIT_BUG)
+
+
+def where(exc: BaseException) -> str:
+    """The innermost frame of the exception, ``file:line`` (for the bug report)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+
+
+class ConsoleGroup(TyperGroup):
+    """The root group: every subcommand runs inside its ``invoke``, so that no
+    exception reaches the terminal as a traceback."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # ends the command as asked, usage errors with their help
+        except Exception as exc:
+            raise fail(explain(exc)) from exc
