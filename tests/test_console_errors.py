@@ -285,3 +285,15 @@ def test_a_real_process_with_the_database_down_prints_one_line_and_exits_5(datab
     assert done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("error: the database cannot be reached")
+
+
+def test_the_operators_guide_lists_every_exit_code_the_console_defines():
+    from pathlib import Path
+
+    from admin_scripts import errors
+
+    guide = (Path(__file__).parent.parent / "docs/operators.md").read_text()
+    listed = " ".join(guide.split("documented exit\ncode")[1].split(")")[0].split())
+    codes = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+    assert len(codes) >= 7
+    assert [c for c in sorted(codes | {0}) if f"{c} " not in listed] == [], listed
