@@ -10,7 +10,7 @@ from flask import Flask
 from psycopg.rows import dict_row
 
 from admin_scripts import localstack
-from admin_scripts.errors import EXIT_NO_DATABASE, EXIT_USAGE, OperatorError, database_unreachable
+from admin_scripts.errors import EXIT_NO_DATABASE, EXIT_USAGE, OperatorError, connection_failed
 
 
 class NoDatabase(OperatorError):
@@ -19,8 +19,11 @@ class NoDatabase(OperatorError):
 
 
 class DatabaseUnreachable(NoDatabase):
-    def __init__(self, message: object):
-        super().__init__(message, EXIT_NO_DATABASE)
+    """A connection that failed, with its message and exit code (a refused login
+    is a usage error, a server out of reach EXIT_NO_DATABASE: errors.connection_failed)."""
+
+    def __init__(self, failure: OperatorError):
+        super().__init__(str(failure), getattr(failure, "code", EXIT_NO_DATABASE))
 
 
 def database_url() -> str:
@@ -39,7 +42,7 @@ def connect() -> psycopg.Connection:
     try:
         return psycopg.connect(url, row_factory=dict_row, autocommit=True, **POOLER_SAFE)
     except psycopg.OperationalError as exc:
-        raise DatabaseUnreachable(database_unreachable(exc)) from exc
+        raise DatabaseUnreachable(connection_failed(exc)) from exc
 
 
 def service_settings() -> dict[str, str]:

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from admin_scripts import db, localstack, project
 from admin_scripts.console import JSON_OPTION, cell, err, out, print_json
-from admin_scripts.errors import EXIT_USAGE, database_unreachable, fail
+from admin_scripts.errors import EXIT_USAGE, connection_failed, fail
 
 MANIFEST = localstack.SUPABASE_DIR / "privileges.json"
 REGENERATE = "`make privileges` (cagnotte-admin doctor --write-manifest)"
@@ -535,7 +535,7 @@ def examine(url: str, hosted: bool | None) -> list[dict]:
                     f for check, function in CHECKS.items() for f in run_check(t, check, function)
                 ]
     except psycopg.OperationalError as exc:
-        raise db.DatabaseUnreachable(database_unreachable(exc)) from exc
+        raise db.DatabaseUnreachable(connection_failed(exc)) from exc
 
 
 STYLE = {OK: "green", INFO: "cyan"}

@@ -61,15 +61,36 @@ def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code=own if isinstance(own, int) else code)
 
 
-def unreachable(exc: psycopg.Error) -> bool:
-    state = exc.sqlstate or ""
-    return isinstance(exc, psycopg.OperationalError) and (
-        not state or state.startswith(UNREACHABLE_STATES)
+# A server that answered but refused the login (libpq's connection messages
+# carry no SQLSTATE, so its words tell): DATABASE_URL is wrong, not the server down.
+REFUSED_LOGIN = ("authentication failed", "pg_hba.conf", "does not exist")
+
+
+def refused_login(exc: psycopg.Error) -> bool:
+    return isinstance(exc, psycopg.OperationalError) and any(
+        words in str(exc) for words in REFUSED_LOGIN
     )
 
 
-def database_unreachable(exc: psycopg.Error) -> OperatorError:
+def unreachable(exc: psycopg.Error) -> bool:
+    state = exc.sqlstate or ""
+    return (
+        isinstance(exc, psycopg.OperationalError)
+        and not refused_login(exc)
+        and (not state or state.startswith(UNREACHABLE_STATES))
+    )
+
+
+def connection_failed(exc: psycopg.Error) -> OperatorError:
+    """A connection that failed: the login refused (DATABASE_URL is wrong, a usage
+    error) or the database out of reach."""
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if refused_login(exc):
+        return OperatorError(
+            f"the database refused the login ({reason}): check DATABASE_URL's user, password"
+            " and database name (environment or .env.local)",
+            EXIT_USAGE,
+        )
     return OperatorError(
         f"the database cannot be reached ({reason}): {UNREACHABLE_HINT}", EXIT_NO_DATABASE
     )
@@ -98,8 +119,8 @@ def explain(exc: Exception) -> OperatorError:
 
     if isinstance(exc, OperatorError):
         return exc
-    if isinstance(exc, psycopg.Error) and unreachable(exc):
-        return database_unreachable(exc)
+    if isinstance(exc, psycopg.Error) and (refused_login(exc) or unreachable(exc)):
+        return connection_failed(exc)
     if isinstance(exc, psycopg.Error) and exc.sqlstate:
         return refusal(exc)
     if isinstance(exc, ApiError) and exc.status >= 500:  # the payment code's "not now"

@@ -297,3 +297,16 @@ def test_the_operators_guide_lists_every_exit_code_the_console_defines():
     codes = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
     assert len(codes) >= 7
     assert [c for c in sorted(codes | {0}) if f"{c} " not in listed] == [], listed
+
+
+def test_a_refused_login_is_a_usage_error_naming_database_url_not_a_database_down(
+    cluster, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("DATABASE_URL", cluster.url(password="wrong"))
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", "admin@example.org")
+    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
+    result = run("campaigns", "list")
+    no_traceback(result)
+    assert result.exit_code == 2  # errors.EXIT_USAGE
+    assert "the database refused the login" in result.stderr
+    assert "DATABASE_URL" in result.stderr

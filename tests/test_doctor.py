@@ -333,15 +333,20 @@ def test_local_settings_are_a_finding_only_on_a_hosted_database(healthy):
     assert site["fix"].startswith("cagnotte-admin settings set site-url https://")
 
 
-def test_a_hosted_database_with_its_own_settings_is_well(healthy, monkeypatch):
-    monkeypatch.setenv("SITE_URL", "https://africagnotte.org/")  # its copy has no slash
-    with broken(
+def production_settings(healthy):
+    """The database's settings as a production project has them, for one test."""
+    return broken(
         healthy,
         "update public.platform_settings set site_url = 'https://africagnotte.org',"
         " media_cloud_name = 'africagnotte-prod'",
         fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000',"
         " media_cloud_name = default",
-    ):
+    )
+
+
+def test_a_hosted_database_with_its_own_settings_is_well(healthy, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://africagnotte.org/")  # its copy has no slash
+    with production_settings(healthy):
         code, findings, _ = doctor(healthy.url(), "--hosted")
     assert code == 0, problems(findings)
 
@@ -414,13 +419,7 @@ def test_without_site_url_a_hosted_database_cannot_be_compared(healthy, monkeypa
     monkeypatch.delenv("SITE_URL")
     _, local, _ = doctor(healthy.url())
     assert problems(local) == []
-    with broken(
-        healthy,
-        "update public.platform_settings set site_url = 'https://africagnotte.org',"
-        " media_cloud_name = 'africagnotte-prod'",
-        fixed_by="update public.platform_settings set site_url = 'http://127.0.0.1:3000',"
-        " media_cloud_name = default",
-    ):
+    with production_settings(healthy):
         code, hosted, _ = doctor(healthy.url(), "--hosted")
     assert code == 1
     (problem,) = problems(hosted)

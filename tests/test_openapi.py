@@ -63,15 +63,6 @@ RETRY = {(502, "payment_check_inconclusive"), (503, "service_unavailable")}
 STRIPE_TYPES = sorted(
     {"checkout.session.completed", "charge.refunded", "charge.dispute.created", "customer.created"}
 )
-SETTINGS = settings(
-    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-    suppress_health_check=list(HealthCheck),
-)  # fmt: skip
-# Deliberate 5xx of a signed webhook: the provider's API did not conclude, retry later.
-RETRY = {(502, "payment_check_inconclusive"), (503, "service_unavailable")}
-STRIPE_TYPES = sorted(
-    {"checkout.session.completed", "charge.refunded", "charge.dispute.created", "customer.created"}
-)
 
 
 def flask_rules(app) -> set[tuple[str, str]]:
