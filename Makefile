@@ -10,7 +10,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench privileges docs openapi
+.PHONY: help postgres-server deps run stop reset status test test-slow test-all lint advisors types clean bench privileges docs openapi messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ privileges: deps ## Regenerate supabase/privileges.json from a throwaway databas
 
 docs: deps ## Regenerate docs/errors.md (every error token) from the migrations and the service
 	PYTHONPATH=. $(BIN)/python -m tests.support.error_catalogue
+
+messages: deps ## Update the console's translations (admin_scripts/locale) from the code, compile them
+	PYTHONPATH=. $(BIN)/python -m tests.support.catalogue
 
 openapi: deps ## Regenerate webhooks/openapi.json (the service's OpenAPI 3.1 description)
 	PYTHONPATH=. $(BIN)/python -m webhooks.openapi

@@ -30,7 +30,7 @@ from psycopg.rows import dict_row
 
 from admin_scripts import db, localstack, operator, project
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, error, out, print_json
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError
+from admin_scripts.operator import OperatorError
 
 SCHEMAS = ("public", "private", "supabase_migrations")
 COUNTS_SQL = """
@@ -179,13 +179,12 @@ def backup(
     output: Path = typer.Option(Path("backups"), "--output", "-o", help="Folder for the file."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Skip the proof restore."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Dump the project's schemas to a timestamped file, then prove it by a restore."""
     try:
         url = db.database_url()
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
         target = output / f"africagnotte-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar"
         manifest = dump(url, target)
         err.print(f"backup written: {target} ({target.stat().st_size:,} bytes)")
@@ -193,7 +192,7 @@ def backup(
         if not no_verify:
             err.print("restoring it into a scratch database to prove it…")
             report["verified"] = verify(target)
-        operator.record(email, "backup", file=str(target))
+        operator.record("backup", file=str(target))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     check = report.get("verified")

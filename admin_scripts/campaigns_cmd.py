@@ -11,7 +11,6 @@ from admin_scripts import choices, db, operator
 from admin_scripts.choices import CampaignStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
-    OPERATOR_OPTION,
     OperatorError,
     acting_as,
 )
@@ -37,16 +36,14 @@ def _show(row: dict, as_json: bool) -> None:
         out.print(f"{row['slug']} {row['status']}{' featured' if row.get('featured') else ''}")
 
 
-def _call(
-    email: str | None, action: str, function: str, campaign: str, *args, as_json: bool
-) -> None:
+def _call(action: str, function: str, campaign: str, *args, as_json: bool) -> None:
     """``function(campaign id, *args)`` as the operator; ``campaign``: id or slug."""
     campaign = operator.full_id("campaigns", campaign, slug=True)
     query = sql.SQL(
         "select to_jsonb({}(c.id{})) as result"
         " from public.campaigns as c where c.id::text = %s or c.slug = %s"
     ).format(sql.Identifier("public", function), sql.SQL(", %s" * len(args)))
-    row = operator.act(email, action, query, [*args, campaign, campaign], campaign)
+    row = operator.act(action, query, [*args, campaign, campaign], campaign)
     _show(row, as_json)
 
 
@@ -55,11 +52,10 @@ def list_(
     status: CampaignStatus = typer.Option(None, "--status", help="Only this status."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Campaigns, newest first (pending_review first when no status is given)."""
     try:
-        with db.connect() as conn, acting_as(conn, email):
+        with db.connect() as conn, acting_as(conn):
             rows = conn.execute(
                 ROW + " where %(s)s::text is null or c.status::text = %(s)s"
                 " order by c.status = 'pending_review' desc, c.created_at desc limit %(n)s",
@@ -78,11 +74,11 @@ def list_(
 
 
 @app.command("show")
-def show(campaign: str, email: str = OPERATOR_OPTION) -> None:
+def show(campaign: str) -> None:
     """One campaign (id or slug), with its money and status history, as JSON."""
     campaign = operator.full_id("campaigns", campaign, slug=True)
     try:
-        with db.connect() as conn, acting_as(conn, email):
+        with db.connect() as conn, acting_as(conn):
             row = conn.execute(
                 ROW + " where c.id::text = %s or c.slug = %s", [campaign] * 2
             ).fetchone()
@@ -102,9 +98,9 @@ def show(campaign: str, email: str = OPERATOR_OPTION) -> None:
 
 
 @app.command("approve")
-def approve(campaign: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def approve(campaign: str, as_json: bool = JSON_OPTION) -> None:
     """Publish a campaign waiting for review."""
-    _call(email, "campaigns approve", "approve_campaign", campaign, as_json=as_json)
+    _call("campaigns approve", "approve_campaign", campaign, as_json=as_json)
 
 
 @app.command("reject")
@@ -112,22 +108,21 @@ def reject(
     campaign: str,
     reason: str = typer.Option(..., "--reason", help="What the owner must change."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Send a campaign back to its owner with the reason."""
-    _call(email, "campaigns reject", "reject_campaign", campaign, reason, as_json=as_json)
+    _call("campaigns reject", "reject_campaign", campaign, reason, as_json=as_json)
 
 
 @app.command("feature")
-def feature(campaign: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def feature(campaign: str, as_json: bool = JSON_OPTION) -> None:
     """Show an open campaign on the home page."""
-    _call(email, "campaigns feature", "feature_campaign", campaign, True, as_json=as_json)
+    _call("campaigns feature", "feature_campaign", campaign, True, as_json=as_json)
 
 
 @app.command("unfeature")
-def unfeature(campaign: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def unfeature(campaign: str, as_json: bool = JSON_OPTION) -> None:
     """Take a campaign off the home page."""
-    _call(email, "campaigns unfeature", "feature_campaign", campaign, False, as_json=as_json)
+    _call("campaigns unfeature", "feature_campaign", campaign, False, as_json=as_json)
 
 
 @app.command("cancel")
@@ -136,12 +131,11 @@ def cancel(
     reason: str = typer.Option(..., "--reason", help="Why (kept in the history)."),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Stop a campaign for good (donations stop; refunds are a separate step)."""
     if not yes:
         typer.confirm(f"Cancel campaign {campaign}? It cannot be reopened.", abort=True)
-    _call(email, "campaigns cancel", "cancel_campaign", campaign, reason, as_json=as_json)
+    _call("campaigns cancel", "cancel_campaign", campaign, reason, as_json=as_json)
 
 
 @app.command("freeze")
@@ -149,10 +143,9 @@ def freeze(
     campaign: str,
     reason: str = typer.Option(..., "--reason", help="Why (told to the owner, audited)."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Hold a campaign: hidden, no donations, no payouts, until unfrozen or closed."""
-    _call(email, "campaigns freeze", "freeze_campaign", campaign, reason, as_json=as_json)
+    _call("campaigns freeze", "freeze_campaign", campaign, reason, as_json=as_json)
 
 
 @app.command("unfreeze")
@@ -160,10 +153,9 @@ def unfreeze(
     campaign: str,
     note: str = typer.Option(..., "--note", help="What the check found (told to the owner)."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Lift a freeze: back to active or funded, or expired if its end has passed."""
-    _call(email, "campaigns unfreeze", "unfreeze_campaign", campaign, note, as_json=as_json)
+    _call("campaigns unfreeze", "unfreeze_campaign", campaign, note, as_json=as_json)
 
 
 @app.command("close")
@@ -175,7 +167,6 @@ def close(
     ),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Cancel a campaign for good and write a refund order per donation (open
     payouts rejected); with --refund, Stripe's are sent at once, mobile-money ones
@@ -186,7 +177,7 @@ def close(
         typer.confirm(f"Close {campaign} and refund every donation? No way back.", abort=True)
     campaign = operator.full_id("campaigns", campaign, slug=True)
     row = operator.act(
-        email, "campaigns close",
+        "campaigns close",
         sql.SQL(
             "select to_jsonb(public.close_campaign_with_refunds(c.id, %s)) as result"
             " from public.campaigns as c where c.id::text = %s or c.slug = %s"
@@ -194,8 +185,8 @@ def close(
         [reason, campaign, campaign], campaign,
     )  # fmt: skip
     try:
-        sent = refunds_cmd.send_stripe_refunds(email, row["id"]) if refund else []
-        orders = refunds_cmd.orders(email, row["id"])
+        sent = refunds_cmd.send_stripe_refunds(row["id"]) if refund else []
+        orders = refunds_cmd.orders(row["id"])
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     if as_json:
@@ -223,11 +214,10 @@ order by r.first_edited_at
 def review_queue(
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Published campaigns whose text was edited since approval, oldest first."""
     try:
-        with db.connect() as conn, acting_as(conn, email):
+        with db.connect() as conn, acting_as(conn):
             rows = conn.execute(REVIEWS + " limit %s", [limit]).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
@@ -252,14 +242,13 @@ def review_edit(
     ),
     reason: str = typer.Option(None, "--reason", help="Why (to restore: told to the owner)."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Decide on a campaign's edit waiting for review."""
     if accept is None:
         raise operator.fail(OperatorError("say --accept or --restore", operator.EXIT_USAGE))
     campaign = operator.full_id("campaigns", campaign, slug=True)
     row = operator.act(
-        email, "campaigns review-edit",
+        "campaigns review-edit",
         sql.SQL(
             "select to_jsonb(public.review_campaign_edit(c.id, %s, %s)) as result"
             " from public.campaigns as c where c.id::text = %s or c.slug = %s"

@@ -26,14 +26,35 @@ from admin_scripts import (
     users_cmd,
 )
 from admin_scripts.errors import ConsoleGroup
+from admin_scripts.i18n import N_, Lang
 
 app = typer.Typer(
     name="cagnotte-admin",
-    help="AfriCagnotte operators' console.",
+    help=N_("AfriCagnotte operators' console."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     cls=ConsoleGroup,  # the one error path: no traceback (admin_scripts.errors)
 )
+
+
+@app.callback()
+def root(
+    acting: str | None = typer.Option(
+        None,
+        "--operator",
+        envvar="CAGNOTTE_OPERATOR",
+        help=N_("Your admin account's email: every action runs as it (or CAGNOTTE_OPERATOR)."),
+    ),
+    lang: Lang = typer.Option(
+        Lang.fr,
+        "--lang",
+        envvar="CAGNOTTE_LANG",
+        help=N_("The console's language (or CAGNOTTE_LANG)."),
+    ),
+) -> None:
+    """The options every command shares (read by admin_scripts.operator and .i18n)."""
+
+
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(jobs_cmd.app, name="jobs")

@@ -142,8 +142,20 @@ def where(exc: BaseException) -> str:
 
 
 class ConsoleGroup(TyperGroup):
-    """The root group: every subcommand runs inside its ``invoke``, so that no
+    """The root group: it sets the language and reads the settings anew before
+    a run (``main``), and every subcommand runs inside its ``invoke``, so that no
     exception reaches the terminal as a traceback."""
+
+    def main(self, args=None, *rest, **options):
+        import sys
+
+        from admin_scripts import i18n
+        from admin_scripts.settings import settings
+
+        settings.cache_clear()
+        i18n.use(i18n.chosen_language(sys.argv[1:] if args is None else args))
+        i18n.translate_help(self)
+        return super().main(args, *rest, **options)
 
     def invoke(self, ctx: typer.Context):
         try:

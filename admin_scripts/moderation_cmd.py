@@ -12,7 +12,6 @@ from admin_scripts import db, localstack, operator
 from admin_scripts.choices import ReportStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
 from admin_scripts.operator import (
-    OPERATOR_OPTION,
     OperatorError,
     acting_as,
 )
@@ -23,17 +22,17 @@ categories = typer.Typer(help="Categories: list, add, fees, enable/disable.", no
 settings = typer.Typer(help="Platform settings: show, set.", no_args_is_help=True)
 
 
-def _rows(email: str | None, query: str, params: Any = None) -> list[dict]:
+def _rows(query: str, params: Any = None) -> list[dict]:
     try:
-        with db.connect() as conn, acting_as(conn, email):
+        with db.connect() as conn, acting_as(conn):
             return conn.execute(query, params).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
 
 
-def _change(email: str | None, action: str, query: str, params: list, target: str) -> Any:
+def _change(action: str, query: str, params: list, target: str) -> Any:
     """One audited change; no row changed means the target does not exist."""
-    return operator.act(email, action, query, params, target)
+    return operator.act(action, query, params, target)
 
 
 # Reports ------------------------------------------------------------------------------------
@@ -43,11 +42,9 @@ def _change(email: str | None, action: str, query: str, params: list, target: st
 def reports_list(
     status: ReportStatus = typer.Option(ReportStatus.open, "--status", help="Which reports."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Reports, oldest first, with what they target."""
     rows = _rows(
-        email,
         """
         select r.id, r.reason::text, r.details, r.status::text, r.created_at,
             coalesce(c.slug, cc.slug) as campaign, m.body as comment,
@@ -83,13 +80,12 @@ def reports_resolve(
     dismiss: bool = typer.Option(False, "--dismiss", help="Nothing to do (default: resolved)."),
     note: str = typer.Option(None, "--note", help="What was decided."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Close a report: resolved (action taken) or dismissed."""
     status = "dismissed" if dismiss else "resolved"
     report_id = operator.full_id("reports", report_id)
     row = _change(
-        email, "reports resolve",
+        "reports resolve",
         "select to_jsonb(public.resolve_report(%s, %s, %s)) as result", [report_id, status, note],
         report_id,
     )  # fmt: skip
@@ -105,11 +101,9 @@ def comments_list(
     reported: bool = typer.Option(False, "--reported", help="Only comments with open reports."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Comments, newest first."""
     rows = _rows(
-        email,
         """
         select m.id, c.slug as campaign, p.display_name as author, m.body, m.hidden,
             m.hidden_reason, m.created_at,
@@ -141,10 +135,13 @@ def comments_list(
     )
 
 
-def _hide(comment_id: str, hidden: bool, email: str | None) -> None:
+def _hide(
+    comment_id: str,
+    hidden: bool,
+) -> None:
     comment_id = operator.full_id("comments", comment_id)
     _change(
-        email, "comments hide" if hidden else "comments unhide",
+        "comments hide" if hidden else "comments unhide",
         "update public.comments set hidden = %s where id = %s returning id as result",
         [hidden, comment_id], comment_id,
     )  # fmt: skip
@@ -152,25 +149,25 @@ def _hide(comment_id: str, hidden: bool, email: str | None) -> None:
 
 
 @comments.command("hide")
-def comments_hide(comment_id: str, email: str = OPERATOR_OPTION) -> None:
+def comments_hide(comment_id: str) -> None:
     """Hide a comment from everyone but its author, the owner and staff."""
-    _hide(comment_id, True, email)
+    _hide(comment_id, True)
 
 
 @comments.command("unhide")
-def comments_unhide(comment_id: str, email: str = OPERATOR_OPTION) -> None:
+def comments_unhide(comment_id: str) -> None:
     """Show a hidden comment again."""
-    _hide(comment_id, False, email)
+    _hide(comment_id, False)
 
 
 @comments.command("delete")
-def comments_delete(comment_id: str, yes: bool = YES_OPTION, email: str = OPERATOR_OPTION) -> None:
+def comments_delete(comment_id: str, yes: bool = YES_OPTION) -> None:
     """Delete a comment for good."""
     comment_id = operator.full_id("comments", comment_id)
     if not yes:
         typer.confirm(f"Delete comment {comment_id}?", abort=True)
     _change(
-        email, "comments delete",
+        "comments delete",
         "delete from public.comments where id = %s returning id as result",
         [comment_id], comment_id,
     )  # fmt: skip
@@ -181,10 +178,9 @@ def comments_delete(comment_id: str, yes: bool = YES_OPTION, email: str = OPERAT
 
 
 @categories.command("list")
-def categories_list(as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def categories_list(as_json: bool = JSON_OPTION) -> None:
     """Categories with their fee and the proofs they ask for."""
     rows = _rows(
-        email,
         """
         select k.slug, k.name_fr, k.name_en, k.active, k.platform_fee_bp,
             coalesce((select array_agg(r.document_type order by r.document_type)
@@ -214,11 +210,10 @@ def categories_add(
     name_fr: str = typer.Option(..., "--fr", help="French name."),
     name_en: str = typer.Option(..., "--en", help="English name."),
     position: int = typer.Option(500, "--position"),
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """A new category."""
     _change(
-        email, "categories add",
+        "categories add",
         "insert into public.categories (slug, name_fr, name_en, position)"
         " values (%s, %s, %s, %s) returning slug as result",
         [slug, name_fr, name_en, position], slug,
@@ -226,14 +221,14 @@ def categories_add(
     err.print(f"category {slug} added")
 
 
-def _set_category(email: str | None, action: str, slug: str, column: str, value: Any) -> None:
+def _set_category(action: str, slug: str, column: str, value: Any) -> None:
     query = {
         "platform_fee_bp": "update public.categories set platform_fee_bp = %s"
         " where slug = %s returning slug as result",
         "active": "update public.categories set active = %s"
         " where slug = %s returning slug as result",
     }[column]
-    _change(email, action, query, [value, slug], slug)
+    _change(action, query, [value, slug], slug)
 
 
 @categories.command("set-fee")
@@ -241,25 +236,24 @@ def categories_set_fee(
     slug: str,
     basis_points: int = typer.Argument(None, help="e.g. 300 for 3 %; omit with --clear."),
     clear: bool = typer.Option(False, "--clear", help="Back to the global rate."),
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """The platform fee of a category, for pledges from now on."""
     if (basis_points is None) == (not clear):
         raise operator.fail(ValueError("give basis points, or --clear"))
-    _set_category(email, "categories set-fee", slug, "platform_fee_bp", basis_points)
+    _set_category("categories set-fee", slug, "platform_fee_bp", basis_points)
     err.print(f"{slug}: fee {'global' if clear else f'{basis_points} bp'}")
 
 
 @categories.command("disable")
-def categories_disable(slug: str, email: str = OPERATOR_OPTION) -> None:
+def categories_disable(slug: str) -> None:
     """No new campaigns in this category (existing ones keep it)."""
-    _set_category(email, "categories disable", slug, "active", False)
+    _set_category("categories disable", slug, "active", False)
 
 
 @categories.command("enable")
-def categories_enable(slug: str, email: str = OPERATOR_OPTION) -> None:
+def categories_enable(slug: str) -> None:
     """Offer the category again."""
-    _set_category(email, "categories enable", slug, "active", True)
+    _set_category("categories enable", slug, "active", True)
 
 
 # Settings -----------------------------------------------------------------------------------
@@ -272,10 +266,9 @@ SETTINGS = {
 
 
 @settings.command("show")
-def settings_show(as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def settings_show(as_json: bool = JSON_OPTION) -> None:
     """The platform settings."""
     (row,) = _rows(
-        email,
         "select platform_fee_bp, site_url, media_cloud_name, updated_at"
         " from public.platform_settings",
     )
@@ -294,7 +287,6 @@ def settings_set(
     value: str | None = typer.Argument(
         None, help="The new value; site-url: the deployment's SITE_URL when omitted."
     ),
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Change one setting (the database checks the value). The site URL is a copy
     of the deployment's SITE_URL, the one truth (`doctor` compares them)."""
@@ -314,5 +306,5 @@ def settings_set(
         "media_cloud_name": "update public.platform_settings set media_cloud_name = %s"
         " returning media_cloud_name as result",
     }[column]
-    _change(email, f"settings set {name}", query, [value], name)
+    _change(f"settings set {name}", query, [value], name)
     err.print(f"{name} = {value}")

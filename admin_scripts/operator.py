@@ -1,9 +1,9 @@
 """Operators act as their own admin account: the same RPCs, grants, RLS and
 rules as the admin would meet through the API, plus an audit record.
 
-The operator is named by --operator or CAGNOTTE_OPERATOR (their account's
-email). Each action runs in one transaction: as role `authenticated` with the
-operator's JWT claims (what PostgREST does), then the audit row, so that an
+The operator is named by the root option --operator or CAGNOTTE_OPERATOR (their
+account's email: ``current()``). Each action runs in one transaction: as role
+`authenticated` with the operator's JWT claims (what PostgREST does), then the audit row, so that an
 action without its audit record cannot happen.
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import click
 import psycopg
-import typer
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -47,16 +47,21 @@ __all__ = [
     "refusal",
 ]  # fmt: skip
 
-OPERATOR_OPTION = typer.Option(
-    None,
-    "--operator",
-    envvar="CAGNOTTE_OPERATOR",
-    help="Your admin account's email (or CAGNOTTE_OPERATOR).",
-)
+
+def current() -> str | None:
+    """The acting operator's email: the root option --operator (or
+    CAGNOTTE_OPERATOR, cli.root), else the settings (outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and "acting" in ctx.find_root().params:
+        return ctx.find_root().params["acting"]
+    from admin_scripts.settings import settings
+
+    return settings().cagnotte_operator
 
 
-def resolve(conn: psycopg.Connection, email: str | None) -> dict[str, Any]:
-    """The operator's account; it must be an admin."""
+def resolve(conn: psycopg.Connection, email: str | None = None) -> dict[str, Any]:
+    """The operator's account (the acting one unless ``email``); it must be an admin."""
+    email = email or current()
     if not email:
         raise OperatorError(
             "who is acting? pass --operator EMAIL or set CAGNOTTE_OPERATOR", EXIT_USAGE
@@ -75,10 +80,10 @@ def resolve(conn: psycopg.Connection, email: str | None) -> dict[str, Any]:
 
 @contextmanager
 def acting_as(
-    conn: psycopg.Connection, email: str | None, action: str | None = None, **details: Any
+    conn: psycopg.Connection, action: str | None = None, **details: Any
 ) -> Iterator[psycopg.Connection]:
-    """One transaction as the operator; with ``action``, audited on success."""
-    operator = resolve(conn, email)
+    """One transaction as the acting operator; with ``action``, audited on success."""
+    operator = resolve(conn)
     claims = {
         "sub": str(operator["id"]),
         "role": "authenticated",
@@ -121,11 +126,11 @@ def check_rule(conn: psycopg.Connection, exc: psycopg.Error) -> str | None:
     return f"{row['rule']} ({diag.table_name})" if row else None
 
 
-def act(email: str | None, action: str, sql: Any, params: list, target: str) -> Any:
+def act(action: str, sql: Any, params: list, target: str) -> Any:
     """Runs one audited action (``sql`` returns a column ``result``); a refusal
     becomes the command's exit."""
     try:
-        with db.connect() as conn, acting_as(conn, email, action, target=target, args=params):
+        with db.connect() as conn, acting_as(conn, action, target=target, args=params):
             row = conn.execute(sql, params).fetchone()
             if row is None:
                 raise OperatorError(f"{target}: not found", EXIT_NOT_FOUND)
@@ -134,12 +139,12 @@ def act(email: str | None, action: str, sql: Any, params: list, target: str) -> 
         raise fail(exc) from exc
 
 
-def call(email: str | None, action: str, function: str, *args: Any, target: str) -> Any:
+def call(action: str, function: str, *args: Any, target: str) -> Any:
     """``public.<function>(*args)`` as the operator, audited; its row as a dict."""
     query = sql.SQL("select to_jsonb({}({})) as result").format(
         sql.Identifier("public", function), sql.SQL(", ").join(sql.Placeholder() * len(args))
     )
-    return act(email, action, query, list(args), target)
+    return act(action, query, list(args), target)
 
 
 # A uuid or its first characters (hex digits and dashes).
@@ -187,7 +192,7 @@ def _by_slug(conn: psycopg.Connection, table: sql.Identifier, slug: str) -> str 
     return row["id"] if row else None
 
 
-def record(email: str | None, action: str, **details: Any) -> None:
+def record(action: str, **details: Any) -> None:
     """An audit record alone, for actions done outside the database (backups…)."""
-    with db.connect() as conn, acting_as(conn, email, action, **details):
+    with db.connect() as conn, acting_as(conn, action, **details):
         pass

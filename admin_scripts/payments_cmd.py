@@ -36,7 +36,7 @@ from rich.progress import Progress
 
 from admin_scripts import db, operator
 from admin_scripts.console import JSON_OPTION, err, parse_duration, print_rows
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError
+from admin_scripts.operator import OperatorError
 from webhooks.config import ConfigError
 from webhooks.errors import ApiError
 
@@ -106,13 +106,12 @@ def reconcile(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Ask, and apply nothing."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Ask the provider about pending payments; settle or expire them."""
     try:
         older, expire = parse_duration(older_than), parse_duration(expire_after)
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             pending = conn.execute(PENDING, [provider.value, older]).fetchall()
         with db.webhooks_service() as service:
             gateway = service.extensions["gateways"][provider.value]
@@ -128,7 +127,7 @@ def reconcile(
         }
         if not dry_run:
             operator.record(
-                email, "payments reconcile", provider=provider.value,
+                "payments reconcile", provider=provider.value,
                 older_than=older_than, expire_after=expire_after, **counts,
             )  # fmt: skip
     except (OperatorError, db.NoDatabase, ConfigError) as exc:
@@ -169,13 +168,12 @@ order by w.received_at desc, w.id desc
 def held(
     since: str = typer.Option("30d", "--since", help="Events received since: 12h, 7d, 90d."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Provider events held for review: recorded, acknowledged, credited nothing."""
     try:
         window = parse_duration(since)
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             rows = conn.execute(HELD, [window]).fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
@@ -196,11 +194,11 @@ def held(
 
 
 @app.command("check")
-def check(as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def check(as_json: bool = JSON_OPTION) -> None:
     """The ledger check: totals equal the ledger, and no campaign counts more than it received."""
     try:
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             rows = conn.execute("select * from private.check_ledger()").fetchall()
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc

@@ -18,7 +18,6 @@ from admin_scripts.choices import PayoutStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
     EXIT_USAGE,
-    OPERATOR_OPTION,
     OperatorError,
     acting_as,
 )
@@ -81,11 +80,10 @@ def list_(
     ),
     limit: int = typer.Option(100, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Payouts, oldest first, with what each waits on (default: the open ones)."""
     try:
-        with db.connect() as conn, acting_as(conn, email):
+        with db.connect() as conn, acting_as(conn):
             rows = conn.execute(
                 LIST_SQL, {"status": choices.value(status), "limit": limit}
             ).fetchall()
@@ -106,19 +104,17 @@ def list_(
     )  # fmt: skip
 
 
-def _decide(
-    email: str | None, command: str, function: str, payout_id: str, *args: str, as_json: bool
-) -> None:
+def _decide(command: str, function: str, payout_id: str, *args: str, as_json: bool) -> None:
     """``function(payout_id, *args)`` as the operator, audited as `payouts <command>`."""
     action = f"payouts {command}"
     payout_id = operator.full_id("payout_requests", payout_id)
-    _show(operator.call(email, action, function, payout_id, *args, target=payout_id), as_json)
+    _show(operator.call(action, function, payout_id, *args, target=payout_id), as_json)
 
 
 @app.command("approve")
-def approve(payout_id: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def approve(payout_id: str, as_json: bool = JSON_OPTION) -> None:
     """Approve a request whose proofs and treasurers are complete."""
-    _decide(email, "approve", "approve_payout", payout_id, as_json=as_json)
+    _decide("approve", "approve_payout", payout_id, as_json=as_json)
 
 
 @app.command("mark-paid")
@@ -126,10 +122,9 @@ def mark_paid(
     payout_id: str,
     reference: str = typer.Option(..., "--reference", help="The transfer's reference."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Record that the money was sent (after the bank or mobile-money transfer)."""
-    _decide(email, "mark-paid", "mark_payout_paid", payout_id, reference, as_json=as_json)
+    _decide("mark-paid", "mark_payout_paid", payout_id, reference, as_json=as_json)
 
 
 @app.command("mark-failed")
@@ -138,12 +133,11 @@ def mark_failed(
     reason: str = typer.Option(..., "--reason", help="What went wrong (the owner reads it)."),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """The transfer failed: the money goes back to the campaign's balance."""
     if not yes:
         typer.confirm(f"Mark payout {payout_id} as failed?", abort=True)
-    _decide(email, "mark-failed", "mark_payout_failed", payout_id, reason, as_json=as_json)
+    _decide("mark-failed", "mark_payout_failed", payout_id, reason, as_json=as_json)
 
 
 @app.command("reject")
@@ -152,12 +146,11 @@ def reject(
     reason: str = typer.Option(..., "--reason", help="Why (the owner reads it)."),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Refuse a request: the money goes back to the campaign's balance."""
     if not yes:
         typer.confirm(f"Reject payout {payout_id}?", abort=True)
-    _decide(email, "reject", "reject_payout", payout_id, reason, as_json=as_json)
+    _decide("reject", "reject_payout", payout_id, reason, as_json=as_json)
 
 
 SHOW_SQL = """
@@ -180,13 +173,13 @@ def _private_key() -> str:
 
 
 @app.command("show")
-def show(payout_id: str, as_json: bool = JSON_OPTION, email: str = OPERATOR_OPTION) -> None:
+def show(payout_id: str, as_json: bool = JSON_OPTION) -> None:
     """A payout with its account in full, to pay it (audited; not for a campaign of
     your own team)."""
     try:
         key = _private_key()
         payout_id = operator.full_id("payout_requests", payout_id)
-        with db.connect() as conn, acting_as(conn, email, "payouts show", target=payout_id):
+        with db.connect() as conn, acting_as(conn, "payouts show", target=payout_id):
             # the sealed account is for the service's role; the operator's claims stay
             conn.execute("set local role service_role")
             row = conn.execute(SHOW_SQL, {"id": payout_id}).fetchone()
@@ -214,12 +207,11 @@ def install_key(
         help="An armored OpenPGP public key (default: the public half of "
         f"{PRIVATE_KEY_ENV}, through gpg).",
     ),
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Install the public key the database seals new payout accounts with."""
     try:
         armored = public_key.read_text() if public_key else _public_half(_private_key())
-        with db.connect() as conn, acting_as(conn, email, "payouts install-key"):
+        with db.connect() as conn, acting_as(conn, "payouts install-key"):
             conn.execute("set local role service_role")
             key_id = conn.execute(
                 "select private.install_payout_account_key(%s) as id", [armored]

@@ -19,7 +19,7 @@ import typer
 from admin_scripts import choices, db, operator
 from admin_scripts.choices import PaymentProvider, RefundOrderStatus
 from admin_scripts.console import JSON_OPTION, out, print_json, print_rows
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
+from admin_scripts.operator import OperatorError, acting_as
 
 app = typer.Typer(help="Refunds: list, send (Stripe), record (mobile money).", no_args_is_help=True)
 
@@ -37,7 +37,6 @@ order by o.created_at, o.id
 
 
 def orders(
-    email: str | None,
     campaign: str | None = None,
     status: str | None = None,
     provider: str | None = None,
@@ -46,7 +45,7 @@ def orders(
     with db.connect() as conn:
         if campaign is not None:
             campaign = operator.find_id(conn, "campaigns", campaign, slug=True)
-        with acting_as(conn, email):
+        with acting_as(conn):
             return conn.execute(
                 ORDERS_SQL, {"campaign": campaign, "status": status, "provider": provider}
             ).fetchall()
@@ -71,12 +70,12 @@ def _stripe_refund(gateway, order: dict[str, Any]) -> tuple[str | None, str | No
     return refund.id, None
 
 
-def send_stripe_refunds(email: str | None, campaign: str | None = None) -> list[dict[str, Any]]:
+def send_stripe_refunds(campaign: str | None = None) -> list[dict[str, Any]]:
     """Sends the campaign's (or every) pending or failed Stripe order; each order's
     outcome is recorded (record_refund_request, audited)."""
     from webhooks.errors import ApiError
 
-    stripe_orders = orders(email, campaign, provider="stripe")
+    stripe_orders = orders(campaign, provider="stripe")
     waiting = [o for o in stripe_orders if o["status"] in ("pending", "failed")]
     if not waiting:
         return []
@@ -88,7 +87,7 @@ def send_stripe_refunds(email: str | None, campaign: str | None = None) -> list[
             for order in waiting:
                 refund_id, error = _stripe_refund(gateway, order)
                 outcome = operator.call(
-                    email, "refunds send", "record_refund_request",
+                    "refunds send", "record_refund_request",
                     str(order["id"]), refund_id, error, target=str(order["id"]),
                 )  # fmt: skip
                 sent.append(outcome)
@@ -110,11 +109,10 @@ def list_(
     status: RefundOrderStatus = typer.Option(None, "--status", help="Only this status."),
     provider: PaymentProvider = typer.Option(None, "--provider", help="Only this provider."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Refund orders, oldest first (`--status manual`: what to refund by hand)."""
     try:
-        rows = orders(email, campaign, choices.value(status), choices.value(provider))
+        rows = orders(campaign, choices.value(status), choices.value(provider))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     print_rows(
@@ -131,11 +129,10 @@ def list_(
 def send(
     campaign: str = typer.Option(None, "--campaign", help="Only this campaign (id or slug)."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Ask Stripe to refund the pending (or failed) Stripe orders."""
     try:
-        sent = send_stripe_refunds(email, campaign)
+        sent = send_stripe_refunds(campaign)
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     if as_json:
@@ -151,12 +148,9 @@ def record(
     order: str = typer.Argument(..., help="The refund order's id."),
     reference: str = typer.Option(..., "--reference", help="The transfer's reference."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Record a mobile-money refund made by hand: the ledger and totals follow."""
-    row = operator.call(
-        email, "refunds record", "record_manual_refund", order, reference, target=order
-    )
+    row = operator.call("refunds record", "record_manual_refund", order, reference, target=order)
     if as_json:
         print_json(row)
     else:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from admin_scripts import db, operator
 from admin_scripts.console import JSON_OPTION, cell, err, out, print_json, write_csv
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError
+from admin_scripts.operator import OperatorError
 
 export = typer.Typer(help="CSV exports: donations, campaigns.", no_args_is_help=True)
 
@@ -65,10 +65,10 @@ QUERIES = {
 }
 
 
-def gather(email: str | None, days: int) -> dict:
+def gather(days: int) -> dict:
     try:
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             data = {
                 name: conn.execute(query, {"days": days}).fetchall()
                 for name, query in QUERIES.items()
@@ -107,10 +107,9 @@ def stats(
     days: int = typer.Option(30, "--days", min=1, max=366, help="Days in the per-day figures."),
     as_json: bool = JSON_OPTION,
     no_chart: bool = typer.Option(False, "--no-chart", help="Tables only."),
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Users, campaigns by status, category and country, money per currency and per day."""
-    data = gather(email, days)
+    data = gather(days)
     if as_json:
         print_json(data)
         return
@@ -148,14 +147,14 @@ EXPORTS = {
 }
 
 
-def _export(what: str, since: str | None, output: Path | None, email: str | None) -> None:
+def _export(what: str, since: str | None, output: Path | None) -> None:
     """Rows streamed from the database into CSV (console.write_csv neutralises
     formulas in text cells; numbers stay numbers)."""
     query = sql.SQL(EXPORTS[what]).format(since=sql.Literal(since))
     target = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     rows = 0
     try:
-        with db.connect() as conn, operator.acting_as(conn, email, f"export {what}", since=since):
+        with db.connect() as conn, operator.acting_as(conn, f"export {what}", since=since):
             cursor = conn.cursor(row_factory=tuple_row)
             stream = cursor.stream(query)
             first = next(stream, None)  # the header is known once the query has run
@@ -176,12 +175,12 @@ OUTPUT = typer.Option(None, "--output", "-o", help="File to write (default: stdo
 
 
 @export.command("donations")
-def export_donations(since: str = SINCE, output: Path = OUTPUT, email: str = OPERATOR_OPTION):
+def export_donations(since: str = SINCE, output: Path = OUTPUT):
     """Donations as CSV (anonymous donors' names left out)."""
-    _export("donations", since, output, email)
+    _export("donations", since, output)
 
 
 @export.command("campaigns")
-def export_campaigns(since: str = SINCE, output: Path = OUTPUT, email: str = OPERATOR_OPTION):
+def export_campaigns(since: str = SINCE, output: Path = OUTPUT):
     """Campaigns as CSV."""
-    _export("campaigns", since, output, email)
+    _export("campaigns", since, output)

@@ -19,7 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from admin_scripts import db, operator
 from admin_scripts.console import JSON_OPTION, err, out, parse_duration, print_json
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError
+from admin_scripts.operator import OperatorError
 from webhooks.stripe_gateway import HANDLED_EVENTS
 
 app = typer.Typer(help="Stripe: reconcile events the webhook missed.", no_args_is_help=True)
@@ -62,7 +62,6 @@ def reconcile(
     since: str = typer.Option(..., "--since", help="2026-11-01, 2026-11-01T08:00, 12h or 3d."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what is missing, apply nothing."),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Apply the Stripe events since --since that the database lacks."""
     from webhooks import payments
@@ -71,10 +70,10 @@ def reconcile(
     try:
         start = parse_since(since)
         with db.connect() as conn:  # first: a database down is one line, no pool's warnings
-            operator.resolve(conn, email)
+            operator.resolve(conn)
         with db.webhooks_service() as service:
             with db.connect() as conn:
-                operator.resolve(conn, email)
+                operator.resolve(conn)
                 gateway = service.extensions["gateways"]["stripe"]
                 gateway.require_configured()
                 events = []
@@ -121,9 +120,7 @@ def reconcile(
                         applied.append({"id": event["id"], "type": event["type"], **result})
                         progress.advance(task)
         if not dry_run:
-            operator.record(
-                email, "stripe reconcile", since=start.isoformat(), applied=len(applied)
-            )
+            operator.record("stripe reconcile", since=start.isoformat(), applied=len(applied))
     except (OperatorError, db.NoDatabase, ConfigError) as exc:
         raise operator.fail(exc) from exc
     except Exception as exc:

@@ -19,7 +19,7 @@ import typer
 
 from admin_scripts import db, localstack, operator
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
-from admin_scripts.operator import OPERATOR_OPTION, OperatorError, acting_as
+from admin_scripts.operator import OperatorError, acting_as
 
 app = typer.Typer(
     help="Users: list, show, ban, unban, delete, grant-admin, revoke-admin.", no_args_is_help=True
@@ -83,12 +83,11 @@ def list_(
     banned: bool = typer.Option(False, "--banned", help="Only banned users."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Users, newest first."""
     try:
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             rows = conn.execute(
                 USERS_SQL + " where (%(q)s::text is null or u.email ilike '%%' || %(q)s || '%%'"
                 " or p.display_name ilike '%%' || %(q)s || '%%')"
@@ -108,20 +107,20 @@ def list_(
 
 
 @app.command("show")
-def show(who: str, email: str = OPERATOR_OPTION) -> None:
+def show(who: str) -> None:
     """One user (email or id), as JSON."""
     try:
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             print_json(_find(conn, who))
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
 
 
-def _set_ban(who: str, email: str | None, reason: str | None, ban: bool) -> dict:
+def _set_ban(who: str, reason: str | None, ban: bool) -> dict:
     try:
         with db.connect() as conn:
-            operator.resolve(conn, email)
+            operator.resolve(conn)
             user = _find(conn, who)
             # Auth first: if it refuses, nothing changed anywhere.
             auth_admin().update_user_by_id(
@@ -129,7 +128,7 @@ def _set_ban(who: str, email: str | None, reason: str | None, ban: bool) -> dict
             )
             until = datetime.now(UTC) + timedelta(hours=BAN_HOURS) if ban else None
             action = "users ban" if ban else "users unban"
-            with acting_as(conn, email, action, target=str(user["id"]), reason=reason):
+            with acting_as(conn, action, target=str(user["id"]), reason=reason):
                 conn.execute("set local role none")
                 conn.execute(
                     "update auth.users set banned_until = %s where id = %s", [until, user["id"]]
@@ -149,12 +148,11 @@ def ban(
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Refuse the user's sign-ins and writes, at once."""
     if not yes:
         typer.confirm(f"Ban {who}?", abort=True)
-    user = _set_ban(who, email, reason, ban=True)
+    user = _set_ban(who, reason, ban=True)
     print_json(user) if as_json else out.print(
         f"{user['email']} banned until {user['banned_until']}"
     )
@@ -164,19 +162,18 @@ def ban(
 def unban(
     who: str,
     as_json: bool = JSON_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Lift a ban."""
-    user = _set_ban(who, email, None, ban=False)
+    user = _set_ban(who, None, ban=False)
     print_json(user) if as_json else out.print(f"{user['email']} may sign in again")
 
 
-def _role(who: str, email: str | None, grant: bool) -> None:
+def _role(who: str, grant: bool) -> None:
     try:
         with db.connect() as conn:
             user = _find(conn, who)
             action = "users grant-admin" if grant else "users revoke-admin"
-            with acting_as(conn, email, action, target=str(user["id"])):
+            with acting_as(conn, action, target=str(user["id"])):
                 if grant:
                     conn.execute(
                         "insert into public.user_roles (user_id, role) values (%s, 'admin')"
@@ -197,21 +194,20 @@ def _role(who: str, email: str | None, grant: bool) -> None:
 
 
 @app.command("grant-admin")
-def grant_admin(who: str, email: str = OPERATOR_OPTION) -> None:
+def grant_admin(who: str) -> None:
     """Make a user an admin."""
-    _role(who, email, grant=True)
+    _role(who, grant=True)
 
 
 @app.command("revoke-admin")
 def revoke_admin(
     who: str,
     yes: bool = YES_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Take the admin role back."""
     if not yes:
         typer.confirm(f"Revoke admin from {who}?", abort=True)
-    _role(who, email, grant=False)
+    _role(who, grant=False)
 
 
 @app.command("delete")
@@ -221,7 +217,6 @@ def delete(
         False, "--soft", help="GoTrue's soft delete: the auth row stays, obfuscated."
     ),
     yes: bool = YES_OPTION,
-    email: str = OPERATOR_OPTION,
 ) -> None:
     """Delete an account: its identity is erased everywhere, its gifts stay as
     anonymous money records, its campaigns are handed over, frozen or cancelled."""
@@ -229,14 +224,14 @@ def delete(
         typer.confirm(f"Delete the account {who}? This cannot be undone.", abort=True)
     try:
         with db.connect() as conn:
-            acting = operator.resolve(conn, email)
+            acting = operator.resolve(conn)
             user = _find(conn, who)
         if user["id"] == acting["id"]:
             raise OperatorError(
                 "an operator does not delete their own account here", operator.EXIT_REFUSED
             )
         auth_admin().delete_user(str(user["id"]), should_soft_delete=soft)
-        operator.record(email, "users delete", target=str(user["id"]), soft=soft)
+        operator.record("users delete", target=str(user["id"]), soft=soft)
     except (OperatorError, db.NoDatabase) as exc:
         raise operator.fail(exc) from exc
     except Exception as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import queue
 import secrets
 import threading
@@ -33,6 +34,11 @@ from webhooks.config import load_settings
 TEMPLATE_DB = "africagnotte_template"
 
 free_port = localstack.free_port
+
+# The console speaks French unless asked otherwise (admin_scripts.i18n); the suite's
+# assertions on its messages read English, and the tests of French ask for French
+# (tests/test_console_language.py). Subprocesses (make run, honcho) inherit it.
+os.environ["CAGNOTTE_LANG"] = "en"
 
 
 def throwaway_cluster(**options: Any):

@@ -1,0 +1,57 @@
+"""The console's one settings object: the environment, else ``.env.local`` (the
+local stack's), validated at start like the service's.
+
+It is the service's settings (``webhooks.config.Settings``: the same names, the
+same checks, so that the console runs the payment code as the service does)
+plus what only the console reads: the Auth admin API's key, the mail sender,
+the acting operator, the language and the time zone. The database is optional
+here (``doctor`` names it when missing; the commands that need it say so).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field, ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from admin_scripts import localstack
+from admin_scripts.errors import EXIT_USAGE, OperatorError
+from webhooks.config import Settings
+
+
+class ConsoleSettings(Settings):
+    # Environment variables win over .env.local; an empty variable counts as unset.
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, env_file=localstack.ENV_LOCAL, env_ignore_empty=True
+    )
+
+    database_url: str | None = None  # type: ignore[assignment]  (optional for the console)
+    # Supabase Auth's admin API (bans, deletions): the project's URL and service key.
+    supabase_service_role_key: str | None = None
+    # The outbox's sender (notifications send).
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    cloudinary_api_base: str | None = None  # Cloudinary's API elsewhere (tests)
+    # The acting operator (--operator), the language (--lang), the time zone.
+    cagnotte_operator: str | None = None
+    cagnotte_lang: str | None = None
+    cagnotte_timezone: str | None = Field(default=None, min_length=1)
+
+
+@cache
+def settings() -> ConsoleSettings:
+    """The settings, read once per run; a bad value is a usage error naming it."""
+    try:
+        return ConsoleSettings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise OperatorError(f"invalid configuration: {problems}", EXIT_USAGE) from None
+
+
+def reload() -> ConsoleSettings:
+    """Forgets the settings read (tests change the environment between runs)."""
+    settings.cache_clear()
+    return settings()

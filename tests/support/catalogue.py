@@ -1,0 +1,111 @@
+"""The console's gettext catalogues (``make messages``): extracted from the code
+by Babel, kept sorted and without source locations (so that branches merge), and
+compiled next to their source.
+
+What is extracted: our ``_()``, ``N_()`` and ``ngettext()`` texts, and Click's
+and Typer's own (their ``gettext`` calls: usage errors, panel titles), which the
+console translates through the same domain (admin_scripts.i18n).
+
+``python -m tests.support.catalogue`` updates every language's ``.po`` with the
+new texts (untranslated, to be written) and compiles the ``.mo``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import click
+import typer
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from admin_scripts.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+
+ROOT = LOCALE_DIR.parent.parent
+OURS = [ROOT / "admin_scripts"]
+THEIRS = [Path(click.__file__).parent, Path(typer.__file__).parent]
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # English is the code's text
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(?\w*\)?[sdr]")
+
+
+def template() -> Catalog:
+    """Every text the console may show, from our code and Click's and Typer's."""
+    catalog = Catalog(domain=DOMAIN, project="africagnotte")
+    for folder in OURS + THEIRS:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            folder, keywords=KEYWORDS, comment_tags=()
+        ):
+            if message and (not isinstance(message, tuple) or message[0]):
+                catalog.add(message)
+    return catalog
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read(lang: str) -> Catalog:
+    path = po_path(lang)
+    if not path.exists():
+        return Catalog(locale=lang, domain=DOMAIN, project="africagnotte")
+    with path.open("rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+def po_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, sort_output=True, no_location=True, omit_header=False, width=100)
+    return buffer.getvalue()
+
+
+def mo_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def untranslated(catalog: Catalog, wanted: Catalog) -> list[str]:
+    """The texts of ``wanted`` that ``catalog`` does not translate."""
+    missing = []
+    for message in wanted:
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        strings = found.string if found is not None else None
+        texts = strings if isinstance(strings, tuple) else (strings,)
+        if found is None or found.fuzzy or not all(texts):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def update() -> dict[str, list[str]]:
+    """Every language's .po brought up to the code, its .mo compiled; the texts
+    still to translate per language."""
+    wanted = template()
+    todo = {}
+    for lang in TRANSLATED:
+        catalog = read(lang)
+        catalog.update(wanted, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        path = po_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(po_bytes(catalog))
+        path.with_suffix(".mo").write_bytes(mo_bytes(read(lang)))
+        todo[lang] = untranslated(catalog, wanted)
+    return todo
+
+
+if __name__ == "__main__":
+    for lang, texts in update().items():
+        print(f"{lang}: {len(texts)} text(s) to translate in {po_path(lang)}")
+        for text in texts:
+            print(f"  {text!r}")
