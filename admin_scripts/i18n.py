@@ -22,8 +22,8 @@ from __future__ import annotations
 import gettext
 import os
 from datetime import UTC, date, datetime, tzinfo
-from enum import StrEnum
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,8 @@ from babel.numbers import (
 
 DOMAIN = "cagnotte_admin"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
 class Lang(StrEnum):
     fr = "fr"
     en = "en"
