@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
+from pathlib import Path
 
+import pexpect
 import pytest
 
 from admin_scripts import errors
@@ -261,3 +265,51 @@ def test_closing_a_campaign_with_no_donation_says_there_is_nothing_to_refund(
     result = cli("close", c["slug"], "--reason", "Doublon", "--yes")
     assert result.exit_code == 0, result.output
     assert "No donation to refund." in result.stdout
+
+
+# In a real terminal ---------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def console_in_a_terminal(*args: str) -> pexpect.spawn:
+    """`cagnotte-admin <args>` on a pseudo-terminal, with this test's settings
+    (DATABASE_URL, CAGNOTTE_OPERATOR: the operator_cli fixture's environment)."""
+    return pexpect.spawn(
+        sys.executable, ["-m", "admin_scripts.cli", *args], cwd=str(ROOT), env=dict(os.environ),
+        encoding="utf-8", timeout=60, dimensions=(40, 120),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "asks", "status", "says"),
+    [
+        ("freeze", "Geler", "frozen", ": frozen"),
+        ("close", "Clôturer", "cancelled", "1 ordre de remboursement, 500 000 F CFA"),
+    ],
+)
+def test_freeze_and_close_confirm_in_a_real_terminal(
+    db, operator_cli, owner, make_campaign, give, user, command, asks, status, says
+):
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    args = ("--lang", "fr", "campaigns", command, c["slug"], "--reason", "Fraude")
+    no = console_in_a_terminal(*args)
+    no.expect(r"\[y/N\]: ")
+    assert asks in no.before
+    assert "500 000 F CFA" in plain(no.before)
+    assert "1 don" in no.before
+    no.sendline("n")
+    no.expect(pexpect.EOF)
+    no.close()
+    assert no.exitstatus == 1
+    assert status_of(db, c) == "active"
+    yes = console_in_a_terminal(*args)
+    yes.expect(r"\[y/N\]: ")
+    yes.sendline("y")
+    yes.expect(pexpect.EOF)
+    yes.close()
+    assert yes.exitstatus == 0, yes.before
+    assert says in plain(yes.before)
+    assert "Traceback" not in yes.before
+    assert status_of(db, c) == status
