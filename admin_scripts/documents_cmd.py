@@ -43,7 +43,11 @@ DOCUMENTS = """
 select d.id, d.campaign_id, c.slug as campaign, c.title as campaign_title, d.document_type,
     r.label_fr, r.label_en, d.file_ref, d.status::text as status,
     d.uploaded_by, u.display_name as uploaded_by_name, d.created_at,
-    d.reviewed_by, v.display_name as reviewed_by_name, d.reviewed_at, d.review_note
+    d.reviewed_by, v.display_name as reviewed_by_name, d.reviewed_at, d.review_note,
+    exists (
+        select 1 from public.payout_requests as p
+        where p.campaign_id = d.campaign_id and p.status in ('requested', 'approved')
+    ) as payout_waiting
 from public.campaign_documents as d
 inner join public.campaigns as c on d.campaign_id = c.id
 left join public.category_proof_requirements as r
@@ -57,7 +61,7 @@ LISTED = (
     + """
 where (%(status)s::text is null or d.status::text = %(status)s)
     and (%(campaign)s::uuid is null or d.campaign_id = %(campaign)s::uuid)
-order by d.created_at, d.id
+order by payout_waiting desc, d.created_at, d.id
 limit %(limit)s
 """
 )
@@ -87,7 +91,8 @@ def print_fields(title: str, fields: list[tuple[str, Any]]) -> None:
 def documents(
     conn, *, status: str | None = None, campaign: str | None = None, limit: int = 10_000
 ) -> list[dict[str, Any]]:
-    """The documents the operator sees (staff see them all), oldest first."""
+    """The documents the operator sees (staff see them all): those an open payout
+    waits on first, then oldest first."""
     return conn.execute(LISTED, {"status": status, "campaign": campaign, "limit": limit}).fetchall()
 
 
@@ -98,7 +103,11 @@ def one(conn, document_id: str) -> dict[str, Any]:
     return row
 
 
-@app.command("list", help=N_("Documents waiting for review, oldest first (or --status, --all)."))
+@app.command(
+    "list",
+    help=N_("Documents waiting for review: those a payout waits on first, then oldest first"
+            " (or --status, --all)."),
+)  # fmt: skip
 def list_(
     status: DocumentStatus = typer.Option(
         None, "--status", help=N_("Only this status (default: pending, waiting for review).")
@@ -122,6 +131,7 @@ def list_(
             _("status"): "status",
             _("uploaded"): lambda r: i18n.when(r["created_at"]),
             _("by"): "uploaded_by_name",
+            _("payout waiting"): lambda r: _("yes") if r["payout_waiting"] else _("no"),
         },
     )  # fmt: skip
 
@@ -147,6 +157,7 @@ def show(
             (_("Uploaded by"), row["uploaded_by_name"] or row["uploaded_by"]),
             (_("Uploaded"), i18n.when(row["created_at"])),
             (_("Status"), row["status"]),
+            (_("A payout waits on it"), _("yes") if row["payout_waiting"] else _("no")),
             (_("Reviewed by"), row["reviewed_by_name"] or row["reviewed_by"]),
             (_("Reviewed"), i18n.when(row["reviewed_at"])),
             (_("Note"), row["review_note"]),

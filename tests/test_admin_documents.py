@@ -96,6 +96,25 @@ def test_the_list_shows_what_waits_for_review_unless_another_status_is_asked(
     assert [r["id"] for r in json.loads(mine.stdout)] == [waiting["id"], done["id"]]
 
 
+def test_documents_a_payout_waits_on_come_first(
+    cli, as_user, upload, owner, make_campaign, give, user
+):
+    first = upload("devis")
+    urgent_campaign = make_campaign(owner, "active", title="Opération de Moussa")
+    urgent = upload("lettre", target=urgent_campaign)
+    give(urgent_campaign, 50_000, user)
+    as_user(owner).rpc(
+        "request_payout",
+        {"campaign_id": urgent_campaign["id"], "amount": 10_000, "method": "mobile_money",
+         "beneficiary_name": "Aminata Traoré", "mobile_operator": "wave",
+         "phone_number": "+221770000000"},
+    )  # fmt: skip
+    rows = json.loads(cli("list", "--json").stdout)
+    assert [(r["id"], r["payout_waiting"]) for r in rows] == [
+        (urgent["id"], True), (first["id"], False),
+    ]  # fmt: skip
+
+
 def test_the_list_speaks_french_by_default_and_english_when_asked(cli, monkeypatch, doc, campaign):
     monkeypatch.delenv("CAGNOTTE_LANG")
     monkeypatch.setenv("CAGNOTTE_TIMEZONE", "Africa/Abidjan")
