@@ -270,6 +270,24 @@ def test_a_bad_or_unknown_id_is_told_without_a_traceback(operator_cli, doc, lang
     assert bad_campaign.exit_code == errors.EXIT_NOT_FOUND
 
 
+def test_an_ambiguous_prefix_is_a_usage_error_and_decides_nothing(db, cli, campaign, owner):
+    ids = ["abcdef01-0000-4000-8000-000000000001", "abcdef01-0000-4000-8000-000000000002"]
+    for i in ids:
+        db.sql(
+            "insert into public.campaign_documents (id, campaign_id, document_type, file_ref,"
+            " uploaded_by) values (%s, %s, 'medical_document', %s, %s)",
+            [i, campaign["id"], f"africagnotte/documents/{campaign['id']}/{i}", owner.id],
+        )
+    result = cli("accept", "abcdef01")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_USAGE
+    assert ids[0] in result.stderr
+    assert ids[1] in result.stderr
+    assert cli("accept", "abcdef01-0000-4000-8000-000000000002").exit_code == 0
+    statuses = db.sql("select status::text from public.campaign_documents order by id")
+    assert [r["status"] for r in statuses] == ["pending", "accepted"]
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_an_unknown_status_is_a_usage_error_naming_the_choices(operator_cli, lang):
     result = operator_cli("--lang", lang, "documents", "list", "--status", "bogus")
