@@ -1,6 +1,13 @@
 """`cagnotte-admin campaigns …`: review and curate campaigns (the same
 rules as the moderation screens: approve_campaign, reject_campaign…), freeze
-a suspected fraud, and close one with refunds (refunds_cmd sends Stripe's)."""
+a suspected fraud, and close one with refunds (refunds_cmd sends Stripe's).
+
+`show` is a moderator's whole review of one campaign: its text, where, its
+money (i18n.money), its status history (public.campaign_status_history), its
+media's delivery URLs (public.delivery_urls), its proof documents
+(documents_cmd), the reports about it or its comments, and its freeze; `--json`
+gives the same as data. Cancel, freeze and close ask first, saying what is at
+stake (the money and donations), unless --yes."""
 
 from __future__ import annotations
 
@@ -179,7 +186,9 @@ def freeze_state(row: dict[str, Any]) -> str:
     if freeze is None:
         return _("yes")
     return _("yes, since {moment} by {who}: {reason}").format(
-        moment=i18n.when(freeze["since"]), who=freeze["by"] or "-", reason=freeze["reason"] or "-"
+        moment=i18n.when(freeze["since"]),
+        who=freeze["by"] or _("system"),
+        reason=freeze["reason"] or "-",
     )
 
 
