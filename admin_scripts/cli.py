@@ -13,6 +13,7 @@ from admin_scripts import (
     campaigns_cmd,
     dev_cmd,
     doctor_cmd,
+    documents_cmd,
     jobs_cmd,
     local_cmd,
     media_cmd,
@@ -57,6 +58,7 @@ def root(
 
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(campaigns_cmd.app, name="campaigns")
+app.add_typer(documents_cmd.app, name="documents")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")

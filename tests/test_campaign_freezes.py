@@ -722,10 +722,12 @@ def test_the_refund_listing_prints_a_table(cli, as_user, admin, give, campaign):
 
 
 def test_the_console_freezes_and_unfreezes_with_the_audit(db, cli, campaign):
-    result = cli("campaigns", "freeze", campaign["slug"], "--reason", "Signalements", "--json")
+    result = cli(
+        "campaigns", "freeze", campaign["slug"], "--reason", "Signalements", "--yes", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "frozen"
-    refused_again = cli("campaigns", "freeze", campaign["slug"], "--reason", "Encore")
+    refused_again = cli("campaigns", "freeze", campaign["slug"], "--reason", "Encore", "--yes")
     assert refused_again.exit_code == 1
     assert "invalid_status_transition" in refused_again.output
     result = cli("campaigns", "unfreeze", campaign["slug"], "--note", "Vérifiée")
