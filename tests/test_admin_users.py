@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pexpect
 import pytest
 
 from admin_scripts import keys
@@ -322,3 +326,32 @@ def test_non_admins_cannot_use_users_commands(cli, monkeypatch, user, other_user
     assert cli("grant-admin", user.email).exit_code == 4
     assert cli("list").exit_code == 4
     assert auth_api.requests == []
+
+
+# In a real terminal ---------------------------------------------------------------------------
+
+
+def spawn_console(db, admin, *args: str):
+    """`cagnotte-admin --lang fr users …` in a pseudo-terminal, on the local stack."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE_", "CAGNOTTE_"))}
+    env.update(
+        DATABASE_URL=db.url,
+        CAGNOTTE_OPERATOR=admin.email,
+        AFRICAGNOTTE_ENV_FILE="/nonexistent/.env.local",
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    return pexpect.spawn(
+        sys.executable, ["-m", "admin_scripts.cli", "--lang", "fr", "users", *args],
+        env=env, encoding="utf-8", timeout=30, dimensions=(40, 120),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "banned"), [("n", False), ("y", True)])
+def test_a_ban_is_confirmed_in_a_real_terminal(db, admin, user, answer, banned):
+    console = spawn_console(db, admin, "ban", user.email, "--for", "7d", "--reason", "Spam")
+    console.expect_exact(f"Bannir {user.email} ?")
+    console.sendline(answer)
+    console.expect(pexpect.EOF)
+    console.close()
+    assert (console.exitstatus == 0) is banned
+    assert (banned_until(db, user) is not None) is banned
