@@ -37,6 +37,18 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
+def reason_label(reason: str) -> str:
+    """A report's reason in the operator's language."""
+    return {
+        "fraud": _("fraud"),
+        "inappropriate": _("inappropriate"),
+        "spam": _("spam"),
+        "harassment": _("harassment"),
+        "misinformation": _("misinformation"),
+        "other": _("other"),
+    }.get(reason, reason)
+
+
 @app.command("list", help=N_("Reports, oldest first, with what they target."))
 def list_(
     status: ReportStatus = typer.Option(
@@ -53,7 +65,7 @@ def list_(
         columns={
             _("id"): "id",
             _("reported"): lambda r: i18n.when(r["created_at"]),
-            _("reason"): "reason",
+            _("reason"): lambda r: reason_label(r["reason"]),
             _("campaign"): "campaign",
             _("comment"): "comment",
             _("open reports"): "open_reports",

@@ -150,4 +150,5 @@ def set_(
     )
     checked_change(f"settings set {name.value}", query, [typed], name.value,
                    "public.platform_settings", column)  # fmt: skip
-    err.print(f"{name.value} = {typed}")
+    shown = f"{percent(typed)} ({typed} bp)" if name is Setting.platform_fee else typed
+    err.print(f"{name.value} = {shown}")

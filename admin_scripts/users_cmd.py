@@ -142,16 +142,26 @@ def _length(length: timedelta | None, end: datetime | None) -> timedelta:
     return length
 
 
-def _set_ban(who: str, length: timedelta | None, reason: str | None) -> dict:
-    """Bans ``who`` for ``length`` (None: lifts the ban), through Auth and in the
-    database in one transaction with its audit record; the user as they are now."""
-    auth = auth_admin.for_console()
-    duration = auth_admin.ban_duration(length)
+def _target(who: str, *, not_self: bool = False) -> dict:
+    """The user an action is about, checked before anything is asked or done."""
     with db.connect() as conn:
-        operator.resolve(conn)
+        acting = operator.resolve(conn)
         user = _find(conn, who)
-        user_id = str(user["id"])
-        details = {"target": user_id, "reason": reason, "ban_duration": duration}
+    if not_self and user["id"] == acting["id"]:
+        raise OperatorError(
+            _("an operator does not delete their own account here"), operator.EXIT_REFUSED
+        )
+    return user
+
+
+def _set_ban(auth: auth_admin.AuthAdmin, user: dict, length: timedelta | None,
+             reason: str | None) -> dict:  # fmt: skip
+    """Bans ``user`` for ``length`` (None: lifts the ban), through Auth and in the
+    database in one transaction with its audit record; the user as they are now."""
+    duration = auth_admin.ban_duration(length)
+    user_id = str(user["id"])
+    details = {"target": user_id, "reason": reason, "ban_duration": duration}
+    with db.connect() as conn:
         with acting_as(conn, "users ban" if length else "users unban", **details):
             conn.execute("set local role none")
             if length:  # the database's rule first: if it refuses, Auth was not asked
@@ -180,9 +190,17 @@ def ban(
     as_json: bool = JSON_OPTION,
 ) -> None:
     length = _length(_ban_for(for_), _ban_until(until))
+    auth = auth_admin.for_console()
+    user = _target(who)
     if not yes:
-        typer.confirm(_("Ban {who}?").format(who=who), abort=True)
-    user = _set_ban(who, length, reason)
+        question = (
+            _("Ban {email} for good?")
+            if length == auth_admin.FOREVER
+            else _("Ban {email} until {until}?")
+        )
+        end = i18n.when(datetime.now(UTC) + length)
+        typer.confirm(question.format(email=user["email"], until=end), abort=True)
+    user = _set_ban(auth, user, length, reason)
     if as_json:
         print_json(user)
     elif length == auth_admin.FOREVER:
@@ -200,7 +218,7 @@ def unban(
     who: str,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    user = _set_ban(who, None, None)
+    user = _set_ban(auth_admin.for_console(), _target(who), None, None)
     if as_json:
         print_json(user)
         return
@@ -287,19 +305,17 @@ def delete(
     ),
     yes: bool = YES_OPTION,
 ) -> None:
+    auth = auth_admin.for_console()
+    user = _target(who, not_self=True)
     if not yes:
         typer.confirm(
-            _("Delete the account {who}? This cannot be undone.").format(who=who), abort=True
+            _("Delete the account {email}? This cannot be undone.").format(email=user["email"]),
+            abort=True,
         )
-    auth = auth_admin.for_console()
-    with db.connect() as conn:
-        acting = operator.resolve(conn)
-        user = _find(conn, who)
-        if user["id"] == acting["id"]:
-            raise OperatorError(
-                _("an operator does not delete their own account here"), operator.EXIT_REFUSED
-            )
-        with acting_as(conn, "users delete", target=str(user["id"]), soft=soft):
-            conn.execute("set local role none")
-            auth.delete_user(conn, str(user["id"]), soft=soft)
+    with (
+        db.connect() as conn,
+        acting_as(conn, "users delete", target=str(user["id"]), soft=soft),
+    ):
+        conn.execute("set local role none")
+        auth.delete_user(conn, str(user["id"]), soft=soft)
     out.print(_("{id}: account deleted").format(id=user["id"]))

@@ -349,7 +349,7 @@ def spawn_console(db, admin, *args: str):
 @pytest.mark.parametrize(("answer", "banned"), [("n", False), ("y", True)])
 def test_a_ban_is_confirmed_in_a_real_terminal(db, admin, user, answer, banned):
     console = spawn_console(db, admin, "ban", user.email, "--for", "7d", "--reason", "Spam")
-    console.expect_exact(f"Bannir {user.email} ?")
+    console.expect_exact(f"Bannir {user.email} jusqu'au ")
     console.sendline(answer)
     console.expect(pexpect.EOF)
     console.close()
