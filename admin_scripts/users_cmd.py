@@ -108,7 +108,12 @@ def show(who: str) -> None:
 def _ban_for(text: str | None) -> timedelta | None:
     if text is None:
         return None
-    length = parse_duration(text)
+    try:
+        length = parse_duration(text)
+    except typer.BadParameter:
+        raise typer.BadParameter(
+            _("{text!r} is not a duration: write 90s, 30m, 12h or 7d").format(text=text)
+        ) from None
     if length <= timedelta(0):
         raise typer.BadParameter(_("a ban lasts at least a second (e.g. 7d)"))
     return length

@@ -283,6 +283,9 @@ def test_bad_input_in_french(db, french, user):
     past = french("ban", user.email, "--until", "2020-01-01", "--reason", "x", "--yes")
     assert past.exit_code == 2
     assert "est passé" in past.output
+    bad = french("ban", user.email, "--for", "7 jours", "--reason", "x", "--yes")
+    assert bad.exit_code == 2
+    assert "n'est pas une durée" in bad.output
     unknown = french("ban", "personne@example.test", "--reason", "x", "--yes")
     assert unknown.exit_code == 3
     assert "aucun compte" in unknown.stderr
