@@ -18,6 +18,7 @@ from admin_scripts import (
     media_cmd,
     moderation_cmd,
     notifications_cmd,
+    operator,
     payments_cmd,
     payouts_cmd,
     refunds_cmd,
@@ -53,6 +54,7 @@ def root(
     ),
 ) -> None:
     """The options every command shares (read by admin_scripts.operator and .i18n)."""
+    operator.choose(acting)
 
 
 app.add_typer(local_cmd.app, name="local")
