@@ -58,7 +58,7 @@ class OperatorError(RuntimeError):
 
 def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
     """The one way a command ends on an error: the message, then its exit code."""
-    error(exc)
+    error(exc, label=_("error"))
     own = getattr(exc, "code", None)  # an OperatorError's; others' (Stripe's) may be text
     return typer.Exit(code=own if isinstance(own, int) else code)
 
@@ -119,14 +119,18 @@ def refusal(exc: psycopg.Error, rule: str | None = None) -> OperatorError:
         return OperatorError(
             _("{message}: the rule is {rule}").format(message=message, rule=rule), code
         )
-    sentence = (
-        i18n.refusal_sentence(message, diag.message_detail)
-        if state.startswith("PT")
-        else diag.message_detail
-    )
-    if not sentence:
-        return OperatorError(message, code)
-    return OperatorError(_("{token}: {sentence}").format(token=message, sentence=sentence), code)
+    if state.startswith("PT"):  # a stable token of the SQL
+        return OperatorError(told(message, diag.message_detail), code)
+    detail = f": {diag.message_detail}" if diag.message_detail else ""
+    return OperatorError(f"{message}{detail}", code)
+
+
+def told(token: str, sentence: str | None) -> str:
+    """A refusal's token and its sentence as the operator reads them: ``token:
+    sentence``, the sentence in French from the catalogue (the token kept: it is
+    what operators search), in English the one given."""
+    sentence = i18n.refusal_sentence(token, sentence)
+    return _("{token}: {sentence}").format(token=token, sentence=sentence) if sentence else token
 
 
 def explain(exc: Exception) -> OperatorError:
@@ -145,11 +149,11 @@ def explain(exc: Exception) -> OperatorError:
             _(
                 "{error}: check the provider's settings (environment or .env.local)"
                 " and the network, then run the command again"
-            ).format(error=exc),
+            ).format(error=told(exc.token, exc.sentence)),
             EXIT_PROVIDER,
         )
     if isinstance(exc, ApiError):
-        return OperatorError(str(exc), EXIT_REFUSED)
+        return OperatorError(told(exc.token, exc.sentence), EXIT_REFUSED)
     if isinstance(exc, ConfigError):
         return invalid_configuration(str(exc).removeprefix("invalid configuration: "))
     return OperatorError(
