@@ -4,9 +4,13 @@ refusal tokens) translated in the catalogue, and shown translated."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -459,3 +463,39 @@ def test_the_operator_option_names_who_acts_and_a_missing_or_unknown_one_reads_f
     acting = operator_cli("--operator", admin.email, *fee)
     assert acting.exit_code == 0, acting.output
     assert db.one("select platform_fee_bp from public.platform_settings")["platform_fee_bp"] == 321
+
+
+def test_a_services_refusal_reads_french_with_its_token_and_a_provider_down_says_what_to_do():
+    from webhooks.errors import ApiError
+
+    i18n.use(FRENCH)
+    refused = errors.explain(ApiError("payout_not_found", "No such payout request."))
+    assert refused.code == errors.EXIT_REFUSED
+    assert str(refused) == "payout_not_found : Cette demande de versement n'existe pas."
+    down = errors.explain(ApiError("bad_request", "Stripe is down.", status=503))
+    assert down.code == errors.EXIT_PROVIDER
+    assert "vérifiez les réglages du prestataire" in str(down)
+    assert "puis relancez la commande" in str(down)
+    i18n.use("en")
+    assert str(errors.explain(ApiError("payout_not_found", "No such payout request."))) == (
+        "payout_not_found: No such payout request."
+    )
+
+
+def test_a_real_process_speaks_french_without_being_asked(database_down):
+    env = {k: v for k, v in os.environ.items() if k != "CAGNOTTE_LANG"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    helped = subprocess.run(
+        [sys.executable, "-m", "admin_scripts.cli", "--help"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert helped.returncode == 0
+    assert "Console des opérateurs d'AfriCagnotte." in helped.stdout
+    assert "Utilisation :" in helped.stdout
+    down = subprocess.run(
+        [sys.executable, "-m", "admin_scripts.cli", "payouts", "list"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert down.returncode == errors.EXIT_NO_DATABASE
+    (line,) = down.stderr.strip().splitlines()
+    assert line.startswith("erreur: la base de données est injoignable")
