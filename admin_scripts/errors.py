@@ -203,5 +203,7 @@ class ConsoleGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # ends the command as asked, usage errors with their help
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): Typer's main ends quietly (exit 1)
         except Exception as exc:
             raise fail(explain(exc)) from exc
