@@ -102,7 +102,8 @@ def update() -> dict[str, list[str]]:
     todo = {}
     for lang in TRANSLATED:
         catalog = read(lang)
-        catalog.update(wanted, no_fuzzy_matching=True)
+        # The header keeps its date: branches that add texts merge without a conflict there.
+        catalog.update(wanted, no_fuzzy_matching=True, update_creation_date=False)
         catalog.obsolete.clear()
         path = po_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
