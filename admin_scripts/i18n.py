@@ -81,11 +81,13 @@ REFUSAL = "refusal"
 
 def refusal_sentence(token: str, detail: str | None) -> str | None:
     """What the database's refusal ``token`` means, for the operator: the
-    catalogue's sentence (French), else the database's own detail (English)."""
+    catalogue's sentence (French), else the database's own detail (English). A
+    sentence may show the detail where it carries values (amounts, statuses,
+    fields): ``{detail}`` in the catalogue."""
     if language() != "en":
         sentence = pgettext(REFUSAL, token)
         if sentence != token:
-            return sentence
+            return sentence.replace("{detail}", detail or "-")
     return detail
 
 

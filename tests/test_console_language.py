@@ -65,8 +65,14 @@ def test_every_translation_keeps_the_placeholders_of_its_text():
         if message.id and message.string
         for text, translated in _pairs(message)
         if catalogue.placeholders(text) != catalogue.placeholders(translated)
+        and not (message.context == i18n.REFUSAL and _only_the_detail(translated))
     ]
     assert wrong == []
+
+
+def _only_the_detail(sentence: str) -> bool:
+    """A refusal's sentence has one placeholder, the database's own detail."""
+    return set(catalogue.placeholders(sentence)) <= {"{detail}"}
 
 
 def _pairs(message) -> list[tuple[str, str]]:
@@ -423,7 +429,7 @@ def test_a_refusal_reads_french_with_its_token_and_english_keeps_the_databases_s
     (line,) = french.stderr.strip().splitlines()
     assert line.endswith(
         "invalid_status_transition : Cette action n'est pas possible pour une cagnotte dans"
-        " cet état."
+        " cet état. Détail : Cannot approve a campaign that is active."
     ), line
     english = operator_cli("--lang", "en", "campaigns", "approve", campaign["slug"])
     assert english.exit_code == errors.EXIT_REFUSED
