@@ -254,12 +254,13 @@ def _translate_typer_constants(rich_utils) -> None:
 def translate_help(command) -> None:
     """The help texts of a Click command tree in the console's language (Typer
     builds the tree anew for each run, so translating it in place is safe)."""
-    for attr in ("help", "short_help", "epilog"):
+    for attr in ("help", "short_help", "epilog", "rich_help_panel"):
         if text := getattr(command, attr, None):
             setattr(command, attr, _(text))
     for param in getattr(command, "params", []):
-        if getattr(param, "help", None):
-            param.help = _(param.help)
+        for attr in ("help", "rich_help_panel"):  # panel titles: N_("…") too
+            if text := getattr(param, attr, None):
+                setattr(param, attr, _(text))
     for sub in getattr(command, "commands", {}).values():
         translate_help(sub)
 

@@ -505,3 +505,20 @@ def test_a_real_process_speaks_french_without_being_asked(database_down):
     assert down.returncode == errors.EXIT_NO_DATABASE
     (line,) = down.stderr.strip().splitlines()
     assert line.startswith("erreur: la base de données est injoignable")
+
+
+def test_a_help_panel_named_by_a_command_group_is_translated_like_its_help():
+    sample = typer.Typer(cls=ConsoleGroup, pretty_exceptions_enable=False)
+
+    @sample.command("review", rich_help_panel=i18n.N_("Error"))
+    def review(limit: int = typer.Option(1, rich_help_panel=i18n.N_("Commands"))) -> None:
+        pass
+
+    @sample.command("other")
+    def other() -> None:
+        pass
+
+    top = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(sample, ["--help"])
+    assert "─ Erreur ─" in top.output
+    command = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(sample, ["review", "--help"])
+    assert "─ Commandes ─" in command.output
