@@ -193,10 +193,12 @@ class ConsoleGroup(TyperGroup):
         from admin_scripts.settings import settings
 
         settings.cache_clear()
-        operator.choose(None)
         i18n.use(i18n.chosen_language(sys.argv[1:] if args is None else args))
         i18n.translate_help(self)
-        return super().main(args, *rest, **options)
+        try:
+            return super().main(args, *rest, **options)
+        finally:
+            operator.choose(None)  # the run's --operator stays with the run
 
     def invoke(self, ctx: typer.Context):
         try:

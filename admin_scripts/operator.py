@@ -50,7 +50,7 @@ __all__ = [
 
 
 # The root option --operator of the run (cli.root sets it; ConsoleGroup.main
-# forgets it before each run). Typer 0.29 runs its own Click: click's current
+# forgets it when the run ends). Typer 0.29 runs its own Click: click's current
 # context is never Typer's, so the option is kept here.
 _acting: ContextVar[str | None] = ContextVar("acting", default=None)
 
