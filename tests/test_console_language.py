@@ -328,20 +328,55 @@ def test_typers_own_usage_errors_read_french_and_its_english_is_what_the_catalog
     assert "Usage:" not in fr.output
 
 
-def test_a_confirmation_declined_reads_french():
+def burner() -> typer.Typer:
     sample = typer.Typer(cls=ConsoleGroup, pretty_exceptions_enable=False)
 
     @sample.command("burn")
     def burn() -> None:
-        typer.confirm("?", abort=True)
+        typer.confirm("Brûler ?", abort=True)
+        typer.echo("brûlé")
 
     @sample.command("other")
     def other() -> None:
         pass
 
-    result = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(sample, ["burn"], input="n\n")
+    return sample
+
+
+@pytest.mark.parametrize("answer", ["o", "oui", "OUI", "y", "yes"])
+def test_a_confirmation_asks_in_french_and_understands_oui(answer):
+    result = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(burner(), ["burn"], input=answer)
+    assert result.exit_code == 0, result.output
+    assert "Brûler ? [o/N]: " in result.output
+    assert "brûlé" in result.output
+
+
+@pytest.mark.parametrize("answer", ["n", "non", ""])
+def test_a_confirmation_declined_reads_french(answer):
+    result = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(
+        burner(), ["burn"], input=answer + "\n"
+    )
     assert result.exit_code == 1
     assert "Opération annulée." in result.output
+    assert "brûlé" not in result.output
+
+
+def test_a_confirmation_asks_again_in_french_and_ends_on_end_of_input():
+    result = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(
+        burner(), ["burn"], input="peut-être\n"
+    )
+    assert "Répondez o (oui) ou n (non)." in result.output
+    assert result.exit_code == 1
+    assert "brûlé" not in result.output
+
+
+def test_a_confirmation_in_english_is_typers():
+    result = CliRunner(env={"CAGNOTTE_LANG": "en"}).invoke(burner(), ["burn"], input="y\n")
+    assert result.exit_code == 0
+    assert "Brûler ? [y/N]: " in result.output
+    declined = CliRunner(env={"CAGNOTTE_LANG": "en"}).invoke(burner(), ["burn"], input="\n")
+    assert declined.exit_code == 1
+    assert "Aborted." in declined.output
 
 
 def test_a_text_typer_did_not_write_is_left_as_it_is():
