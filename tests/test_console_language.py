@@ -557,3 +557,35 @@ def test_a_help_panel_named_by_a_command_group_is_translated_like_its_help():
     assert "─ Erreur ─" in top.output
     command = CliRunner(env={"CAGNOTTE_LANG": FRENCH}).invoke(sample, ["review", "--help"])
     assert "─ Commandes ─" in command.output
+
+
+@pytest.fixture
+def comment(db, campaign, user) -> str:
+    return db.one(
+        "insert into public.comments (campaign_id, author_id, body)"
+        " values (%s, %s, 'Bravo') returning id::text as id",
+        [campaign["id"], user.id],
+    )["id"]
+
+
+def test_in_a_real_terminal_a_destructive_command_asks_in_french_and_oui_goes_ahead(
+    db, operator_cli, comment
+):
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k != "CAGNOTTE_LANG"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    terminal = pexpect.spawn(
+        sys.executable, ["-m", "admin_scripts.cli", "comments", "delete", comment[:8]],
+        env=env, encoding="utf-8", timeout=60, dimensions=(24, 100),
+    )  # fmt: skip
+    terminal.expect_exact("[o/N]: ")
+    terminal.sendline("peut-être")
+    terminal.expect_exact("Répondez o (oui) ou n (non).")
+    terminal.expect_exact("[o/N]: ")
+    terminal.sendline("oui")
+    terminal.expect(pexpect.EOF)
+    terminal.close()
+    assert terminal.exitstatus == 0, terminal.before
+    assert "Traceback" not in terminal.before
+    assert db.sql("select id from public.comments where id = %s", [comment]) == []
