@@ -5,8 +5,10 @@ people read them.
   where they are used) or ``N_("…")`` (help texts, translated when shown), and
   translated by the gettext catalogue ``admin_scripts/locale/<lang>/LC_MESSAGES/
   cagnotte_admin.po`` (Babel extracts and compiles it: ``make messages``). The
-  same catalogue translates Click's and Typer's own words (usage errors, panel
-  titles): they call the standard ``gettext`` whose domain we bind.
+  same catalogue translates Typer's own words: its few ``gettext`` calls (panel
+  titles) through the standard domain we bind, and the usage errors and help
+  words its vendored Click writes as plain text through ``TYPER_TEXTS``; and
+  the database's refusal tokens (context ``refusal``: ``refusal_sentence``).
 - **The language** is ``--lang`` (root option), else ``CAGNOTTE_LANG``, else
   French. English is the code's own text.
 - **Money** is integer minor units with an ISO currency; it is shown with the
@@ -110,11 +112,11 @@ def chosen_language(args: list[str] | None = None) -> str:
 
 
 def use(lang: str) -> None:
-    """Speaks ``lang`` from now on (our texts and Click's/Typer's)."""
+    """Speaks ``lang`` from now on (our texts and Typer's)."""
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     _current["lang"] = lang
     # The standard gettext picks the language from LANGUAGE first (GNU gettext's
-    # rule, followed by Python's gettext.find); Click and Typer translate through it.
+    # rule, followed by Python's gettext.find); Typer's gettext calls go through it.
     os.environ["LANGUAGE"] = lang
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
