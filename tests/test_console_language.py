@@ -24,6 +24,7 @@ from admin_scripts.cli import app
 from admin_scripts.errors import ConsoleGroup
 from tests.support import catalogue
 from tests.support.error_catalogue import sql_tokens
+from webhooks.errors import SERVICE_ERRORS
 
 FRENCH = "fr"
 
@@ -92,9 +93,10 @@ def test_the_po_is_as_the_catalogue_writes_it_sorted_and_without_locations():
     assert "\n#: " not in path.read_text()
 
 
-def test_every_refusal_token_of_the_migrations_has_a_french_sentence():
+def test_every_refusal_token_of_the_migrations_and_the_service_has_a_french_sentence():
     i18n.use(FRENCH)
-    missing = [t for t in sql_tokens() if i18n.pgettext(i18n.REFUSAL, t) == t]
+    tokens = [*sql_tokens(), *SERVICE_ERRORS]
+    missing = [t for t in tokens if i18n.pgettext(i18n.REFUSAL, t) == t]
     assert missing == []
 
 
@@ -513,8 +515,10 @@ def test_a_services_refusal_reads_french_with_its_token_and_a_provider_down_says
     refused = errors.explain(ApiError("payout_not_found", "No such payout request."))
     assert refused.code == errors.EXIT_REFUSED
     assert str(refused) == "payout_not_found : Cette demande de versement n'existe pas."
-    down = errors.explain(ApiError("bad_request", "Stripe is down.", status=503))
+    down = errors.explain(ApiError("service_unavailable", "Stripe is not configured."))
     assert down.code == errors.EXIT_PROVIDER
+    assert str(down).startswith("service_unavailable : La base de données ou l'API")
+    assert "Détail : Stripe is not configured." in str(down)
     assert "vérifiez les réglages du prestataire" in str(down)
     assert "puis relancez la commande" in str(down)
     i18n.use("en")

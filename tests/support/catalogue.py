@@ -6,9 +6,10 @@ What is extracted: our ``_()``, ``N_()``, ``ngettext()`` and ``pgettext()``
 texts (among them ``i18n.TYPER_TEXTS``, the texts Typer's vendored Click writes
 without gettext), Typer's own ``gettext`` calls (panel titles, "Aborted!"),
 which the console translates through the same domain (admin_scripts.i18n), and
-the database's stable error tokens (context ``refusal``, their English detail
-as a comment), read from the migrations as docs/errors.md reads them
-(tests/support/error_catalogue.py), so that a new token is a text to translate.
+the stable error tokens (context ``refusal``, their English meaning as a
+comment): the database's, read from the migrations as docs/errors.md reads them
+(tests/support/error_catalogue.py), and the service's (webhooks.errors), so that
+a new token is a text to translate.
 Click itself is not read: Typer 0.29 no longer runs it.
 
 ``python -m tests.support.catalogue`` updates every language's ``.po`` with the
@@ -29,6 +30,7 @@ from babel.messages.pofile import read_po, write_po
 
 from admin_scripts.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, REFUSAL
 from tests.support.error_catalogue import sql_tokens
+from webhooks.errors import SERVICE_ERRORS
 
 ROOT = LOCALE_DIR.parent.parent
 OURS = [ROOT / "admin_scripts"]
@@ -50,6 +52,9 @@ def template() -> Catalog:
             catalog.add(message, context=context)
     for token, about in sql_tokens().items():
         catalog.add(token, context=REFUSAL, auto_comments=[about.meaning] if about.meaning else [])
+    for token, kind in SERVICE_ERRORS.items():  # the payment code's, which the console runs
+        if catalog.get(token, context=REFUSAL) is None:
+            catalog.add(token, context=REFUSAL, auto_comments=[kind.meaning])
     return catalog
 
 
