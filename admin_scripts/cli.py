@@ -20,6 +20,7 @@ from admin_scripts import (
     local_cmd,
     media_cmd,
     notifications_cmd,
+    operator,
     payments_cmd,
     payouts_cmd,
     refunds_cmd,
@@ -57,6 +58,7 @@ def root(
     ),
 ) -> None:
     """The options every command shares (read by admin_scripts.operator and .i18n)."""
+    operator.choose(acting)
 
 
 app.add_typer(local_cmd.app, name="local")

@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from admin_scripts import choices, errors, localstack
@@ -309,3 +310,20 @@ def test_a_refused_login_is_a_usage_error_naming_database_url_not_a_database_dow
     assert result.exit_code == 2  # errors.EXIT_USAGE
     assert "the database refused the login" in result.stderr
     assert "DATABASE_URL" in result.stderr
+
+
+def test_a_reader_that_goes_away_is_not_a_bug():
+    sample = typer.Typer(cls=errors.ConsoleGroup, pretty_exceptions_enable=False)
+
+    @sample.command("talk")
+    def talk() -> None:
+        raise BrokenPipeError(32, "Broken pipe")  # what `cagnotte-admin … | head` meets
+
+    @sample.command("other")
+    def other() -> None:
+        pass
+
+    result = CliRunner().invoke(sample, ["talk"])
+    assert result.exit_code == 1
+    assert "bug" not in result.output
+    assert "Traceback" not in result.output
