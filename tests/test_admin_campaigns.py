@@ -295,7 +295,7 @@ def test_freeze_and_close_confirm_in_a_real_terminal(
     give(c, 500_000, user)
     args = ("--lang", "fr", "campaigns", command, c["slug"], "--reason", "Fraude")
     no = console_in_a_terminal(*args)
-    no.expect(r"\[y/N\]: ")
+    no.expect(r"\[o/N\]: ")
     assert asks in no.before
     assert "500 000 F CFA" in plain(no.before)
     assert "1 don" in no.before
@@ -305,8 +305,8 @@ def test_freeze_and_close_confirm_in_a_real_terminal(
     assert no.exitstatus == 1
     assert status_of(db, c) == "active"
     yes = console_in_a_terminal(*args)
-    yes.expect(r"\[y/N\]: ")
-    yes.sendline("y")
+    yes.expect(r"\[o/N\]: ")
+    yes.sendline("o")
     yes.expect(pexpect.EOF)
     yes.close()
     assert yes.exitstatus == 0, yes.before
