@@ -46,7 +46,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from admin_scripts.i18n import N_
+from admin_scripts.i18n import N_, _
 
 # Options every listing and every destructive command takes.
 JSON_OPTION = typer.Option(False, "--json", help=N_("Print JSON."))
@@ -174,11 +174,20 @@ def write_csv(target: IO[str], header: list[str], rows: Iterable[Iterable[Any]])
     return count
 
 
+def number(value: int | float | Decimal) -> str:
+    """A count as the operator's locale writes it (``12 345`` in French)."""
+    from babel.numbers import format_decimal
+
+    from admin_scripts.i18n import babel_locale
+
+    return format_decimal(value, locale=babel_locale(), group_separator=True)
+
+
 def parse_duration(text: str) -> timedelta:
     """A duration as operators type it: 90s, 30m, 12h, 3d."""
     m = re.fullmatch(r"(\d+)([smhd])", text.strip())
     if not m:
-        raise typer.BadParameter(f"not a duration (30m, 12h, 3d): {text!r}")
+        raise typer.BadParameter(_("not a duration (30m, 12h, 3d): {text!r}").format(text=text))
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m[2]]
     return timedelta(**{unit: int(m[1])})
 
@@ -188,9 +197,19 @@ def parse_duration(text: str) -> timedelta:
 T = TypeVar("T")
 
 
+def current_context() -> Any:
+    """The running command's context. Typer runs its own copy of Click
+    (``typer._click``), whose context stack the ``click`` package does not see."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # a Typer that uses the click package itself
+        get_current_context = click.get_current_context
+    return get_current_context(silent=True) or click.get_current_context(silent=True)
+
+
 def under_json() -> bool:
     """Whether the running command (or a group above it) was given ``--json``."""
-    ctx = click.get_current_context(silent=True)
+    ctx = current_context()
     while ctx is not None:
         if ctx.params.get("as_json"):
             return True
@@ -234,3 +253,19 @@ def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Ite
         for item in items:
             yield item
             bar.advance(task)
+
+
+# Confirmation -------------------------------------------------------------------------------
+
+
+def confirm(question: str, *, yes: bool = False) -> None:
+    """Asks ``question`` on stderr (stdout stays data) in the console's language
+    (``Continuer ? [o/N]``: o/oui or y/yes); any other answer, an empty one or the
+    end of input aborts (exit 1, nothing done). ``yes`` (``--yes``) skips it."""
+    if yes:
+        return
+    accepted = {"y", "yes", _("y"), _("yes")}
+    prompt = "{question} [{y}/{n}]".format(question=question, y=_("y"), n=_("N"))
+    answer = typer.prompt(prompt, default="", show_default=False, err=True, prompt_suffix=" ")
+    if answer.strip().lower() not in accepted:
+        raise typer.Abort()

@@ -29,6 +29,7 @@ from rich.text import Text
 from admin_scripts import db, localstack, project
 from admin_scripts.console import JSON_OPTION, cell, err, out, print_json
 from admin_scripts.errors import EXIT_USAGE, connection_failed, fail
+from admin_scripts.i18n import N_, _, ngettext
 
 MANIFEST = localstack.SUPABASE_DIR / "privileges.json"
 REGENERATE = "`make privileges` (cagnotte-admin doctor --write-manifest)"
@@ -512,9 +513,10 @@ def run_check(t: Target, check: str, function: Callable[[Target], list[Finding]]
         raise
     except psycopg.Error as exc:
         message = (exc.diag.message_primary or str(exc)).splitlines()[0]
-        findings = [Finding("error", f"could not check: {message}")]
+        findings = [Finding("error", _("could not check: {reason}").format(reason=message))]
     except Exception as exc:  # a value this check did not expect: said, not a traceback
-        findings = [Finding("error", f"could not check: {type(exc).__name__}: {exc}")]
+        reason = f"{type(exc).__name__}: {exc}"
+        findings = [Finding("error", _("could not check: {reason}").format(reason=reason))]
     return [{"check": check, **asdict(f)} for f in findings]
 
 
@@ -542,8 +544,8 @@ STYLE = {OK: "green", INFO: "cyan"}
 
 
 def report(findings: list[dict], target: str) -> None:
-    table = Table(title=f"doctor: {target}")
-    for header in ("check", "status", "detail", "fix"):
+    table = Table(title=_("doctor: {target}").format(target=target))
+    for header in (_("check"), _("status"), _("detail"), _("fix")):
         table.add_column(header, overflow="fold")
     previous = None
     for f in findings:
@@ -561,7 +563,7 @@ def report(findings: list[dict], target: str) -> None:
     out.print(table)
     fixes = list(dict.fromkeys(f["fix"] for f in findings if f["status"] in PROBLEMS and f["fix"]))
     if fixes:
-        out.print("Fixes, in this order:", style="bold")
+        out.print(_("Fixes, in this order:"), style="bold")
         for fix in fixes:
             out.print(fix, markup=False, highlight=False)
 
@@ -569,10 +571,12 @@ def report(findings: list[dict], target: str) -> None:
 def summary(findings: list[dict]) -> Text:
     problems = [f for f in findings if f["status"] in PROBLEMS]
     if not problems:
-        return Text.assemble(("all is well", "green"), f" ({len(CHECKS)} checks)")
+        checks = _(" ({count} checks)").format(count=len(CHECKS))
+        return Text.assemble((_("all is well"), "green"), checks)
     per_check = dict.fromkeys(f["check"] for f in problems)
     counts = ", ".join(f"{c} {sum(f['check'] == c for f in problems)}" for c in per_check)
-    return Text.assemble((f"{len(problems)} problem(s)", "red"), f": {counts}")
+    found = ngettext("{count} problem", "{count} problems", len(problems))
+    return Text.assemble((found.format(count=len(problems)), "red"), f": {counts}")
 
 
 def redact(url: str) -> str:
@@ -580,32 +584,40 @@ def redact(url: str) -> str:
         info = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return "?"
-    return f"{info.get('host', 'local socket')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+    return (
+        f"{info.get('host', _('local socket'))}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+    )
+
+
+DOCTOR_HELP = N_(
+    "Check a database (local or hosted) for what the project needs; print each missing piece"
+    " with the command that fixes it. Exit 0: all is well, 1: something is missing, 2: usage,"
+    " configuration, or the database cannot be reached."
+)
 
 
 def doctor(
     database_url: str | None = typer.Option(
-        None, "--database-url", help="The database to examine (default: DATABASE_URL)."
+        None, "--database-url", help=N_("The database to examine (default: DATABASE_URL).")
     ),
     as_json: bool = JSON_OPTION,
     hosted: bool | None = typer.Option(
         None,
         "--hosted/--local",
-        help="Judge it as a hosted project or a local one (default: by its host).",
+        help=N_("Judge it as a hosted project or a local one (default: by its host)."),
     ),
     write_manifest: bool = typer.Option(
         False,
         "--write-manifest",
-        help=f"Rebuild {MANIFEST.name} from a throwaway database built by the migrations.",
+        help=N_(
+            "Rebuild supabase/privileges.json from a throwaway database built by the migrations."
+        ),
     ),
 ) -> None:
-    """Check a database (local or hosted) for what the project needs; print each
-    missing piece with the command that fixes it. Exit 0: all is well, 1: something
-    is missing, 2: usage, configuration, or the database cannot be reached."""
     try:
         if write_manifest:
             MANIFEST.write_text(build_manifest())
-            err.print(f"wrote {MANIFEST.relative_to(localstack.ROOT)}")
+            err.print(_("wrote {file}").format(file=MANIFEST.relative_to(localstack.ROOT)))
             return
         url = database_url or db.database_url()
         findings = examine(url, hosted)
@@ -620,7 +632,7 @@ def doctor(
     if as_json:
         print_json(findings)
     else:
-        judged = "hosted" if (is_hosted(url) if hosted is None else hosted) else "local"
+        judged = _("hosted") if (is_hosted(url) if hosted is None else hosted) else _("local")
         report(findings, f"{redact(url)} ({judged})")
     err.print(summary(findings))
     raise typer.Exit(code=1 if any(f["status"] in PROBLEMS for f in findings) else 0)

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import click
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -51,7 +50,9 @@ __all__ = [
 def current() -> str | None:
     """The acting operator's email: the root option --operator (or
     CAGNOTTE_OPERATOR, cli.root), else the settings (outside a command)."""
-    ctx = click.get_current_context(silent=True)
+    from admin_scripts.console import current_context
+
+    ctx = current_context()
     if ctx is not None and "acting" in ctx.find_root().params:
         return ctx.find_root().params["acting"]
     from admin_scripts.settings import settings

@@ -85,7 +85,7 @@ def asset(public_id, resource_type="image", age_hours=48):
 
 
 @pytest.fixture
-def cloud(db, owner, make_campaign, monkeypatch):
+def cloud(db, owner, make_campaign, monkeypatch, admin):
     c = make_campaign(owner, "active")
     kept = f"africagnotte/campaigns/{c['id']}/kept"
     db.sql("select private.register_media(%s, 'image', 1000)", [kept])
@@ -98,6 +98,8 @@ def cloud(db, owner, make_campaign, monkeypatch):
     ])  # fmt: skip
     server = fake.serve()
     monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.delenv("CAGNOTTE_OPERATOR", raising=False)  # given as --operator
+    fake.operator = admin.email
     monkeypatch.setenv(
         "CLOUDINARY_URL", f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}"
     )
@@ -110,8 +112,18 @@ def names(ids):
     return sorted(i.rsplit("/", 1)[1] for i in ids)
 
 
+def purge(cloud, *args, input=None):
+    """`cagnotte-admin --operator <admin> media purge-orphans <args>`."""
+    argv = ["--operator", cloud.operator, "media", "purge-orphans", *args]
+    return CliRunner().invoke(app, argv, input=input)
+
+
+def deletions(cloud):
+    return [r for r in cloud.requests if r[0] == "DELETE"]
+
+
 def test_purge_orphans_lists_unreferenced_assets_past_the_grace_period(cloud):
-    result = CliRunner().invoke(app, ["media", "purge-orphans", "--json"])
+    result = purge(cloud, "--json")
     assert result.exit_code == 0, result.output
     assert names(a["public_id"] for a in json.loads(result.stdout)) == [
         "orphan1",
@@ -129,10 +141,46 @@ def test_purge_orphans_lists_unreferenced_assets_past_the_grace_period(cloud):
     assert {auth for *_, auth in cloud.requests} == {expected}
 
 
-def test_purge_orphans_apply_deletes_them_after_confirmation(cloud):
-    refused = CliRunner().invoke(app, ["media", "purge-orphans", "--apply"], input="n\n")
-    assert refused.exit_code != 0
-    assert not [r for r in cloud.requests if r[0] == "DELETE"]
-    result = CliRunner().invoke(app, ["media", "purge-orphans", "--apply", "--yes"])
+def test_purge_orphans_apply_deletes_them_after_confirmation(db, cloud):
+    refused = purge(cloud, "--apply", input="n\n")
+    assert refused.exit_code == 1
+    assert "Delete 3 assets at Cloudinary for good? [y/N]" in refused.output
+    assert not deletions(cloud)
+    result = purge(cloud, "--apply", "--yes")
     assert result.exit_code == 0, result.output
     assert names(a["public_id"] for a in cloud.assets) == ["just-uploaded", "kept"]
+    audit = db.one("select action, operator from private.audit_log")
+    assert (audit["action"], audit["operator"]) == ("media purge-orphans", cloud.operator)
+
+
+def test_purge_orphans_asks_in_french_and_accepts_oui(cloud):
+    refused = purge(cloud, "--apply", input="\n")  # no answer: no
+    assert refused.exit_code == 1
+    assert not deletions(cloud)
+    result = CliRunner().invoke(
+        app,
+        ["--lang", "fr", "--operator", cloud.operator, "media", "purge-orphans", "--apply"],
+        input="oui\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Supprimer définitivement 3 fichiers chez Cloudinary ? [o/N]" in result.output
+    assert "3 orphelins supprimés" in result.stderr
+    assert names(a["public_id"] for a in cloud.assets) == ["just-uploaded", "kept"]
+
+
+def test_purge_orphans_is_for_admins(cloud, user):
+    result = CliRunner().invoke(
+        app, ["--operator", user.email, "media", "purge-orphans", "--apply", "--yes"]
+    )
+    assert result.exit_code == 4
+    assert not deletions(cloud)
+
+
+def test_purge_orphans_with_cloudinary_out_of_reach_is_a_clear_error(cloud, monkeypatch):
+    from admin_scripts.localstack import free_port
+
+    monkeypatch.setenv("CLOUDINARY_API_BASE", f"http://127.0.0.1:{free_port()}")
+    result = purge(cloud)
+    assert result.exit_code == 6
+    assert "Cloudinary" in result.stderr
+    assert "Traceback" not in result.output
