@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import tarfile
@@ -71,6 +72,9 @@ select to_regclass('public.campaigns') is not null as has_project,
     exists (select from pg_catalog.pg_roles where rolname = 'supabase_admin') as has_admin
 from pg_catalog.pg_roles as r where r.rolname = current_user
 """
+# The tools' own words untranslated (the console's LANGUAGE=fr would translate
+# them): their progress lines are read, not shown.
+TOOL_ENV = {"LC_ALL": "C", "LANGUAGE": ""}
 # pg_dump --verbose: one line per table whose rows it writes.
 DUMPED = re.compile(r"pg_dump: dumping contents of table ")
 # pg_restore --verbose: one line per archive entry it restores.
@@ -87,7 +91,7 @@ def _tool_lines(argv: list[str], counted: re.Pattern[str]) -> Iterator[str]:
     lines: list[str] = []
     with subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True,
+        text=True, env=os.environ | TOOL_ENV,
     ) as proc:  # fmt: skip
         for line in proc.stderr or []:
             lines.append(line.rstrip("\n"))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -259,13 +260,21 @@ def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Ite
 
 
 def confirm(question: str, *, yes: bool = False) -> None:
-    """Asks ``question`` on stderr (stdout stays data) in the console's language
-    (``Continuer ? [o/N]``: o/oui or y/yes); any other answer, an empty one or the
-    end of input aborts (exit 1, nothing done). ``yes`` (``--yes``) skips it."""
+    """Asks ``question`` on stderr (stdout stays data: nothing of the question
+    reaches it) in the console's language (``Continuer ? [o/N]``: o/oui or
+    y/yes); any other answer, an empty one or the end of input aborts (exit 1,
+    nothing done). ``yes`` (``--yes``) skips it."""
     if yes:
         return
     accepted = {"y", "yes", _("y"), _("yes")}
     prompt = "{question} [{y}/{n}]".format(question=question, y=_("y"), n=_("N"))
-    answer = typer.prompt(prompt, default="", show_default=False, err=True, prompt_suffix=" ")
+    err.print(literal(prompt), end=" ", soft_wrap=True)
+    err.file.flush()
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        answer = ""
+    if not answer.endswith("\n"):
+        err.print()  # the end of input: the next message on its own line
     if answer.strip().lower() not in accepted:
         raise typer.Abort()

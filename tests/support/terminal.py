@@ -34,9 +34,11 @@ def unboxed(text: str) -> str:
     return " ".join(BOX.sub(" ", ANSI.sub("", text)).split())
 
 
-def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def environment(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     """The child's environment: this one (the test's DATABASE_URL, operator,
-    language…), this checkout's code first, no forced colours or terminal."""
+    language…), this checkout's code first, no forced colours or terminal;
+    ``extra`` adds variables (None: removes one, e.g. CAGNOTTE_LANG for French,
+    the default)."""
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
     env |= {
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
@@ -45,7 +47,12 @@ def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         "LINES": str(LINES),
         "PYTHONUNBUFFERED": "1",
     }
-    return env | dict(extra or {})
+    for name, value in (extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
 
 
 @dataclass
@@ -71,7 +78,7 @@ class Session:
         return self.child.exitstatus, shown
 
 
-def in_terminal(*args: str, env: Mapping[str, str] | None = None) -> Session:
+def in_terminal(*args: str, env: Mapping[str, str | None] | None = None) -> Session:
     """``cagnotte-admin <args>`` in a pseudo-terminal of COLUMNS x LINES."""
     child = pexpect.spawn(
         str(ENTRY_POINT),
@@ -87,7 +94,7 @@ def in_terminal(*args: str, env: Mapping[str, str] | None = None) -> Session:
 
 
 def piped(
-    *args: str, env: Mapping[str, str] | None = None, input: str = ""
+    *args: str, env: Mapping[str, str | None] | None = None, input: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """``cagnotte-admin <args>`` with pipes for stdin, stdout and stderr (a script)."""
     return subprocess.run(
