@@ -12,7 +12,8 @@ import psycopg
 import pytest
 
 from admin_scripts import localstack
-from tests.conftest import throwaway_cluster
+from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET, throwaway_cluster
+from tests.support.cloudinary_admin import FakeAdminApi, asset
 from tests.support.terminal import in_terminal, piped, unboxed
 
 FRENCH = {"CAGNOTTE_LANG": None}  # the default language
@@ -126,3 +127,47 @@ def test_a_question_without_an_answer_in_a_script_is_a_refusal(backup_file):
         assert "[o/N]" in result.stderr
         with psycopg.connect(url) as conn:
             assert conn.execute("select to_regnamespace('auth')").fetchone()[0] is None
+
+
+@pytest.fixture
+def cloud(console_env, db, monkeypatch):
+    """Two orphans at a local Cloudinary Admin API, one asset a row references."""
+    kept = f"africagnotte/campaigns/{console_env['id']}/kept"
+    db.sql("select private.register_media(%s, 'image', 1000)", [kept])
+    fake = FakeAdminApi([
+        asset(kept),
+        asset(f"africagnotte/campaigns/{console_env['id']}/orphan1"),
+        asset(f"africagnotte/campaigns/{console_env['id']}/orphan2", "video"),
+    ])  # fmt: skip
+    server = fake.serve()
+    monkeypatch.setenv(
+        "CLOUDINARY_URL", f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}"
+    )
+    monkeypatch.setenv("CLOUDINARY_API_BASE", f"http://127.0.0.1:{server.server_address[1]}")
+    yield fake
+    server.shutdown()
+
+
+def test_purging_orphans_asks_first_and_a_non_deletes_nothing(db, cloud, admin):
+    session = in_terminal(
+        "--operator", admin.email, "media", "purge-orphans", "--apply", env=FRENCH
+    )
+    question = unboxed(session.expect(r"\[o/N\] "))
+    assert "Supprimer définitivement 2 fichiers chez Cloudinary ?" in question
+    session.answer("non")
+    code, _shown = session.finish()
+    assert code == 1
+    assert len(cloud.assets) == 3
+    assert not [r for r in cloud.requests if r[0] == "DELETE"]
+    assert db.one("select count(*) as n from private.audit_log")["n"] == 0
+
+
+def test_purging_orphans_with_yes_asks_nothing(db, cloud, admin):
+    session = in_terminal(
+        "--operator", admin.email, "media", "purge-orphans", "--apply", "--yes", env=FRENCH
+    )
+    code, shown = session.finish()
+    assert code == 0, shown
+    assert "[o/N]" not in shown
+    assert "2 orphelins supprimés" in shown
+    assert [a["public_id"].rsplit("/", 1)[1] for a in cloud.assets] == ["kept"]
