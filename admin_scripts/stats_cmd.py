@@ -137,6 +137,7 @@ def _table(title: str, rows: list[dict]) -> None:
 CHART_WIDTH = 80  # columns, at most (a terminal's usual width)
 CHART_HEIGHT = 15
 CHART_TICKS = 6
+Y_TICKS = 4
 
 
 def series(per_day: list[dict], currency: str, today: date, days: int) -> list[tuple[date, int]]:
@@ -148,17 +149,22 @@ def series(per_day: list[dict], currency: str, today: date, days: int) -> list[t
 
 
 def chart(points: list[tuple[date, int]], currency: str, width: int = CHART_WIDTH) -> str:
-    """The money given per day in one currency (its major units), a terminal bar
-    chart at most ``width`` columns wide."""
+    """The money given per day in one currency, a terminal bar chart at most
+    ``width`` columns wide, its axis in money as people read it."""
     places = i18n.digits(currency)
+    amounts = [a for _d, a in points]
     plotext.clear_figure()
-    plotext.bar(
-        list(range(len(points))), [float(Decimal(a).scaleb(-places)) for _d, a in points],
-        width=0.6,
-    )  # fmt: skip
+    plotext.bar(list(range(len(points))), [float(Decimal(a).scaleb(-places)) for a in amounts],
+                width=0.6)  # fmt: skip
     step = max(1, -(-len(points) // CHART_TICKS))
     ticks = list(range(0, len(points), step))
     plotext.xticks(ticks, [points[i][0].strftime("%d/%m") for i in ticks])
+    top = max(amounts, default=0)
+    levels = sorted({top * i // Y_TICKS for i in range(Y_TICKS + 1)})
+    plotext.yticks(
+        [float(Decimal(v).scaleb(-places)) for v in levels],
+        [i18n.money(v, currency) for v in levels],
+    )
     plotext.title(_("Donations per day ({currency})").format(currency=currency))
     plotext.plotsize(min(width, CHART_WIDTH), CHART_HEIGHT)
     plotext.theme("clear")
