@@ -171,3 +171,33 @@ def test_purging_orphans_with_yes_asks_nothing(db, cloud, admin):
     assert "[o/N]" not in shown
     assert "2 orphelins supprimés" in shown
     assert [a["public_id"].rsplit("/", 1)[1] for a in cloud.assets] == ["kept"]
+
+
+EXPORT_BAR = re.compile(r"Export des dons\s*[━╸╺ ]*\s*(\d+)")
+
+
+def test_an_export_to_a_file_counts_its_rows_in_a_terminal(console_env, tmp_path):
+    target = tmp_path / "dons.csv"
+    session = in_terminal("export", "donations", "--output", str(target), env=FRENCH)
+    code, shown = session.finish()
+    assert code == 0, shown
+    assert EXPORT_BAR.findall(unboxed(shown))[-1] == "1"
+    assert "1 don exporté dans" in unboxed(shown)
+    assert len(target.read_text().splitlines()) == 2
+
+
+def test_a_piped_export_is_csv_alone(console_env):
+    result = piped("export", "donations", "--since", "2026-01-01", env=FRENCH)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("id,created_at,")
+    assert "Export des dons" not in result.stderr
+    assert result.stderr.strip() == "1 don exporté"
+
+
+def test_a_date_typed_the_french_way_is_refused_in_a_terminal(console_env):
+    session = in_terminal("export", "donations", "--since", "01/11/2026", env=FRENCH)
+    code, shown = session.finish()
+    assert code == 2
+    assert "'01/11/2026'" in unboxed(shown)
+    assert "2026-11-30" in unboxed(shown)
+    assert "Traceback" not in shown
