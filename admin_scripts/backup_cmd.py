@@ -118,9 +118,13 @@ def masked(url: str) -> str:
     a parameter) replaced by ``****``."""
     try:
         params = conninfo_to_dict(url)
-    except psycopg.ProgrammingError as exc:
+    except psycopg.ProgrammingError:  # its message quotes the text, password included
         raise OperatorError(
-            _("--target-url is not a PostgreSQL URL ({reason})").format(reason=exc), EXIT_USAGE
+            _(
+                "--target-url is not a PostgreSQL URL: write"
+                " postgresql://user:password@host:port/database"
+            ),
+            EXIT_USAGE,
         ) from None
     user, password = params.pop("user", ""), params.pop("password", None)
     host, port, dbname = params.pop("host", ""), params.pop("port", ""), params.pop("dbname", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tarfile
 
@@ -148,3 +149,16 @@ def test_restore_of_a_file_that_is_no_backup_is_a_usage_error(cli, tmp_path):
     result = cli("restore", str(junk), "--target-url", "postgresql://x@127.0.0.1/y", "--yes")
     assert result.exit_code == 2
     assert "not a backup made by" in result.stderr
+
+
+def test_a_target_url_that_is_no_url_is_refused_without_showing_it(cli, tmp_path):
+    manifest = json.dumps({"created_at": "2026-11-30T12:00:00+00:00", "row_counts": {}}).encode()
+    file = tmp_path / "backup.tar"
+    with tarfile.open(file, "w") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        tar.addfile(info, io.BytesIO(manifest))
+    result = cli("restore", str(file), "--target-url", "admin:s3cret@db.example", "--yes")
+    assert result.exit_code == 2
+    assert "is not a PostgreSQL URL" in result.stderr
+    assert "s3cret" not in result.output
