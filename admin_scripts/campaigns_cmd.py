@@ -27,9 +27,10 @@ from admin_scripts.console import (
     print_rows,
     table,
 )
-from admin_scripts.errors import EXIT_NOT_FOUND, OperatorError
+from admin_scripts.errors import EXIT_NOT_FOUND, EXIT_PROVIDER, OperatorError
 from admin_scripts.i18n import N_, _, money, ngettext
 from admin_scripts.operator import acting_as
+from admin_scripts.settings import settings
 
 app = typer.Typer(
     help=N_(
@@ -327,6 +328,12 @@ def stake(row: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def confirm(question: str) -> None:
+    """Asks before an irreversible step (not under --yes), on stderr: stdout
+    keeps the data (--json); no: exit 1, nothing done."""
+    typer.confirm(question, abort=True, err=True)
+
+
 @app.command(
     "cancel", help=N_("Stop a campaign for good (donations stop; refunds are a separate step).")
 )
@@ -338,11 +345,10 @@ def cancel(
 ) -> None:
     row = at_stake(campaign)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Cancel {slug} ({raised} from {donations})? It cannot be reopened.").format(
                 **stake(row)
-            ),
-            abort=True,
+            )
         )
     _call("campaigns cancel", "cancel_campaign", str(row["id"]), reason, as_json=as_json)
 
@@ -359,10 +365,9 @@ def freeze(
 ) -> None:
     row = at_stake(campaign)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Freeze {slug} ({raised} from {donations})? It is hidden at once and takes no"
-              " donation or payout until unfrozen or closed.").format(**stake(row)),
-            abort=True,
+              " donation or payout until unfrozen or closed.").format(**stake(row))
         )  # fmt: skip
     _call("campaigns freeze", "freeze_campaign", str(row["id"]), reason, as_json=as_json)
 
@@ -396,6 +401,16 @@ def refund_summary(orders: list[dict[str, Any]]) -> str:
     )  # fmt: skip
 
 
+def stripe_configured() -> None:
+    """--refund asks Stripe at once: say what to set before anything is closed."""
+    if not settings().stripe_secret_key:
+        raise OperatorError(
+            _("Stripe is not configured: set STRIPE_SECRET_KEY in the environment or .env.local,"
+              " or close without --refund and send Stripe's refunds later (`refunds send`)"),
+            EXIT_PROVIDER,
+        )  # fmt: skip
+
+
 @app.command(
     "close",
     help=N_("Cancel a campaign for good and write a refund order per donation (open payouts"
@@ -413,13 +428,14 @@ def close(
 ) -> None:
     from admin_scripts import refunds_cmd
 
+    if refund:
+        stripe_configured()
     row = at_stake(campaign)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Close {slug} and refund its {donations} ({raised})? There is no way back.").format(
                 **stake(row)
-            ),
-            abort=True,
+            )
         )
     found = str(row["id"])
     closed = operator.act(
