@@ -39,6 +39,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+# Every command names its campaign the same way (operator.find_id).
+CAMPAIGN = typer.Argument(
+    ..., help=N_("The campaign's slug, its id, or the id's first characters."), show_default=False
+)
+
 ROW = """
 select c.id, c.slug, c.title, c.status::text, c.category, c.country, c.currency, c.goal_amount,
     c.collected_amount, c.donor_count, c.featured, c.created_at, c.published_at, c.ends_at,
@@ -175,9 +180,11 @@ def section(title: str, headers: dict[str, Any], rows: list[dict[str, Any]]) -> 
 
 
 def text_block(title: str, text: str | None) -> None:
+    """A titled text as its author wrote it: line by line (a browser's CRLF is a
+    line break), anything else that moves the cursor shown escaped (console.out)."""
     out.print()
     out.print(Text(title, style="bold"))
-    out.print(text if text else "-")
+    out.print(text.replace("\r\n", "\n") if text else "-")
 
 
 def freeze_state(row: dict[str, Any]) -> str:
@@ -269,7 +276,7 @@ def print_review(row: dict[str, Any]) -> None:
     help=N_("A campaign's full review (id or slug): text, money, history, media, documents,"
             " reports, freeze."),
 )  # fmt: skip
-def show(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def show(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     with db.connect() as conn:
         found = operator.find_id(conn, "campaigns", campaign, slug=True)
         with acting_as(conn):
@@ -281,13 +288,13 @@ def show(campaign: str, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("approve", help=N_("Publish a campaign waiting for review."))
-def approve(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def approve(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     _call("campaigns approve", "approve_campaign", campaign, as_json=as_json)
 
 
 @app.command("reject", help=N_("Send a campaign back to its owner with the reason."))
 def reject(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("What the owner must change.")),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -295,12 +302,12 @@ def reject(
 
 
 @app.command("feature", help=N_("Show an open campaign on the home page."))
-def feature(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def feature(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     _call("campaigns feature", "feature_campaign", campaign, True, as_json=as_json)
 
 
 @app.command("unfeature", help=N_("Take a campaign off the home page."))
-def unfeature(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def unfeature(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     _call("campaigns unfeature", "feature_campaign", campaign, False, as_json=as_json)
 
 
@@ -338,7 +345,7 @@ def confirm(question: str) -> None:
     "cancel", help=N_("Stop a campaign for good (donations stop; refunds are a separate step).")
 )
 def cancel(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("Why (kept in the history).")),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
@@ -358,7 +365,7 @@ def cancel(
     help=N_("Hold a campaign: hidden, no donations, no payouts, until unfrozen or closed."),
 )
 def freeze(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("Why (told to the owner, audited).")),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
@@ -377,7 +384,7 @@ def freeze(
     help=N_("Lift a freeze: back to active or funded, or expired if its end has passed."),
 )
 def unfreeze(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     note: str = typer.Option(..., "--note", help=N_("What the check found (told to the owner).")),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -418,7 +425,7 @@ def stripe_configured() -> None:
             " `refunds list --status manual`."),
 )  # fmt: skip
 def close(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("Why (told to the owner, audited).")),
     refund: bool = typer.Option(
         False, "--refund", help=N_("Also ask Stripe now to refund its donations.")
@@ -492,7 +499,7 @@ def review_queue(
 
 @app.command("review-edit", help=N_("Decide on a campaign's edit waiting for review."))
 def review_edit(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     accept: bool = typer.Option(
         None, "--accept/--restore", help=N_("Keep the edit, or restore the approved text.")
     ),

@@ -372,3 +372,25 @@ def test_close_with_refund_without_stripe_says_what_to_set_and_closes_nothing(
     assert status_of(db, c) == "active"
     assert db.sql("select 1 from public.refund_orders") == []
     assert db.sql("select 1 from private.audit_log") == []
+
+
+def test_a_story_typed_in_a_browser_reads_line_by_line_and_a_lone_carriage_return_stays_escaped(
+    db, cli, owner, make_campaign
+):
+    c = make_campaign(owner, "active")
+    db.sql(  # a textarea sends CRLF line breaks; a lone CR would overwrite the line on screen
+        "update public.campaigns set story = %s where id = %s",
+        ["Aminata est née avec une malformation.\r\nLes médecins peuvent l'opérer.\r\n\r\n"
+         "Merci !\rFAUX", c["id"]],
+    )  # fmt: skip
+    result = cli("show", c["slug"])
+    assert result.exit_code == 0, result.output
+    assert "malformation.\nLes médecins peuvent l'opérer.\n\nMerci !\\rFAUX" in result.stdout
+    assert "\r" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["show", "approve", "reject", "freeze", "close", "review-edit"])
+def test_every_command_says_in_french_how_to_name_the_campaign(operator_cli, command):
+    result = operator_cli("--lang", "fr", "campaigns", command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Le slug de la cagnotte" in " ".join(result.stdout.split())
