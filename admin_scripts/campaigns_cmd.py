@@ -84,10 +84,10 @@ where m.campaign_id = %s
 order by m.position, m.created_at
 """
 
-# Reports about the campaign or one of its comments.
+# Reports about the campaign or one of its comments (its text: what is judged).
 REPORTS = """
 select r.id, case when r.comment_id is null then 'campaign' else 'comment' end as about,
-    r.comment_id, r.reason::text as reason, r.status::text as status, r.details,
+    r.comment_id, m.body as comment, r.reason::text as reason, r.status::text as status, r.details,
     r.created_at, r.resolved_at, r.resolution_note
 from public.reports as r
 left join public.comments as m on r.comment_id = m.id
@@ -205,6 +205,13 @@ def actor(h: dict[str, Any]) -> Any:
     return h["actor"] or h["actor_id"] or _("system")
 
 
+def about(r: dict[str, Any]) -> str:
+    """What a report is about: the campaign, or the comment with its text."""
+    if r["about"] == "campaign":
+        return _("the campaign")
+    return _('a comment: "{text}"').format(text=r["comment"] or "-")
+
+
 def shown(m: dict[str, Any]) -> str:
     if m["hidden"]:
         return _("hidden")
@@ -265,7 +272,7 @@ def print_review(row: dict[str, Any]) -> None:
     }, row["documents"])  # fmt: skip
     section(_("Reports"), {
         _("id"): lambda r: documents_cmd.short(r["id"]),
-        _("about"): lambda r: _("the campaign") if r["about"] == "campaign" else _("a comment"),
+        _("about"): about,
         _("reason"): "reason", _("status"): "status",
         _("when"): lambda r: i18n.when(r["created_at"]), _("details"): "details",
     }, row["reports"])  # fmt: skip

@@ -394,3 +394,19 @@ def test_every_command_says_in_french_how_to_name_the_campaign(operator_cli, com
     result = operator_cli("--lang", "fr", "campaigns", command, "--help")
     assert result.exit_code == 0, result.output
     assert "Le slug de la cagnotte" in " ".join(result.stdout.split())
+
+
+def test_a_report_about_a_comment_shows_the_comment_so_that_the_moderator_can_judge_it(
+    operator_cli, owner, make_campaign, as_user, user, other_user, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    c = make_campaign(owner, "active")
+    (comment,) = as_user(user).insert(
+        "comments", {"campaign_id": str(c["id"]), "body": "Arnaque !!! Envoyez plutôt au 77 000"}
+    )
+    as_user(other_user).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    french = operator_cli("--lang", "fr", "campaigns", "show", c["slug"])
+    assert french.exit_code == 0, french.output
+    assert "un commentaire : « Arnaque !!! Envoyez plutôt au 77 000 »" in french.stdout
+    shown = json.loads(operator_cli("campaigns", "show", c["slug"], "--json").stdout)
+    assert [r["comment"] for r in shown["reports"]] == ["Arnaque !!! Envoyez plutôt au 77 000"]
