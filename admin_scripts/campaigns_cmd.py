@@ -6,8 +6,9 @@ a suspected fraud, and close one with refunds (refunds_cmd sends Stripe's).
 money (i18n.money), its status history (public.campaign_status_history), its
 media's delivery URLs (public.delivery_urls), its proof documents
 (documents_cmd), the reports about it or its comments, and its freeze; `--json`
-gives the same as data. Cancel, freeze and close ask first, saying what is at
-stake (the money and donations), unless --yes."""
+gives the same as data. Cancel, freeze and close ask first (on stderr: stdout
+keeps the data), saying what is at stake (the money and donations), unless
+--yes; `close --refund` checks that Stripe is configured before closing."""
 
 from __future__ import annotations
 
