@@ -23,6 +23,7 @@ from admin_scripts.choices import CampaignStatus
 from admin_scripts.console import (
     JSON_OPTION,
     YES_OPTION,
+    confirm,
     out,
     print_json,
     print_rows,
@@ -341,12 +342,6 @@ def stake(row: dict[str, Any]) -> dict[str, str]:
         "raised": money(row["collected_amount"], row["currency"]),
         "donations": ngettext("{n} donation", "{n} donations", n).format(n=n),
     }
-
-
-def confirm(question: str) -> None:
-    """Asks before an irreversible step (not under --yes), on stderr: stdout
-    keeps the data (--json); no: exit 1, nothing done."""
-    typer.confirm(question, abort=True, err=True)
 
 
 @app.command(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from admin_scripts import db, i18n, operator
-from admin_scripts.console import JSON_OPTION, YES_OPTION, err, print_rows
+from admin_scripts.console import JSON_OPTION, YES_OPTION, confirm, err, print_rows
 from admin_scripts.i18n import N_, _
 from admin_scripts.operator import acting_as
 
@@ -84,9 +84,7 @@ def unhide(comment_id: str) -> None:
 def delete(comment_id: str, yes: bool = YES_OPTION) -> None:
     comment_id = operator.full_id("comments", comment_id)
     if not yes:
-        typer.confirm(
-            _("Delete comment {id}? This cannot be undone.").format(id=comment_id), abort=True
-        )
+        confirm(_("Delete comment {id}? This cannot be undone.").format(id=comment_id))
     operator.act(
         "comments delete",
         "delete from public.comments where id = %s returning id as result",

@@ -47,6 +47,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from admin_scripts import i18n
 from admin_scripts.i18n import N_, _
 
 # Options every listing and every destructive command takes.
@@ -260,21 +261,28 @@ def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Ite
 
 
 def confirm(question: str, *, yes: bool = False) -> None:
-    """Asks ``question`` on stderr (stdout stays data: nothing of the question
-    reaches it) in the console's language (``Continuer ? [o/N]``: o/oui or
-    y/yes); any other answer, an empty one or the end of input aborts (exit 1,
-    nothing done). ``yes`` (``--yes``) skips it."""
+    """The one confirmation before a destructive or irreversible step: asked on
+    stderr (stdout stays data, even under --json) in the console's language
+    (``Continuer ? [o/N]: ``; o/oui and y/yes go ahead, n/non or an empty answer
+    abort); another answer is asked again; the end of input or Ctrl-C abort (exit
+    1, nothing done). ``yes`` (``--yes``, for scripts) skips it."""
     if yes:
         return
-    accepted = {"y", "yes", _("y"), _("yes")}
-    prompt = "{question} [{y}/{n}]".format(question=question, y=_("y"), n=_("N"))
-    err.print(literal(prompt), end=" ", soft_wrap=True)
-    err.file.flush()
-    try:
-        answer = sys.stdin.readline()
-    except KeyboardInterrupt:
-        answer = ""
-    if not answer.endswith("\n"):
-        err.print()  # the end of input: the next message on its own line
-    if answer.strip().lower() not in accepted:
-        raise typer.Abort()
+    prompt = "{question} [{choices}]: ".format(question=question, choices=_("y/N"))
+    while True:
+        err.print(literal(prompt), end="", soft_wrap=True)
+        err.file.flush()
+        try:
+            answer = sys.stdin.readline()
+        except KeyboardInterrupt:
+            answer = ""
+        if not answer.endswith("\n"):
+            err.print()  # the input ended: the next message on its own line
+        if not answer:
+            raise typer.Abort()
+        word = answer.strip().lower()
+        if word in i18n.YES:
+            return
+        if word in i18n.NO or not word:
+            raise typer.Abort()
+        err.print(_("Please answer y (yes) or n (no)."))

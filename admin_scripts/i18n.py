@@ -203,41 +203,12 @@ def _translate_typer() -> None:
     rich_utils.rich_format_help = _format_help
     rich_utils.rich_format_error = _format_error
     formatting.HelpFormatter.write_usage = _write_usage
-    typer.confirm = confirm  # commands call typer.confirm(…, abort=True)
 
 
-# Yes and no as operators type them: the language's words, and English's (scripts).
+# Yes and no as operators type them (console.confirm): the language's words, and
+# English's (scripts).
 YES = {"y", "yes", "o", "oui"}
 NO = {"n", "no", "non"}
-
-
-def confirm(
-    text: str,
-    default: bool | None = False,
-    abort: bool = False,
-    prompt_suffix: str = ": ",
-    show_default: bool = True,
-    err: bool = False,
-) -> bool:
-    """Typer's confirm in the console's language (``[o/N]``, ``oui`` understood);
-    EOF or Ctrl-C abort, as Typer's does."""
-    from typer._click import termui
-
-    choices = N_("y/n") if default is None else N_("Y/n") if default else N_("y/N")
-    prompt = termui._build_prompt(text, prompt_suffix, show_default, _(choices))
-    while True:
-        try:
-            typer.echo(prompt[:-1], nl=False, err=err)
-            answer = termui.visible_prompt_func(prompt[-1:]).lower().strip()
-        except (KeyboardInterrupt, EOFError):
-            raise typer.Abort() from None
-        if answer in YES or answer in NO or (default is not None and answer == ""):
-            break
-        typer.echo(_("Please answer y (yes) or n (no)."), err=err)
-    agreed = answer in YES or (answer == "" and bool(default))
-    if abort and not agreed:
-        raise typer.Abort()
-    return agreed
 
 
 def _write_usage(formatter, prog: str, args: str = "", prefix: str | None = None) -> None:

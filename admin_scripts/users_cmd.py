@@ -23,6 +23,7 @@ from admin_scripts import auth_admin, db, i18n, operator
 from admin_scripts.console import (
     JSON_OPTION,
     YES_OPTION,
+    confirm,
     err,
     out,
     parse_duration,
@@ -204,7 +205,7 @@ def ban(
             else _("Ban {email} until {until}?")
         )
         end = i18n.when(datetime.now(UTC) + length)
-        typer.confirm(question.format(email=user["email"], until=end), abort=True)
+        confirm(question.format(email=user["email"], until=end))
     user = _set_ban(auth, user, length, reason)
     if as_json:
         print_json(user)
@@ -292,7 +293,7 @@ def revoke_admin(
     yes: bool = YES_OPTION,
 ) -> None:
     if not yes:
-        typer.confirm(_("Revoke admin from {who}?").format(who=who), abort=True)
+        confirm(_("Revoke admin from {who}?").format(who=who))
     _role(who, grant=False)
 
 
@@ -313,7 +314,7 @@ def delete(
     auth = auth_admin.for_console()
     user = _target(who, not_self=True)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Delete the account {email}? This cannot be undone.").format(email=user["email"]),
             abort=True,
         )

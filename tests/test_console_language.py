@@ -19,7 +19,7 @@ import typer.main
 from typer import rich_utils
 from typer.testing import CliRunner
 
-from admin_scripts import errors, i18n, localstack
+from admin_scripts import console, errors, i18n, localstack
 from admin_scripts.cli import app
 from admin_scripts.errors import ConsoleGroup
 from tests.support import catalogue
@@ -335,7 +335,7 @@ def burner() -> typer.Typer:
 
     @sample.command("burn")
     def burn() -> None:
-        typer.confirm("Brûler ?", abort=True)
+        console.confirm("Brûler ?")
         typer.echo("brûlé")
 
     @sample.command("other")
@@ -372,7 +372,7 @@ def test_a_confirmation_asks_again_in_french_and_ends_on_end_of_input():
     assert "brûlé" not in result.output
 
 
-def test_a_confirmation_in_english_is_typers():
+def test_a_confirmation_in_english_reads_english():
     result = CliRunner(env={"CAGNOTTE_LANG": "en"}).invoke(burner(), ["burn"], input="y\n")
     assert result.exit_code == 0
     assert "Brûler ? [y/N]: " in result.output

@@ -76,7 +76,7 @@ def test_a_restore_asks_in_french_and_a_refusal_writes_nothing(backup_file):
         localstack.create_database(fresh, "blank")
         url = fresh.superuser_url("blank")
         session = in_terminal("restore", str(backup_file), "--target-url", url, env=FRENCH)
-        question = unboxed(session.expect(r"\[o/N\] "))
+        question = unboxed(session.expect(r"\[o/N\]: "))
         assert f"Restaurer {backup_file}" in question
         assert "supabase_admin:****@" in question
         assert fresh.password not in question
@@ -93,7 +93,7 @@ def test_a_restore_answered_oui_restores_with_a_progress_bar(console_env, backup
         localstack.create_database(fresh, "blank")
         url = fresh.superuser_url("blank")
         session = in_terminal("restore", str(backup_file), "--target-url", url, env=FRENCH)
-        session.expect(r"\[o/N\] ")
+        session.expect(r"\[o/N\]: ")
         session.answer("oui")
         code, shown = session.finish()
         assert code == 0, shown
@@ -152,7 +152,7 @@ def test_purging_orphans_asks_first_and_a_non_deletes_nothing(db, cloud, admin):
     session = in_terminal(
         "--operator", admin.email, "media", "purge-orphans", "--apply", env=FRENCH
     )
-    question = unboxed(session.expect(r"\[o/N\] "))
+    question = unboxed(session.expect(r"\[o/N\]: "))
     assert "Supprimer définitivement 2 fichiers chez Cloudinary ?" in question
     session.answer("non")
     code, _shown = session.finish()
