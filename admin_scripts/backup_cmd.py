@@ -28,7 +28,8 @@ import typer
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from admin_scripts import db, localstack, operator, project
+import pgcluster
+from admin_scripts import db, operator, project
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, error, out, print_json
 from admin_scripts.operator import OperatorError
 
@@ -41,7 +42,7 @@ where c.relkind in ('r', 'p') and n.nspname = any(%s) order by 1
 
 
 def _tool(name: str) -> str:
-    return str(localstack.pg_bin_dir() / name)
+    return str(pgcluster.pg_bin_dir() / name)
 
 
 def _run(argv: list[str]) -> None:
@@ -158,9 +159,9 @@ def schedule_jobs(url: str) -> None:
 def verify(path: Path) -> dict:
     """Restores into a throwaway PostgreSQL with the local platform; compares."""
     manifest = read_manifest(path)
-    with localstack.scratch_cluster("africagnotte-restore-") as cluster:
+    with pgcluster.scratch_cluster("africagnotte-restore-") as cluster:
         url = cluster.url()
-        localstack.apply_platform(cluster, "postgres", secrets.token_hex(16))
+        pgcluster.apply_platform(cluster, "postgres", secrets.token_hex(16))
         restore_into(path, url)
         restored = row_counts(url)
         with psycopg.connect(url, row_factory=dict_row) as conn:

@@ -11,10 +11,8 @@ import typer
 from admin_scripts import (
     backup_cmd,
     campaigns_cmd,
-    dev_cmd,
     doctor_cmd,
     jobs_cmd,
-    local_cmd,
     media_cmd,
     moderation_cmd,
     notifications_cmd,
@@ -55,10 +53,8 @@ def root(
     """The options every command shares (read by admin_scripts.operator and .i18n)."""
 
 
-app.add_typer(local_cmd.app, name="local")
 app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(jobs_cmd.app, name="jobs")
-app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")
@@ -75,6 +71,18 @@ app.command("backup")(backup_cmd.backup)
 app.command("restore")(backup_cmd.restore)
 app.add_typer(stripe_cmd.app, name="stripe")
 app.command("doctor")(doctor_cmd.doctor)
+
+# The developers' local stack (`local`, `dev`), when its package and its dev-only
+# dependencies are installed (`pip install -e '.[dev]'`; not in production).
+DEV_ONLY = ("localdev", "aiosmtpd")
+try:
+    from localdev import dev_cmd, local_cmd
+except ModuleNotFoundError as missing:
+    if missing.name not in DEV_ONLY:
+        raise
+else:
+    app.add_typer(local_cmd.app, name="local")
+    app.add_typer(dev_cmd.app, name="dev")
 
 
 def main() -> None:

@@ -10,9 +10,10 @@ import cloudinary.exceptions
 import typer
 from rich.table import Table
 
-from admin_scripts import db, localstack
+from admin_scripts import db
 from admin_scripts.console import JSON_OPTION, YES_OPTION, cell, err, out, print_json
 from admin_scripts.errors import EXIT_PROVIDER, OperatorError, fail
+from admin_scripts.settings import settings
 
 app = typer.Typer(help="Campaign media at Cloudinary.", no_args_is_help=True)
 
@@ -22,13 +23,13 @@ FOLDER = "africagnotte/"
 def cloudinary_options() -> dict[str, Any]:
     """Credentials from CLOUDINARY_URL (environment, else .env.local);
     CLOUDINARY_API_BASE points the Admin API elsewhere (tests)."""
-    url = localstack.setting("CLOUDINARY_URL") or ""
+    url = settings().cloudinary_url or ""
     if not url.startswith("cloudinary://") or "@" not in url:
         raise typer.BadParameter("CLOUDINARY_URL (cloudinary://key:secret@cloud) is not set")
     credentials, _, cloud = url.removeprefix("cloudinary://").rpartition("@")
     key, _, secret = credentials.partition(":")
     options: dict[str, Any] = {"cloud_name": cloud, "api_key": key, "api_secret": secret}
-    if api_base := localstack.setting("CLOUDINARY_API_BASE"):
+    if api_base := settings().cloudinary_api_base:
         options["upload_prefix"] = api_base.rstrip("/")
     return options
 

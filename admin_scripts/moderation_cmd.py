@@ -8,13 +8,14 @@ from typing import Any
 
 import typer
 
-from admin_scripts import db, localstack, operator
+from admin_scripts import db, operator
 from admin_scripts.choices import ReportStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
 from admin_scripts.operator import (
     OperatorError,
     acting_as,
 )
+from admin_scripts.settings import site_url
 
 reports = typer.Typer(help="Reports: the queue, and their resolution.", no_args_is_help=True)
 comments = typer.Typer(help="Comments: review, hide, delete.", no_args_is_help=True)
@@ -294,7 +295,7 @@ def settings_set(
         raise operator.fail(ValueError(f"unknown setting {name!r}: {', '.join(SETTINGS)}"))
     column = SETTINGS[name]
     if column == "site_url":
-        value = (value or localstack.setting("SITE_URL") or "").rstrip("/") or None
+        value = (value or site_url() or "").rstrip("/") or None
     if value is None:
         need = "SITE_URL is not set: give the site's URL" if column == "site_url" else "a value"
         raise operator.fail(ValueError(f"settings set {name} needs {need}"))

@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 
 import typer
 
-from admin_scripts import db, localstack, operator
+from admin_scripts import db, operator
 from admin_scripts.console import JSON_OPTION, YES_OPTION, err, out, print_json, print_rows
 from admin_scripts.operator import OperatorError, acting_as
+from admin_scripts.settings import settings
 
 app = typer.Typer(
     help="Users: list, show, ban, unban, delete, grant-admin, revoke-admin.", no_args_is_help=True
@@ -42,8 +43,8 @@ def auth_admin():
     """The Auth admin API client (supabase-py)."""
     from supabase import create_client
 
-    url = localstack.setting("SUPABASE_URL")
-    key = localstack.setting("SUPABASE_SERVICE_ROLE_KEY")
+    url = str(settings().supabase_url or "").rstrip("/")
+    key = settings().supabase_service_role_key
     if not url or not key:
         raise OperatorError(
             "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are needed for the Auth admin API",

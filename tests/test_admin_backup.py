@@ -8,7 +8,7 @@ import tarfile
 import psycopg
 import pytest
 
-from admin_scripts import localstack
+import pgcluster
 from tests.conftest import throwaway_cluster
 
 
@@ -49,7 +49,7 @@ def test_restore_into_a_fresh_project_database(cli, data, tmp_path):
     cli("backup", "--output", str(tmp_path), "--no-verify")
     (file,) = tmp_path.glob("*.tar")
     with throwaway_cluster() as fresh:
-        localstack.apply_platform(fresh, "postgres", "x")
+        pgcluster.apply_platform(fresh, "postgres", "x")
         assert cli("restore", str(file), "--target-url", fresh.url(), input="n\n").exit_code == 1
         result = cli("restore", str(file), "--target-url", fresh.url(), "--yes")
         assert result.exit_code == 0, result.output

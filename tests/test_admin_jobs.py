@@ -31,7 +31,7 @@ def test_jobs_run_expires_campaigns_past_their_end(db, owner, make_campaign, mon
 
 def test_jobs_run_without_a_database_url_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "missing.env")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "missing.env")
     result = CliRunner().invoke(app, ["jobs", "run"])
     assert result.exit_code == 2
     assert "DATABASE_URL" in result.stderr

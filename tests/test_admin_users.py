@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from admin_scripts import keys
+from localdev import tokens
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.postgrest import ApiError
 
@@ -21,7 +21,7 @@ def auth_api():
 
 @pytest.fixture
 def service_key(jwt_secret):
-    return keys.api_key(jwt_secret, "service_role")
+    return tokens.api_key(jwt_secret, "service_role")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from admin_scripts import localstack
+import pgcluster
 from tests.conftest import free_port
 
 CLI = [sys.executable, "-m", "admin_scripts.cli"]
@@ -43,7 +43,7 @@ def stack_env() -> Iterator[dict[str, str]]:
     env.pop("DATABASE_URL", None)
     yield env
     subprocess.run([*CLI, "local", "stop"], env=env, capture_output=True, check=False)
-    localstack.Cluster(base_dir=base / ".local", port=0).destroy()
+    pgcluster.Cluster(base_dir=base / ".local", port=0).destroy()
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -210,8 +210,8 @@ def test_stop_stops_postgres(stack_env):
 
 def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack_env, monkeypatch):
     # What an earlier version left in .local/: a cluster whose superuser is postgres.
-    monkeypatch.setattr(localstack, "SUPERUSER", "postgres")
-    old = localstack.Cluster(
+    monkeypatch.setattr(pgcluster.cluster, "SUPERUSER", "postgres")
+    old = pgcluster.Cluster(
         base_dir=Path(stack_env["AFRICAGNOTTE_LOCAL_DIR"]),
         port=int(stack_env["AFRICAGNOTTE_DB_PORT"]),
     )

@@ -1,4 +1,4 @@
-"""`cagnotte-admin local …`: the embedded development stack behind `make run`."""
+"""`cagnotte-admin local …`: the developers' embedded stack behind `make run`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import typer
 from psycopg.rows import dict_row
 from rich.text import Text
 
-from admin_scripts import jobs_cmd, localstack, mailcatcher, mailer
+import pgcluster
+from admin_scripts import jobs_cmd, mailer
 from admin_scripts.console import (
     JSON_OPTION,
     YES_OPTION,
@@ -22,48 +23,57 @@ from admin_scripts.console import (
     warning,
 )
 from admin_scripts.errors import EXIT_REFUSED, fail
+from admin_scripts.i18n import N_, _
+from localdev import mailcatcher, stack
 
-app = typer.Typer(help="The embedded local stack (development only).", no_args_is_help=True)
+app = typer.Typer(help=N_("The embedded local stack (development only)."), no_args_is_help=True)
 
-SERVICE_BIND = f"127.0.0.1:{localstack.SERVICE_PORT}"
+SERVICE_BIND = f"127.0.0.1:{stack.SERVICE_PORT}"
 MAIL_EVERY = 3.0  # seconds between looks at the email outbox
 # seconds between runs of the scheduled jobs, without pg_cron
 JOBS_EVERY = float(os.environ.get("AFRICAGNOTTE_JOBS_EVERY", "60"))
 
 
-@app.command("up")
+@app.command(
+    "up", help=N_("Create (first time) and start the local database, apply new migrations.")
+)
 def up() -> None:
-    """Create (first time) and start the local database, apply new migrations."""
     try:
-        cluster, is_new = localstack.up()
-    except localstack.StackError as exc:
+        cluster, is_new = stack.up()
+    except pgcluster.ClusterError as exc:
         raise fail(exc, EXIT_REFUSED) from exc
-    err.print("new database, seeded" if is_new else "database kept, migrations up to date")
+    err.print(_("new database, seeded") if is_new else _("database kept, migrations up to date"))
     out.print(cluster.url())
 
 
-@app.command("run")
+@app.command(
+    "run", help=N_("`make run`: the local database, the webhooks service, the emails and the jobs.")
+)
 def run() -> None:
-    """`make run`: the local database, the webhooks service, the emails and the jobs."""
     try:
-        cluster, is_new = localstack.up()
-    except localstack.StackError as exc:
+        cluster, is_new = stack.up()
+    except pgcluster.ClusterError as exc:
         raise fail(exc, EXIT_REFUSED) from exc
-    env = localstack.read_env(localstack.ENV_LOCAL)
-    state = "new database, seeded" if is_new else "data kept, migrations up to date"
-    err.print(Text("AfriCagnotte local stack", style="green"), f"({state})")
-    out.print(f"Database URL        {cluster.url()}")
-    out.print(f"JWT secret          {env['SUPABASE_JWT_SECRET']}")
-    out.print(f"anon key            {env['SUPABASE_ANON_KEY']}")
-    out.print(f"service_role key    {env['SUPABASE_SERVICE_ROLE_KEY']}")
-    out.print(f"Webhooks service    http://{SERVICE_BIND}")
-    out.print(f"  GET  http://{SERVICE_BIND}/healthz")
-    out.print(f"  POST http://{SERVICE_BIND}/donations/checkout")
-    out.print(f"  POST http://{SERVICE_BIND}/webhooks/stripe")
-    out.print(f"Emails              {localstack.MAIL_DIR}/ (SMTP 127.0.0.1:{localstack.MAIL_PORT})")
-    jobs = "pg_cron" if cluster.cron else f"this process, every {JOBS_EVERY:.0f} s"
-    out.print(f"Scheduled jobs      {jobs}")
-    out.print("Ctrl-C stops the service; `make stop` stops PostgreSQL.", style="dim")
+    env = stack.read_env(stack.ENV_LOCAL)
+    state = _("new database, seeded") if is_new else _("data kept, migrations up to date")
+    err.print(Text(_("AfriCagnotte local stack"), style="green"), f"({state})")
+    every = _("this process, every {seconds} s").format(seconds=f"{JOBS_EVERY:.0f}")
+    lines = [
+        (_("Database URL"), cluster.url()),
+        (_("JWT secret"), env["SUPABASE_JWT_SECRET"]),
+        (_("anon key"), env["SUPABASE_ANON_KEY"]),
+        (_("service_role key"), env["SUPABASE_SERVICE_ROLE_KEY"]),
+        (_("Webhooks service"), f"http://{SERVICE_BIND}"),
+        ("", f"GET  http://{SERVICE_BIND}/healthz"),
+        ("", f"POST http://{SERVICE_BIND}/donations/checkout"),
+        ("", f"POST http://{SERVICE_BIND}/webhooks/stripe"),
+        (_("Emails"), f"{stack.MAIL_DIR}/ (SMTP 127.0.0.1:{stack.MAIL_PORT})"),
+        (_("Scheduled jobs"), "pg_cron" if cluster.cron else every),
+    ]
+    width = max(len(label) for label, _value in lines) + 2
+    for label, value in lines:
+        out.print(f"{label:{width}}{value}" if label else f"  {value}")
+    out.print(_("Ctrl-C stops the service; `make stop` stops PostgreSQL."), style="dim")
     sys.stdout.flush()
     child_env = {**env, **os.environ}
     # The Procfile's `web` settings (gunicorn.conf.py), on the loopback only.
@@ -72,7 +82,7 @@ def run() -> None:
         "-m",
         "gunicorn",
         "--config",
-        str(localstack.ROOT / "gunicorn.conf.py"),
+        str(pgcluster.ROOT / "gunicorn.conf.py"),
         "--bind",
         SERVICE_BIND,
     ]
@@ -87,14 +97,14 @@ def run() -> None:
         service.wait(timeout=30)
         if catcher is not None:
             catcher.stop()
-    err.print("service stopped; PostgreSQL keeps running (`make stop`)")
+    err.print(_("service stopped; PostgreSQL keeps running (`make stop`)"))
 
 
 def _start_mail_catcher():
     try:
-        return mailcatcher.start(localstack.MAIL_DIR, localstack.MAIL_PORT)
+        return mailcatcher.start(stack.MAIL_DIR, stack.MAIL_PORT)
     except (OSError, RuntimeError) as exc:
-        warning(f"local SMTP server not started ({exc})")
+        warning(_("local SMTP server not started ({reason})").format(reason=exc))
         return None
 
 
@@ -112,36 +122,33 @@ def _background_work(service: subprocess.Popen, *, run_jobs: bool, env: dict[str
                     jobs_cmd.run_all(c)
                     next_jobs = time.monotonic() + JOBS_EVERY
         except Exception as exc:  # the stack outlives any one round (the database away, a bug)
-            warning(f"background work failed, will retry: {exc}")
+            warning(_("background work failed, will retry: {reason}").format(reason=exc))
         time.sleep(MAIL_EVERY)
 
 
-@app.command("stop")
+@app.command("stop", help=N_("Stop the local PostgreSQL."))
 def stop() -> None:
-    """Stop the local PostgreSQL."""
     try:
-        localstack.dev_cluster().stop()
-    except localstack.StackError as exc:
+        stack.dev_cluster().stop()
+    except pgcluster.ClusterError as exc:
         raise fail(exc, EXIT_REFUSED) from exc
-    err.print("PostgreSQL stopped")
+    err.print(_("PostgreSQL stopped"))
 
 
-@app.command("reset")
+@app.command("reset", help=N_("Drop the local database and rebuild it from migrations and seed."))
 def reset(yes: bool = YES_OPTION) -> None:
-    """Drop the local database and rebuild it from migrations and seed."""
     if not yes:
-        typer.confirm("Drop the local database and rebuild it?", abort=True)
+        typer.confirm(_("Drop the local database and rebuild it?"), abort=True)
     try:
-        localstack.reset()
-    except localstack.StackError as exc:
+        stack.reset()
+    except pgcluster.ClusterError as exc:
         raise fail(exc, EXIT_REFUSED) from exc
-    err.print("local database rebuilt from migrations and seed")
+    err.print(_("local database rebuilt from migrations and seed"))
 
 
-@app.command("status")
+@app.command("status", help=N_("Whether the local PostgreSQL exists and runs."))
 def status(as_json: bool = JSON_OPTION) -> None:
-    """Whether the local PostgreSQL exists and runs."""
-    cluster = localstack.dev_cluster()
+    cluster = stack.dev_cluster()
     data = {
         "data_dir": str(cluster.data_dir),
         "exists": cluster.exists,

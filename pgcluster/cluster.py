@@ -1,11 +1,5 @@
-"""The embedded local stack: a Supabase-shaped PostgreSQL on any machine.
-
-One code path builds every database of the project outside a hosted Supabase:
-`make run`'s development cluster under `.local/` and the throwaway clusters of
-the test suite. It creates a cluster (as the ``postgres`` system user when run
-as root, since initdb refuses root), applies the local platform, then the
-migrations through the Supabase CLI, then the seed.
-"""
+"""PostgreSQL clusters on 127.0.0.1: the server binaries, initdb as the system user,
+start and stop, scratch clusters on a free port."""
 
 from __future__ import annotations
 
@@ -25,24 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
-
-from admin_scripts import keys
 
 ROOT = Path(__file__).resolve().parent.parent
-SUPABASE_DIR = ROOT / "supabase"
-PLATFORM_SQL = SUPABASE_DIR / "local" / "platform.sql"
-SEED_SQL = SUPABASE_DIR / "seed.sql"
-SUPABASE_CLI = ROOT / "node_modules" / ".bin" / "supabase"
-# Overridable so that tests (and developers with a busy port) can run a second stack.
-LOCAL_DIR = Path(os.environ.get("AFRICAGNOTTE_LOCAL_DIR", ROOT / ".local"))
-ENV_LOCAL = Path(os.environ.get("AFRICAGNOTTE_ENV_FILE", ROOT / ".env.local"))
-DEV_PORT = int(os.environ.get("AFRICAGNOTTE_DB_PORT", "54322"))  # Supabase's local port
-SERVICE_PORT = int(os.environ.get("AFRICAGNOTTE_SERVICE_PORT", "8000"))
-MAIL_PORT = int(os.environ.get("AFRICAGNOTTE_MAIL_PORT", "54325"))  # Supabase's Inbucket SMTP port
-MAIL_DIR = LOCAL_DIR / "mail"
-# Local development only: the cluster listens on 127.0.0.1 and nowhere else.
-DEV_PASSWORD = "postgres"
+# A cluster's default password: it listens on 127.0.0.1 and nowhere else.
+DEFAULT_PASSWORD = "postgres"
 SYSTEM_USER = "postgres"
 # As on hosted Supabase, the cluster's superuser is supabase_admin and the project's
 # own `postgres` (migrations, the service, the console) is not a superuser.
@@ -52,8 +32,8 @@ SUPERUSER = "supabase_admin"
 PRIVILEGED_EXTENSIONS = ("pg_cron",)
 
 
-class StackError(RuntimeError):
-    """A local stack step failed; the message says what to do."""
+class ClusterError(RuntimeError):
+    """A cluster or database-building step failed; the message says what to do."""
 
 
 # PostgreSQL binaries -----------------------------------------------------------
@@ -69,7 +49,7 @@ def pg_bin_dir() -> Path:
     )
     candidates = [p for p in candidates if p.parent.name.isdigit() and int(p.parent.name) >= 15]
     if not candidates:
-        raise StackError(
+        raise ClusterError(
             "PostgreSQL 15+ server binaries not found (looked in /usr/lib/postgresql/*/bin). "
             "Install them with: apt-get install -y postgresql-15 (or set PG_BIN)."
         )
@@ -86,7 +66,7 @@ def as_system_user(argv: list[str]) -> list[str]:
 def _run(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if proc.returncode != 0:
-        raise StackError(
+        raise ClusterError(
             f"command failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}{proc.stderr}"
         )
     return proc.stdout
@@ -113,7 +93,7 @@ class Cluster:
 
     base_dir: Path
     port: int
-    password: str = DEV_PASSWORD
+    password: str = DEFAULT_PASSWORD
     throwaway: bool = False  # tests: no durability, more connections
     # Preload pg_cron (jobs run in the `postgres` database), as hosted Supabase does.
     cron: bool = False
@@ -255,7 +235,7 @@ class Cluster:
             try:
                 _run(argv)
                 break
-            except StackError:
+            except ClusterError:
                 with self.log_file.open() as log:
                     log.seek(log_size)
                     busy = "Address already in use" in log.read()
@@ -272,7 +252,7 @@ class Cluster:
                     return
             except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise StackError(f"PostgreSQL did not accept connections: {exc}") from exc
+                    raise ClusterError(f"PostgreSQL did not accept connections: {exc}") from exc
                 time.sleep(0.1)
 
     def stop(self, mode: str = "fast") -> None:
@@ -360,253 +340,6 @@ def ensure_privileged_extensions() -> None:
                     "trusted = true\n"
                 )
             except OSError as exc:
-                raise StackError(
+                raise ClusterError(
                     f"cannot mark {name} trusted ({exc}): run `make deps` once as root."
                 ) from exc
-
-
-def dev_cluster() -> Cluster:
-    # With pg_cron, `make run` runs the scheduled jobs like a hosted project
-    # (AFRICAGNOTTE_PG_CRON=off: without it, as on a plain PostgreSQL).
-    cron = has_pg_cron() and os.environ.get("AFRICAGNOTTE_PG_CRON", "on") != "off"
-    return Cluster(base_dir=LOCAL_DIR, port=DEV_PORT, cron=cron)
-
-
-# Database building -------------------------------------------------------------
-
-
-def run_sql_file(url: str, path: Path) -> None:
-    """Run a SQL file in one transaction (psycopg runs a parameterless script whole)."""
-    with psycopg.connect(url) as conn:
-        conn.execute(path.read_text())
-
-
-def create_database(cluster: Cluster, name: str, template: str | None = None) -> None:
-    with psycopg.connect(cluster.superuser_url(), autocommit=True) as conn:
-        query = sql.SQL("create database {}").format(sql.Identifier(name))
-        if template:
-            query += sql.SQL(" template {}").format(sql.Identifier(template))
-        conn.execute(query)
-
-
-def drop_database(cluster: Cluster, name: str) -> None:
-    with psycopg.connect(cluster.superuser_url(), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
-
-
-def clone_database(cluster: Cluster, name: str, template: str) -> None:
-    """A copy of a built database, with the platform's database-level settings
-    (grants and settings of the database itself, which a copy does not inherit)."""
-    create_database(cluster, name, template=template)
-    run_sql_file(cluster.superuser_url(name), PLATFORM_SQL)
-
-
-def apply_platform(cluster: Cluster, database: str, authenticator_password: str) -> None:
-    """The local platform (idempotent, as supabase_admin), then the login passwords."""
-    url = cluster.superuser_url(database)
-    run_sql_file(url, PLATFORM_SQL)
-    with psycopg.connect(url, autocommit=True) as conn:
-        passwords = {
-            "postgres": cluster.password,
-            "supabase_auth_admin": cluster.password,
-            "authenticator": authenticator_password,
-        }
-        for role, password in passwords.items():
-            conn.execute(
-                sql.SQL("alter role {} password {}").format(
-                    sql.Identifier(role), sql.Literal(password)
-                )
-            )
-
-
-def has_migration_history(url: str) -> bool:
-    with psycopg.connect(url) as conn:
-        row = conn.execute(
-            "select to_regclass('supabase_migrations.schema_migrations') is not null"
-        ).fetchone()
-        return bool(row and row[0])
-
-
-def supabase_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the project's pinned Supabase CLI from the repository root."""
-    if not SUPABASE_CLI.exists():
-        raise StackError("the Supabase CLI is not installed: run `npm ci` (make does it).")
-    env = {**os.environ, "PGSSLMODE": "disable", "DO_NOT_TRACK": "1"}
-    argv = [str(SUPABASE_CLI), *args, "--workdir", str(ROOT)]
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
-    if check and proc.returncode != 0:
-        raise StackError(f"supabase {' '.join(args[:2])} failed:\n{proc.stdout}{proc.stderr}")
-    return proc
-
-
-def migrate(url: str) -> None:
-    """Apply pending migrations through the Supabase CLI, as on a hosted project."""
-    supabase_cli("migration", "up", "--yes", f"--remote={url}")
-
-
-def advisors(
-    url: str, level: str = "warn", fail_on: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Supabase's security and performance advisors: the findings from ``level``
-    up (JSON on stdout); non-zero exit on a finding >= fail_on (default: level)."""
-    return supabase_cli(
-        "db",
-        "advisors",
-        f"--remote={url}",
-        "--type",
-        "all",
-        "--level",
-        level,
-        "--fail-on",
-        fail_on or level,
-        check=False,
-    )
-
-
-def build_database(
-    cluster: Cluster,
-    authenticator_password: str,
-    database: str = "postgres",
-    *,
-    seed: bool | None = None,
-) -> bool:
-    """Platform (as supabase_admin), migrations (only new ones, through the Supabase
-    CLI as postgres, like `supabase db push`), and the seed on a new database.
-
-    Returns True when the database was new (and so was seeded, unless seed=False).
-    """
-    url = cluster.url(database)
-    apply_platform(cluster, database, authenticator_password)
-    is_new = not has_migration_history(url)
-    migrate(url)
-    if seed if seed is not None else is_new:
-        run_sql_file(url, SEED_SQL)
-    return is_new
-
-
-# .env.local ---------------------------------------------------------------------
-
-
-def ensure_env_local(path: Path = ENV_LOCAL) -> dict[str, str]:
-    """Write development secrets once; later runs keep them (tokens stay valid)
-    and only add settings that newer versions need."""
-    jwt_secret = secrets.token_urlsafe(48)
-    defaults = {
-        "DATABASE_URL": dev_cluster().url(),
-        "SUPABASE_JWT_SECRET": jwt_secret,
-        "SUPABASE_ANON_KEY": keys.api_key(jwt_secret, "anon"),
-        "SUPABASE_SERVICE_ROLE_KEY": keys.api_key(jwt_secret, "service_role"),
-        "SITE_URL": "http://127.0.0.1:3000",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{SERVICE_PORT}",
-        "STRIPE_SECRET_KEY": "sk_test_local_placeholder",
-        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(24),
-        "CINETPAY_API_KEY": "local_placeholder",
-        "CINETPAY_SITE_ID": "000000",
-        "CINETPAY_SECRET_KEY": secrets.token_hex(24),
-        "CLOUDINARY_URL": "cloudinary://000000000000000:local_placeholder_secret@africagnotte-local",
-        "SMTP_URL": f"smtp://127.0.0.1:{MAIL_PORT}",
-        "MAIL_FROM": "AfriCagnotte <no-reply@africagnotte.local>",
-    }
-    if not path.exists():
-        header = "# Generated by `make run` for the local stack only. Never use elsewhere.\n"
-        path.write_text(header)
-        path.chmod(0o600)
-    present = read_env(path)
-    missing = {k: v for k, v in defaults.items() if k not in present}
-    if PAYOUT_KEY not in present:  # made only when missing (gpg)
-        missing[PAYOUT_KEY] = keys.dotenv_value(keys.payout_key_pair().private)
-    if missing:
-        with path.open("a") as f:
-            f.write("".join(f"{k}={v}\n" for k, v in missing.items()))
-    return read_env(path)
-
-
-def setting(name: str) -> str | None:
-    """A setting of the operators' tools: the environment, else .env.local
-    (the local stack's), else None."""
-    value = os.environ.get(name)
-    if not value and ENV_LOCAL.exists():
-        value = read_env(ENV_LOCAL).get(name)
-    return value or None
-
-
-def read_env(path: Path) -> dict[str, str]:
-    from dotenv import dotenv_values
-
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
-
-
-PAYOUT_KEY = "PAYOUT_ACCOUNTS_PRIVATE_KEY"
-
-
-def install_payout_key(url: str, env: dict[str, str]) -> None:
-    """The public half of .env.local's payout-accounts key into a database that has
-    none yet (the database seals payout accounts with it)."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        if conn.execute("select 1 from private.payout_account_key").fetchone() is None:
-            conn.execute(
-                "select private.install_payout_account_key(%s)", [keys.public_half(env[PAYOUT_KEY])]
-            )
-
-
-# The development stack --------------------------------------------------------------
-
-
-OLD_STACK = (
-    "{dir} holds a database made by an older AfriCagnotte, whose superuser was postgres;"
-    " the local platform is now shaped like hosted Supabase (superuser supabase_admin)."
-    " Rebuild it with `make reset` (its data is lost: `cagnotte-admin backup` first to keep"
-    " a copy)."
-)
-
-
-def is_old_stack(cluster: Cluster) -> bool:
-    """A running cluster made before the hosted-shaped platform: its postgres is a
-    superuser and supabase_admin cannot log in."""
-    try:
-        with psycopg.connect(cluster.superuser_url(), connect_timeout=5):
-            return False
-    except psycopg.OperationalError:
-        pass
-    try:
-        with psycopg.connect(cluster.url(), connect_timeout=5) as conn:
-            row = conn.execute(
-                "select rolsuper from pg_roles where rolname = 'postgres'"
-            ).fetchone()
-            return bool(row and row[0])
-    except psycopg.OperationalError:
-        return False
-
-
-def up() -> tuple[Cluster, bool]:
-    """Create (first time) and start the dev cluster, then bring its schema up to date."""
-    cluster = dev_cluster()
-    if not cluster.exists:
-        cluster.init()
-    cluster.start()
-    if is_old_stack(cluster):
-        raise StackError(OLD_STACK.format(dir=LOCAL_DIR))
-    is_new = build_database(cluster, DEV_PASSWORD)
-    install_payout_key(cluster.url(), ensure_env_local())
-    return cluster, is_new
-
-
-def reset() -> Cluster:
-    """Drop and rebuild the dev database from migrations and seed (a cluster of an
-    older, not hosted-shaped stack is made anew)."""
-    cluster = dev_cluster()
-    if cluster.exists:
-        cluster.start()
-        if is_old_stack(cluster):
-            cluster.destroy()
-    if not cluster.exists:
-        cluster.init()
-    cluster.start()
-    with psycopg.connect(cluster.superuser_url("template1"), autocommit=True) as conn:
-        conn.execute("drop database if exists postgres with (force)")
-        conn.execute("create database postgres")
-    build_database(cluster, DEV_PASSWORD, seed=True)
-    install_payout_key(cluster.url(), ensure_env_local())
-    return cluster
