@@ -40,8 +40,6 @@ from babel.numbers import (
 
 DOMAIN = "cagnotte_admin"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-
-
 class Lang(StrEnum):
     fr = "fr"
     en = "en"
