@@ -100,7 +100,8 @@ def test_it_refuses_a_database_elsewhere_as_a_usage_error(db, operator_cli, monk
 def test_the_summary_reads_french_and_names_the_accounts(db, operator_cli):
     result = operator_cli("--lang", "fr", "dev", "scenario")
     assert result.exit_code == 0, result.output
-    assert "campagnes en attente de relecture" in result.stdout
+    assert "cagnottes en attente de relecture" in result.stdout
+    assert "administrateur" in result.stdout
     assert f"khadija.ndiaye@{scenario.EMAIL_DOMAIN}" in result.stdout
     assert scenario.PASSWORD in result.stderr
 
