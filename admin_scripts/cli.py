@@ -78,7 +78,7 @@ DEV_ONLY = ("localdev", "aiosmtpd")
 try:
     from localdev import dev_cmd, local_cmd
 except ModuleNotFoundError as missing:
-    if missing.name not in DEV_ONLY:
+    if (missing.name or "").split(".")[0] not in DEV_ONLY:
         raise
 else:
     app.add_typer(local_cmd.app, name="local")

@@ -6,6 +6,7 @@ directory and free ports, never the developer's own stack.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -228,3 +229,51 @@ def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack
         supers = conn.execute("select rolname from pg_roles where rolsuper").fetchall()
         assert supers == [("supabase_admin",)]
         assert conn.execute("select count(*) from public.profiles").fetchone()[0] >= 3
+
+
+# The house: who needs what ----------------------------------------------------------------
+
+# The dev extra's distributions, as their modules are imported (ruff: a binary only).
+DEV_MODULES = {"aiosmtpd": "aiosmtpd", "pytest": "pytest", "pytest-timeout": "pytest_timeout",
+               "hypothesis": "hypothesis", "sqlfluff": "sqlfluff", "honcho": "honcho",
+               "jsonschema": "jsonschema", "schemathesis": "schemathesis", "pexpect": "pexpect"}  # fmt: skip
+
+
+def dev_extra() -> set[str]:
+    import re
+    import tomllib
+
+    project = tomllib.loads((pgcluster.ROOT / "pyproject.toml").read_text())["project"]
+    return {
+        re.split(r"[<>=\[ ]", r, maxsplit=1)[0] for r in project["optional-dependencies"]["dev"]
+    }
+
+
+def test_the_runtime_starts_without_the_dev_dependencies():
+    """The Procfile's processes (web: the service; worker and clock: the console)
+    import with every dev-only distribution missing; the console then has no
+    `local` or `dev` group (the developers' package needs them)."""
+    assert {"aiosmtpd", "pytest", "honcho"} <= dev_extra() <= {*DEV_MODULES, "ruff"}
+    blocked = sorted(DEV_MODULES.values())
+    code = (
+        "import sys, json\n"
+        f"for name in {blocked!r}: sys.modules[name] = None\n"
+        "import webhooks, admin_scripts.mailer, admin_scripts.jobs_cmd\n"
+        "import typer.main\n"
+        "from admin_scripts.cli import app\n"
+        "print(json.dumps(sorted(typer.main.get_command(app).commands)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(pgcluster.ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    groups = set(json.loads(proc.stdout))
+    assert {"notifications", "jobs", "campaigns"} <= groups
+    assert not groups & {"local", "dev"}
+
+
+def test_the_console_has_the_local_stack_when_it_is_installed():
+    from typer.main import get_command
+
+    from admin_scripts.cli import app
+
+    assert {"local", "dev"} <= set(get_command(app).commands)
