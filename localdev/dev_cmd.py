@@ -20,7 +20,7 @@ import psycopg
 import requests
 import typer
 
-from admin_scripts import db
+from admin_scripts import db, i18n
 from admin_scripts.console import JSON_OPTION, err, out, print_json, table
 from admin_scripts.doctor_cmd import DoctorError, is_hosted
 from admin_scripts.errors import (
@@ -59,8 +59,9 @@ def _webhook_secret() -> str:
 )
 def donate(
     campaign: str = typer.Option(..., help=N_("Slug of a published campaign.")),
-    amount: int = typer.Option(
-        ..., help=N_("Amount in the campaign currency's minor units (XOF: francs)."), min=1
+    amount: str = typer.Option(
+        ...,
+        help=N_("Amount in the campaign's currency, written as people write it (5 000, 100,50)."),
     ),
     name: str = typer.Option("Donateur local", help=N_("Donor display name.")),
     anonymous: bool = typer.Option(False, "--anonymous", help=N_("Give anonymously.")),
@@ -76,11 +77,12 @@ def donate(
         if row is None:
             message = _("no campaign with the slug {slug}").format(slug=repr(campaign))
             raise fail(OperatorError(message, EXIT_NOT_FOUND))
+        minor = i18n.parse_money(amount, row["currency"])
         try:
             pledge = conn.execute(
                 "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
                 " provider => 'stripe', donor_name => %s, is_anonymous => %s) as p",
-                [row["id"], amount, row["currency"], name, anonymous],
+                [row["id"], minor, row["currency"], name, anonymous],
             ).fetchone()["p"]
         except psycopg.Error as exc:  # the database's refusal, as the donor would get it
             raise fail(refusal(exc)) from exc
@@ -101,7 +103,7 @@ def donate(
                 "mode": "payment",
                 "payment_status": "paid",
                 "status": "complete",
-                "amount_total": amount,
+                "amount_total": minor,
                 "currency": row["currency"].lower(),
                 "payment_intent": None,
                 "client_reference_id": pledge["donation_id"],

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 
 from admin_scripts import keys
+from admin_scripts.i18n import N_, _
 from admin_scripts.settings import ENV_LOCAL
 from localdev import tokens
 from pgcluster import ROOT, Cluster, ClusterError, build_database, has_pg_cron
@@ -96,7 +97,7 @@ def install_payout_key(url: str, env: dict[str, str]) -> None:
 # The development stack --------------------------------------------------------------
 
 
-OLD_STACK = (
+OLD_STACK = N_(
     "{dir} holds a database made by an older AfriCagnotte, whose superuser was postgres;"
     " the local platform is now shaped like hosted Supabase (superuser supabase_admin)."
     " Rebuild it with `make reset` (its data is lost: `cagnotte-admin backup` first to keep"
@@ -129,7 +130,7 @@ def up() -> tuple[Cluster, bool]:
         cluster.init()
     cluster.start()
     if is_old_stack(cluster):
-        raise StackError(OLD_STACK.format(dir=LOCAL_DIR))
+        raise StackError(_(OLD_STACK).format(dir=LOCAL_DIR))
     is_new = build_database(cluster, DEV_PASSWORD)
     install_payout_key(cluster.url(), ensure_env_local())
     return cluster, is_new
