@@ -212,7 +212,8 @@ def _value(row: Any, name: str) -> Any:
 
 
 class Day:
-    """Builds the day on one connection (autocommit: each act its own transaction)."""
+    """Builds the day on one connection, inside fill's transaction: each act is
+    its own savepoint, as whom it acts."""
 
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
@@ -234,6 +235,9 @@ class Day:
             )
             self.conn.execute("set local role authenticated")
             yield self.conn
+            # inside the day's one transaction: back to the scenario's own role
+            self.conn.execute("set local role none")
+            self.conn.execute("select set_config('request.jwt.claims', '', true)")
 
     def one(self, key: str, query: str, params: Any = None) -> dict[str, Any]:
         with self.as_user(key) as conn:
@@ -576,7 +580,10 @@ class Day:
 
 
 def fill(conn: psycopg.Connection) -> Made:
-    """The day in this database; AlreadyMade when it is there already."""
-    if already_made(conn):
-        raise AlreadyMade(EMAIL_DOMAIN)
-    return Day(conn).build()
+    """The day in this database, in one transaction (all of it or nothing: a
+    refusal half-way leaves the database as it was); AlreadyMade when it is
+    there already."""
+    with conn.transaction():
+        if already_made(conn):
+            raise AlreadyMade(EMAIL_DOMAIN)
+        return Day(conn).build()

@@ -87,6 +87,17 @@ def test_it_refuses_to_run_twice_and_says_how_to_start_again(db, operator_cli, m
     assert count(db, "select 1 from public.campaigns") == before
 
 
+def test_a_refusal_half_way_leaves_the_database_as_it_was(db, operator_cli):
+    # Without the payout accounts' key the first payout request is refused, late in the day.
+    db.sql("delete from private.payout_account_key")
+    result = operator_cli("dev", "scenario")
+    assert result.exit_code != 0
+    assert "payout_key_missing" in result.stderr
+    assert "Traceback" not in result.output
+    assert count(db, "select 1 from auth.users") == 1  # the operator alone
+    assert count(db, "select 1 from public.campaigns") == 0
+
+
 def test_it_refuses_a_database_elsewhere_as_a_usage_error(db, operator_cli, monkeypatch):
     monkeypatch.setenv(
         "DATABASE_URL", "postgresql://postgres:secret@db.abcdefgh.supabase.co:5432/postgres"
