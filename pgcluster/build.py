@@ -12,6 +12,7 @@ import psycopg
 from psycopg import sql
 
 from pgcluster.cluster import ROOT, Cluster, ClusterError
+from pgcluster.messages import _
 
 SUPABASE_DIR = ROOT / "supabase"
 PLATFORM_SQL = SUPABASE_DIR / "local" / "platform.sql"
@@ -76,12 +77,13 @@ def has_migration_history(url: str) -> bool:
 def supabase_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the project's pinned Supabase CLI from the repository root."""
     if not SUPABASE_CLI.exists():
-        raise ClusterError("the Supabase CLI is not installed: run `npm ci` (make does it).")
+        raise ClusterError(_("the Supabase CLI is not installed: run `npm ci` (make does it)."))
     env = {**os.environ, "PGSSLMODE": "disable", "DO_NOT_TRACK": "1"}
     argv = [str(SUPABASE_CLI), *args, "--workdir", str(ROOT)]
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     if check and proc.returncode != 0:
-        raise ClusterError(f"supabase {' '.join(args[:2])} failed:\n{proc.stdout}{proc.stderr}")
+        failed = _("supabase {command} failed:").format(command=" ".join(args[:2]))
+        raise ClusterError(f"{failed}\n{proc.stdout}{proc.stderr}")
     return proc
 
 

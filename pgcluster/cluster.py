@@ -20,6 +20,8 @@ from typing import Any
 
 import psycopg
 
+from pgcluster.messages import _
+
 ROOT = Path(__file__).resolve().parent.parent
 # A cluster's default password: it listens on 127.0.0.1 and nowhere else.
 DEFAULT_PASSWORD = "postgres"
@@ -50,8 +52,10 @@ def pg_bin_dir() -> Path:
     candidates = [p for p in candidates if p.parent.name.isdigit() and int(p.parent.name) >= 15]
     if not candidates:
         raise ClusterError(
-            "PostgreSQL 15+ server binaries not found (looked in /usr/lib/postgresql/*/bin). "
-            "Install them with: apt-get install -y postgresql-15 (or set PG_BIN)."
+            _(
+                "PostgreSQL 15+ server binaries not found (looked in /usr/lib/postgresql/*/bin)."
+                " Install them with: apt-get install -y postgresql-15 (or set PG_BIN)."
+            )
         )
     return candidates[-1]
 
@@ -66,9 +70,10 @@ def as_system_user(argv: list[str]) -> list[str]:
 def _run(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, check=False)
     if proc.returncode != 0:
-        raise ClusterError(
-            f"command failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}{proc.stderr}"
+        failed = _("command failed ({code}): {command}").format(
+            code=proc.returncode, command=" ".join(argv)
         )
+        raise ClusterError(f"{failed}\n{proc.stdout}{proc.stderr}")
     return proc.stdout
 
 
@@ -252,7 +257,8 @@ class Cluster:
                     return
             except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise ClusterError(f"PostgreSQL did not accept connections: {exc}") from exc
+                    message = _("PostgreSQL did not accept connections: {reason}")
+                    raise ClusterError(message.format(reason=exc)) from exc
                 time.sleep(0.1)
 
     def stop(self, mode: str = "fast") -> None:
@@ -340,6 +346,5 @@ def ensure_privileged_extensions() -> None:
                     "trusted = true\n"
                 )
             except OSError as exc:
-                raise ClusterError(
-                    f"cannot mark {name} trusted ({exc}): run `make deps` once as root."
-                ) from exc
+                message = _("cannot mark {name} trusted ({reason}): run `make deps` once as root.")
+                raise ClusterError(message.format(name=name, reason=exc)) from exc

@@ -277,3 +277,18 @@ def test_the_console_has_the_local_stack_when_it_is_installed():
     from admin_scripts.cli import app
 
     assert {"local", "dev"} <= set(get_command(app).commands)
+
+
+def test_the_cluster_librarys_messages_speak_the_consoles_language(monkeypatch, tmp_path):
+    from admin_scripts import i18n
+
+    monkeypatch.setenv("LANGUAGE", "en")  # i18n.use sets it: put back afterwards
+    monkeypatch.setattr(pgcluster.build, "SUPABASE_CLI", tmp_path / "missing")
+    try:
+        i18n.use("fr")
+        with pytest.raises(pgcluster.ClusterError, match="la CLI Supabase n'est pas installée"):
+            pgcluster.supabase_cli("--version")
+    finally:
+        i18n.use("en")
+    with pytest.raises(pgcluster.ClusterError, match="the Supabase CLI is not installed"):
+        pgcluster.supabase_cli("--version")

@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po, write_po
 from admin_scripts.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 ROOT = LOCALE_DIR.parent.parent
-OURS = [ROOT / "admin_scripts", ROOT / "localdev"]  # the console and the local stack's commands
+OURS = [ROOT / "admin_scripts", ROOT / "localdev", ROOT / "pgcluster"]  # what the console shows
 THEIRS = [Path(click.__file__).parent, Path(typer.__file__).parent]
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # English is the code's text
