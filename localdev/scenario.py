@@ -87,7 +87,6 @@ MESSAGES = ["Courage à toute la famille !", "Que Dieu vous bénisse.", "Bon ré
             "Toutes nos pensées vous accompagnent.", None, None]  # fmt: skip
 # Mobile money as CinetPay's check names the channel; cards through Stripe.
 MOBILE_MONEY = ["OM", "MOMO", "WAVECI", "FLOOZ"]
-WALLET = {"method": "mobile_money", "mobile_operator": "orange_money"}
 
 
 @dataclass(frozen=True)
@@ -446,21 +445,27 @@ class Day:
         )
         self.made.counts["documents_pending"] += 1
 
-    def payout(self, key: str, share: float, beneficiary: str, phone: str) -> str:
-        """The owner asks for ``share`` of what the campaign holds, in round figures."""
+    def payout(self, key: str, share: float, beneficiary: str, **destination: str) -> str:
+        """The owner asks for ``share`` of what the campaign holds, in round figures,
+        to a mobile-money wallet (mobile_operator, phone_number) or a bank account
+        (bank_name, account_number)."""
         story = next(s for s in STORIES if s.key == key)
         available = self.conn.execute(
             "select private.available_balance(%s) as n", [self.ids[key]]
         ).fetchone()["n"]
         step = 5_000 if story.currency in ("XOF", "XAF") else 1_000
         amount = max(step, int(available * share) // step * step)
+        method = "bank_account" if "account_number" in destination else "mobile_money"
         row = self.one(
             story.owner,
-            "select (public.request_payout(campaign_id => %s, amount => %s,"
-            " method => 'mobile_money', beneficiary_name => %s,"
-            " mobile_operator => 'orange_money', phone_number => %s)).id as id",
-            [self.ids[key], amount, beneficiary, phone],
-        )
+            "select (public.request_payout(campaign_id => %(campaign)s, amount => %(amount)s,"
+            " method => %(method)s, beneficiary_name => %(beneficiary)s,"
+            " bank_name => %(bank_name)s, account_number => %(account_number)s,"
+            " mobile_operator => %(mobile_operator)s, phone_number => %(phone_number)s)).id as id",
+            {"campaign": self.ids[key], "amount": amount, "method": method,
+             "beneficiary": beneficiary, "bank_name": None, "account_number": None,
+             "mobile_operator": None, "phone_number": None, **destination},
+        )  # fmt: skip
         self.made.counts["payouts_requested"] += 1
         return str(row["id"])
 
@@ -535,16 +540,26 @@ class Day:
             self.co_organizer("coeur-aminata", invitee)
         self.treasurers("coeur-aminata", ["ibrahim.coulibaly", "adjoa.mensah"], 2)
         self.document("coeur-aminata", "medical_document", "devis-gabriel-toure")
-        first = self.payout("coeur-aminata", 0.6, "Aminata Traoré", "+22370123456")
+        first = self.payout(
+            "coeur-aminata", 0.6, "Aminata Traoré",
+            mobile_operator="orange_money", phone_number="+22370123456",
+        )  # fmt: skip
         self.treasurer_approves(first, "ibrahim.coulibaly")
         self.made.counts["payouts_waiting_on_treasurers"] += 1
         # The school's: its proof waits for review.
         self.document("ecole-ziguinchor", "school_letter", "lettre-inspection-academique")
-        self.payout("ecole-ziguinchor", 0.5, "Fatou Sow", "+221771234567")
+        self.payout(
+            "ecole-ziguinchor", 0.5, "Fatou Sow",
+            mobile_operator="wave", phone_number="+221771234567",
+        )  # fmt: skip
         # The well's: its treasurer has signed; the admin decides (and pays).
         self.co_organizer("puits-kaffrine", "moussa.ba")
         self.treasurers("puits-kaffrine", ["moussa.ba"], 1)
-        ready = self.payout("puits-kaffrine", 0.5, "Claire Dubois", "+33612345678")
+        ready = self.payout(
+            "puits-kaffrine", 0.5, "Groupement des femmes de Kaffrine",
+            bank_name="Banque de l'Habitat du Sénégal",
+            account_number="SN08SN0100152000048500003035",
+        )  # fmt: skip
         self.treasurer_approves(ready, "moussa.ba")
         self.made.counts["payouts_waiting_on_admin"] += 1
 
