@@ -74,6 +74,7 @@ def run() -> None:
     for label, value in lines:
         out.print(f"{label:{width}}{value}" if label else f"  {value}")
     out.print(_("Ctrl-C stops the service; `make stop` stops PostgreSQL."), style="dim")
+    out.print(_("A day to rehearse: cagnotte-admin dev scenario"), style="dim")
     sys.stdout.flush()
     child_env = {**env, **os.environ}
     # The Procfile's `web` settings (gunicorn.conf.py), on the loopback only.
