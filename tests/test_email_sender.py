@@ -21,8 +21,9 @@ from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
 from admin_scripts import db as admin_db
-from admin_scripts import local_cmd, mailer, notifications_cmd
+from admin_scripts import mailer, notifications_cmd
 from admin_scripts.cli import app
+from localdev import local_cmd
 from tests.conftest import free_port
 
 MAIL_FROM = "AfriCagnotte <no-reply@africagnotte.test>"
