@@ -78,7 +78,7 @@ test-slow: deps ## The long property run: 3000 random payment sequences (CI runs
 test-all: test test-slow ## Everything CI runs
 
 # The local stack's database (`make run`): its port follows AFRICAGNOTTE_DB_PORT,
-# as admin_scripts/localstack.py does.
+# as localdev/stack.py does.
 DB_PORT := $(or $(AFRICAGNOTTE_DB_PORT),54322)
 LOCAL_DB_URL := postgresql://postgres:postgres@127.0.0.1:$(DB_PORT)/postgres
 
@@ -88,9 +88,9 @@ advisors: deps ## Supabase advisors against the local database
 
 # From a throwaway database built by the migrations, as tests/test_api_types.py
 # checks it (the local one keeps a migration edited in place unapplied until
-# `make reset`; `python -m admin_scripts.typegen` alone reads it, on AFRICAGNOTTE_DB_PORT).
+# `make reset`; `python -m localdev.typegen` alone reads it, on AFRICAGNOTTE_DB_PORT).
 types: deps ## Write supabase/types/database.ts (the API's TypeScript types) from the migrations
-	@$(BIN)/python -m admin_scripts.typegen --fresh
+	@$(BIN)/python -m localdev.typegen --fresh
 
 .PHONY: notifications-doc
 notifications-doc: deps ## Regenerate docs/notifications.md from public.notification_kinds (throwaway database)

@@ -37,7 +37,8 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
-from admin_scripts import db, i18n, localstack, operator, project
+import pgcluster
+from admin_scripts import db, i18n, operator, project
 from admin_scripts.console import (
     JSON_OPTION,
     YES_OPTION,
@@ -82,7 +83,7 @@ RESTORED = re.compile(r"pg_restore: (creating|processing|executing) ")
 
 
 def _tool(name: str) -> str:
-    return str(localstack.pg_bin_dir() / name)
+    return str(pgcluster.pg_bin_dir() / name)
 
 
 def _tool_lines(argv: list[str], counted: re.Pattern[str]) -> Iterator[str]:
@@ -240,7 +241,7 @@ def prepare_target(url: str) -> str | None:
                 EXIT_REFUSED,
             )
         err.print(_("blank database: creating the platform (supabase/local/platform.sql)…"))
-        localstack.run_sql_file(url, localstack.PLATFORM_SQL)
+        pgcluster.run_sql_file(url, pgcluster.PLATFORM_SQL)
     return PROJECT_ROLE if target["superuser"] else None
 
 
@@ -307,7 +308,7 @@ def verify(path: Path) -> dict:
     """Restores into the blank database of a throwaway PostgreSQL (the platform
     created as for any blank database); compares."""
     manifest = read_manifest(path)
-    with localstack.scratch_cluster("africagnotte-restore-") as cluster:
+    with pgcluster.scratch_cluster("africagnotte-restore-") as cluster:
         url = cluster.superuser_url()
         restore_into(path, url)
         restored = row_counts(url)

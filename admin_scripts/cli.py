@@ -13,11 +13,9 @@ from admin_scripts import (
     campaigns_cmd,
     categories_cmd,
     comments_cmd,
-    dev_cmd,
     doctor_cmd,
     documents_cmd,
     jobs_cmd,
-    local_cmd,
     media_cmd,
     notifications_cmd,
     operator,
@@ -61,11 +59,9 @@ def root(
     operator.choose(acting)
 
 
-app.add_typer(local_cmd.app, name="local")
 app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(documents_cmd.app, name="documents")
 app.add_typer(jobs_cmd.app, name="jobs")
-app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")
@@ -82,6 +78,18 @@ app.command("backup", help=backup_cmd.BACKUP_HELP)(backup_cmd.backup)
 app.command("restore", help=backup_cmd.RESTORE_HELP)(backup_cmd.restore)
 app.add_typer(stripe_cmd.app, name="stripe")
 app.command("doctor", help=doctor_cmd.DOCTOR_HELP)(doctor_cmd.doctor)
+
+# The developers' local stack (`local`, `dev`), when its package and its dev-only
+# dependencies are installed (`pip install -e '.[dev]'`; not in production).
+DEV_ONLY = ("localdev", "aiosmtpd")
+try:
+    from localdev import dev_cmd, local_cmd
+except ModuleNotFoundError as missing:
+    if (missing.name or "").split(".")[0] not in DEV_ONLY:
+        raise
+else:
+    app.add_typer(local_cmd.app, name="local")
+    app.add_typer(dev_cmd.app, name="dev")
 
 
 def main() -> None:

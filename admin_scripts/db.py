@@ -9,8 +9,8 @@ import psycopg
 from flask import Flask
 from psycopg.rows import dict_row
 
-from admin_scripts import localstack
 from admin_scripts.errors import EXIT_NO_DATABASE, EXIT_USAGE, OperatorError, connection_failed
+from admin_scripts.settings import settings
 
 
 class NoDatabase(OperatorError):
@@ -27,7 +27,7 @@ class DatabaseUnreachable(NoDatabase):
 
 
 def database_url() -> str:
-    url = localstack.setting("DATABASE_URL")
+    url = settings().database_url
     if not url:
         raise NoDatabase("DATABASE_URL is not set (nor in .env.local): where is the database?")
     return url
@@ -51,8 +51,10 @@ def service_settings() -> dict[str, str]:
     One typed settings object for the whole console is issue #18 item 4."""
     from webhooks.config import Settings
 
-    found = {name: localstack.setting(name.upper()) for name in Settings.model_fields}
-    return {**{k: v for k, v in found.items() if v is not None}, "database_url": database_url()}
+    read = settings()
+    found = {name: getattr(read, name) for name in Settings.model_fields}
+    given = {k: v for k, v in found.items() if k in read.model_fields_set and v is not None}
+    return {**given, "database_url": database_url()}
 
 
 @contextmanager

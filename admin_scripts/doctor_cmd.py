@@ -26,12 +26,14 @@ from psycopg.rows import dict_row
 from rich.table import Table
 from rich.text import Text
 
-from admin_scripts import db, localstack, project
+import pgcluster
+from admin_scripts import db, project
 from admin_scripts.console import JSON_OPTION, cell, err, out, print_json
 from admin_scripts.errors import EXIT_USAGE, connection_failed, fail
 from admin_scripts.i18n import N_, _, ngettext
+from admin_scripts.settings import site_url
 
-MANIFEST = localstack.SUPABASE_DIR / "privileges.json"
+MANIFEST = pgcluster.SUPABASE_DIR / "privileges.json"
 REGENERATE = "`make privileges` (cagnotte-admin doctor --write-manifest)"
 
 # Whose privileges the manifest holds, and where.
@@ -264,8 +266,8 @@ def check_grants(t: Target) -> list[Finding]:
 
 def build_manifest() -> str:
     """The manifest of a throwaway database built by the migrations (as `make run` does)."""
-    with localstack.scratch_cluster("africagnotte-privileges-") as cluster:
-        localstack.build_database(cluster, secrets.token_hex(16), seed=False)
+    with pgcluster.scratch_cluster("africagnotte-privileges-") as cluster:
+        pgcluster.build_database(cluster, secrets.token_hex(16), seed=False)
         with psycopg.connect(cluster.url()) as conn:
             return manifest_text(held_privileges(conn))
 
@@ -565,7 +567,7 @@ def examine(url: str, hosted: bool | None) -> list[dict]:
             url, row_factory=dict_row, autocommit=True, connect_timeout=10, **POOLER_SAFE
         ) as conn:
             conn.read_only = True
-            t = Target(conn, hosted, localstack.setting("SITE_URL"))
+            t = Target(conn, hosted, site_url())
             with conn.transaction():
                 conn.execute("set local search_path = ''")  # every name printed qualified
                 return [
@@ -652,7 +654,7 @@ def doctor(
     try:
         if write_manifest:
             MANIFEST.write_text(build_manifest())
-            err.print(_("wrote {file}").format(file=MANIFEST.relative_to(localstack.ROOT)))
+            err.print(_("wrote {file}").format(file=MANIFEST.relative_to(pgcluster.ROOT)))
             return
         url = database_url or db.database_url()
         findings = examine(url, hosted)
@@ -660,7 +662,7 @@ def doctor(
         DoctorError,
         project.ProjectError,
         db.NoDatabase,
-        localstack.StackError,
+        pgcluster.ClusterError,
         psycopg.Error,
     ) as exc:
         raise fail(exc, EXIT_USAGE) from exc

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
 
-from admin_scripts import localstack
+from admin_scripts.settings import settings
 
 DEFAULT_MAIL_FROM = "AfriCagnotte <no-reply@africagnotte.org>"
 TRUE = {"1", "true", "yes", "on"}
@@ -82,10 +82,10 @@ class SmtpSettings:
 
 def settings_from_env() -> tuple[SmtpSettings, str]:
     """SMTP_URL and MAIL_FROM from the environment, else .env.local (like DATABASE_URL)."""
-    url = localstack.setting("SMTP_URL")
+    url = settings().smtp_url
     if not url:
         raise MailerConfigError("SMTP_URL is not set (nor in .env.local): where do emails go?")
-    sender = localstack.setting("MAIL_FROM") or DEFAULT_MAIL_FROM
+    sender = settings().mail_from or DEFAULT_MAIL_FROM
     if "@" not in parseaddr(sender)[1]:
         raise MailerConfigError(f"MAIL_FROM is not an address: {sender!r}")
     return SmtpSettings.from_url(url), sender

@@ -14,7 +14,8 @@ import typer
 from psycopg.rows import dict_row
 from rich.text import Text
 
-from admin_scripts import choices, db, localstack, mailer
+import pgcluster
+from admin_scripts import choices, db, mailer
 from admin_scripts.choices import EmailStatus
 from admin_scripts.console import JSON_OPTION, err, literal, out, print_json, warning
 from admin_scripts.errors import EXIT_REFUSED, fail
@@ -201,8 +202,8 @@ def notification_kinds(conn: psycopg.Connection) -> list[dict[str, Any]]:
 
 def fresh_notification_kinds() -> list[dict[str, Any]]:
     """The kinds as the migrations define them, from a throwaway database."""
-    with localstack.scratch_cluster("africagnotte-kinds-") as cluster:
-        localstack.build_database(cluster, secrets.token_hex(16), seed=False)
+    with pgcluster.scratch_cluster("africagnotte-kinds-") as cluster:
+        pgcluster.build_database(cluster, secrets.token_hex(16), seed=False)
         with psycopg.connect(cluster.url(), row_factory=dict_row) as conn:
             return notification_kinds(conn)
 
@@ -225,7 +226,7 @@ def kinds(
         else:
             with db.connect() as conn:
                 rows = notification_kinds(conn)
-    except (db.NoDatabase, localstack.StackError, psycopg.Error) as exc:
+    except (db.NoDatabase, pgcluster.ClusterError, psycopg.Error) as exc:
         raise fail(exc) from exc
     if markdown:
         print(kinds_markdown(rows), end="")

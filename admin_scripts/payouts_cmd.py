@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from admin_scripts import choices, db, keys, localstack, operator
+from admin_scripts import choices, db, keys, operator
 from admin_scripts.choices import PayoutStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
 from admin_scripts.operator import (
@@ -21,6 +21,7 @@ from admin_scripts.operator import (
     OperatorError,
     acting_as,
 )
+from admin_scripts.settings import settings
 from webhooks import payout_accounts
 from webhooks.errors import ApiError
 
@@ -163,7 +164,7 @@ join public.campaigns as c on c.id = p.campaign_id
 
 
 def _private_key() -> str:
-    key = localstack.setting(PRIVATE_KEY_ENV) or ""
+    key = settings().payout_accounts_private_key or ""
     if "PRIVATE KEY BLOCK" not in key:
         raise OperatorError(
             f"{PRIVATE_KEY_ENV} is not set: the armored private key of the payout accounts",

@@ -10,20 +10,26 @@ here (``doctor`` names it when missing; the commands that need it say so).
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 
 from pydantic import Field, ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from admin_scripts import localstack
 from admin_scripts.errors import invalid_configuration
 from webhooks.config import Settings
+
+# The local stack's settings file (`make run` writes it: localdev.stack).
+ENV_LOCAL = Path(
+    os.environ.get("AFRICAGNOTTE_ENV_FILE", Path(__file__).resolve().parent.parent / ".env.local")
+)
 
 
 class ConsoleSettings(Settings):
     # Environment variables win over .env.local; an empty variable counts as unset.
     model_config = SettingsConfigDict(
-        extra="ignore", frozen=True, env_file=localstack.ENV_LOCAL, env_ignore_empty=True
+        extra="ignore", frozen=True, env_file=ENV_LOCAL, env_ignore_empty=True
     )
 
     database_url: str | None = None  # type: ignore[assignment]  (optional for the console)
@@ -43,12 +49,19 @@ class ConsoleSettings(Settings):
 def settings() -> ConsoleSettings:
     """The settings, read once per run; a bad value is a usage error naming it."""
     try:
-        return ConsoleSettings()
+        return ConsoleSettings(_env_file=ENV_LOCAL)  # read now: tests move it
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
         )
         raise invalid_configuration(problems) from None
+
+
+def site_url() -> str | None:
+    """SITE_URL when it is set (environment or .env.local), else None: its default
+    is the service's, not the deployment's truth."""
+    read = settings()
+    return str(read.site_url).rstrip("/") if "site_url" in read.model_fields_set else None
 
 
 def reload() -> ConsoleSettings:

@@ -21,8 +21,10 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
-from admin_scripts import keys, localstack
+import pgcluster
+from admin_scripts import keys
 from admin_scripts.cli import app as cli_app
+from localdev import tokens
 from tests import cinetpay_fake, stripe_fake
 from tests.gotrue import GoTrue, User, auth_admin_connection
 from tests.postgrest import PostgrestClient
@@ -33,7 +35,7 @@ from webhooks.config import load_settings
 
 TEMPLATE_DB = "africagnotte_template"
 
-free_port = localstack.free_port
+free_port = pgcluster.free_port
 
 # The console speaks French unless asked otherwise (admin_scripts.i18n); the suite's
 # assertions on its messages read English, and the tests of French ask for French
@@ -42,29 +44,29 @@ os.environ["CAGNOTTE_LANG"] = "en"
 
 
 def throwaway_cluster(**options: Any):
-    """A test's own cluster (localstack.scratch_cluster)."""
-    return localstack.scratch_cluster("africagnotte-test-", **options)
+    """A test's own cluster (pgcluster.scratch_cluster)."""
+    return pgcluster.scratch_cluster("africagnotte-test-", **options)
 
 
 @pytest.fixture(scope="session")
-def cluster() -> Iterator[localstack.Cluster]:
+def cluster() -> Iterator[pgcluster.Cluster]:
     """The test run's cluster: every test gets a database cloned in it."""
     with throwaway_cluster() as c:
         yield c
 
 
 @pytest.fixture(scope="session")
-def hosted_cluster() -> Iterator[localstack.Cluster]:
+def hosted_cluster() -> Iterator[pgcluster.Cluster]:
     """A new hosted-shaped cluster with pg_cron preloaded, its `postgres` database
     built as `supabase db push` builds a project's (any migration error fails here).
     Shared: a test that changes it puts back what it changed."""
     with throwaway_cluster(cron=True) as c:
-        localstack.build_database(c, secrets.token_hex(8), seed=False)
+        pgcluster.build_database(c, secrets.token_hex(8), seed=False)
         yield c
 
 
 @pytest.fixture(scope="session")
-def pooler(cluster: localstack.Cluster) -> Iterator[Pooler]:
+def pooler(cluster: pgcluster.Cluster) -> Iterator[Pooler]:
     """PgBouncer in transaction mode in front of the test cluster (Supavisor's 6543)."""
     with transaction_pooler(cluster) as p:
         yield p
@@ -88,12 +90,12 @@ def payout_keys() -> keys.PayoutKeyPair:
 
 @pytest.fixture(scope="session")
 def schema_template(
-    cluster: localstack.Cluster, authenticator_password: str, payout_keys: keys.PayoutKeyPair
+    cluster: pgcluster.Cluster, authenticator_password: str, payout_keys: keys.PayoutKeyPair
 ) -> str:
     """The schema built once, through the same code path as `make run` (no seed),
     with the payout-accounts public key installed."""
-    localstack.create_database(cluster, TEMPLATE_DB)
-    localstack.build_database(cluster, authenticator_password, TEMPLATE_DB, seed=False)
+    pgcluster.create_database(cluster, TEMPLATE_DB)
+    pgcluster.build_database(cluster, authenticator_password, TEMPLATE_DB, seed=False)
     with psycopg.connect(cluster.url(TEMPLATE_DB), autocommit=True) as conn:
         conn.execute("select private.install_payout_account_key(%s)", [payout_keys.public])
     return TEMPLATE_DB
@@ -139,7 +141,7 @@ class DatabaseFactory:
 
     AHEAD = 2
 
-    def __init__(self, cluster: localstack.Cluster, template: str):
+    def __init__(self, cluster: pgcluster.Cluster, template: str):
         self.cluster, self.template = cluster, template
         self.ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=self.AHEAD)
         self.used: queue.Queue[str | None] = queue.Queue()
@@ -155,11 +157,11 @@ class DatabaseFactory:
             except queue.Empty:
                 name = None
             if name:
-                localstack.drop_database(self.cluster, name)
+                pgcluster.drop_database(self.cluster, name)
             elif not self.ready.full():
                 name = f"test_{next(self.numbers)}"
                 try:
-                    localstack.clone_database(self.cluster, name, self.template)
+                    pgcluster.clone_database(self.cluster, name, self.template)
                 except BaseException as exc:  # surfaced to the test that takes it
                     self.ready.put(exc)
                     return
@@ -181,7 +183,7 @@ class DatabaseFactory:
 
 
 @pytest.fixture(scope="session")
-def databases(cluster: localstack.Cluster, schema_template: str) -> Iterator[DatabaseFactory]:
+def databases(cluster: pgcluster.Cluster, schema_template: str) -> Iterator[DatabaseFactory]:
     factory = DatabaseFactory(cluster, schema_template)
     yield factory
     factory.stop()
@@ -189,7 +191,7 @@ def databases(cluster: localstack.Cluster, schema_template: str) -> Iterator[Dat
 
 @pytest.fixture
 def db(
-    cluster: localstack.Cluster, databases: DatabaseFactory, authenticator_password: str
+    cluster: pgcluster.Cluster, databases: DatabaseFactory, authenticator_password: str
 ) -> Iterator[Database]:
     """A fresh database per test, cloned from the schema template."""
     name = databases.take()
@@ -205,7 +207,7 @@ def db(
 
 
 @pytest.fixture
-def gotrue(cluster: localstack.Cluster, db: Database, jwt_secret: str) -> Iterator[GoTrue]:
+def gotrue(cluster: pgcluster.Cluster, db: Database, jwt_secret: str) -> Iterator[GoTrue]:
     """GoTrue's writes to this test's database, as supabase_auth_admin."""
     with auth_admin_connection(cluster, db.name) as conn:
         yield GoTrue(conn, jwt_secret)
@@ -228,13 +230,13 @@ def client_factory(db: Database, jwt_secret: str) -> Iterator[Callable[[str], Po
 @pytest.fixture
 def anon(client_factory, jwt_secret: str) -> PostgrestClient:
     """Requests with the anon key (a visitor who is not signed in)."""
-    return client_factory(keys.api_key(jwt_secret, "anon"))
+    return client_factory(tokens.api_key(jwt_secret, "anon"))
 
 
 @pytest.fixture
 def service_role(client_factory, jwt_secret: str) -> PostgrestClient:
     """Requests with the service_role key (trusted servers only)."""
-    return client_factory(keys.api_key(jwt_secret, "service_role"))
+    return client_factory(tokens.api_key(jwt_secret, "service_role"))
 
 
 @pytest.fixture

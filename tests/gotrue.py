@@ -38,7 +38,9 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys, localstack, project
+import pgcluster
+from admin_scripts import project
+from localdev import tokens
 
 INSTANCE_ID = uuid.UUID(int=0)
 HOOK_TIMEOUT_MS = 2000  # GoTrue's default for Postgres hooks
@@ -50,7 +52,7 @@ def obfuscated(user_id: uuid.UUID, value: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def auth_admin_connection(cluster: localstack.Cluster, database: str) -> psycopg.Connection:
+def auth_admin_connection(cluster: pgcluster.Cluster, database: str) -> psycopg.Connection:
     """A connection as GoTrue makes it: supabase_auth_admin (autocommit, dict rows)."""
     return psycopg.connect(
         cluster.url(database, user="supabase_auth_admin"), autocommit=True, row_factory=dict_row
@@ -155,7 +157,7 @@ class GoTrue:
     def sign_in(self, user: User, *, expires_in: int = 3600) -> User:
         """Mint the access token GoTrue would, through the registered hook."""
         row = self._row(user.id)
-        claims = keys.access_token_claims(row, expires_in=expires_in)
+        claims = tokens.access_token_claims(row, expires_in=expires_in)
         hook = project.access_token_hook()
         if hook is not None:
             with self._conn.transaction():
@@ -171,7 +173,7 @@ class GoTrue:
                 ).fetchone()["event"]["claims"]
         user.row = row
         user.claims = claims
-        user.token = keys.sign(self._secret, claims)
+        user.token = tokens.sign(self._secret, claims)
         return user
 
     def ban(self, user: User, duration: timedelta = timedelta(days=365)) -> None:

@@ -38,7 +38,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys, project
+from admin_scripts import project
+from localdev import tokens
 
 API_CONFIG = project.api()
 EXPOSED_SCHEMAS = tuple(API_CONFIG["schemas"])
@@ -164,7 +165,7 @@ class PostgrestClient:
 
     def claims(self) -> dict[str, Any]:
         try:
-            return keys.decode(self._secret, self.token)
+            return tokens.decode(self._secret, self.token)
         except jwt.ExpiredSignatureError:
             raise ApiError(401, "PGRST303", "JWT expired") from None
         except jwt.InvalidTokenError as exc:

@@ -12,7 +12,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys
+from localdev import tokens
 from tests.conftest import CAMPAIGN
 from tests.gotrue import GoTrue, User
 from tests.postgrest import ApiError, PostgrestClient
@@ -196,7 +196,7 @@ def build(
         c.close()
     gotrue.ban(world.users["banned"])  # after sign-in: the token is still valid
 
-    world.clients["anon"] = client(keys.api_key(jwt_secret, "anon"), rollback=True)
+    world.clients["anon"] = client(tokens.api_key(jwt_secret, "anon"), rollback=True)
     for persona, user in world.users.items():
         world.clients[persona] = client(user.token, rollback=True)
     return world

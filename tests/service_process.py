@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from admin_scripts import localstack
+import pgcluster
 from tests import stripe_fake as sf
 from tests.conftest import free_port
 
@@ -56,7 +56,7 @@ def gunicorn(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning",
          "webhooks:create_app()"],
-        env=environment, cwd=localstack.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=environment, cwd=pgcluster.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     service = Service(proc, f"http://127.0.0.1:{port}")
     try:

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys
+from localdev import tokens
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.gotrue import auth_admin_connection
 from tests.postgrest import ApiError
@@ -560,7 +560,7 @@ def auth_api(gotrue):
 @pytest.fixture
 def cli(operator_cli, monkeypatch, auth_api, jwt_secret):
     monkeypatch.setenv("SUPABASE_URL", auth_api.url)
-    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", keys.api_key(jwt_secret, "service_role"))
+    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", tokens.api_key(jwt_secret, "service_role"))
     return functools.partial(operator_cli, "users")
 
 

@@ -9,7 +9,7 @@ import tarfile
 import psycopg
 import pytest
 
-from admin_scripts import localstack
+import pgcluster
 from tests.conftest import throwaway_cluster
 
 
@@ -50,7 +50,7 @@ def test_restore_into_a_fresh_project_database(cli, data, tmp_path):
     cli("backup", "--output", str(tmp_path), "--no-verify")
     (file,) = tmp_path.glob("*.tar")
     with throwaway_cluster() as fresh:
-        localstack.apply_platform(fresh, "postgres", "x")
+        pgcluster.apply_platform(fresh, "postgres", "x")
         assert cli("restore", str(file), "--target-url", fresh.url(), input="n\n").exit_code == 1
         result = cli("restore", str(file), "--target-url", fresh.url(), "--yes")
         assert result.exit_code == 0, result.output
@@ -81,7 +81,7 @@ def test_restore_into_a_blank_database_creates_the_platform_first(cli, data, tmp
     cli("backup", "--output", str(tmp_path), "--no-verify")
     (file,) = tmp_path.glob("*.tar")
     with throwaway_cluster() as fresh:
-        localstack.create_database(fresh, "blank")  # no roles, no auth schema
+        pgcluster.create_database(fresh, "blank")  # no roles, no auth schema
         result = cli("restore", str(file), "--target-url", fresh.superuser_url("blank"), "--yes")
         assert result.exit_code == 0, result.output
         assert "Traceback" not in result.output
@@ -135,7 +135,7 @@ def test_restore_into_a_blank_database_needs_the_platforms_superuser(cli, data, 
 def test_restore_into_a_database_out_of_reach_is_a_clear_error(cli, data, tmp_path):
     cli("backup", "--output", str(tmp_path), "--no-verify")
     (file,) = tmp_path.glob("*.tar")
-    url = f"postgresql://postgres:hunter2@127.0.0.1:{localstack.free_port()}/postgres"
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{pgcluster.free_port()}/postgres"
     result = cli("--lang", "fr", "restore", str(file), "--target-url", url, "--yes")
     assert result.exit_code == 5
     assert "Traceback" not in result.output

@@ -65,3 +65,26 @@ def test_dev_donate_reports_the_databases_refusal(
     )
     assert result.exit_code == 1
     assert "amount_out_of_bounds" in result.stderr
+
+
+def test_dev_donate_reads_the_amount_as_people_write_it_and_refuses_words(
+    db, monkeypatch, owner, make_campaign
+):
+    c = make_campaign(owner, "active")
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+    args = ["--lang", "fr", "dev", "donate", "--campaign", c["slug"], "--amount", "cinq mille"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "cinq mille" in result.output
+    assert "Traceback" not in result.output
+    assert db.sql("select 1 from public.donations") == []
+
+
+def test_dev_donate_names_an_unknown_campaign_in_french(db, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+    args = ["--lang", "fr", "dev", "donate", "--campaign", "nulle-part", "--amount", "5 000"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3
+    assert "aucune cagnotte n'a le slug 'nulle-part'" in result.stderr

@@ -31,7 +31,7 @@ def test_jobs_run_expires_campaigns_past_their_end(db, owner, make_campaign, mon
 
 def test_jobs_run_without_a_database_url_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "missing.env")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "missing.env")
     result = CliRunner().invoke(app, ["jobs", "run"])
     assert result.exit_code == 2
     assert "DATABASE_URL" in result.stderr
@@ -46,7 +46,7 @@ def test_jobs_speak_french_by_default_and_english_when_asked(monkeypatch):
 
 
 def test_jobs_run_with_the_database_down_is_a_clear_error(monkeypatch):
-    from admin_scripts.localstack import free_port
+    from pgcluster import free_port
 
     monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres:x@127.0.0.1:{free_port()}/postgres")
     result = CliRunner().invoke(app, ["--lang", "fr", "jobs", "run"])

@@ -106,7 +106,7 @@ def test_purge_orphans_is_for_admins(cloud, user):
 
 
 def test_purge_orphans_with_cloudinary_out_of_reach_is_a_clear_error(cloud, monkeypatch):
-    from admin_scripts.localstack import free_port
+    from pgcluster import free_port
 
     monkeypatch.setenv("CLOUDINARY_API_BASE", f"http://127.0.0.1:{free_port()}")
     result = purge(cloud)

@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from admin_scripts import localstack
 from tests import cinetpay_fake
 
 
@@ -196,7 +195,7 @@ def test_bad_arguments_exit_2(operator_cli, args):
 def test_without_cinetpay_settings_it_says_so(db, operator_cli, monkeypatch, tmp_path):
     for name in ("CINETPAY_API_KEY", "CINETPAY_SITE_ID", "CINETPAY_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")  # nor there
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")  # nor there
 
     result = operator_cli("payments", "reconcile", "--provider", "cinetpay")
 

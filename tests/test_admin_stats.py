@@ -180,7 +180,7 @@ def test_export_in_french(cli, activity):
 
 
 def test_stats_with_the_database_down_is_a_clear_error(cli, monkeypatch):
-    from admin_scripts.localstack import free_port
+    from pgcluster import free_port
 
     monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres:x@127.0.0.1:{free_port()}/postgres")
     for args in (["stats"], ["export", "donations"], ["--lang", "fr", "stats"]):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from admin_scripts import keys
 from admin_scripts.auth_admin import parse_ban_duration
+from localdev import tokens
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.postgrest import ApiError
 
@@ -31,7 +31,7 @@ def auth_api():
 
 @pytest.fixture
 def service_key(jwt_secret):
-    return keys.api_key(jwt_secret, "service_role")
+    return tokens.api_key(jwt_secret, "service_role")
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_when_auth_refuses_nothing_changes(db, cli, auth_api, user):
 def test_an_auth_api_out_of_reach_exits_6_and_changes_nothing(
     db, operator_cli, monkeypatch, service_key, user
 ):
-    from admin_scripts.localstack import free_port
+    from pgcluster import free_port
 
     monkeypatch.setenv("SUPABASE_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)

@@ -8,7 +8,7 @@ import json
 
 import psycopg
 
-from admin_scripts import localstack
+import pgcluster
 
 # What the advisors still report on the migrated database, and why it stays.
 ACCEPTED = {
@@ -26,7 +26,7 @@ def findings(proc) -> list[dict]:
 
 
 def advise(url: str):
-    return localstack.advisors(url, level="info", fail_on="warn")
+    return pgcluster.advisors(url, level="info", fail_on="warn")
 
 
 def test_supabase_advisors_find_nothing_at_any_level_but_what_is_accepted(hosted_cluster):

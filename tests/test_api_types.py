@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from admin_scripts import typegen
+import pgcluster
+from localdev import typegen
 from tests.postgrest import ApiError
 
 # The functions whose results a client reads field by field (issue #17 item 4).
@@ -80,7 +81,7 @@ def test_the_committed_types_are_those_the_migrations_generate(db):
         difflib.unified_diff(
             committed().splitlines(keepends=True),
             generated.splitlines(keepends=True),
-            str(typegen.TYPES_FILE.relative_to(typegen.localstack.ROOT)),
+            str(typegen.TYPES_FILE.relative_to(pgcluster.ROOT)),
             "generated from the migrations",
         )
     )

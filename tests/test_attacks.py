@@ -22,7 +22,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys, localstack
+import pgcluster
+from localdev import tokens
 from tests import stripe_fake as sf
 from tests.conftest import CAMPAIGN
 from tests.postgrest import EXPOSED_SCHEMAS, ApiError
@@ -122,7 +123,7 @@ def test_a_deleted_donors_email_is_on_no_row(db, gotrue, user, owner, campaign):
 def test_a_token_signed_with_another_secret_claiming_service_role_is_refused(
     client_factory, service, campaign
 ):
-    forged = keys.sign(
+    forged = tokens.sign(
         "not-the-project-secret-but-long-enough", {"role": "service_role", "sub": str(uuid.uuid4())}
     )
     refused(lambda: client_factory(forged).get("campaigns"), status=401, code="PGRST301")
@@ -325,7 +326,7 @@ def test_private_and_auth_tables_are_out_of_reach_of_api_roles(db, role):
 
 
 def test_the_api_exposes_only_the_public_schemas(db):
-    config = tomllib.loads((localstack.SUPABASE_DIR / "config.toml").read_text())
+    config = tomllib.loads((pgcluster.SUPABASE_DIR / "config.toml").read_text())
     assert config["api"]["schemas"] == list(EXPOSED_SCHEMAS)
     with psycopg.connect(db.url) as conn:  # a database setting: seen by new sessions
         (exposed,) = conn.execute("select current_setting('pgrst.db_schemas')").fetchone()

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from admin_scripts import keys
+from localdev import tokens
 from tests import stripe_fake
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.postgrest import ApiError
@@ -334,7 +334,7 @@ def test_the_consoles_ban_freezes_the_users_campaigns_too(
 ):
     with FakeAuthAdmin() as auth_api:
         monkeypatch.setenv("SUPABASE_URL", auth_api.url)
-        monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", keys.api_key(jwt_secret, "service_role"))
+        monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", tokens.api_key(jwt_secret, "service_role"))
         result = operator_cli("users", "ban", owner.email, "--reason", "Arnaque", "--yes")
     assert result.exit_code == 0, result.output
     assert status(db, campaign) == "frozen"

@@ -16,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from admin_scripts import choices, errors, localstack
+from admin_scripts import choices, errors
 from admin_scripts.cli import app
 from tests.support.console_commands import invocation, leaves
 
@@ -60,7 +60,7 @@ def database_down(monkeypatch, tmp_path):
     monkeypatch.setenv(
         "PAYOUT_ACCOUNTS_PRIVATE_KEY", "-----BEGIN PGP PRIVATE KEY BLOCK----- unused"
     )
-    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")
     monkeypatch.chdir(tmp_path)
     manifest = json.dumps({"created_at": "2026-11-30T12:00:00+00:00", "row_counts": {}})
     with tarfile.open(tmp_path / "backup.dump", "w") as tar:
@@ -230,7 +230,7 @@ def test_stripe_reconcile_reads_the_key_from_env_local_and_says_stripe_is_out_of
         "STRIPE_SECRET_KEY=sk_test_local_placeholder\n"
         f"STRIPE_API_BASE=http://127.0.0.1:{closed_port()}\n"
     )
-    monkeypatch.setattr(localstack, "ENV_LOCAL", env_local)
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", env_local)
     monkeypatch.delenv("STRIPE_API_BASE", raising=False)
     result = operator_cli("stripe", "reconcile", "--since", "1d")
     no_traceback(result)
@@ -304,7 +304,7 @@ def test_a_refused_login_is_a_usage_error_naming_database_url_not_a_database_dow
 ):
     monkeypatch.setenv("DATABASE_URL", cluster.url(password="wrong"))
     monkeypatch.setenv("CAGNOTTE_OPERATOR", "admin@example.org")
-    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")
     result = run("campaigns", "list")
     no_traceback(result)
     assert result.exit_code == 2  # errors.EXIT_USAGE

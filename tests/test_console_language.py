@@ -19,7 +19,7 @@ import typer.main
 from typer import rich_utils
 from typer.testing import CliRunner
 
-from admin_scripts import console, errors, i18n, localstack
+from admin_scripts import console, errors, i18n
 from admin_scripts.cli import app
 from admin_scripts.errors import ConsoleGroup
 from tests.support import catalogue
@@ -401,7 +401,7 @@ def closed_port() -> int:
 def database_down(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{closed_port()}/x")
     monkeypatch.setenv("CAGNOTTE_OPERATOR", "admin@example.org")
-    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")
     monkeypatch.delenv("CAGNOTTE_LANG")
 
 
@@ -421,7 +421,7 @@ def test_a_down_database_reads_french_by_default_in_one_line_exit_5(database_dow
 def test_a_refused_login_reads_french(cluster, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", cluster.url(password="wrong"))
     monkeypatch.setenv("CAGNOTTE_OPERATOR", "admin@example.org")
-    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")
     result = run("campaigns", "list", lang=FRENCH)
     assert result.exit_code == errors.EXIT_USAGE
     assert "la base de données a refusé la connexion" in result.stderr

@@ -11,7 +11,7 @@ import re
 import psycopg
 import pytest
 
-from admin_scripts import localstack
+import pgcluster
 from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET, throwaway_cluster
 from tests.support.cloudinary_admin import FakeAdminApi, asset
 from tests.support.terminal import in_terminal, piped, unboxed
@@ -73,7 +73,7 @@ def test_a_backup_under_json_in_a_terminal_prints_json_alone(console_env, tmp_pa
 
 def test_a_restore_asks_in_french_and_a_refusal_writes_nothing(backup_file):
     with throwaway_cluster() as fresh:
-        localstack.create_database(fresh, "blank")
+        pgcluster.create_database(fresh, "blank")
         url = fresh.superuser_url("blank")
         session = in_terminal("restore", str(backup_file), "--target-url", url, env=FRENCH)
         question = unboxed(session.expect(r"\[o/N\]: "))
@@ -90,7 +90,7 @@ def test_a_restore_asks_in_french_and_a_refusal_writes_nothing(backup_file):
 
 def test_a_restore_answered_oui_restores_with_a_progress_bar(console_env, backup_file):
     with throwaway_cluster() as fresh:
-        localstack.create_database(fresh, "blank")
+        pgcluster.create_database(fresh, "blank")
         url = fresh.superuser_url("blank")
         session = in_terminal("restore", str(backup_file), "--target-url", url, env=FRENCH)
         session.expect(r"\[o/N\]: ")
@@ -107,7 +107,7 @@ def test_a_restore_answered_oui_restores_with_a_progress_bar(console_env, backup
 
 def test_yes_skips_the_question(backup_file):
     with throwaway_cluster() as fresh:
-        localstack.create_database(fresh, "blank")
+        pgcluster.create_database(fresh, "blank")
         url = fresh.superuser_url("blank")
         session = in_terminal("restore", str(backup_file), "--target-url", url, "--yes")
         code, shown = session.finish()
@@ -119,7 +119,7 @@ def test_yes_skips_the_question(backup_file):
 
 def test_a_question_without_an_answer_in_a_script_is_a_refusal(backup_file):
     with throwaway_cluster() as fresh:
-        localstack.create_database(fresh, "blank")
+        pgcluster.create_database(fresh, "blank")
         url = fresh.superuser_url("blank")
         result = piped("restore", str(backup_file), "--target-url", url, env=FRENCH)
         assert result.returncode == 1

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from admin_scripts import localstack
+import pgcluster
 from tests.conftest import free_port
 
-ROOT = localstack.ROOT
+ROOT = pgcluster.ROOT
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 PROCESS_LINE = re.compile(r"^(\w+):\s*(.+)$", re.M)
 
@@ -226,7 +226,7 @@ def test_every_supabase_command_in_the_deploy_doc_exists_in_the_pinned_cli():
     assert {tuple(c) for c in commands} >= {("link",), ("db", "push"), ("config", "push")}
     for words in commands:
         proc = subprocess.run(
-            [str(localstack.SUPABASE_CLI), *words, "--help"],
+            [str(pgcluster.SUPABASE_CLI), *words, "--help"],
             cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
         assert proc.returncode == 0, (words, proc.stdout, proc.stderr)

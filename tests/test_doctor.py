@@ -12,7 +12,8 @@ import pytest
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
-from admin_scripts import doctor_cmd, localstack, project
+import pgcluster
+from admin_scripts import doctor_cmd, project
 from admin_scripts.cli import app
 
 PG_CRON_FIX = (
@@ -40,13 +41,13 @@ def problems(findings: list[dict]) -> list[dict]:
 def site_url(monkeypatch, tmp_path) -> str:
     """The deployment's SITE_URL as the local stack's .env.local has it (the
     database's default copy); no .env.local of the machine's is read."""
-    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "no.env")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "no.env")
     monkeypatch.setenv("SITE_URL", "http://127.0.0.1:3000")
     return "http://127.0.0.1:3000"
 
 
 @pytest.fixture
-def healthy(hosted_cluster) -> localstack.Cluster:
+def healthy(hosted_cluster) -> pgcluster.Cluster:
     """A cluster with pg_cron whose `postgres` database the migrations built, as a
     hosted project's; each test restores what it breaks."""
     return hosted_cluster
@@ -62,7 +63,7 @@ def run_sql(url: str, *statements: str, params: list | None = None) -> list[tupl
 
 
 @contextmanager
-def broken(cluster: localstack.Cluster, breaking: str, *, fixed_by: str) -> Iterator[None]:
+def broken(cluster: pgcluster.Cluster, breaking: str, *, fixed_by: str) -> Iterator[None]:
     """The healthy database broken as the superuser, then mended with the doctor's
     fix, run as the project's postgres (an operator's hands)."""
     run_sql(cluster.superuser_url(), breaking)
@@ -72,7 +73,7 @@ def broken(cluster: localstack.Cluster, breaking: str, *, fixed_by: str) -> Iter
         run_sql(cluster.url(), fixed_by)
 
 
-def only_problem(cluster: localstack.Cluster, check: str, *args: str) -> dict:
+def only_problem(cluster: pgcluster.Cluster, check: str, *args: str) -> dict:
     code, findings, _ = doctor(cluster.url(), *args)
     assert code == 1, findings
     (problem,) = problems(findings)
@@ -438,7 +439,7 @@ def test_a_database_without_pg_cron_lacks_it(db):
 
 
 def test_an_unreachable_database_is_a_clear_error():
-    url = f"postgresql://postgres:nope@127.0.0.1:{localstack.free_port()}/postgres"
+    url = f"postgresql://postgres:nope@127.0.0.1:{pgcluster.free_port()}/postgres"
     result = CliRunner().invoke(app, ["doctor", "--database-url", url])
     assert result.exit_code == 5  # errors.EXIT_NO_DATABASE
     assert result.stdout == ""
@@ -455,7 +456,7 @@ def test_a_wrong_password_is_a_clear_error(healthy):
 
 def test_without_a_database_url_it_says_where_to_set_one(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "missing.env")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "missing.env")
     result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 2
     assert "DATABASE_URL" in result.stderr

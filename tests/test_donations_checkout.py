@@ -166,9 +166,9 @@ def test_signed_in_donor_is_recorded_with_their_profile_name_and_email(db, servi
 
 
 def test_the_anon_key_as_bearer_is_a_guest(db, service, campaign, jwt_secret):
-    from admin_scripts import keys
+    from localdev import tokens
 
-    response = checkout(service, campaign, token=keys.api_key(jwt_secret, "anon"))
+    response = checkout(service, campaign, token=tokens.api_key(jwt_secret, "anon"))
     assert response.status_code == 201
     d = db.one(
         "select donor_id from public.donations where id = %s", [response.get_json()["donation_id"]]
@@ -313,9 +313,9 @@ def test_bad_tokens_are_401(db, service, stripe_api, campaign, header):
 
 
 def test_an_expired_token_is_401(service, campaign, user, jwt_secret):
-    from admin_scripts import keys
+    from localdev import tokens
 
-    token = keys.sign(jwt_secret, {**user.claims, "exp": int(time.time()) - 5})
+    token = tokens.sign(jwt_secret, {**user.claims, "exp": int(time.time()) - 5})
     assert checkout(service, campaign, token=token).status_code == 401
 
 

@@ -21,8 +21,9 @@ from psycopg.rows import dict_row
 from typer.testing import CliRunner
 
 from admin_scripts import db as admin_db
-from admin_scripts import local_cmd, mailer, notifications_cmd
+from admin_scripts import mailer, notifications_cmd
 from admin_scripts.cli import app
+from localdev import local_cmd
 from tests.conftest import free_port
 
 MAIL_FROM = "AfriCagnotte <no-reply@africagnotte.test>"
@@ -408,7 +409,7 @@ def test_the_outbox_command_lists_failed_messages(db, enqueue, smtp_server, monk
     [("", "SMTP_URL is not set"), ("http://mail.example", "SMTP_URL must look like")],
 )
 def test_a_bad_smtp_url_is_a_clear_error(db, monkeypatch, tmp_path, url, message):
-    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "missing.env")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "missing.env")
     result = cli(db, monkeypatch, url, "send")
     assert result.exit_code == 2
     assert message in result.stderr

@@ -48,7 +48,7 @@ def test_the_example_environment_is_a_valid_configuration(monkeypatch):
     """.env.example, as shipped, starts the service (integrations unset)."""
     from dotenv import dotenv_values
 
-    from admin_scripts.localstack import ROOT
+    from pgcluster import ROOT
 
     for name, value in dotenv_values(ROOT / ".env.example").items():
         monkeypatch.setenv(name, value or "")

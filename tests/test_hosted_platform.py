@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from admin_scripts import localstack, project
+import pgcluster
+from admin_scripts import project
 from tests.gotrue import GoTrue, auth_admin_connection
 from tests.support.identity import (
     private_functions_taking_a_uuid,
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def hosted(hosted_cluster) -> localstack.Cluster:
+def hosted(hosted_cluster) -> pgcluster.Cluster:
     return hosted_cluster
 
 

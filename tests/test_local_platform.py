@@ -8,7 +8,8 @@ import time
 import psycopg
 import pytest
 
-from admin_scripts import keys, localstack
+import pgcluster
+from localdev import tokens
 from tests.gotrue import obfuscated
 from tests.postgrest import MAX_ROWS, ApiError, PostgrestClient, http_status
 
@@ -132,7 +133,7 @@ def test_advisors_see_the_exposed_schemas(db):
 
 
 def test_local_platform_is_idempotent(db, cluster, authenticator_password):
-    localstack.apply_platform(cluster, db.name, authenticator_password)
+    pgcluster.apply_platform(cluster, db.name, authenticator_password)
     assert db.one("select count(*) as n from pg_roles where rolname = 'authenticator'")["n"] == 1
 
 
@@ -237,14 +238,14 @@ def test_errors_get_postgrests_http_status(sqlstate, role, message, status):
 
 def test_expired_token_is_refused(db, jwt_secret, user):
     claims = {**user.claims, "exp": int(time.time()) - 10}
-    client = PostgrestClient(db.authenticator_url, jwt_secret, keys.sign(jwt_secret, claims))
+    client = PostgrestClient(db.authenticator_url, jwt_secret, tokens.sign(jwt_secret, claims))
     with pytest.raises(ApiError) as err:
         client.get("profiles")
     assert (err.value.status, err.value.code) == (401, "PGRST303")
 
 
 def test_token_signed_with_another_secret_is_refused(db, jwt_secret, user):
-    forged = keys.sign(
+    forged = tokens.sign(
         "not-the-project-secret-" + "x" * 32, {**user.claims, "role": "service_role"}
     )
     client = PostgrestClient(db.authenticator_url, jwt_secret, forged)

@@ -6,6 +6,7 @@ directory and free ports, never the developer's own stack.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -23,7 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from admin_scripts import localstack
+import pgcluster
 from tests.conftest import free_port
 
 CLI = [sys.executable, "-m", "admin_scripts.cli"]
@@ -43,7 +44,7 @@ def stack_env() -> Iterator[dict[str, str]]:
     env.pop("DATABASE_URL", None)
     yield env
     subprocess.run([*CLI, "local", "stop"], env=env, capture_output=True, check=False)
-    localstack.Cluster(base_dir=base / ".local", port=0).destroy()
+    pgcluster.Cluster(base_dir=base / ".local", port=0).destroy()
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -210,8 +211,8 @@ def test_stop_stops_postgres(stack_env):
 
 def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack_env, monkeypatch):
     # What an earlier version left in .local/: a cluster whose superuser is postgres.
-    monkeypatch.setattr(localstack, "SUPERUSER", "postgres")
-    old = localstack.Cluster(
+    monkeypatch.setattr(pgcluster.cluster, "SUPERUSER", "postgres")
+    old = pgcluster.Cluster(
         base_dir=Path(stack_env["AFRICAGNOTTE_LOCAL_DIR"]),
         port=int(stack_env["AFRICAGNOTTE_DB_PORT"]),
     )
@@ -228,3 +229,66 @@ def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack
         supers = conn.execute("select rolname from pg_roles where rolsuper").fetchall()
         assert supers == [("supabase_admin",)]
         assert conn.execute("select count(*) from public.profiles").fetchone()[0] >= 3
+
+
+# The house: who needs what ----------------------------------------------------------------
+
+# The dev extra's distributions, as their modules are imported (ruff: a binary only).
+DEV_MODULES = {"aiosmtpd": "aiosmtpd", "pytest": "pytest", "pytest-timeout": "pytest_timeout",
+               "hypothesis": "hypothesis", "sqlfluff": "sqlfluff", "honcho": "honcho",
+               "jsonschema": "jsonschema", "schemathesis": "schemathesis", "pexpect": "pexpect"}  # fmt: skip
+
+
+def dev_extra() -> set[str]:
+    import re
+    import tomllib
+
+    project = tomllib.loads((pgcluster.ROOT / "pyproject.toml").read_text())["project"]
+    return {
+        re.split(r"[<>=\[ ]", r, maxsplit=1)[0] for r in project["optional-dependencies"]["dev"]
+    }
+
+
+def test_the_runtime_starts_without_the_dev_dependencies():
+    """The Procfile's processes (web: the service; worker and clock: the console)
+    import with every dev-only distribution missing; the console then has no
+    `local` or `dev` group (the developers' package needs them)."""
+    assert {"aiosmtpd", "pytest", "honcho"} <= dev_extra() <= {*DEV_MODULES, "ruff"}
+    blocked = sorted(DEV_MODULES.values())
+    code = (
+        "import sys, json\n"
+        f"for name in {blocked!r}: sys.modules[name] = None\n"
+        "import webhooks, admin_scripts.mailer, admin_scripts.jobs_cmd\n"
+        "import typer.main\n"
+        "from admin_scripts.cli import app\n"
+        "print(json.dumps(sorted(typer.main.get_command(app).commands)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(pgcluster.ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    groups = set(json.loads(proc.stdout))
+    assert {"notifications", "jobs", "campaigns"} <= groups
+    assert not groups & {"local", "dev"}
+
+
+def test_the_console_has_the_local_stack_when_it_is_installed():
+    from typer.main import get_command
+
+    from admin_scripts.cli import app
+
+    assert {"local", "dev"} <= set(get_command(app).commands)
+
+
+def test_the_cluster_librarys_messages_speak_the_consoles_language(monkeypatch, tmp_path):
+    from admin_scripts import i18n
+
+    monkeypatch.setenv("LANGUAGE", "en")  # i18n.use sets it: put back afterwards
+    monkeypatch.setattr(pgcluster.build, "SUPABASE_CLI", tmp_path / "missing")
+    try:
+        i18n.use("fr")
+        with pytest.raises(pgcluster.ClusterError, match="la CLI Supabase n'est pas installée"):
+            pgcluster.supabase_cli("--version")
+    finally:
+        i18n.use("en")
+    with pytest.raises(pgcluster.ClusterError, match="the Supabase CLI is not installed"):
+        pgcluster.supabase_cli("--version")

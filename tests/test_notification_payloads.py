@@ -261,7 +261,7 @@ def test_the_kinds_command_lists_each_kind_with_its_fields(db, monkeypatch):
 
 def test_the_kinds_command_without_a_database_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "")
-    monkeypatch.setattr("admin_scripts.localstack.ENV_LOCAL", tmp_path / "none")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "none")
     result = CliRunner().invoke(app, ["notifications", "kinds"])
     assert result.exit_code == 2
     assert "DATABASE_URL" in result.output

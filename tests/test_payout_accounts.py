@@ -10,8 +10,9 @@ import tarfile
 
 import pytest
 
-from admin_scripts import keys, localstack
+from admin_scripts import keys
 from admin_scripts.backup_cmd import _tool
+from localdev import stack
 from tests.postgrest import ApiError
 from webhooks import payout_accounts
 
@@ -131,13 +132,13 @@ def test_api_roles_get_no_ciphertext_nor_key_by_any_path(db, as_user, owner, adm
 def test_the_local_stack_makes_its_key_pair_once_and_installs_the_public_half(
     db, as_user, owner, campaign, tmp_path
 ):
-    env = localstack.ensure_env_local(tmp_path / ".env.local")
+    env = stack.ensure_env_local(tmp_path / ".env.local")
     private = env["PAYOUT_ACCOUNTS_PRIVATE_KEY"]
     assert "PRIVATE KEY BLOCK" in private
-    assert localstack.ensure_env_local(tmp_path / ".env.local") == env  # kept
+    assert stack.ensure_env_local(tmp_path / ".env.local") == env  # kept
     db.sql("delete from private.payout_account_key")
-    localstack.install_payout_key(db.url, env)
-    localstack.install_payout_key(db.url, env)  # a database with a key keeps it
+    stack.install_payout_key(db.url, env)
+    stack.install_payout_key(db.url, env)  # a database with a key keeps it
     as_user(owner).rpc("request_payout", {"campaign_id": campaign["id"], "amount": 1_000, **BANK})
     ciphertext = db.one("select ciphertext from private.payout_accounts")["ciphertext"]
     assert payout_accounts.decrypt(ciphertext, private)["account_number"] == ACCOUNT_NUMBER

@@ -183,9 +183,10 @@ def service_settings() -> set[str]:
 
 
 class _ConsoleReads(ast.NodeVisitor):
-    """The environment variables a module reads: `localstack.setting("X")` (and
-    its wrappers), `os.environ.get("X")`, `os.environ["X"]`, `envvar="X"`; a
-    module-level string constant counts as its value."""
+    """The environment variables a module reads: `os.environ.get("X")`,
+    `os.environ["X"]`, `envvar="X"` (and a `setting("X")` helper); a module-level
+    string constant counts as its value. The settings object's fields are read
+    too (console_reads)."""
 
     def __init__(self, constants: dict[str, str]) -> None:
         self.constants = constants
@@ -218,8 +219,11 @@ class _ConsoleReads(ast.NodeVisitor):
 
 
 def console_reads() -> set[str]:
-    names: set[str] = set()
-    for path in sorted((ROOT / "admin_scripts").glob("*.py")):
+    """What the console (and the developers' local stack, and the cluster code
+    they share) read: its settings object's fields and the variables its modules read."""
+    names = {(field.alias or name).upper() for name, field in ConsoleSettings.model_fields.items()}
+    packages = ("admin_scripts", "localdev", "pgcluster")
+    for path in sorted(p for package in packages for p in (ROOT / package).glob("*.py")):
         tree = ast.parse(path.read_text())
         constants = {
             target.id: node.value.value

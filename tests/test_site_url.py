@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from admin_scripts import localstack
+from localdev import stack
 from tests.conftest import SITE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,10 +92,10 @@ def test_only_the_service_asks_the_database_for_its_return_pages(db):
 
 
 def test_the_local_stacks_site_url_agrees_with_the_databases_default(db, tmp_path, monkeypatch):
-    monkeypatch.setattr(localstack, "dev_cluster", lambda: _Cluster())
+    monkeypatch.setattr(stack, "dev_cluster", lambda: _Cluster())
     path = tmp_path / ".env.local"
-    path.write_text(f"{localstack.PAYOUT_KEY}=made-by-gpg-elsewhere\n")
-    env = localstack.ensure_env_local(path)
+    path.write_text(f"{stack.PAYOUT_KEY}=made-by-gpg-elsewhere\n")
+    env = stack.ensure_env_local(path)
     default = db.one(
         "select column_default from information_schema.columns"
         " where table_schema = 'public' and table_name = 'platform_settings'"
@@ -117,7 +117,7 @@ class _Cluster:
 
 
 def test_the_console_copies_site_url_into_the_database(db, operator_cli, monkeypatch, tmp_path):
-    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / "no.env")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / "no.env")
     monkeypatch.setenv("SITE_URL", "https://africagnotte.org/")
     result = operator_cli("settings", "set", "site-url")
     assert result.exit_code == 0, result.output

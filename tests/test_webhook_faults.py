@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import requests
 
-from admin_scripts import localstack
+import pgcluster
 from tests import stripe_fake as sf
 from tests.conftest import CAMPAIGN, throwaway_cluster
 from tests.service_process import gunicorn, wait_until_healthy
@@ -26,7 +26,7 @@ from tests.service_process import gunicorn, wait_until_healthy
 def own_stack(make_app, stripe_api, jwt_secret):
     """A durable cluster of its own (this test crashes it), with an active campaign."""
     with throwaway_cluster(throwaway=False) as c:
-        localstack.build_database(c, secrets.token_hex(8), seed=True)
+        pgcluster.build_database(c, secrets.token_hex(8), seed=True)
         with psycopg.connect(c.url(), autocommit=True) as conn:
             campaign_id = conn.execute(
                 "insert into public.campaigns (owner_id, title, goal_amount, currency, category,"

@@ -14,14 +14,14 @@ from typing import Any
 
 import psycopg
 
-from admin_scripts import localstack
+import pgcluster
 
-REPORT = localstack.ROOT / "bench-report.md"
+REPORT = pgcluster.ROOT / "bench-report.md"
 
 
 @dataclass
 class Stack:
-    cluster: localstack.Cluster
+    cluster: pgcluster.Cluster
     url: str
     authenticator_url: str
 
@@ -30,9 +30,9 @@ class Stack:
 def stack(*, durable: bool = False) -> Iterator[Stack]:
     """A throwaway cluster with the project's schema (platform, migrations; no seed).
     durable: fsync and synchronous commits on, as in production."""
-    with localstack.scratch_cluster("africagnotte-bench-", throwaway=not durable) as cluster:
+    with pgcluster.scratch_cluster("africagnotte-bench-", throwaway=not durable) as cluster:
         auth_pw = secrets.token_hex(16)
-        localstack.build_database(cluster, auth_pw, seed=False)
+        pgcluster.build_database(cluster, auth_pw, seed=False)
         yield Stack(cluster, cluster.url(), cluster.url(user="authenticator", password=auth_pw))
 
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import psycopg
 
-from admin_scripts import keys
+from localdev import tokens
 from tests import stripe_fake as sf
 from tests.bench.donations import SETUP, make_pledges, signed_events
 from tests.bench.harness import Report, Stack, books, in_threads, percentile
@@ -89,7 +89,7 @@ def run(stack: Stack, report: Report) -> None:
         needed = 2 * ROUNDS_PER_CLIENT * (CLIENTS + 1)
         events = signed_events(make_pledges(conn, campaign_ids, needed))
         conn.execute("vacuum analyze")
-    owner_token = keys.sign(jwt_secret, {"sub": OWNER, "role": "authenticated", "aud": "authenticated",
+    owner_token = tokens.sign(jwt_secret, {"sub": OWNER, "role": "authenticated", "aud": "authenticated",
                                          "exp": int(time.time()) + 3600})  # fmt: skip
     stripe_api = sf.FakeStripe()
     server = sf.serve(stripe_api)

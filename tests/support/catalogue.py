@@ -33,7 +33,7 @@ from tests.support.error_catalogue import sql_tokens
 from webhooks.errors import SERVICE_ERRORS
 
 ROOT = LOCALE_DIR.parent.parent
-OURS = [ROOT / "admin_scripts"]
+OURS = [ROOT / "admin_scripts", ROOT / "localdev", ROOT / "pgcluster"]  # what the console shows
 THEIRS = [Path(typer.__file__).parent]
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # English is the code's text

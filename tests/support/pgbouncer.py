@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from admin_scripts import localstack
+import pgcluster
 
 PGBOUNCER = "/usr/sbin/pgbouncer"
 
@@ -28,14 +28,14 @@ PGBOUNCER = "/usr/sbin/pgbouncer"
 @dataclass
 class Pooler:
     port: int
-    cluster: localstack.Cluster
+    cluster: pgcluster.Cluster
 
     def url(self, database: str) -> str:
         """The project's postgres through the pooler, as the service's DATABASE_URL."""
         return self.cluster.url(database).replace(f":{self.cluster.port}/", f":{self.port}/")
 
 
-def _config(directory: Path, cluster: localstack.Cluster, port: int) -> Path:
+def _config(directory: Path, cluster: pgcluster.Cluster, port: int) -> Path:
     (directory / "userlist.txt").write_text(f'"postgres" "{cluster.password}"\n')
     ini = directory / "pgbouncer.ini"
     ini.write_text(
@@ -71,16 +71,16 @@ def _wait_listening(port: int, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def transaction_pooler(cluster: localstack.Cluster) -> Iterator[Pooler]:
+def transaction_pooler(cluster: pgcluster.Cluster) -> Iterator[Pooler]:
     """PgBouncer (transaction mode) for every database of ``cluster``."""
     directory = Path(tempfile.mkdtemp(prefix="africagnotte-pgbouncer-"))
-    localstack.give_to_system_user(directory)
-    port = localstack.free_port()
+    pgcluster.give_to_system_user(directory)
+    port = pgcluster.free_port()
     ini = _config(directory, cluster, port)
     for path in directory.iterdir():
-        localstack.give_to_system_user(path)
+        pgcluster.give_to_system_user(path)
     process = subprocess.Popen(
-        localstack.as_system_user([PGBOUNCER, str(ini)]),
+        pgcluster.as_system_user([PGBOUNCER, str(ini)]),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

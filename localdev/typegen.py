@@ -8,7 +8,7 @@ from a throwaway database built by the migrations (--fresh) and the test suite
 checks it against the same (tests/test_api_types.py). Without --fresh or --url,
 it reads the local stack's database (AFRICAGNOTTE_DB_PORT).
 
-    python -m admin_scripts.typegen [--url URL | --fresh] [--output FILE]
+    python -m localdev.typegen [--url URL | --fresh] [--output FILE]
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import secrets
 import sys
 from pathlib import Path
 
-from admin_scripts import localstack
+import pgcluster
+from localdev import stack
 
-TYPES_FILE = localstack.SUPABASE_DIR / "types" / "database.ts"
+TYPES_FILE = pgcluster.SUPABASE_DIR / "types" / "database.ts"
 # The schema the frontend calls (config.toml [api] also serves graphql_public, which
 # holds only pg_graphql's endpoint, not used by this project).
 SCHEMAS = ("public",)
@@ -29,7 +30,7 @@ SCHEMAS = ("public",)
 def typescript(url: str) -> str:
     """The generated TypeScript for the database at ``url`` (stdout only: the CLI's
     notes, such as its advice to format the file, go to stderr)."""
-    proc = localstack.supabase_cli(
+    proc = pgcluster.supabase_cli(
         "gen", "types", "typescript", f"--remote={url}", "--schema", ",".join(SCHEMAS)
     )
     return proc.stdout.strip() + "\n"  # the CLI opens with a blank line
@@ -37,13 +38,13 @@ def typescript(url: str) -> str:
 
 def local_url() -> str:
     """The local stack's database (`make run`), on AFRICAGNOTTE_DB_PORT."""
-    return localstack.dev_cluster().url()
+    return stack.dev_cluster().url()
 
 
 def fresh_typescript() -> str:
     """The types of a throwaway database built by the migrations, as the tests build it."""
-    with localstack.scratch_cluster("africagnotte-types-") as cluster:
-        localstack.build_database(cluster, secrets.token_hex(16), seed=False)
+    with pgcluster.scratch_cluster("africagnotte-types-") as cluster:
+        pgcluster.build_database(cluster, secrets.token_hex(16), seed=False)
         return typescript(cluster.url())
 
 
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         text = fresh_typescript() if args.fresh else typescript(args.url or local_url())
-    except localstack.StackError as exc:
+    except pgcluster.ClusterError as exc:
         print(f"{exc}\nIs the local database running? `make run` starts it.", file=sys.stderr)
         return 1
     args.output.parent.mkdir(parents=True, exist_ok=True)

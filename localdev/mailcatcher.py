@@ -1,5 +1,6 @@
 """The local stack's SMTP server: every email lands as a .eml file in
-.local/mail/ (development only; it plays the part of Supabase's Inbucket)."""
+.local/mail/ (development only; it plays the part of Supabase's Inbucket).
+aiosmtpd is a development dependency (the `dev` extra)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiosmtpd.controller import Controller
 from rich.text import Text
 
 from admin_scripts.console import err
+from admin_scripts.i18n import _
 
 
 class MailDir:
@@ -30,7 +32,8 @@ class MailDir:
         path.write_bytes(data)
         subject = message_from_bytes(data, policy=default_policy)["Subject"]
         to = ", ".join(envelope.rcpt_tos)
-        err.print(Text("mail", style="cyan"), f"to {to}: {subject} ({path.name})")
+        shown = _("to {to}: {subject} ({file})").format(to=to, subject=subject, file=path.name)
+        err.print(Text(_("mail"), style="cyan"), shown)
         return "250 Message accepted for delivery"
 
 
