@@ -24,10 +24,10 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -100,11 +100,21 @@ def print_json(data: Any) -> None:
 Column = str | Callable[[dict[str, Any]], Any]
 
 
-def table(title: str, headers: Iterable[str], rows: Iterable[Iterable[Any]], **options) -> Table:
-    """A Rich table whose cells are shown literally (None and "" as "-")."""
+def table(
+    title: str,
+    headers: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    no_wrap: Iterable[str] = (),
+    **options,
+) -> Table:
+    """A Rich table whose cells are shown literally (None and "" as "-"); the
+    columns named in ``no_wrap`` are never broken (amounts: ``40 000 F CFA``
+    split over two lines reads as two numbers)."""
+    whole = set(no_wrap)
     t = Table(title=title, **options)
     for header in headers:
-        t.add_column(header, overflow="fold")
+        t.add_column(header, overflow="fold", no_wrap=header in whole)
     for r in rows:
         t.add_row(*(c if isinstance(c, Text) else cell(c) for c in r))
     return t
@@ -115,15 +125,20 @@ def cell(value: Any) -> Text:
 
 
 def print_rows(
-    rows: list[dict[str, Any]], *, as_json: bool, title: str, columns: dict[str, Column]
+    rows: list[dict[str, Any]],
+    *,
+    as_json: bool,
+    title: str,
+    columns: dict[str, Column],
+    no_wrap: Iterable[str] = (),
 ) -> None:
-    """A listing: JSON rows, or a table (header -> key or function of the row)
-    on stdout and the count on stderr."""
+    """A listing: JSON rows, or a table (header -> key or function of the row;
+    the headers in ``no_wrap`` never broken) on stdout and the count on stderr."""
     if as_json:
         print_json(rows)
         return
     cells = ([col(r) if callable(col) else r[col] for col in columns.values()] for r in rows)
-    out.print(table(title, columns, cells))
+    out.print(table(title, columns, cells, no_wrap=no_wrap))
     err.print(f"{len(rows)} row(s)")
 
 
@@ -167,3 +182,28 @@ def parse_duration(text: str) -> timedelta:
         raise typer.BadParameter(f"not a duration (30m, 12h, 3d): {text!r}")
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m[2]]
     return timedelta(**{unit: int(m[1])})
+
+
+# Progress -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def progress(
+    items: Iterable[T], *, label: str, total: int | None = None, enabled: bool = True
+) -> Iterator[T]:
+    """Yields ``items``, with a Rich progress bar on stderr while they are worked
+    through: on a terminal only, and nothing when not ``enabled`` (``--json``).
+    ``total`` defaults to ``len(items)`` when it has one (else a bar without end)."""
+    if not enabled or not err.is_terminal:
+        yield from items
+        return
+    from rich.progress import Progress
+
+    if total is None and isinstance(items, Sized):
+        total = len(items)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
