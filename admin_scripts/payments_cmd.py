@@ -126,9 +126,9 @@ def reconcile(
     as_json: bool = JSON_OPTION,
 ) -> None:
     older, expire = _duration("--older-than", older_than), _duration("--expire-after", expire_after)
-    gateway = GATEWAYS[provider.value]()
-    with db.connect() as conn:
+    with db.connect() as conn:  # first: a database down is exit 5 whatever else is missing
         operator.resolve(conn)
+        gateway = GATEWAYS[provider.value]()
         pending = conn.execute(PENDING, [provider.value, older]).fetchall()
         with db.payment_code(conn):
             rows = [

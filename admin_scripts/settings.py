@@ -43,7 +43,7 @@ class ConsoleSettings(Settings):
 def settings() -> ConsoleSettings:
     """The settings, read once per run; a bad value is a usage error naming it."""
     try:
-        return ConsoleSettings()
+        return ConsoleSettings(_env_file=localstack.ENV_LOCAL)  # the file as it is now
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()

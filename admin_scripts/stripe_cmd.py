@@ -140,9 +140,9 @@ def reconcile(
     as_json: bool = JSON_OPTION,
 ) -> None:
     start = parse_since(since)
-    gateway = db.stripe_gateway()
-    with db.connect() as conn:
-        operator.resolve(conn)  # first: who acts, before asking Stripe anything
+    with db.connect() as conn:  # first: a database down is exit 5 whatever else is missing
+        operator.resolve(conn)  # and who acts, before asking Stripe anything
+        gateway = db.stripe_gateway()
         events = list_events(gateway, start, show_progress=not as_json)
         known = {r["event_id"] for r in conn.execute(KNOWN, [[e["id"] for e in events]])}
         missing = sorted((e for e in events if e["id"] not in known), key=lambda e: e["created"])

@@ -9,14 +9,14 @@ import json
 
 import pytest
 
-from admin_scripts.settings import ConsoleSettings
+from admin_scripts import localstack
 from tests import cinetpay_fake
 
 
 def no_env_file(monkeypatch, tmp_path):
     """The console's .env.local is this test's own (empty until written)."""
     path = tmp_path / ".env.local"
-    monkeypatch.setitem(ConsoleSettings.model_config, "env_file", path)
+    monkeypatch.setattr(localstack, "ENV_LOCAL", path)
     return path
 
 

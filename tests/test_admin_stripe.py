@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from admin_scripts.settings import ConsoleSettings
+from admin_scripts import localstack
 from tests import stripe_fake
 
 
@@ -126,7 +126,7 @@ def test_the_stripe_key_is_read_from_env_local_as_the_readme_sets_it_up(
     env_local.write_text(
         f"STRIPE_SECRET_KEY={stripe_fake.SECRET_KEY}\nSTRIPE_API_BASE={stripe_api.url}\n"
     )
-    monkeypatch.setitem(ConsoleSettings.model_config, "env_file", env_local)
+    monkeypatch.setattr(localstack, "ENV_LOCAL", env_local)
 
     result = operator_cli("stripe", "reconcile", "--since", "1d", "--json")
 
@@ -137,7 +137,7 @@ def test_the_stripe_key_is_read_from_env_local_as_the_readme_sets_it_up(
 
 def test_without_a_stripe_key_it_names_the_setting_and_exits_6(operator_cli, monkeypatch, tmp_path):
     monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
-    monkeypatch.setitem(ConsoleSettings.model_config, "env_file", tmp_path / ".env.local")
+    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
 
     french = operator_cli("--lang", "fr", "stripe", "reconcile", "--since", "1d")
     english = operator_cli("stripe", "reconcile", "--since", "1d")

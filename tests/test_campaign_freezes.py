@@ -747,14 +747,14 @@ def test_refunds_send_asks_first_showing_the_money_and_sends_with_yes(
 def test_refunds_send_without_a_stripe_key_names_it_and_sends_nothing(
     db, cli, monkeypatch, tmp_path, as_user, admin, give, campaign
 ):
-    from admin_scripts.settings import ConsoleSettings
+    from admin_scripts import localstack
 
     give(campaign, 4_000)
     as_user(admin).rpc(
         "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
     )
     monkeypatch.delenv("STRIPE_SECRET_KEY")
-    monkeypatch.setitem(ConsoleSettings.model_config, "env_file", tmp_path / ".env.local")
+    monkeypatch.setattr(localstack, "ENV_LOCAL", tmp_path / ".env.local")
     result = cli("refunds", "send", "--yes")
     assert result.exit_code == 6
     assert "STRIPE_SECRET_KEY" in result.stderr
