@@ -333,3 +333,34 @@ def test_a_down_database_is_one_line_and_exit_5(cli, monkeypatch):
     result = cli("list")
     assert result.exit_code == 5
     assert "Traceback" not in result.output
+
+
+def test_mark_paid_asks_in_a_real_terminal_and_pays_on_yes(db, cli, payout):
+    from tests.support import real_terminal
+
+    cli("approve", str(payout["id"]))
+    session = real_terminal.console(
+        "payouts", "mark-paid", str(payout["id"])[:8], "--reference", "WAVE-9",
+        env={"CAGNOTTE_LANG": "fr"},
+    )  # fmt: skip
+    prompt = session.expect("irréversible.")
+    assert "40 000 F CFA" in plain(prompt)
+    assert status_of(db, payout) == "approved"  # nothing before the answer
+    session.answer("y")
+    code, shown = session.finish()
+    assert code == 0, shown
+    assert status_of(db, payout) == "paid"
+
+
+def test_mark_paid_in_a_real_terminal_does_nothing_on_no(db, cli, payout):
+    from tests.support import real_terminal
+
+    cli("approve", str(payout["id"]))
+    session = real_terminal.console(
+        "payouts", "mark-paid", str(payout["id"]), "--reference", "WAVE-9", env={}
+    )
+    session.expect("cannot be undone.")
+    session.answer("n")
+    code, _shown = session.finish()
+    assert code == 1
+    assert status_of(db, payout) == "approved"

@@ -183,3 +183,22 @@ def test_the_payment_code_runs_without_the_flask_app(db, cli, monkeypatch, strip
 
     assert result.exit_code == 0, result.output
     assert collected(db, campaign)["collected_amount"] == 3_000
+
+
+def test_reconcile_shows_its_progress_in_a_real_terminal(db, cli, stripe_api, donate, campaign):
+    from tests.support import real_terminal
+
+    now = int(time.time())
+    for i in range(3):
+        paid(stripe_api, donate(campaign, 1_000 + i), now - 60 + i)
+
+    session = real_terminal.console(
+        "stripe", "reconcile", "--since", "1d", env={"CAGNOTTE_LANG": "fr"}
+    )
+    code, shown = session.finish()
+
+    assert code == 0, shown
+    assert "liste des événements Stripe" in shown
+    assert "application des événements manqués" in shown
+    assert "3 appliqués" in plain(shown)
+    assert collected(db, campaign)["donor_count"] == 3
