@@ -54,6 +54,12 @@ class EmailStatus(StrEnum):
     failed = "failed"
 
 
+class DocumentStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
 class PaymentProvider(StrEnum):
     stripe = "stripe"
     cinetpay = "cinetpay"
@@ -65,6 +71,7 @@ DATABASE_TYPES: dict[type[StrEnum], str] = {
     PayoutStatus: "public.payout_status",
     RefundOrderStatus: "public.refund_order_status",
     EmailStatus: "private.email_status",
+    DocumentStatus: "public.document_status",
     PaymentProvider: "public.payment_provider",
 }
 

@@ -11,16 +11,21 @@ import typer
 from admin_scripts import (
     backup_cmd,
     campaigns_cmd,
+    categories_cmd,
+    comments_cmd,
     dev_cmd,
     doctor_cmd,
+    documents_cmd,
     jobs_cmd,
     local_cmd,
     media_cmd,
-    moderation_cmd,
     notifications_cmd,
+    operator,
     payments_cmd,
     payouts_cmd,
     refunds_cmd,
+    reports_cmd,
+    settings_cmd,
     stats_cmd,
     stripe_cmd,
     users_cmd,
@@ -53,10 +58,12 @@ def root(
     ),
 ) -> None:
     """The options every command shares (read by admin_scripts.operator and .i18n)."""
+    operator.choose(acting)
 
 
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(campaigns_cmd.app, name="campaigns")
+app.add_typer(documents_cmd.app, name="documents")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(media_cmd.app, name="media")
@@ -65,10 +72,10 @@ app.add_typer(payments_cmd.app, name="payments")
 app.add_typer(payouts_cmd.app, name="payouts")
 app.add_typer(refunds_cmd.app, name="refunds")
 app.add_typer(users_cmd.app, name="users")
-app.add_typer(moderation_cmd.reports, name="reports")
-app.add_typer(moderation_cmd.comments, name="comments")
-app.add_typer(moderation_cmd.categories, name="categories")
-app.add_typer(moderation_cmd.settings, name="settings")
+app.add_typer(reports_cmd.app, name="reports")
+app.add_typer(comments_cmd.app, name="comments")
+app.add_typer(categories_cmd.app, name="categories")
+app.add_typer(settings_cmd.app, name="settings")
 app.command("stats")(stats_cmd.stats)
 app.add_typer(stats_cmd.export, name="export")
 app.command("backup")(backup_cmd.backup)

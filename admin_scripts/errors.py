@@ -30,7 +30,9 @@ import psycopg
 import typer
 from typer.core import TyperGroup
 
+from admin_scripts import i18n
 from admin_scripts.console import error
+from admin_scripts.i18n import N_, _
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -43,7 +45,7 @@ EXIT_BUG = 70  # sysexits.h EX_SOFTWARE
 # SQLSTATEs of a connection that could not be made or was lost (class 08, and
 # the server shutting down or starting up): the database is unreachable.
 UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
-UNREACHABLE_HINT = (
+UNREACHABLE_HINT = N_(
     "start it with `make run` (local stack), or check DATABASE_URL (environment or .env.local)"
 )
 
@@ -56,7 +58,7 @@ class OperatorError(RuntimeError):
 
 def fail(exc: Exception, code: int = EXIT_USAGE) -> typer.Exit:
     """The one way a command ends on an error: the message, then its exit code."""
-    error(exc)
+    error(exc, label=_("error"))
     own = getattr(exc, "code", None)  # an OperatorError's; others' (Stripe's) may be text
     return typer.Exit(code=own if isinstance(own, int) else code)
 
@@ -87,18 +89,24 @@ def connection_failed(exc: psycopg.Error) -> OperatorError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if refused_login(exc):
         return OperatorError(
-            f"the database refused the login ({reason}): check DATABASE_URL's user, password"
-            " and database name (environment or .env.local)",
+            _(
+                "the database refused the login ({reason}): check DATABASE_URL's user, password"
+                " and database name (environment or .env.local)"
+            ).format(reason=reason),
             EXIT_USAGE,
         )
     return OperatorError(
-        f"the database cannot be reached ({reason}): {UNREACHABLE_HINT}", EXIT_NO_DATABASE
+        _("the database cannot be reached ({reason}): {hint}").format(
+            reason=reason, hint=_(UNREACHABLE_HINT)
+        ),
+        EXIT_NO_DATABASE,
     )
 
 
 def refusal(exc: psycopg.Error, rule: str | None = None) -> OperatorError:
-    """A database refusal as the operator reads it: the token and its sentence
-    (``PTxxx``), or the violated check's rule, with its exit code."""
+    """A database refusal as the operator reads it: the token (kept: operators
+    search it) and its sentence (``PTxxx``: the catalogue's in French, the
+    database's detail in English), or the violated check's rule, with its exit code."""
     diag = exc.diag
     state = diag.sqlstate or ""
     code = {"PT404": EXIT_NOT_FOUND, "PT403": EXIT_FORBIDDEN, "PT401": EXIT_FORBIDDEN}.get(
@@ -106,10 +114,23 @@ def refusal(exc: psycopg.Error, rule: str | None = None) -> OperatorError:
     )
     if state.startswith("22"):  # data exception: a value of the wrong type or range
         code = EXIT_USAGE
+    message = diag.message_primary or type(exc).__name__
     if rule:
-        return OperatorError(f"{diag.message_primary}: the rule is {rule}", code)
+        return OperatorError(
+            _("{message}: the rule is {rule}").format(message=message, rule=rule), code
+        )
+    if state.startswith("PT"):  # a stable token of the SQL
+        return OperatorError(told(message, diag.message_detail), code)
     detail = f": {diag.message_detail}" if diag.message_detail else ""
-    return OperatorError(f"{diag.message_primary}{detail}", code)
+    return OperatorError(f"{message}{detail}", code)
+
+
+def told(token: str, sentence: str | None) -> str:
+    """A refusal's token and its sentence as the operator reads them: ``token:
+    sentence``, the sentence in French from the catalogue (the token kept: it is
+    what operators search), in English the one given."""
+    sentence = i18n.refusal_sentence(token, sentence)
+    return _("{token}: {sentence}").format(token=token, sentence=sentence) if sentence else token
 
 
 def explain(exc: Exception) -> OperatorError:
@@ -125,14 +146,33 @@ def explain(exc: Exception) -> OperatorError:
         return refusal(exc)
     if isinstance(exc, ApiError) and exc.status >= 500:  # the payment code's "not now"
         return OperatorError(
-            f"{exc}: check the provider's settings (environment or .env.local) and the network",
+            _(
+                "{error}: check the provider's settings (environment or .env.local)"
+                " and the network, then run the command again"
+            ).format(error=told(exc.token, exc.sentence)),
             EXIT_PROVIDER,
         )
     if isinstance(exc, ApiError):
-        return OperatorError(str(exc), EXIT_REFUSED)
+        return OperatorError(told(exc.token, exc.sentence), EXIT_REFUSED)
     if isinstance(exc, ConfigError):
-        return OperatorError(str(exc), EXIT_USAGE)
-    return OperatorError(f"a bug: {type(exc).__name__} at {where(exc)}: {exc}", EXIT_BUG)
+        return invalid_configuration(str(exc).removeprefix("invalid configuration: "))
+    return OperatorError(
+        _(
+            "a bug: {kind} at {where}: {error} (report it to the"
+            " developers with the command you ran)"
+        ).format(kind=type(exc).__name__, where=where(exc), error=exc),
+        EXIT_BUG,
+    )
+
+
+def invalid_configuration(problems: str) -> OperatorError:
+    """Settings that do not validate (``NAME: problem; …``): a usage error."""
+    return OperatorError(
+        _("invalid configuration: {problems}: correct it in the environment or .env.local").format(
+            problems=problems
+        ),
+        EXIT_USAGE,
+    )
 
 
 def where(exc: BaseException) -> str:
@@ -149,18 +189,23 @@ class ConsoleGroup(TyperGroup):
     def main(self, args=None, *rest, **options):
         import sys
 
-        from admin_scripts import i18n
+        from admin_scripts import operator
         from admin_scripts.settings import settings
 
         settings.cache_clear()
         i18n.use(i18n.chosen_language(sys.argv[1:] if args is None else args))
         i18n.translate_help(self)
-        return super().main(args, *rest, **options)
+        try:
+            return super().main(args, *rest, **options)
+        finally:
+            operator.choose(None)  # the run's --operator stays with the run
 
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # ends the command as asked, usage errors with their help
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): Typer's main ends quietly (exit 1)
         except Exception as exc:
             raise fail(explain(exc)) from exc

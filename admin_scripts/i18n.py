@@ -5,8 +5,10 @@ people read them.
   where they are used) or ``N_("…")`` (help texts, translated when shown), and
   translated by the gettext catalogue ``admin_scripts/locale/<lang>/LC_MESSAGES/
   cagnotte_admin.po`` (Babel extracts and compiles it: ``make messages``). The
-  same catalogue translates Click's and Typer's own words (usage errors, panel
-  titles): they call the standard ``gettext`` whose domain we bind.
+  same catalogue translates Typer's own words: its few ``gettext`` calls (panel
+  titles) through the standard domain we bind, and the usage errors and help
+  words its vendored Click writes as plain text through ``TYPER_TEXTS``; and
+  the database's refusal tokens (context ``refusal``: ``refusal_sentence``).
 - **The language** is ``--lang`` (root option), else ``CAGNOTTE_LANG``, else
   French. English is the code's own text.
 - **Money** is integer minor units with an ISO currency; it is shown with the
@@ -21,9 +23,10 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from datetime import UTC, date, datetime, tzinfo
-from enum import StrEnum
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +43,8 @@ from babel.numbers import (
 
 DOMAIN = "cagnotte_admin"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
 class Lang(StrEnum):
     fr = "fr"
     en = "en"
@@ -66,6 +71,28 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return gettext.dngettext(DOMAIN, singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the console's language, among the texts of ``context``."""
+    return gettext.dpgettext(DOMAIN, context, message)
+
+
+# The context of the database's stable error tokens in the catalogue (msgid: the
+# token; tests/support/catalogue.py reads them from the migrations).
+REFUSAL = "refusal"
+
+
+def refusal_sentence(token: str, detail: str | None) -> str | None:
+    """What the database's refusal ``token`` means, for the operator: the
+    catalogue's sentence (French), else the database's own detail (English). A
+    sentence may show the detail where it carries values (amounts, statuses,
+    fields): ``{detail}`` in the catalogue."""
+    if language() != "en":
+        sentence = pgettext(REFUSAL, token)
+        if sentence != token:
+            return sentence.replace("{detail}", detail or "-")
+    return detail
+
+
 def language() -> str:
     return _current["lang"]
 
@@ -85,21 +112,168 @@ def chosen_language(args: list[str] | None = None) -> str:
 
 
 def use(lang: str) -> None:
-    """Speaks ``lang`` from now on (our texts and Click's/Typer's)."""
+    """Speaks ``lang`` from now on (our texts and Typer's)."""
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     _current["lang"] = lang
     # The standard gettext picks the language from LANGUAGE first (GNU gettext's
-    # rule, followed by Python's gettext.find); Click and Typer translate through it.
+    # rule, followed by Python's gettext.find); Typer's gettext calls go through it.
     os.environ["LANGUAGE"] = lang
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
-    _translate_typer_constants()
+    _translate_typer()
 
 
-def _translate_typer_constants() -> None:
-    """Typer's panel titles are module constants computed at import: set anew."""
+# Typer's own texts. Typer 0.29 vendors Click (``typer._click``) and writes its
+# usage errors and a few help texts as f-strings, outside gettext: they are listed
+# here as templates (for the catalogue), and ``typer_text`` translates a text
+# built from one of them by matching it. tests/test_console_language.py checks
+# that each template still matches what Typer writes.
+TYPER_TEXTS = (
+    N_("Usage:"),
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Invalid value for {param_hint} (env var: {envvar}): {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Missing argument {param_hint}. {message}"),
+    N_("Missing argument {param_hint}."),
+    N_("Missing option {param_hint}. {message}"),
+    N_("Missing option {param_hint}."),
+    N_("Missing parameter: {name}"),
+    N_("Choose from:\n\t{choices}"),
+    N_("No such option: {name} (Possible options: {possibilities})"),
+    N_("No such option: {name}"),
+    N_("Got unexpected extra argument(s) ({args})"),
+    N_("Option {name} requires an argument."),
+    N_("Option {name} requires {nargs} arguments."),
+    N_("Option {name} does not take a value."),
+    N_("Argument {name} takes {nargs} values."),
+    N_("Value {value} is not a valid {kind}."),
+    # Pydantic's words, which Typer passes on for values it cannot convert.
+    N_("Value error, {message}"),
+    N_("Input should be a valid integer, unable to parse string as an integer"),
+    N_("Input should be a valid number, unable to parse string as a number"),
+    N_("Input should be a valid boolean, unable to interpret input"),
+    N_("Input should be greater than or equal to {limit}"),
+    N_("Input should be less than or equal to {limit}"),
+    N_("Input should be greater than {limit}"),
+    N_("Input should be less than {limit}"),
+    # Last: the templates that start with a value (tried after the others).
+    N_("{message}. Did you mean {suggestions}?"),
+    N_("{value} is not one of {choices}."),
+)
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = PLACEHOLDER.split(template)  # literal, name, literal, name, …
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex, re.DOTALL)
+
+
+_PATTERNS = [(template, _pattern(template)) for template in TYPER_TEXTS]
+
+
+def typer_text(text: str) -> str:
+    """A text Typer wrote from one of TYPER_TEXTS, in the console's language (its
+    nested message too); any other text as it is."""
+    if language() == "en":
+        return text
+    for template, pattern in _PATTERNS:
+        if match := pattern.fullmatch(text):
+            values = {
+                name: typer_text(value) if name == "message" else value
+                for name, value in match.groupdict().items()
+            }
+            return _(template).format(**values)
+    return text
+
+
+def _translate_typer() -> None:
+    """Typer speaks the console's language: its constants (panel titles…,
+    computed at import) set anew, its usage line, help option and errors
+    translated where Typer shows them (see TYPER_TEXTS)."""
     from typer import rich_utils
+    from typer._click import formatting
 
+    _translate_typer_constants(rich_utils)
+    rich_utils.rich_format_help = _format_help
+    rich_utils.rich_format_error = _format_error
+    formatting.HelpFormatter.write_usage = _write_usage
+    typer.confirm = confirm  # commands call typer.confirm(…, abort=True)
+
+
+# Yes and no as operators type them: the language's words, and English's (scripts).
+YES = {"y", "yes", "o", "oui"}
+NO = {"n", "no", "non"}
+
+
+def confirm(
+    text: str,
+    default: bool | None = False,
+    abort: bool = False,
+    prompt_suffix: str = ": ",
+    show_default: bool = True,
+    err: bool = False,
+) -> bool:
+    """Typer's confirm in the console's language (``[o/N]``, ``oui`` understood);
+    EOF or Ctrl-C abort, as Typer's does."""
+    from typer._click import termui
+
+    choices = N_("y/n") if default is None else N_("Y/n") if default else N_("y/N")
+    prompt = termui._build_prompt(text, prompt_suffix, show_default, _(choices))
+    while True:
+        try:
+            typer.echo(prompt[:-1], nl=False, err=err)
+            answer = termui.visible_prompt_func(prompt[-1:]).lower().strip()
+        except (KeyboardInterrupt, EOFError):
+            raise typer.Abort() from None
+        if answer in YES or answer in NO or (default is not None and answer == ""):
+            break
+        typer.echo(_("Please answer y (yes) or n (no)."), err=err)
+    agreed = answer in YES or (answer == "" and bool(default))
+    if abort and not agreed:
+        raise typer.Abort()
+    return agreed
+
+
+def _write_usage(formatter, prog: str, args: str = "", prefix: str | None = None) -> None:
+    prefix = f"{_('Usage:')} " if prefix is None else prefix
+    _TYPER_ORIGINALS["write_usage"](formatter, prog, args, prefix)
+
+
+def _format_help(*, obj, ctx, markup_mode) -> None:
+    help_option = obj.get_help_option(ctx)
+    if help_option is not None:
+        help_option.help = _("Show this message and exit.")
+    _TYPER_ORIGINALS["rich_format_help"](obj=obj, ctx=ctx, markup_mode=markup_mode)
+
+
+def _format_error(error) -> None:
+    message = typer_text(error.format_message())
+    error.format_message = lambda: message
+    _TYPER_ORIGINALS["rich_format_error"](error)
+
+
+def _typer_originals() -> dict:
+    from typer import rich_utils
+    from typer._click import formatting
+
+    return {
+        "write_usage": formatting.HelpFormatter.write_usage,
+        "rich_format_help": rich_utils.rich_format_help,
+        "rich_format_error": rich_utils.rich_format_error,
+    }
+
+
+_TYPER_ORIGINALS = _typer_originals()
+
+
+def _translate_typer_constants(rich_utils) -> None:
+    """Typer's panel titles are module constants computed at import: set anew."""
     for name, text in {
         "ARGUMENTS_PANEL_TITLE": "Arguments",
         "OPTIONS_PANEL_TITLE": "Options",
@@ -117,12 +291,13 @@ def _translate_typer_constants() -> None:
 def translate_help(command) -> None:
     """The help texts of a Click command tree in the console's language (Typer
     builds the tree anew for each run, so translating it in place is safe)."""
-    for attr in ("help", "short_help", "epilog"):
+    for attr in ("help", "short_help", "epilog", "rich_help_panel"):
         if text := getattr(command, attr, None):
             setattr(command, attr, _(text))
     for param in getattr(command, "params", []):
-        if getattr(param, "help", None):
-            param.help = _(param.help)
+        for attr in ("help", "rich_help_panel"):  # panel titles: N_("…") too
+            if text := getattr(param, attr, None):
+                setattr(param, attr, _(text))
     for sub in getattr(command, "commands", {}).values():
         translate_help(sub)
 

@@ -13,9 +13,9 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-import click
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -34,6 +34,7 @@ from admin_scripts.errors import (
     fail,
     refusal,
 )
+from admin_scripts.i18n import _
 
 __all__ = [
     "EXIT_FORBIDDEN",
@@ -48,12 +49,22 @@ __all__ = [
 ]  # fmt: skip
 
 
+# The root option --operator of the run (cli.root sets it; ConsoleGroup.main
+# forgets it when the run ends). Typer 0.29 runs its own Click: click's current
+# context is never Typer's, so the option is kept here.
+_acting: ContextVar[str | None] = ContextVar("acting", default=None)
+
+
+def choose(email: str | None) -> None:
+    """The acting operator of this run (the root option --operator)."""
+    _acting.set(email)
+
+
 def current() -> str | None:
     """The acting operator's email: the root option --operator (or
     CAGNOTTE_OPERATOR, cli.root), else the settings (outside a command)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and "acting" in ctx.find_root().params:
-        return ctx.find_root().params["acting"]
+    if acting := _acting.get():
+        return acting
     from admin_scripts.settings import settings
 
     return settings().cagnotte_operator
@@ -64,7 +75,7 @@ def resolve(conn: psycopg.Connection, email: str | None = None) -> dict[str, Any
     email = email or current()
     if not email:
         raise OperatorError(
-            "who is acting? pass --operator EMAIL or set CAGNOTTE_OPERATOR", EXIT_USAGE
+            _("who is acting? pass --operator EMAIL or set CAGNOTTE_OPERATOR"), EXIT_USAGE
         )
     row = conn.execute(
         "select id, email, raw_app_meta_data, raw_user_meta_data, private.is_admin(id) as admin"
@@ -72,9 +83,19 @@ def resolve(conn: psycopg.Connection, email: str | None = None) -> dict[str, Any
         [email],
     ).fetchone()
     if row is None:
-        raise OperatorError(f"no account with the email {email}", EXIT_FORBIDDEN)
+        raise OperatorError(
+            _("no account has the email {email}: check --operator (or CAGNOTTE_OPERATOR)").format(
+                email=email
+            ),
+            EXIT_FORBIDDEN,
+        )
     if not row["admin"]:
-        raise OperatorError(f"{email} is not an admin (or is banned)", EXIT_FORBIDDEN)
+        raise OperatorError(
+            _("{email} is not an admin (or is banned): act with an admin's account").format(
+                email=email
+            ),
+            EXIT_FORBIDDEN,
+        )
     return row
 
 
@@ -133,7 +154,7 @@ def act(action: str, sql: Any, params: list, target: str) -> Any:
         with db.connect() as conn, acting_as(conn, action, target=target, args=params):
             row = conn.execute(sql, params).fetchone()
             if row is None:
-                raise OperatorError(f"{target}: not found", EXIT_NOT_FOUND)
+                raise OperatorError(_("{target}: not found").format(target=target), EXIT_NOT_FOUND)
             return row["result"]
     except (OperatorError, db.NoDatabase) as exc:
         raise fail(exc) from exc
@@ -167,22 +188,32 @@ def find_id(conn: psycopg.Connection, table: str, text: str, *, slug: bool = Fal
     if slug and (found := _by_slug(conn, name, text.strip())):
         return found
     if not ID_PREFIX.fullmatch(wanted) and slug:
-        raise OperatorError(f"no {table} row has the slug or id {text!r}", EXIT_NOT_FOUND)
+        raise OperatorError(
+            _("no {table} row has the slug or id {text!r}").format(table=table, text=text),
+            EXIT_NOT_FOUND,
+        )
     if not ID_PREFIX.fullmatch(wanted):
-        raise OperatorError(f"{text!r} is not an id: give the uuid or its first characters",
-                            EXIT_USAGE)  # fmt: skip
+        raise OperatorError(
+            _("{text!r} is not an id: give the uuid or its first characters").format(text=text),
+            EXIT_USAGE,
+        )
     ids = [r["id"] for r in conn.execute(
         sql.SQL("select id::text as id from {} where id::text like %s order by id limit %s")
         .format(name), [wanted + "%", SHOWN_MATCHES + 1],
     )]  # fmt: skip
     if not ids:
-        raise OperatorError(f"no {table} row has an id starting with {wanted}", EXIT_NOT_FOUND)
+        raise OperatorError(
+            _("no {table} row has an id starting with {prefix}").format(table=table, prefix=wanted),
+            EXIT_NOT_FOUND,
+        )
     if len(ids) > 1:
         more = ", …" if len(ids) > SHOWN_MATCHES else ""
         raise OperatorError(
-            f"{wanted} is ambiguous: it starts the ids {', '.join(ids[:SHOWN_MATCHES])}{more};"
-            " give more characters", EXIT_USAGE,
-        )  # fmt: skip
+            _("{prefix} is ambiguous: it starts the ids {ids}; give more characters").format(
+                prefix=wanted, ids=", ".join(ids[:SHOWN_MATCHES]) + more
+            ),
+            EXIT_USAGE,
+        )
     return ids[0]
 
 

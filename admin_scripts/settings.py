@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from admin_scripts import localstack
-from admin_scripts.errors import EXIT_USAGE, OperatorError
+from admin_scripts.errors import invalid_configuration
 from webhooks.config import Settings
 
 
@@ -48,7 +48,7 @@ def settings() -> ConsoleSettings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
         )
-        raise OperatorError(f"invalid configuration: {problems}", EXIT_USAGE) from None
+        raise invalid_configuration(problems) from None
 
 
 def reload() -> ConsoleSettings:

@@ -1,11 +1,14 @@
 """Supabase Auth's admin API, served locally for tests: records each request
-and answers as GoTrue does (the user object). Given a GoTrue emulation (tests/
+and answers as GoTrue does (the user object). A ``ban_duration`` that Go's
+time.ParseDuration would not read ("7d": Go has no days) is refused as GoTrue
+refuses it (400, validation_failed). Given a GoTrue emulation (tests/
 gotrue.py), DELETE /admin/users/<id> deletes the user as GoTrue does (hard, or
 soft with should_soft_delete), and answers {} (200) or 404."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -14,6 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tests.gotrue import GoTrue
+
+
+# Go's time.ParseDuration: an optional sign, then numbers with units (or "0").
+GO_DURATION = re.compile(r"[-+]?(0|(([0-9]*\.)?[0-9]+(ns|us|µs|ms|s|m|h))+)")
+
+
+def bad_ban_duration(body: dict[str, Any]) -> bool:
+    duration = body.get("ban_duration")
+    return bool(duration) and duration != "none" and not GO_DURATION.fullmatch(duration)
 
 
 class FakeAuthAdmin:
@@ -70,6 +82,13 @@ class FakeAuthAdmin:
                     }
                 )
                 user_id = self.path.rsplit("/", 1)[-1]
+                if bad_ban_duration(body):
+                    self._answer(
+                        400,
+                        {"code": 400, "error_code": "validation_failed",
+                         "msg": "invalid format for ban duration"},
+                    )  # fmt: skip
+                    return
                 now = datetime.now(UTC).isoformat()
                 answer = (
                     {"id": user_id, "aud": "authenticated", "role": "authenticated",

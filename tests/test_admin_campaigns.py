@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
+from pathlib import Path
 
+import pexpect
 import pytest
+
+from admin_scripts import errors
 
 
 @pytest.fixture
@@ -32,13 +38,16 @@ def test_list_puts_campaigns_waiting_for_review_first(cli, owner, make_campaign)
     )
 
 
-def test_show_gives_money_and_history(cli, owner, make_campaign):
+def test_show_json_gives_money_and_history(cli, owner, make_campaign):
     c = make_campaign(owner, "active")
-    result = cli("show", c["slug"])
+    result = cli("show", c["slug"], "--json")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert shown["balance"]["available"] == 0
     assert [h["status"] for h in shown["history"]] == ["draft", "pending_review", "active"]
+    assert (shown["media"], shown["documents"], shown["reports"], shown["freeze"]) == (
+        [], [], [], None
+    )  # fmt: skip
 
 
 def test_approve_by_slug_is_audited_with_the_operator_and_the_campaigns_id(
@@ -99,3 +108,208 @@ def test_a_moderator_operator_cannot_cancel(
     monkeypatch.setenv("CAGNOTTE_OPERATOR", mod.email)
     c = make_campaign(owner, "active")
     assert cli("cancel", c["slug"], "--reason", "x", "--yes").exit_code == 4
+
+
+# A moderator's full review -------------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """Babel's no-break spaces (thousands, before the currency) as plain spaces."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.fixture
+def reviewed(db, owner, make_campaign, as_user, give, user, moderator):
+    """An active campaign with a donation, a photo, a proof to review and a report,
+    then frozen for the report."""
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    db.sql(
+        "insert into public.campaign_media (campaign_id, public_id, resource_type)"
+        " values (%s, %s, 'image')",
+        [c["id"], f"africagnotte/campaigns/{c['id']}/photo-aminata"],
+    )
+    as_user(owner).insert(
+        "campaign_documents",
+        {"campaign_id": str(c["id"]), "document_type": "medical_document",
+         "file_ref": f"africagnotte/documents/{c['id']}/devis"},
+    )  # fmt: skip
+    as_user(user).insert(
+        "reports", {"campaign_id": str(c["id"]), "reason": "fraud", "details": "Photos volées"}
+    )
+    as_user(moderator).rpc(
+        "freeze_campaign", {"campaign_id": c["id"], "reason": "Signalements de fraude"}
+    )
+    return c
+
+
+def test_show_is_a_moderators_full_review_in_french(operator_cli, monkeypatch, reviewed):
+    monkeypatch.delenv("CAGNOTTE_LANG")
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    result = operator_cli("campaigns", "show", reviewed["slug"])
+    assert result.exit_code == 0, result.output
+    shown = plain(result.stdout)
+    for text in (
+        reviewed["title"], reviewed["summary"], reviewed["story"], "santé, enfant", "Bamako",
+        "Objectif", "2 500 000 F CFA", "500 000 F CFA (1 don)", "Historique du statut",
+        "pending_review", "frozen", "Signalements de fraude", "oui, depuis le",
+        f"https://res.cloudinary.com/africagnotte/image/upload/f_auto,q_auto,c_limit,w_1280/"
+        f"africagnotte/campaigns/{reviewed['id']}/photo-aminata",
+        "Justificatifs", "Lettre de l'hôpital ou devis médical", "pending",
+        "Signalements", "la cagnotte", "fraud", "Photos volées",
+    ):  # fmt: skip
+        assert text in shown, text
+
+
+def test_show_in_english_says_the_same(cli, monkeypatch, reviewed):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    shown = plain(cli("show", reviewed["slug"]).stdout)
+    for text in ("Goal", "F CFA2,500,000", "F CFA500,000 (1 donation)", "Frozen", "yes, since",
+                 "Hospital letter or medical quote", "Reports", "the campaign"):  # fmt: skip
+        assert text in shown, text
+
+
+def test_show_says_what_is_missing_as_none(operator_cli, owner, make_campaign):
+    c = make_campaign(owner, "draft", summary=None, story=None)
+    result = operator_cli("--lang", "fr", "campaigns", "show", str(c["id"])[:8])
+    assert result.exit_code == 0, result.output
+    for text in ("Gelée", "non", "Médias : aucun", "Justificatifs : aucun", "Signalements : aucun"):
+        assert text in result.stdout, text
+
+
+def test_list_shows_money_as_people_read_it_and_dates_in_the_locale(
+    operator_cli, monkeypatch, owner, make_campaign
+):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    monkeypatch.setenv("CAGNOTTE_TIMEZONE", "Africa/Abidjan")
+    make_campaign(owner, "active", currency="EUR", goal_amount=300_000)
+    french = operator_cli("--lang", "fr", "campaigns", "list")
+    assert french.exit_code == 0, french.output
+    assert "0,00 € / 3 000,00 €" in plain(french.stdout)
+    assert "GMT" in french.stdout
+    english = operator_cli("--lang", "en", "campaigns", "list")
+    assert "€0.00 / €3,000.00" in english.stdout
+    assert "300000" not in french.stdout + english.stdout
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_unknown_status_or_a_bad_id_is_told_without_a_traceback(operator_cli, lang):
+    bogus = operator_cli("--lang", lang, "campaigns", "list", "--status", "bogus")
+    assert bogus.exit_code == errors.EXIT_USAGE
+    assert "pending_review" in bogus.output
+    for words in (
+        ["show"],
+        ["freeze", "--reason", "x", "--yes"],
+        ["close", "--reason", "x", "--yes"],
+    ):
+        for wrong in ("pas-de-cagnotte", "e54f384f"):
+            result = operator_cli("--lang", lang, "campaigns", words[0], wrong, *words[1:])
+            assert result.exception is None or isinstance(result.exception, SystemExit)
+            assert result.exit_code == errors.EXIT_NOT_FOUND, result.output
+            assert "invalid input syntax" not in result.output
+
+
+# Freeze and close with refunds ------------------------------------------------------------------------
+
+
+def test_freeze_asks_saying_what_is_at_stake_then_freezes(
+    db, operator_cli, owner, make_campaign, give, user
+):
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    asked = operator_cli("--lang", "fr", "campaigns", "freeze", c["slug"], "--reason", "Fraude",
+                         input="n\n")  # fmt: skip
+    assert asked.exit_code == 1
+    assert "500 000 F CFA, 1 don" in plain(asked.output)
+    assert status_of(db, c) == "active"
+    done = operator_cli("--lang", "fr", "campaigns", "freeze", c["slug"], "--reason", "Fraude",
+                        "--yes")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert status_of(db, c) == "frozen"
+    assert f"{c['slug']} : frozen" in done.stdout
+
+
+def test_a_refused_freeze_is_explained_with_the_databases_token(db, cli, owner, make_campaign):
+    c = make_campaign(owner, "draft")
+    result = cli("freeze", c["slug"], "--reason", "Fraude", "--yes")
+    assert result.exit_code == errors.EXIT_REFUSED
+    assert "invalid_status_transition" in result.stderr
+    assert db.sql("select 1 from private.audit_log") == []
+
+
+def test_close_asks_with_the_money_to_refund_then_writes_the_refund_orders(
+    db, operator_cli, owner, make_campaign, give, user
+):
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    give(c, 250_000)
+    asked = operator_cli("--lang", "fr", "campaigns", "close", c["slug"], "--reason", "Fraude",
+                         input="n\n")  # fmt: skip
+    assert asked.exit_code == 1
+    assert "2 dons, 750 000 F CFA" in plain(asked.output)
+    assert status_of(db, c) == "active"
+    done = operator_cli("--lang", "fr", "campaigns", "close", c["slug"], "--reason", "Fraude",
+                        "--yes")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "2 ordres de remboursement, 750 000 F CFA : 2 pending" in plain(done.stdout)
+    assert status_of(db, c) == "cancelled"
+    again = operator_cli("--lang", "en", "campaigns", "close", c["slug"], "--reason", "x", "--yes")
+    assert again.exit_code == 0, again.output  # the orders it lacks: none
+    assert "2 refund orders, F CFA750,000: 2 pending" in plain(again.stdout)
+
+
+def test_closing_a_campaign_with_no_donation_says_there_is_nothing_to_refund(
+    cli, owner, make_campaign
+):
+    c = make_campaign(owner, "active")
+    result = cli("close", c["slug"], "--reason", "Doublon", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "No donation to refund." in result.stdout
+
+
+# In a real terminal ---------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def console_in_a_terminal(*args: str) -> pexpect.spawn:
+    """`cagnotte-admin <args>` on a pseudo-terminal, with this test's settings
+    (DATABASE_URL, CAGNOTTE_OPERATOR: the operator_cli fixture's environment)."""
+    return pexpect.spawn(
+        sys.executable, ["-m", "admin_scripts.cli", *args], cwd=str(ROOT), env=dict(os.environ),
+        encoding="utf-8", timeout=60, dimensions=(40, 120),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "asks", "status", "says"),
+    [
+        ("freeze", "Geler", "frozen", ": frozen"),
+        ("close", "Clôturer", "cancelled", "1 ordre de remboursement, 500 000 F CFA"),
+    ],
+)
+def test_freeze_and_close_confirm_in_a_real_terminal(
+    db, operator_cli, owner, make_campaign, give, user, command, asks, status, says
+):
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    args = ("--lang", "fr", "campaigns", command, c["slug"], "--reason", "Fraude")
+    no = console_in_a_terminal(*args)
+    no.expect(r"\[y/N\]: ")
+    assert asks in no.before
+    assert "500 000 F CFA" in plain(no.before)
+    assert "1 don" in no.before
+    no.sendline("n")
+    no.expect(pexpect.EOF)
+    no.close()
+    assert no.exitstatus == 1
+    assert status_of(db, c) == "active"
+    yes = console_in_a_terminal(*args)
+    yes.expect(r"\[y/N\]: ")
+    yes.sendline("y")
+    yes.expect(pexpect.EOF)
+    yes.close()
+    assert yes.exitstatus == 0, yes.before
+    assert says in plain(yes.before)
+    assert "Traceback" not in yes.before
+    assert status_of(db, c) == status

@@ -1,7 +1,10 @@
-"""`cagnotte-admin reports|comments|categories|settings …`."""
+"""`cagnotte-admin reports|comments|categories|settings …` (one module per
+group): the queues and the reference data, ids as prefixes, enumerations as
+choices, ranges as the database states them; in French and in English."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -10,6 +13,11 @@ import pytest
 @pytest.fixture
 def cli(operator_cli):
     return operator_cli
+
+
+@pytest.fixture
+def french(operator_cli):
+    return functools.partial(operator_cli, "--lang", "fr")
 
 
 @pytest.fixture
@@ -70,6 +78,35 @@ def test_an_unknown_comment_exits_3(cli):
     assert cli("comments", "hide", "00000000-0000-0000-0000-000000000000").exit_code == 3
 
 
+def test_ids_are_taken_as_prefixes_and_a_bad_id_is_a_usage_error(db, cli, comment, report):
+    assert cli("comments", "hide", str(comment["id"])[:8]).exit_code == 0
+    assert db.one("select hidden from public.comments")["hidden"] is True
+    assert cli("reports", "resolve", str(report["id"])[:8]).exit_code == 0
+    bad = cli("comments", "hide", "pas-un-id")
+    assert bad.exit_code == 2
+    assert "invalid input syntax" not in bad.output
+
+
+def test_an_unknown_report_status_is_refused_by_the_choices(cli, report):
+    result = cli("reports", "list", "--status", "bogus")
+    assert result.exit_code == 2
+    assert "open" in result.output
+    assert "dismissed" in result.output
+
+
+def test_moderation_in_french(db, french, comment, report):
+    listed = french("reports", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "Signalements" in listed.stdout
+    resolved = french("reports", "resolve", str(report["id"]), "--dismiss")
+    assert resolved.stdout.strip() == f"signalement {report['id']} : classé sans suite"
+    hidden = french("comments", "hide", str(comment["id"]))
+    assert hidden.stderr.strip() == f"commentaire {comment['id']} masqué"
+    asked = french("comments", "delete", str(comment["id"]), input="n\n")
+    assert "Supprimer le commentaire" in asked.output
+    assert french("categories", "list").stdout.count("Catégories") == 1
+
+
 def test_categories_add_fee_and_disable(db, cli):
     assert (
         cli("categories", "add", "agriculture", "--fr", "Agriculture", "--en", "Farming").exit_code
@@ -89,10 +126,11 @@ def test_categories_add_fee_and_disable(db, cli):
     )
 
 
-def test_a_fee_out_of_bounds_is_refused(db, cli):
+def test_a_fee_out_of_bounds_is_refused_with_the_databases_range(db, cli):
     result = cli("categories", "set-fee", "sante", "5000")
     assert result.exit_code == 1
-    assert "check constraint" in result.stderr
+    assert "5000 is out of range: the database allows 0 to 2000 basis points" in result.stderr
+    assert "(0% to 20%)" in result.stderr
     assert (
         db.one("select platform_fee_bp from public.categories where slug = 'sante'")[
             "platform_fee_bp"
@@ -110,6 +148,36 @@ def test_settings_show_and_set(db, cli):
     assert cli("settings", "set", "site-url", "pas une url").exit_code == 1
     assert cli("settings", "set", "colour", "red").exit_code == 2
     assert audit_actions(db) == ["settings set platform-fee", "settings set site-url"]
+
+
+def test_a_platform_fee_out_of_range_states_the_databases_range(db, cli):
+    result = cli("settings", "set", "platform-fee", "20000")
+    assert result.exit_code == 1
+    assert "20000 is out of range: the database allows 0 to 2000 basis points" in result.stderr
+    assert "Traceback" not in result.output
+    not_a_number = cli("settings", "set", "platform-fee", "cinq")
+    assert not_a_number.exit_code == 2
+    assert "basis points" in not_a_number.output
+    assert json.loads(cli("settings", "show", "--json").stdout)["platform_fee_bp"] == 500
+    assert audit_actions(db) == []
+
+
+def test_the_site_url_defaults_to_the_deployments(db, cli, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://africagnotte.sn/")
+    assert cli("settings", "set", "site-url").exit_code == 0
+    assert json.loads(cli("settings", "show", "--json").stdout)["site_url"] == (
+        "https://africagnotte.sn"
+    )
+
+
+def test_settings_in_french(db, french):
+    shown = french("settings", "show")
+    assert shown.exit_code == 0, shown.output
+    assert "commission de la plateforme" in shown.stdout
+    refused = french("settings", "set", "platform-fee", "20000")
+    assert refused.exit_code == 1
+    assert "hors limites" in refused.stderr
+    assert "0 à 2000 points de base" in refused.stderr
 
 
 def test_the_console_is_for_admins_even_moderators_are_refused(

@@ -1,16 +1,26 @@
-"""`cagnotte-admin users …`: bans through the Auth admin API (served locally)
-and in the database at once; the admin role; listings."""
+"""`cagnotte-admin users …`: bans through Supabase Auth (its admin API, served
+locally, or the local stack's stand-in) and in the database at once, temporary
+(--for, --until) or for good; unbans; the admin role; deletions; listings; in
+French and in English."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pexpect
 import pytest
 
 from admin_scripts import keys
+from admin_scripts.auth_admin import parse_ban_duration
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.postgrest import ApiError
+
+HOSTED_DATABASE = "postgresql://postgres:secret@db.abcdefghijklmnop.supabase.co:5432/postgres"
 
 
 @pytest.fixture
@@ -26,9 +36,37 @@ def service_key(jwt_secret):
 
 @pytest.fixture
 def cli(operator_cli, monkeypatch, auth_api, service_key):
+    """The console with Supabase Auth's admin API (a local fake of it)."""
     monkeypatch.setenv("SUPABASE_URL", auth_api.url)
     monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)
     return functools.partial(operator_cli, "users")
+
+
+@pytest.fixture
+def local_cli(operator_cli, monkeypatch):
+    """The console on the local stack: no Auth admin API, the local stand-in."""
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
+    return functools.partial(operator_cli, "users")
+
+
+def banned_until(db, user) -> datetime | None:
+    return db.one("select banned_until from auth.users where id = %s", [user.id])["banned_until"]
+
+
+def audit(db) -> list[dict]:
+    return db.sql("select action, details from private.audit_log order by id")
+
+
+def assert_clean(result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def about(moment: datetime | None, expected: datetime, slack=timedelta(minutes=1)) -> bool:
+    return moment is not None and abs(moment - expected) < slack
+
+
+# Through the Auth admin API ---------------------------------------------------------------------
 
 
 def test_a_ban_goes_to_auth_and_refuses_writes_at_once(
@@ -47,18 +85,33 @@ def test_a_ban_goes_to_auth_and_refuses_writes_at_once(
             "comments", {"campaign_id": "00000000-0000-0000-0000-000000000000", "body": "x"}
         )
     assert err.value.message == "account_banned"
-    (audit,) = db.sql("select action, details from private.audit_log")
-    assert (audit["action"], audit["details"]["reason"]) == ("users ban", "Arnaque signalée")
+    (entry,) = audit(db)
+    assert (entry["action"], entry["details"]["reason"]) == ("users ban", "Arnaque signalée")
+
+
+def test_a_ban_for_7_days_asks_auth_for_168_hours_and_ends_in_7_days(db, cli, auth_api, user):
+    result = cli("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert result.exit_code == 0, result.output
+    assert auth_api.requests[-1]["body"] == {"ban_duration": "168h"}
+    assert about(banned_until(db, user), datetime.now(UTC) + timedelta(days=7))
+    assert f"{user.email} banned until" in result.stdout
+
+
+def test_a_ban_until_a_date_asks_auth_for_the_time_left(db, cli, auth_api, user):
+    end = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    result = cli("ban", user.email, "--until", end.isoformat(), "--reason", "Spam", "--yes")
+    assert result.exit_code == 0, result.output
+    duration = parse_ban_duration(auth_api.requests[-1]["body"]["ban_duration"])
+    assert timedelta(days=3) - timedelta(minutes=1) < duration <= timedelta(days=3)
+    assert about(banned_until(db, user), end)
 
 
 def test_unban_lifts_both(db, cli, auth_api, user):
     cli("ban", user.email, "--reason", "x", "--yes")
     assert cli("unban", str(user.id)).exit_code == 0
     assert auth_api.requests[-1]["body"] == {"ban_duration": "none"}
-    assert (
-        db.one("select banned_until from auth.users where id = %s", [user.id])["banned_until"]
-        is None
-    )
+    assert banned_until(db, user) is None
+    assert [a["action"] for a in audit(db)] == ["users ban", "users unban"]
 
 
 def test_a_ban_asks_for_confirmation(db, cli, auth_api, user):
@@ -71,11 +124,183 @@ def test_when_auth_refuses_nothing_changes(db, cli, auth_api, user):
     result = cli("ban", user.email, "--reason", "x", "--yes")
     assert result.exit_code == 1
     assert "Auth admin API" in result.stderr
-    assert (
-        db.one("select banned_until from auth.users where id = %s", [user.id])["banned_until"]
-        is None
+    assert banned_until(db, user) is None
+    assert audit(db) == []
+
+
+def test_an_auth_api_out_of_reach_exits_6_and_changes_nothing(
+    db, operator_cli, monkeypatch, service_key, user
+):
+    from admin_scripts.localstack import free_port
+
+    monkeypatch.setenv("SUPABASE_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)
+    result = operator_cli("users", "ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 6, result.output
+    assert "cannot be reached" in result.stderr
+    assert_clean(result)
+    assert banned_until(db, user) is None
+    assert audit(db) == []
+
+
+def test_a_blank_reason_is_refused_by_the_database_before_auth_is_asked(db, cli, auth_api, user):
+    result = cli("ban", user.email, "--reason", "   ", "--yes")
+    assert result.exit_code == 1
+    assert "reason_required" in result.stderr
+    assert auth_api.requests == []
+    assert banned_until(db, user) is None
+
+
+# The local stack's stand-in ---------------------------------------------------------------------
+
+
+def test_the_local_stack_bans_for_7_days_and_refuses_writes_at_once(db, local_cli, as_user, user):
+    client = as_user(user)
+    result = local_cli("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert result.exit_code == 0, result.output
+    assert about(banned_until(db, user), datetime.now(UTC) + timedelta(days=7))
+    with pytest.raises(ApiError) as err:
+        client.update("profiles", {"bio": "après"}, {"id": user.id})
+    assert err.value.message == "account_banned"
+    (entry,) = audit(db)
+    assert (entry["action"], entry["details"]["ban_duration"]) == ("users ban", "168h")
+    assert entry["details"]["reason"] == "Spam"
+
+
+def test_the_local_stack_unbans_and_writes_work_again(db, local_cli, as_user, user):
+    local_cli("ban", user.email, "--reason", "Spam", "--yes")
+    assert banned_until(db, user) > datetime.now(UTC) + timedelta(days=36_000)
+    result = local_cli("unban", user.email)
+    assert result.exit_code == 0, result.output
+    assert banned_until(db, user) is None
+    assert as_user(user).update("profiles", {"bio": "de retour"}, {"id": user.id})
+
+
+def test_a_ban_for_good_says_so_and_lists_the_user_as_banned(db, local_cli, user, other_user):
+    result = local_cli("ban", user.email, "--reason", "Fraude", "--yes")
+    assert result.stdout.strip() == f"{user.email} banned for good"
+    listed = json.loads(local_cli("list", "--banned", "--json").stdout)
+    assert [r["email"] for r in listed] == [user.email]
+    assert "for good" in local_cli("list", "--banned").stdout
+
+
+def test_a_ban_on_the_local_stack_freezes_the_users_campaigns(db, local_cli, owner, make_campaign):
+    campaign = make_campaign(owner, "active")
+    result = local_cli("ban", owner.email, "--for", "30d", "--reason", "Arnaque", "--yes")
+    assert result.exit_code == 0, result.output
+    status = db.one("select status::text from public.campaigns where id = %s", [campaign["id"]])
+    assert status == {"status": "frozen"}
+    unban = local_cli("unban", owner.email)
+    assert campaign["slug"] in unban.stderr  # stays frozen until checked
+
+
+def test_the_local_stack_deletes_an_account_as_gotrue_does(db, local_cli, user):
+    result = local_cli("delete", user.email, "--yes")
+    assert result.exit_code == 0, result.output
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) == []
+    assert db.sql("select 1 from public.profiles where id = %s", [user.id]) == []
+    assert [a["action"] for a in audit(db)] == ["account_deleted", "users delete"]
+
+
+def test_the_local_stack_soft_deletes_an_account_as_gotrue_does(db, local_cli, user):
+    assert local_cli("delete", str(user.id)[:8], "--soft", "--yes").exit_code == 0
+    row = db.one(
+        "select email, deleted_at, raw_user_meta_data from auth.users where id = %s", [user.id]
     )
-    assert db.sql("select 1 from private.audit_log") == []
+    assert row["deleted_at"] is not None
+    assert row["email"] != user.email
+    assert row["raw_user_meta_data"] == {}
+
+
+# Bad input: a clear message, an exit code, nothing written ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--for", "7x"], "not a duration"),
+        (["--for", "0d"], "at least a second"),
+        (["--until", "2020-01-01"], "is past"),
+        (["--until", "30/11/2026"], "ISO 8601"),
+        (["--for", "7d", "--until", "2099-01-01"], "not both"),
+        (["--for", "40000d"], "a hundred years"),
+    ],
+)
+def test_a_bad_duration_or_date_is_a_usage_error_and_bans_no_one(db, local_cli, user, args, says):
+    result = local_cli("ban", user.email, *args, "--reason", "x", "--yes")
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert_clean(result)
+    assert banned_until(db, user) is None
+    assert audit(db) == []
+
+
+def test_an_unknown_user_exits_3(db, local_cli):
+    result = local_cli("ban", "personne@example.test", "--reason", "x", "--yes")
+    assert result.exit_code == 3
+    assert "no such user" in result.stderr
+    assert local_cli("unban", "0000dead").exit_code == 3
+    assert local_cli("delete", "personne@example.test", "--yes").exit_code == 3
+
+
+def test_hosted_without_the_auth_admin_api_is_a_usage_error(db, local_cli, monkeypatch, user):
+    monkeypatch.setenv("DATABASE_URL", HOSTED_DATABASE)
+    result = local_cli("ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "SUPABASE_URL" in result.stderr
+    assert_clean(result)
+    assert local_cli("delete", user.email, "--yes").exit_code == 2
+
+
+def test_an_auth_api_without_its_key_is_a_usage_error(db, local_cli, monkeypatch, user):
+    monkeypatch.setenv("SUPABASE_URL", "https://abcdefghijklmnop.supabase.co")
+    monkeypatch.delenv("SUPABASE_SERVICE_ROLE_KEY", raising=False)
+    result = local_cli("ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "SUPABASE_SERVICE_ROLE_KEY" in result.stderr
+    assert banned_until(db, user) is None
+
+
+# In French ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def french(operator_cli, monkeypatch):
+    """`cagnotte-admin --lang fr users …` on the local stack."""
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
+    return functools.partial(operator_cli, "--lang", "fr", "users")
+
+
+def test_a_ban_in_french_says_when_it_ends(db, french, user):
+    banned = french("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert banned.exit_code == 0, banned.output
+    assert banned.stdout.startswith(f"{user.email} banni jusqu'au ")
+    unbanned = french("unban", user.email)
+    assert unbanned.stdout.strip() == f"{user.email} peut de nouveau se connecter"
+
+
+def test_bad_input_in_french(db, french, user):
+    past = french("ban", user.email, "--until", "2020-01-01", "--reason", "x", "--yes")
+    assert past.exit_code == 2
+    assert "est passé" in past.output
+    bad = french("ban", user.email, "--for", "7 jours", "--reason", "x", "--yes")
+    assert bad.exit_code == 2
+    assert "n'est pas une durée" in bad.output
+    unknown = french("ban", "personne@example.test", "--reason", "x", "--yes")
+    assert unknown.exit_code == 3
+    assert "aucun compte" in unknown.stderr
+    assert banned_until(db, user) is None
+
+
+def test_the_listing_in_french_has_french_headers(db, french, user):
+    french("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    listed = french("list")
+    assert listed.exit_code == 0, listed.output
+    assert "Utilisateurs" in listed.stdout
+    assert "banni jusqu'au" in listed.stdout
+
+
+# Roles and listings -------------------------------------------------------------------------------
 
 
 def test_grant_and_revoke_admin(db, cli, user):
@@ -84,9 +309,7 @@ def test_grant_and_revoke_admin(db, cli, user):
     assert cli("revoke-admin", user.email, "--yes").exit_code == 0
     assert db.one("select private.is_admin(%s) as a", [user.id])["a"] is False
     assert cli("revoke-admin", user.email, "--yes").exit_code == 1
-    assert [a["action"] for a in db.sql("select action from private.audit_log order by id")] == [
-        "users grant-admin", "users revoke-admin",
-    ]  # fmt: skip
+    assert [a["action"] for a in audit(db)] == ["users grant-admin", "users revoke-admin"]
 
 
 def test_list_and_show(cli, user, admin):
@@ -96,6 +319,7 @@ def test_list_and_show(cli, user, admin):
     found = json.loads(cli("list", "--search", "Fatou", "--json").stdout)
     assert [r["email"] for r in found] == [user.email]
     assert json.loads(cli("show", user.email).stdout)["display_name"] == "Fatou Ndiaye"
+    assert json.loads(cli("show", str(user.id)[:8]).stdout)["email"] == user.email
     assert cli("show", "personne@example.test").exit_code == 3
 
 
@@ -105,3 +329,32 @@ def test_non_admins_cannot_use_users_commands(cli, monkeypatch, user, other_user
     assert cli("grant-admin", user.email).exit_code == 4
     assert cli("list").exit_code == 4
     assert auth_api.requests == []
+
+
+# In a real terminal ---------------------------------------------------------------------------
+
+
+def spawn_console(db, admin, *args: str):
+    """`cagnotte-admin --lang fr users …` in a pseudo-terminal, on the local stack."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE_", "CAGNOTTE_"))}
+    env.update(
+        DATABASE_URL=db.url,
+        CAGNOTTE_OPERATOR=admin.email,
+        AFRICAGNOTTE_ENV_FILE="/nonexistent/.env.local",
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    return pexpect.spawn(
+        sys.executable, ["-m", "admin_scripts.cli", "--lang", "fr", "users", *args],
+        env=env, encoding="utf-8", timeout=30, dimensions=(40, 120),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "banned"), [("n", False), ("y", True)])
+def test_a_ban_is_confirmed_in_a_real_terminal(db, admin, user, answer, banned):
+    console = spawn_console(db, admin, "ban", user.email, "--for", "7d", "--reason", "Spam")
+    console.expect_exact(f"Bannir {user.email} jusqu'au ")
+    console.sendline(answer)
+    console.expect(pexpect.EOF)
+    console.close()
+    assert (console.exitstatus == 0) is banned
+    assert (banned_until(db, user) is not None) is banned

@@ -809,10 +809,12 @@ def test_refunds_list_shows_money_and_refuses_an_unknown_status(
 
 
 def test_the_console_freezes_and_unfreezes_with_the_audit(db, cli, campaign):
-    result = cli("campaigns", "freeze", campaign["slug"], "--reason", "Signalements", "--json")
+    result = cli(
+        "campaigns", "freeze", campaign["slug"], "--reason", "Signalements", "--yes", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "frozen"
-    refused_again = cli("campaigns", "freeze", campaign["slug"], "--reason", "Encore")
+    refused_again = cli("campaigns", "freeze", campaign["slug"], "--reason", "Encore", "--yes")
     assert refused_again.exit_code == 1
     assert "invalid_status_transition" in refused_again.output
     result = cli("campaigns", "unfreeze", campaign["slug"], "--note", "Vérifiée")

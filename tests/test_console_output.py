@@ -83,7 +83,8 @@ def test_reports_list_shows_details_and_comments_as_typed(cli, hostile):
 
 def test_campaigns_list_and_show_give_the_owner_and_title_as_typed(cli, hostile):
     shown_literally(cli("campaigns", "list"), NAME)
-    shown = cli("campaigns", "show", hostile["campaign"]["slug"])
+    shown_literally(cli("campaigns", "show", hostile["campaign"]["slug"]), NAME, FORMULA)
+    shown = cli("campaigns", "show", hostile["campaign"]["slug"], "--json")
     shown_literally(shown)
     assert json.loads(shown.stdout)["title"] == FORMULA
 

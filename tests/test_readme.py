@@ -177,7 +177,9 @@ def configuration_table() -> set[str]:
 
 
 def service_settings() -> set[str]:
-    return {(field.alias or name).upper() for name, field in Settings.model_fields.items()}
+    """The service's settings and the console's (its one settings object extends them)."""
+    fields = {**Settings.model_fields, **ConsoleSettings.model_fields}
+    return {(field.alias or name).upper() for name, field in fields.items()}
 
 
 class _ConsoleReads(ast.NodeVisitor):
