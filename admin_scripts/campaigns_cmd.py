@@ -427,7 +427,7 @@ def close(
         sql.SQL("select to_jsonb(public.close_campaign_with_refunds(%s, %s)) as result"),
         [found, reason], found,
     )  # fmt: skip
-    sent = refunds_cmd.send_stripe_refunds(found) if refund else []
+    sent = refunds_cmd.send_stripe_refunds(found, show_progress=not as_json) if refund else []
     orders = refunds_cmd.orders(found)
     if as_json:
         print_json({**closed, "refund_orders": orders})
