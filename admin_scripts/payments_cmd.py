@@ -136,7 +136,6 @@ def reconcile(
                 for attempt in progress(
                     pending,
                     label=_("asking {provider}").format(provider=db.PROVIDER_NAMES[provider]),
-                    enabled=not as_json,
                 )
             ]
     counts = {a: sum(r["action"] == a for r in rows) for a in ACTIONS}

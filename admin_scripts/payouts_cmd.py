@@ -21,7 +21,7 @@ import typer
 
 from admin_scripts import choices, db, i18n, keys, operator
 from admin_scripts.choices import PayoutStatus
-from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows
+from admin_scripts.console import JSON_OPTION, YES_OPTION, confirm, out, print_json, print_rows
 from admin_scripts.i18n import N_, _
 from admin_scripts.operator import EXIT_USAGE, OperatorError, acting_as
 from admin_scripts.settings import settings
@@ -121,7 +121,7 @@ def list_(
         rows, as_json=as_json, title=_("Payouts"),
         columns={
             _("id"): lambda r: str(r["id"])[:8], _("campaign"): "campaign", _("amount"): amount,
-            _("to"): beneficiary, _("status"): "status", _("waits on"): "waits_on",
+            _("beneficiary"): beneficiary, _("status"): "status", _("waits on"): "waits_on",
         },
         no_wrap=[_("id"), _("amount")],
     )  # fmt: skip
@@ -142,12 +142,11 @@ def _payout(payout_id: str) -> tuple[str, dict[str, Any]]:
 def _confirm(question: str, row: dict[str, Any], yes: bool, **more: str) -> None:
     """Asks before an irreversible decision, showing the payout as money (unless --yes)."""
     if not yes:
-        typer.confirm(
+        confirm(
             question.format(
                 id=row["id"], amount=amount(row), beneficiary=beneficiary(row),
                 campaign=row["campaign"], **more,
             ),
-            abort=True,
         )  # fmt: skip
 
 
@@ -334,10 +333,9 @@ def install_key(
 ) -> None:
     armored = public_key.read_text() if public_key else _public_half(_private_key())
     if not yes:
-        typer.confirm(
+        confirm(
             _("Seal every new payout account with this key? Keep its private half: without"
               " it, those accounts cannot be opened."),
-            abort=True,
         )  # fmt: skip
     with db.connect() as conn, acting_as(conn, "payouts install-key"):
         conn.execute("set local role service_role")

@@ -22,7 +22,15 @@ import typer
 
 from admin_scripts import choices, db, i18n, operator
 from admin_scripts.choices import PaymentProvider, RefundOrderStatus
-from admin_scripts.console import JSON_OPTION, YES_OPTION, out, print_json, print_rows, progress
+from admin_scripts.console import (
+    JSON_OPTION,
+    YES_OPTION,
+    confirm,
+    out,
+    print_json,
+    print_rows,
+    progress,
+)
 from admin_scripts.i18n import N_, _, ngettext
 from admin_scripts.operator import acting_as
 
@@ -108,7 +116,6 @@ def send_stripe_refunds(
     campaign: str | None = None,
     *,
     waiting: list[dict[str, Any]] | None = None,
-    show_progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Sends the campaign's (or every) pending or failed Stripe order (or those
     ``waiting``); each order's outcome is recorded (record_refund_request, audited).
@@ -119,7 +126,7 @@ def send_stripe_refunds(
         return []
     gateway = db.stripe_gateway()
     sent = []
-    for order in progress(waiting, label=_("sending refunds to Stripe"), enabled=show_progress):
+    for order in progress(waiting, label=_("sending refunds to Stripe")):
         refund_id, error = _stripe_refund(gateway, order)
         outcome = operator.call(
             "refunds send", "record_refund_request",
@@ -173,7 +180,7 @@ def send(
     if waiting:
         db.require_provider("stripe")  # before asking: nothing to confirm if it cannot be sent
     if waiting and not yes:
-        typer.confirm(
+        confirm(
             ngettext(
                 "Send {count} refund to Stripe ({total})? The donor's card is credited: it"
                 " cannot be undone.",
@@ -181,9 +188,8 @@ def send(
                 " cannot be undone.",
                 len(waiting),
             ).format(count=len(waiting), total=totals(waiting)),
-            abort=True,
         )
-    sent = send_stripe_refunds(waiting=waiting, show_progress=not as_json)
+    sent = send_stripe_refunds(waiting=waiting)
     if as_json:
         print_json(sent)
     else:
@@ -209,7 +215,7 @@ def record(
         )
     (row,) = found
     if not yes:
-        typer.confirm(
+        confirm(
             _(
                 "Record that {amount} was refunded by hand for order {id} (campaign {campaign}),"
                 " transfer {reference}? The ledger follows: it cannot be undone."
@@ -219,7 +225,6 @@ def record(
                 campaign=row["campaign"],
                 reference=reference,
             ),
-            abort=True,
         )
     order_id = str(row["id"])
     row = operator.call(

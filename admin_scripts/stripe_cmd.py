@@ -76,7 +76,7 @@ def stripe_failure(exc: Exception) -> OperatorError:
     return OperatorError(_("Stripe: {error}").format(error=exc), operator.EXIT_REFUSED)
 
 
-def list_events(gateway: Any, start: datetime, *, show_progress: bool) -> list[dict[str, Any]]:
+def list_events(gateway: Any, start: datetime) -> list[dict[str, Any]]:
     """The handled Stripe events created since ``start``, every page."""
     import stripe
 
@@ -90,9 +90,7 @@ def list_events(gateway: Any, start: datetime, *, show_progress: bool) -> list[d
         )
         return [
             event.to_dict()
-            for event in progress(
-                pages.auto_paging_iter(), label=_("listing Stripe events"), enabled=show_progress
-            )
+            for event in progress(pages.auto_paging_iter(), label=_("listing Stripe events"))
         ]
     except stripe.StripeError as exc:
         raise stripe_failure(exc) from exc
@@ -143,15 +141,13 @@ def reconcile(
     with db.connect() as conn:  # first: a database down is exit 5 whatever else is missing
         operator.resolve(conn)  # and who acts, before asking Stripe anything
         gateway = db.stripe_gateway()
-        events = list_events(gateway, start, show_progress=not as_json)
+        events = list_events(gateway, start)
         known = {r["event_id"] for r in conn.execute(KNOWN, [[e["id"] for e in events]])}
         missing = sorted((e for e in events if e["id"] not in known), key=lambda e: e["created"])
         applied: list[dict[str, Any]] = []
         if not dry_run and missing:
             with db.payment_code(conn):
-                for event in progress(
-                    missing, label=_("applying missed events"), enabled=not as_json
-                ):
+                for event in progress(missing, label=_("applying missed events")):
                     applied.append(apply_event(gateway, event))
         amounts = _amounts(conn, applied)
     if not dry_run:

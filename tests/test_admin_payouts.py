@@ -228,7 +228,7 @@ def test_mark_paid_refuses_without_confirmation_and_pays_with_yes(db, operator_c
     refused = in_french(operator_cli, "mark-paid", str(payout["id"]), "--reference", "W-1",
                         input="n\n")  # fmt: skip
     assert refused.exit_code == 1
-    prompt = plain(refused.stdout)
+    prompt = plain(refused.stderr)  # chatter: stdout stays data
     assert "40 000 F CFA" in prompt
     assert "A. T." in prompt
     assert "W-1" in prompt
@@ -237,8 +237,8 @@ def test_mark_paid_refuses_without_confirmation_and_pays_with_yes(db, operator_c
     assert db.sql("select 1 from private.audit_log where action = 'payouts mark-paid'") == []
     english = cli("mark-paid", str(payout["id"]), "--reference", "W-1", input="n\n")
     assert english.exit_code == 1
-    assert "F CFA40,000" in plain(english.stdout)
-    assert "cannot be undone" in english.stdout
+    assert "F CFA40,000" in plain(english.stderr)
+    assert "cannot be undone" in english.stderr
     assert status_of(db, payout) == "approved"
     confirmed = cli("mark-paid", str(payout["id"]), "--reference", "W-1", input="y\n")
     assert confirmed.exit_code == 0, confirmed.output
@@ -306,7 +306,7 @@ def test_reject_shows_the_amount_and_asks(db, operator_cli, payout):
     result = in_french(operator_cli, "reject", str(payout["id"]), "--reason", "Doublon",
                        input="n\n")  # fmt: skip
     assert result.exit_code == 1
-    assert "40 000 F CFA" in plain(result.stdout)
+    assert "40 000 F CFA" in plain(result.stderr)
     assert status_of(db, payout) == "requested"
 
 

@@ -733,11 +733,11 @@ def test_refunds_send_asks_first_showing_the_money_and_sends_with_yes(
     )
     refused = cli("--lang", "fr", "refunds", "send", input="n\n")
     assert refused.exit_code == 1
-    assert "Envoyer 2 remboursements à Stripe (15 000 F CFA)" in plain(refused.stdout)
+    assert "Envoyer 2 remboursements à Stripe (15 000 F CFA)" in plain(refused.stderr)
     assert stripe_api.calls("POST", "/v1/refunds") == []
     assert {o["status"] for o in orders(db, campaign)} == {"pending"}
     english = cli("refunds", "send", input="n\n")
-    assert "Send 2 refunds to Stripe (F CFA15,000)" in plain(english.stdout)
+    assert "Send 2 refunds to Stripe (F CFA15,000)" in plain(english.stderr)
     result = cli("--lang", "fr", "refunds", "send", "--yes")
     assert result.exit_code == 0, result.output
     assert "Remboursements Stripe : demandé à Stripe : 2" in plain(result.stdout)
@@ -773,8 +773,8 @@ def test_refunds_record_asks_first_and_reads_ids_by_prefix(
     prefix = str(order["id"])[:8]
     refused = cli("--lang", "fr", "refunds", "record", prefix, "--reference", "OM-1", input="n\n")
     assert refused.exit_code == 1
-    assert "10 000 F CFA" in plain(refused.stdout)
-    assert "irréversible" in refused.stdout
+    assert "10 000 F CFA" in plain(refused.stderr)
+    assert "irréversible" in refused.stderr
     assert orders(db, campaign)[0]["status"] == "manual"
     result = cli("refunds", "record", prefix, "--reference", "OM-1", input="y\n")
     assert result.exit_code == 0, result.output

@@ -476,11 +476,21 @@ def test_a_refusal_reads_french_with_its_token_and_english_keeps_the_databases_s
 
 
 def test_a_check_constraint_reads_french_with_the_databases_rule(operator_cli):
-    result = operator_cli("--lang", "fr", "settings", "set", "platform-fee", "20000")
-    assert result.exit_code == errors.EXIT_REFUSED
+    result = operator_cli(
+        "--lang",
+        "fr",
+        "categories",
+        "add",
+        "Mauvais-Slug",
+        "--fr",
+        "Agriculture",
+        "--en",
+        "Farming",
+    )
+    assert result.exit_code == errors.EXIT_REFUSED, result.output
     assert "valeur refusée par la base (" in result.stderr
     assert ") : la règle est CHECK (" in result.stderr
-    assert "platform_fee_bp <= 2000" in result.stderr
+    assert "slug ~ " in result.stderr
 
 
 def test_ids_read_french(operator_cli):
