@@ -22,7 +22,7 @@ import typer
 from admin_scripts import choices, db, i18n, keys, operator
 from admin_scripts.choices import PayoutStatus
 from admin_scripts.console import JSON_OPTION, YES_OPTION, confirm, out, print_json, print_rows
-from admin_scripts.i18n import N_, _
+from admin_scripts.i18n import N_, _, pgettext
 from admin_scripts.operator import EXIT_USAGE, OperatorError, acting_as
 from admin_scripts.settings import settings
 from webhooks import payout_accounts
@@ -84,6 +84,18 @@ def waits_on(row: dict) -> str:
     return "; ".join(needs) or _("admin: approve")
 
 
+def status_label(status: str) -> str:
+    """A payout's status as the operator reads it (public.payout_status)."""
+    return {
+        "requested": pgettext("payout status", "requested"),
+        "approved": pgettext("payout status", "approved"),
+        "paid": pgettext("payout status", "paid"),
+        "failed": pgettext("payout status", "failed"),
+        "rejected": pgettext("payout status", "rejected"),
+        "cancelled": pgettext("payout status", "cancelled"),
+    }.get(status, status)
+
+
 def amount(row: dict[str, Any]) -> str:
     return i18n.money(row["amount"], row["currency"])
 
@@ -96,7 +108,7 @@ def _show(p: dict, as_json: bool) -> None:
     if as_json:
         print_json(p)
     else:
-        out.print(f"{p['id']} {p['status']} {amount(p)}")
+        out.print(f"{p['id']} {status_label(p['status'])} {amount(p)}")
 
 
 @app.command(
@@ -121,7 +133,8 @@ def list_(
         rows, as_json=as_json, title=_("Payouts"),
         columns={
             _("id"): lambda r: str(r["id"])[:8], _("campaign"): "campaign", _("amount"): amount,
-            _("beneficiary"): beneficiary, _("status"): "status", _("waits on"): "waits_on",
+            _("beneficiary"): beneficiary, _("status"): lambda r: status_label(r["status"]),
+            _("waits on"): "waits_on",
         },
         no_wrap=[_("id"), _("amount")],
     )  # fmt: skip
@@ -306,7 +319,7 @@ def show(
     if as_json:
         print_json(view)
         return
-    shown = {**view, "amount": amount(row)}
+    shown = {**view, "amount": amount(row), "status": status_label(row["status"])}
     del shown["currency"]
     for label, value in shown.items():
         if value is not None:

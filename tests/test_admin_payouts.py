@@ -214,6 +214,7 @@ def test_amounts_are_shown_as_people_read_them_in_french_and_english(operator_cl
     assert french.exit_code == 0, french.output
     assert "40 000 F CFA" in plain(french.stdout)
     assert "40000" not in french.stdout
+    assert "demandé" in french.stdout  # the status, in French (JSON keeps the label)
     (row,) = json.loads(in_french(operator_cli, "list", "--json").stdout)
     assert row["waits_on"] == "admin : approuver"
     english = cli("list")
