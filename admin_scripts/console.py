@@ -116,11 +116,21 @@ def print_json(data: Any) -> None:
 Column = str | Callable[[dict[str, Any]], Any]
 
 
-def table(title: str, headers: Iterable[str], rows: Iterable[Iterable[Any]], **options) -> Table:
-    """A Rich table whose cells are shown literally (None and "" as "-")."""
+def table(
+    title: str,
+    headers: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    no_wrap: Iterable[str] = (),
+    **options,
+) -> Table:
+    """A Rich table whose cells are shown literally (None and "" as "-"); the
+    columns named in ``no_wrap`` are never broken (amounts: ``40 000 F CFA``
+    split over two lines reads as two numbers)."""
+    whole = set(no_wrap)
     t = Table(title=title, **options)
     for header in headers:
-        t.add_column(header, overflow="fold")
+        t.add_column(header, overflow="fold", no_wrap=header in whole)
     for r in rows:
         t.add_row(*(c if isinstance(c, Text) else cell(c) for c in r))
     return t
@@ -131,15 +141,20 @@ def cell(value: Any) -> Text:
 
 
 def print_rows(
-    rows: list[dict[str, Any]], *, as_json: bool, title: str, columns: dict[str, Column]
+    rows: list[dict[str, Any]],
+    *,
+    as_json: bool,
+    title: str,
+    columns: dict[str, Column],
+    no_wrap: Iterable[str] = (),
 ) -> None:
-    """A listing: JSON rows, or a table (header -> key or function of the row)
-    on stdout and the count on stderr."""
+    """A listing: JSON rows, or a table (header -> key or function of the row;
+    the headers in ``no_wrap`` never broken) on stdout and the count on stderr."""
     if as_json:
         print_json(rows)
         return
     cells = ([col(r) if callable(col) else r[col] for col in columns.values()] for r in rows)
-    out.print(table(title, columns, cells))
+    out.print(table(title, columns, cells, no_wrap=no_wrap))
     err.print(f"{len(rows)} row(s)")
 
 

@@ -1,16 +1,32 @@
-"""The operators' database connection: DATABASE_URL (environment, else .env.local)."""
+"""The operators' database connection (DATABASE_URL), and the service's payment
+code run on it: settings from ``admin_scripts.settings`` (the environment, else
+.env.local), no Flask app."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import psycopg
-from flask import Flask
 from psycopg.rows import dict_row
 
-from admin_scripts.errors import EXIT_NO_DATABASE, EXIT_USAGE, OperatorError, connection_failed
+from admin_scripts.errors import (
+    EXIT_NO_DATABASE,
+    EXIT_PROVIDER,
+    EXIT_USAGE,
+    OperatorError,
+    connection_failed,
+)
+from admin_scripts.i18n import _
 from admin_scripts.settings import settings
+
+if TYPE_CHECKING:
+    from webhooks.cinetpay_gateway import CinetPayGateway
+    from webhooks.stripe_gateway import StripeGateway
+
+# The providers as operators read their names.
+PROVIDER_NAMES = {"stripe": "Stripe", "cinetpay": "CinetPay"}
 
 
 class NoDatabase(OperatorError):
@@ -29,8 +45,10 @@ class DatabaseUnreachable(NoDatabase):
 def database_url() -> str:
     url = settings().database_url
     if not url:
-        raise NoDatabase("DATABASE_URL is not set (nor in .env.local): where is the database?")
-    return url
+        raise NoDatabase(
+            _("DATABASE_URL is not set (in the environment or .env.local): where is the database?")
+        )
+    return str(url)
 
 
 def connect() -> psycopg.Connection:
@@ -45,28 +63,45 @@ def connect() -> psycopg.Connection:
         raise DatabaseUnreachable(connection_failed(exc)) from exc
 
 
-def service_settings() -> dict[str, str]:
-    """The service's settings as the console reads its own: the environment,
-    else .env.local (so `stripe reconcile` finds the local stack's Stripe key).
-    One typed settings object for the whole console is issue #18 item 4."""
-    from webhooks.config import Settings
+# The payment code ------------------------------------------------------------------------------
 
-    read = settings()
-    found = {name: getattr(read, name) for name in Settings.model_fields}
-    given = {k: v for k, v in found.items() if k in read.model_fields_set and v is not None}
-    return {**given, "database_url": database_url()}
+
+def require_provider(provider: str) -> None:
+    """A provider the console may call: its settings are all there (exit 6
+    naming the missing ones otherwise)."""
+    missing = settings().missing_settings(provider)
+    if missing:
+        raise OperatorError(
+            _(
+                "{provider} is not configured: set {names} (in the environment or .env.local),"
+                " then run the command again"
+            ).format(provider=PROVIDER_NAMES[provider], names=", ".join(missing)),
+            EXIT_PROVIDER,
+        )
+
+
+def stripe_gateway() -> StripeGateway:
+    """The service's Stripe gateway, built from the console's settings."""
+    from webhooks.stripe_gateway import StripeGateway
+
+    require_provider("stripe")
+    return StripeGateway(settings())
+
+
+def cinetpay_gateway() -> CinetPayGateway:
+    """The service's CinetPay gateway, built from the console's settings."""
+    from webhooks.cinetpay_gateway import CinetPayGateway
+
+    require_provider("cinetpay")
+    return CinetPayGateway(settings())
 
 
 @contextmanager
-def webhooks_service() -> Iterator[Flask]:
-    """The webhooks service (its gateways, settings from the environment as for
-    the service) on this database, for commands that do what its endpoints do."""
-    from webhooks import create_app
-    from webhooks.config import load_settings
+def payment_code(conn: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """Inside this block the service's payment code (webhooks.payments, the
+    gateways' record and expire) writes through ``conn``, each call one
+    transaction as the service's role (DB_ROLE), as the service does on its pool."""
+    from webhooks import db as service_db
 
-    service = create_app(load_settings(**service_settings()))
-    try:
-        with service.app_context():
-            yield service
-    finally:
-        service.extensions["db_pool"].close()
+    with service_db.bound(conn, settings().db_role):
+        yield conn

@@ -20,9 +20,11 @@ about each pending attempt older than --older-than and applies its answer
 through exactly the webhook's path (the service's gateway, then
 record_payment_event); those CinetPay has not concluded after --expire-after
 are expired (the pledge is canceled; money that arrives later is still
-credited). Running it twice is harmless. Configuration as for the service:
-CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY (CINETPAY_API_BASE in
-tests) and DATABASE_URL.
+credited). Running it twice is harmless. The console builds the service's CinetPay gateway
+from its own settings (admin_scripts.settings: CINETPAY_API_KEY, CINETPAY_SITE_ID,
+CINETPAY_SECRET_KEY, CINETPAY_API_BASE in tests; the environment, else
+.env.local) and writes through its own connection: no Flask app. Missing
+settings: exit 6, naming them.
 """
 
 from __future__ import annotations
@@ -32,16 +34,14 @@ from enum import StrEnum
 from typing import Any
 
 import typer
-from rich.progress import Progress
 
-from admin_scripts import db, operator
-from admin_scripts.console import JSON_OPTION, err, parse_duration, print_rows
-from admin_scripts.operator import OperatorError
-from webhooks.config import ConfigError
+from admin_scripts import db, i18n, operator
+from admin_scripts.console import JSON_OPTION, err, parse_duration, print_rows, progress
+from admin_scripts.i18n import N_, _
 from webhooks.errors import ApiError
 
 app = typer.Typer(
-    help="Payments: reconcile what providers did not tell us, events held, the books.",
+    help=N_("Payments: reconcile what providers did not tell us, events held, the books."),
     no_args_is_help=True,
 )
 
@@ -50,9 +50,20 @@ class Provider(StrEnum):
     cinetpay = "cinetpay"
 
 
+GATEWAYS = {"cinetpay": db.cinetpay_gateway}
+
+# What reconcile does about a pending payment (the JSON's words; the table's, translated).
+ACTIONS = {
+    "settle": N_("settle"),
+    "expire": N_("expire"),
+    "wait": N_("wait"),
+    "error": N_("error"),
+}
+
+
 PENDING = """
 select a.id::text as attempt_id, a.donation_id::text, a.status::text as attempt_status,
-    a.created_at, now() - a.created_at as age
+    a.created_at, now() - a.created_at as age, d.amount, d.currency
 from private.payment_attempts as a
 join public.donations as d on d.id = a.donation_id
 where a.provider = %s::public.payment_provider
@@ -65,7 +76,7 @@ order by a.created_at
 
 def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_run: bool) -> dict:
     """What CinetPay says of one pending attempt, and what was done about it."""
-    row = {k: attempt[k] for k in ("attempt_id", "donation_id", "created_at")}
+    row = {k: attempt[k] for k in ("attempt_id", "donation_id", "created_at", "amount", "currency")}
     try:
         check = gateway.check(attempt["attempt_id"])
     except ApiError as exc:
@@ -82,7 +93,8 @@ def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_r
     elif waiting or never_opened:
         return {**row, "action": "wait", "outcome": None}
     else:
-        return {**row, "action": "error", "outcome": f"inconclusive check: {check.status}"}
+        outcome = _("inconclusive check: {status}").format(status=check.status)
+        return {**row, "action": "error", "outcome": outcome}
     if dry_run:
         return {**row, "action": action, "outcome": None}
     try:
@@ -95,126 +107,154 @@ def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_r
     return {**row, "action": action, "outcome": result["outcome"]}
 
 
-@app.command("reconcile")
+@app.command(
+    "reconcile", help=N_("Ask the provider about pending payments; settle or expire them.")
+)
 def reconcile(
-    provider: Provider = typer.Option(..., "--provider", help="The provider to ask."),
+    provider: Provider = typer.Option(..., "--provider", help=N_("The provider to ask.")),
     older_than: str = typer.Option(
-        "30m", "--older-than", help="Ask about pending payments older than this: 30m, 2h, 1d."
+        "30m",
+        "--older-than",
+        help=N_("Ask about pending payments older than this: 30m, 2h, 1d."),
     ),
     expire_after: str = typer.Option(
-        "24h", "--expire-after", help="Expire those the provider has not concluded by then."
+        "24h",
+        "--expire-after",
+        help=N_("Expire those the provider has not concluded by then: 12h, 1d, 3d."),
     ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Ask, and apply nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Ask, and apply nothing.")),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Ask the provider about pending payments; settle or expire them."""
-    try:
-        older, expire = parse_duration(older_than), parse_duration(expire_after)
-        with db.connect() as conn:
-            operator.resolve(conn)
-            pending = conn.execute(PENDING, [provider.value, older]).fetchall()
-        with db.webhooks_service() as service:
-            gateway = service.extensions["gateways"][provider.value]
-            gateway.require_configured()
-            rows = []
-            with Progress(console=err, transient=True) as progress:
-                task = progress.add_task(f"asking {provider.value}", total=len(pending))
-                for attempt in pending:
-                    rows.append(settle_or_expire(gateway, attempt, expire, dry_run))
-                    progress.advance(task)
-        counts = {
-            a: sum(r["action"] == a for r in rows) for a in ("settle", "expire", "wait", "error")
-        }
-        if not dry_run:
-            operator.record(
-                "payments reconcile", provider=provider.value,
-                older_than=older_than, expire_after=expire_after, **counts,
-            )  # fmt: skip
-    except (OperatorError, db.NoDatabase, ConfigError) as exc:
-        raise operator.fail(exc) from exc
-    except ApiError as exc:
-        raise operator.fail(OperatorError(exc.sentence, operator.EXIT_USAGE)) from exc
+    older, expire = _duration("--older-than", older_than), _duration("--expire-after", expire_after)
+    with db.connect() as conn:  # first: a database down is exit 5 whatever else is missing
+        operator.resolve(conn)
+        gateway = GATEWAYS[provider.value]()
+        pending = conn.execute(PENDING, [provider.value, older]).fetchall()
+        with db.payment_code(conn):
+            rows = [
+                settle_or_expire(gateway, attempt, expire, dry_run)
+                for attempt in progress(
+                    pending,
+                    label=_("asking {provider}").format(provider=db.PROVIDER_NAMES[provider]),
+                )
+            ]
+    counts = {a: sum(r["action"] == a for r in rows) for a in ACTIONS}
+    if not dry_run:
+        operator.record(
+            "payments reconcile", provider=provider.value,
+            older_than=older_than, expire_after=expire_after, **counts,
+        )  # fmt: skip
     print_rows(
         rows,
         as_json=as_json,
-        title=f"Pending {provider.value} payments older than {older_than}",
+        title=_("Pending {provider} payments older than {age}").format(
+            provider=db.PROVIDER_NAMES[provider], age=older_than
+        ),
         columns={
-            "attempt": "attempt_id",
-            "since": lambda r: r["created_at"].strftime("%Y-%m-%d %H:%M"),
-            "provider says": "provider_status",
-            "action": "action",
-            "outcome": "outcome",
+            _("attempt"): lambda r: r["attempt_id"][:8],
+            _("since"): lambda r: i18n.when(r["created_at"]),
+            _("amount"): lambda r: i18n.money(r["amount"], r["currency"]),
+            _("provider says"): "provider_status",
+            _("action"): lambda r: _(ACTIONS[r["action"]]),
+            _("outcome"): "outcome",
         },
+        no_wrap=[_("attempt"), _("amount")],
     )
-    verb = "would" if dry_run else "did"
-    err.print(
-        f"{verb} settle {counts['settle']}, expire {counts['expire']};"
-        f" {counts['wait']} still waiting, {counts['error']} unanswered"
+    summary = (
+        _("would settle {settle}, expire {expire}; {wait} still waiting, {error} unanswered")
+        if dry_run
+        else _("did settle {settle}, expire {expire}; {wait} still waiting, {error} unanswered")
     )
+    err.print(summary.format(**counts))
     if counts["error"]:
         raise typer.Exit(operator.EXIT_REFUSED)
 
 
+def _duration(option: str, text: str) -> timedelta:
+    """A duration option's value (30m, 12h, 3d); a usage error naming the option."""
+    try:
+        return parse_duration(text)
+    except typer.BadParameter:
+        raise typer.BadParameter(
+            _("{text!r} is not a duration: write 30m, 12h or 3d").format(text=text),
+            param_hint=f"'{option}'",
+        ) from None
+
+
 HELD = """
 select w.received_at, w.provider::text, w.event_id, w.event_type, w.outcome, w.detail,
-    w.donation_id::text
+    w.donation_id::text, d.amount, d.currency
 from private.webhook_events as w
+left join public.donations as d on d.id = w.donation_id
 where w.outcome in ('mismatch', 'unknown_payment') and w.received_at >= now() - %s::interval
 order by w.received_at desc, w.id desc
 """
 
 
-@app.command("held")
+@app.command(
+    "held", help=N_("Provider events held for review: recorded, acknowledged, credited nothing.")
+)
 def held(
-    since: str = typer.Option("30d", "--since", help="Events received since: 12h, 7d, 90d."),
+    since: str = typer.Option("30d", "--since", help=N_("Events received since: 12h, 7d, 90d.")),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Provider events held for review: recorded, acknowledged, credited nothing."""
-    try:
-        window = parse_duration(since)
-        with db.connect() as conn:
-            operator.resolve(conn)
-            rows = conn.execute(HELD, [window]).fetchall()
-    except (OperatorError, db.NoDatabase) as exc:
-        raise operator.fail(exc) from exc
+    window = _duration("--since", since)
+    with db.connect() as conn:
+        operator.resolve(conn)
+        rows = conn.execute(HELD, [window]).fetchall()
     print_rows(
         rows,
         as_json=as_json,
-        title=f"Provider events held for review (last {since})",
+        title=_("Provider events held for review (last {since})").format(since=since),
         columns={
-            "received": lambda r: r["received_at"].strftime("%Y-%m-%d %H:%M"),
-            "provider": "provider",
-            "event": "event_id",
-            "type": "event_type",
-            "outcome": "outcome",
-            "donation": "donation_id",
-            "why": "detail",
+            _("received"): lambda r: i18n.when(r["received_at"]),
+            _("provider"): "provider",
+            _("event"): "event_id",
+            _("type"): "event_type",
+            _("outcome"): "outcome",
+            _("donation"): "donation_id",
+            _("amount"): lambda r: i18n.money(r["amount"], r["currency"]),
+            _("why"): "detail",
         },
+        no_wrap=[_("amount")],
     )
 
 
-@app.command("check")
+CHECK = """
+select l.*, c.slug as campaign, c.currency
+from private.check_ledger() as l
+join public.campaigns as c on c.id = l.campaign_id
+order by c.slug
+"""
+
+
+@app.command(
+    "check",
+    help=N_("The ledger check: totals equal the ledger, and no campaign counts more than it"
+            " received."),
+)  # fmt: skip
 def check(as_json: bool = JSON_OPTION) -> None:
-    """The ledger check: totals equal the ledger, and no campaign counts more than it received."""
-    try:
-        with db.connect() as conn:
-            operator.resolve(conn)
-            rows = conn.execute("select * from private.check_ledger()").fetchall()
-    except (OperatorError, db.NoDatabase) as exc:
-        raise operator.fail(exc) from exc
+    with db.connect() as conn:
+        operator.resolve(conn)
+        rows = conn.execute(CHECK).fetchall()
+
+    def amount(key: str):
+        return lambda r: i18n.money(r[key], r["currency"])
+
     print_rows(
         rows,
         as_json=as_json,
-        title="Campaigns whose books do not hold",
+        title=_("Campaigns whose books do not hold"),
         columns={
-            "campaign": "campaign_id",
-            "collected": "collected_amount",
-            "ledger collected": "ledger_collected",
-            "donors": "donor_count",
-            "counted": "counted_donations",
-            "ledger net": "ledger_net",
-            "received": "received",
+            _("campaign"): "campaign",
+            _("collected"): amount("collected_amount"),
+            _("ledger collected"): amount("ledger_collected"),
+            _("donors"): "donor_count",
+            _("counted"): "counted_donations",
+            _("ledger net"): amount("ledger_net"),
+            _("received"): amount("received"),
         },
+        no_wrap=[_("collected"), _("ledger collected"), _("ledger net"), _("received")],
     )
     if rows:
         raise typer.Exit(operator.EXIT_REFUSED)

@@ -12,6 +12,18 @@ import pytest
 from tests import cinetpay_fake
 
 
+def no_env_file(monkeypatch, tmp_path):
+    """The console's .env.local is this test's own (empty until written)."""
+    path = tmp_path / ".env.local"
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", path)
+    return path
+
+
+def plain(text: str) -> str:
+    """Babel's narrow and non-breaking spaces as plain ones, lines joined."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
 @pytest.fixture
 def campaign(owner, make_campaign):
     return make_campaign(owner, "active")
@@ -195,12 +207,69 @@ def test_bad_arguments_exit_2(operator_cli, args):
 def test_without_cinetpay_settings_it_says_so(db, operator_cli, monkeypatch, tmp_path):
     for name in ("CINETPAY_API_KEY", "CINETPAY_SITE_ID", "CINETPAY_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")  # nor there
+    no_env_file(monkeypatch, tmp_path)
 
     result = operator_cli("payments", "reconcile", "--provider", "cinetpay")
 
-    assert result.exit_code == 2
-    assert "CINETPAY_API_KEY" in result.stderr
+    assert result.exit_code == 6  # errors.EXIT_PROVIDER: not configured
+    assert "CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY" in result.stderr
+    assert ".env.local" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cinetpay_settings_are_read_from_env_local_too(
+    db, operator_cli, monkeypatch, tmp_path, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    env = {
+        "CINETPAY_API_KEY": cinetpay_fake.API_KEY,
+        "CINETPAY_SITE_ID": cinetpay_fake.SITE_ID,
+        "CINETPAY_SECRET_KEY": cinetpay_fake.SECRET_KEY,
+        "CINETPAY_API_BASE": cinetpay_api.url,
+    }
+    for name in env:
+        monkeypatch.delenv(name, raising=False)
+    env_local = no_env_file(monkeypatch, tmp_path)
+    env_local.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+
+    result = operator_cli("payments", "reconcile", "--provider", "cinetpay", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert status(db, p) == "succeeded"
+
+
+def test_the_payment_code_runs_without_the_flask_app(
+    db, cli, monkeypatch, cinetpay_api, pay_by_mobile_money, campaign
+):
+    import webhooks
+
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    def no_app(*args, **kwargs):
+        raise AssertionError("the console booted the Flask app")
+
+    monkeypatch.setattr(webhooks, "create_app", no_app)
+
+    assert report(cli("--json"))[p["transaction_id"]]["outcome"] == "applied"
+    assert status(db, p) == "succeeded"
+
+
+def test_reconcile_speaks_french_with_amounts_and_dates(
+    db, operator_cli, cli, cinetpay_api, pay_by_mobile_money, campaign
+):
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+
+    result = operator_cli(
+        "--lang", "fr", "payments", "reconcile", "--provider", "cinetpay", "--dry-run"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "5 000 F CFA" in plain(result.stdout)
+    assert "régler" in result.stdout
+    assert "réglerait 1, ferait expirer 0" in plain(result.stderr)
 
 
 # Events held for review, and the books ----------------------------------------------------------
@@ -262,3 +331,52 @@ def test_the_books_check_fails_when_the_ledger_counts_more_than_was_received(
     assert result.exit_code == 1
     (row,) = json.loads(result.stdout)
     assert (row["ledger_net"], row["received"]) == (5000, 4900)
+
+
+def test_the_books_check_shows_amounts_as_money(db, operator_cli, give, campaign, user):
+    give(campaign, 5000, user, fee=100)
+    db.sql(
+        "insert into private.ledger_entries (campaign_id, kind, amount, currency, idempotency_key)"
+        " values (%s, 'processor_fee', 100, 'XOF', 'forged')",
+        [campaign["id"]],
+    )
+
+    result = operator_cli("--lang", "fr", "payments", "check")
+
+    assert result.exit_code == 1
+    assert "4 900 F CFA" in plain(result.stdout)
+
+
+@pytest.mark.parametrize("since", ["bientôt", "7 jours", "01/11/2026"])
+def test_held_refuses_a_bad_since_with_exit_2(operator_cli, since):
+    result = operator_cli("--lang", "fr", "payments", "held", "--since", since)
+    assert result.exit_code == 2
+    assert "--since" in result.output
+    assert "Traceback" not in result.output
+
+
+# In a real terminal ------------------------------------------------------------------------------
+
+
+def test_reconcile_shows_its_progress_on_a_terminal_and_nothing_more_under_json(
+    db, cli, cinetpay_api, pay_by_mobile_money, campaign
+):
+    from tests.support import real_terminal
+
+    p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
+    args = ("payments", "reconcile", "--provider", "cinetpay", "--dry-run")
+
+    code, shown = real_terminal.console(*args, env={"CAGNOTTE_LANG": "fr"}).finish()
+
+    assert code == 0, shown
+    assert "interrogation de CinetPay" in shown  # the bar's label, on the terminal
+    assert "5 000 F CFA" in plain(shown)
+    assert "Traceback" not in shown
+
+    code, shown = real_terminal.console(*args, "--json", env={"CAGNOTTE_LANG": "fr"}).finish()
+
+    assert code == 0, shown
+    assert "interrogation" not in shown
+    listing = shown[: shown.rindex("]") + 1]  # then the summary, on stderr
+    assert json.loads(listing)[0]["action"] == "settle"

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from admin_scripts import keys
+
 WALLET = {
     "method": "mobile_money",
     "beneficiary_name": "Aminata Traoré",
@@ -68,7 +70,7 @@ def test_a_table_for_people(cli, payout):
 
 def test_approve_then_mark_paid_with_audit(db, cli, payout, admin):
     assert cli("approve", str(payout["id"])).exit_code == 0
-    result = cli("mark-paid", str(payout["id"]), "--reference", "WAVE-778", "--json")
+    result = cli("mark-paid", str(payout["id"]), "--reference", "WAVE-778", "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "paid"
     audit = db.sql(
@@ -92,7 +94,7 @@ def test_mark_failed_asks_for_confirmation(db, cli, payout):
 
 
 def test_a_refused_step_exits_1_with_the_reason_and_writes_nothing(db, cli, payout):
-    result = cli("mark-paid", str(payout["id"]), "--reference", "X")
+    result = cli("mark-paid", str(payout["id"]), "--reference", "X", "--yes")
     assert result.exit_code == 1
     assert "invalid_payout_transition" in result.stderr
     assert db.sql("select 1 from private.audit_log where action like 'payouts %%'") == []
@@ -172,11 +174,9 @@ def test_show_is_refused_to_an_admin_on_the_campaigns_team(
 
 
 def test_install_key_replaces_the_public_key_for_new_requests(db, cli, monkeypatch):
-    from admin_scripts import keys
-
     fresh = keys.payout_key_pair(2048)
     monkeypatch.setenv("PAYOUT_ACCOUNTS_PRIVATE_KEY", fresh.private)
-    result = cli("install-key")
+    result = cli("install-key", "--yes")
     assert result.exit_code == 0, result.output
     key_id = db.one("select key_id from private.payout_account_key")["key_id"]
     assert key_id in result.stdout
@@ -187,7 +187,179 @@ def test_install_key_refuses_what_is_not_a_public_key(db, cli, tmp_path, payout_
     before = db.one("select key_id from private.payout_account_key")
     bad = tmp_path / "secret.asc"
     bad.write_text(payout_keys.private)  # the private half must never go to the database
-    result = cli("install-key", "--public-key", str(bad))
+    result = cli("install-key", "--public-key", str(bad), "--yes")
     assert result.exit_code == 1
     assert "invalid_payout_key" in result.stderr
     assert db.one("select key_id from private.payout_account_key") == before
+
+
+def plain(text: str) -> str:
+    """Babel's narrow and non-breaking spaces as plain ones, and the lines joined
+    (a prompt or a table wraps)."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def status_of(db, payout) -> str:
+    return db.one("select status::text from public.payout_requests where id = %s", [payout["id"]])[
+        "status"
+    ]
+
+
+def in_french(operator_cli, *args: str, input: str | None = None):
+    return operator_cli("--lang", "fr", "payouts", *args, input=input)
+
+
+def test_amounts_are_shown_as_people_read_them_in_french_and_english(operator_cli, cli, payout):
+    french = in_french(operator_cli, "list")
+    assert french.exit_code == 0, french.output
+    assert "40 000 F CFA" in plain(french.stdout)
+    assert "40000" not in french.stdout
+    assert "demandé" in french.stdout  # the status, in French (JSON keeps the label)
+    (row,) = json.loads(in_french(operator_cli, "list", "--json").stdout)
+    assert row["waits_on"] == "admin : approuver"
+    english = cli("list")
+    assert "F CFA40,000" in plain(english.stdout)
+    # JSON keeps integer minor units with the currency
+    (row,) = json.loads(cli("list", "--json").stdout)
+    assert (row["amount"], row["currency"]) == (40_000, "XOF")
+
+
+def test_mark_paid_refuses_without_confirmation_and_pays_with_yes(db, operator_cli, cli, payout):
+    cli("approve", str(payout["id"]))
+    refused = in_french(operator_cli, "mark-paid", str(payout["id"]), "--reference", "W-1",
+                        input="n\n")  # fmt: skip
+    assert refused.exit_code == 1
+    prompt = plain(refused.stderr)  # chatter: stdout stays data
+    assert "40 000 F CFA" in prompt
+    assert "A. T." in prompt
+    assert "W-1" in prompt
+    assert "irréversible" in prompt
+    assert status_of(db, payout) == "approved"
+    assert db.sql("select 1 from private.audit_log where action = 'payouts mark-paid'") == []
+    english = cli("mark-paid", str(payout["id"]), "--reference", "W-1", input="n\n")
+    assert english.exit_code == 1
+    assert "F CFA40,000" in plain(english.stderr)
+    assert "cannot be undone" in english.stderr
+    assert status_of(db, payout) == "approved"
+    confirmed = cli("mark-paid", str(payout["id"]), "--reference", "W-1", input="y\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert status_of(db, payout) == "paid"
+
+
+def test_mark_paid_with_yes_asks_nothing(db, cli, payout):
+    cli("approve", str(payout["id"]))
+    result = cli("mark-paid", str(payout["id"])[:8], "--reference", "W-2", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "?" not in result.stdout
+    assert status_of(db, payout) == "paid"
+
+
+@pytest.mark.parametrize("typed", ["40000", "40 000", "40\u202f000"])
+def test_mark_paid_checks_the_amount_the_operator_typed(db, operator_cli, cli, payout, typed):
+    cli("approve", str(payout["id"]))
+    result = in_french(operator_cli, "mark-paid", str(payout["id"]), "--reference", "W-3",
+                       "--amount", typed, "--yes")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert status_of(db, payout) == "paid"
+
+
+def test_mark_paid_refuses_another_amount_and_records_nothing(db, operator_cli, cli, payout):
+    cli("approve", str(payout["id"]))
+    result = in_french(operator_cli, "mark-paid", str(payout["id"]), "--reference", "W-4",
+                       "--amount", "4 000", "--yes")  # fmt: skip
+    assert result.exit_code == 1
+    assert "4 000 F CFA" in plain(result.stderr)
+    assert "40 000 F CFA" in plain(result.stderr)
+    assert "Traceback" not in result.output
+    assert status_of(db, payout) == "approved"
+
+
+@pytest.mark.parametrize("typed", ["quarante mille", "400,5", "-5", ""])
+def test_a_bad_amount_is_a_usage_error(db, cli, payout, typed):
+    cli("approve", str(payout["id"]))
+    result = cli("mark-paid", str(payout["id"]), "--reference", "W-5", "--amount", typed, "--yes")
+    assert result.exit_code == 2, result.output
+    assert "--amount" in result.output
+    assert "Traceback" not in result.output
+    assert status_of(db, payout) == "approved"
+
+
+@pytest.mark.parametrize("command", ["approve", "mark-paid", "mark-failed", "reject", "show"])
+def test_a_bad_id_is_a_usage_error_in_french(operator_cli, payout, command):
+    extra = {"mark-paid": ["--reference", "X"], "mark-failed": ["--reason", "X"],
+             "reject": ["--reason", "X"]}.get(command, [])  # fmt: skip
+    yes = ["--yes"] if extra else []
+    result = in_french(operator_cli, command, "e54f384z", *extra, *yes)
+    assert result.exit_code == 2, result.output
+    assert "e54f384z" in result.stderr
+    assert "invalid input syntax" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_status_is_a_usage_error_naming_the_choices(cli, payout):
+    result = cli("list", "--status", "bogus")
+    assert result.exit_code == 2
+    assert "requested" in result.output
+    assert "paid" in result.output
+
+
+def test_reject_shows_the_amount_and_asks(db, operator_cli, payout):
+    result = in_french(operator_cli, "reject", str(payout["id"]), "--reason", "Doublon",
+                       input="n\n")  # fmt: skip
+    assert result.exit_code == 1
+    assert "40 000 F CFA" in plain(result.stderr)
+    assert status_of(db, payout) == "requested"
+
+
+def test_install_key_asks_before_replacing_the_key(db, cli, monkeypatch):
+    before = db.one("select key_id from private.payout_account_key")
+    monkeypatch.setenv("PAYOUT_ACCOUNTS_PRIVATE_KEY", keys.payout_key_pair(2048).private)
+    assert cli("install-key", input="n\n").exit_code == 1
+    assert db.one("select key_id from private.payout_account_key") == before
+
+
+def test_show_prints_the_amount_as_money(operator_cli, payout):
+    result = in_french(operator_cli, "show", str(payout["id"]))
+    assert result.exit_code == 0, result.output
+    assert "montant : 40 000 F CFA" in plain(result.stdout)
+    assert "bénéficiaire : Aminata Traoré" in plain(result.stdout)
+
+
+def test_a_down_database_is_one_line_and_exit_5(cli, monkeypatch):
+    import pgcluster
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{pgcluster.free_port()}/x")
+    result = cli("list")
+    assert result.exit_code == 5
+    assert "Traceback" not in result.output
+
+
+def test_mark_paid_asks_in_a_real_terminal_and_pays_on_yes(db, cli, payout):
+    from tests.support import real_terminal
+
+    cli("approve", str(payout["id"]))
+    session = real_terminal.console(
+        "payouts", "mark-paid", str(payout["id"])[:8], "--reference", "WAVE-9",
+        env={"CAGNOTTE_LANG": "fr"},
+    )  # fmt: skip
+    prompt = session.expect("irréversible.")
+    assert "40 000 F CFA" in plain(prompt)
+    assert status_of(db, payout) == "approved"  # nothing before the answer
+    session.answer("y")
+    code, shown = session.finish()
+    assert code == 0, shown
+    assert status_of(db, payout) == "paid"
+
+
+def test_mark_paid_in_a_real_terminal_does_nothing_on_no(db, cli, payout):
+    from tests.support import real_terminal
+
+    cli("approve", str(payout["id"]))
+    session = real_terminal.console(
+        "payouts", "mark-paid", str(payout["id"]), "--reference", "WAVE-9", env={}
+    )
+    session.expect("cannot be undone.")
+    session.answer("n")
+    code, _shown = session.finish()
+    assert code == 1
+    assert status_of(db, payout) == "approved"

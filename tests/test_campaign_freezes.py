@@ -485,7 +485,7 @@ def test_a_refund_stripe_refuses_is_failed_then_sent_again(
     assert (order["status"], order["error"]) == ("failed", "Charge has been disputed")
     assert status(db, campaign) == "cancelled"  # the close itself stands
     stripe_api.refuse_refunds = None
-    result = cli("refunds", "send", "--campaign", campaign["slug"])
+    result = cli("refunds", "send", "--campaign", campaign["slug"], "--yes")
     assert result.exit_code == 0, result.output
     (order,) = orders(db, campaign)
     assert (order["status"], order["error"]) == ("requested", None)
@@ -509,10 +509,10 @@ def test_mobile_money_refunds_are_listed_for_manual_action_and_recorded_into_the
         10_000,
         pledge["donation_id"],
     )
-    bad = cli("refunds", "record", order["id"], "--reference", " ")
+    bad = cli("refunds", "record", order["id"], "--reference", " ", "--yes")
     assert bad.exit_code == 1
     assert "reference_required" in bad.output
-    result = cli("refunds", "record", order["id"], "--reference", "OM-REMB-42", "--json")
+    result = cli("refunds", "record", order["id"], "--reference", "OM-REMB-42", "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "refunded"
     d = db.one(
@@ -524,7 +524,7 @@ def test_mobile_money_refunds_are_listed_for_manual_action_and_recorded_into_the
         "select collected_amount from public.campaigns where id = %s", [campaign["id"]]
     ) == {"collected_amount": 0}
     assert db.sql("select * from private.check_ledger()") == []
-    again = cli("refunds", "record", order["id"], "--reference", "OM-REMB-42")
+    again = cli("refunds", "record", order["id"], "--reference", "OM-REMB-42", "--yes")
     assert again.exit_code == 1
     assert "invalid_refund_transition" in again.output
     assert db.one("select count(*) as n from private.ledger_entries where kind = 'refund'") == {
@@ -716,6 +716,92 @@ def test_the_refund_listing_prints_a_table(cli, as_user, admin, give, campaign):
     assert result.exit_code == 0, result.output
     assert "Refund orders" in result.stdout
     assert "1 row(s)" in result.output
+
+
+def plain(text: str) -> str:
+    """Babel's narrow and non-breaking spaces as plain ones, lines joined."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def test_refunds_send_asks_first_showing_the_money_and_sends_with_yes(
+    db, cli, stripe_api, donate, post_event, as_user, admin, campaign
+):
+    paid_by_card(donate, post_event, campaign, 12_000)
+    paid_by_card(donate, post_event, campaign, 3_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    refused = cli("--lang", "fr", "refunds", "send", input="n\n")
+    assert refused.exit_code == 1
+    assert "Envoyer 2 remboursements à Stripe (15 000 F CFA)" in plain(refused.stderr)
+    assert stripe_api.calls("POST", "/v1/refunds") == []
+    assert {o["status"] for o in orders(db, campaign)} == {"pending"}
+    english = cli("refunds", "send", input="n\n")
+    assert "Send 2 refunds to Stripe (F CFA15,000)" in plain(english.stderr)
+    result = cli("--lang", "fr", "refunds", "send", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Remboursements Stripe : demandé à Stripe : 2" in plain(result.stdout)
+    assert len(stripe_api.calls("POST", "/v1/refunds")) == 2
+
+
+def test_refunds_send_without_a_stripe_key_names_it_and_sends_nothing(
+    db, cli, monkeypatch, tmp_path, as_user, admin, give, campaign
+):
+
+    give(campaign, 4_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    monkeypatch.delenv("STRIPE_SECRET_KEY")
+    monkeypatch.setattr("admin_scripts.settings.ENV_LOCAL", tmp_path / ".env.local")
+    result = cli("refunds", "send", "--yes")
+    assert result.exit_code == 6
+    assert "STRIPE_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.output
+    assert {o["status"] for o in orders(db, campaign)} == {"pending"}
+
+
+def test_refunds_record_asks_first_and_reads_ids_by_prefix(
+    db, cli, pay_by_mobile_money, cinetpay_api, notify, as_user, admin, campaign
+):
+    paid_by_mobile_money(pay_by_mobile_money, cinetpay_api, notify, campaign, 10_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    (order,) = orders(db, campaign)
+    prefix = str(order["id"])[:8]
+    refused = cli("--lang", "fr", "refunds", "record", prefix, "--reference", "OM-1", input="n\n")
+    assert refused.exit_code == 1
+    assert "10 000 F CFA" in plain(refused.stderr)
+    assert "irréversible" in refused.stderr
+    assert orders(db, campaign)[0]["status"] == "manual"
+    result = cli("refunds", "record", prefix, "--reference", "OM-1", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert orders(db, campaign)[0]["status"] == "refunded"
+
+
+@pytest.mark.parametrize(("order", "code"), [("e54f384z", 2), ("00000000", 3)])
+def test_refunds_record_a_bad_or_unknown_order_is_one_line(cli, order, code):
+    result = cli("--lang", "fr", "refunds", "record", order, "--reference", "OM-1", "--yes")
+    assert result.exit_code == code
+    assert "invalid input syntax" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_refunds_list_shows_money_and_refuses_an_unknown_status(
+    cli, as_user, admin, give, campaign
+):
+    give(campaign, 4_000)
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
+    )
+    result = cli("--lang", "fr", "refunds", "list")
+    assert result.exit_code == 0, result.output
+    assert "4 000 F CFA" in plain(result.stdout)
+    assert "Ordres de remboursement" in result.stdout
+    bogus = cli("refunds", "list", "--status", "bogus")
+    assert bogus.exit_code == 2
+    assert "manual" in bogus.output
 
 
 # The console ------------------------------------------------------------------------------------

@@ -250,5 +250,5 @@ def test_show_with_a_wrong_key_exits_1_cleanly(operator_cli, monkeypatch, payout
 def test_show_prints_the_account_for_the_deciding_admin(operator_cli, payout):
     result = operator_cli("payouts", "show", str(payout["id"]))
     assert result.exit_code == 0, result.output
-    assert f"account_number: {ACCOUNT_NUMBER}" in result.stdout
-    assert "beneficiary_name: Fatoumata Kouyaté" in result.stdout
+    assert f"account number: {ACCOUNT_NUMBER}" in result.stdout
+    assert "beneficiary: Fatoumata Kouyaté" in result.stdout

@@ -235,7 +235,8 @@ def console_reads() -> set[str]:
         visitor = _ConsoleReads(constants)
         visitor.visit(tree)
         names |= {n for n in visitor.names if re.fullmatch(r"[A-Z][A-Z0-9_]+", n)}
-    return names
+    # and what it reads through its one settings object (admin_scripts.settings)
+    return names | {name.upper() for name in ConsoleSettings.model_fields}
 
 
 def auth_config_reads() -> set[str]:

@@ -8,6 +8,12 @@ from pydantic import AnyHttpUrl, Field, PostgresDsn, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CINETPAY_API = "https://api-checkout.cinetpay.com"
+# What each provider's API calls need (the gateways' require_configured; the console
+# names the missing ones).
+PROVIDER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "stripe": ("stripe_secret_key",),
+    "cinetpay": ("cinetpay_api_key", "cinetpay_site_id", "cinetpay_secret_key"),
+}
 # An origin as browsers send it (RFC 6454): scheme, host, optional port; nothing more.
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
@@ -117,9 +123,14 @@ class Settings(BaseSettings):
         key, _, secret = credentials.partition(":")
         return cloud, key, secret
 
+    def missing_settings(self, provider: str) -> list[str]:
+        """The settings a provider's API calls need and this configuration lacks,
+        as their environment variables (PROVIDER_SETTINGS)."""
+        return [name.upper() for name in PROVIDER_SETTINGS[provider] if not getattr(self, name)]
+
     @property
     def cinetpay_configured(self) -> bool:
-        return bool(self.cinetpay_api_key and self.cinetpay_site_id and self.cinetpay_secret_key)
+        return not self.missing_settings("cinetpay")
 
     @property
     def stripe_livemode(self) -> bool:

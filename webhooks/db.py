@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -25,13 +26,22 @@ from webhooks.errors import ApiError, ServiceUnavailable
 # What a connection needs to work through a transaction-mode pooler (the console's too).
 POOLER_SAFE: dict[str, Any] = {"prepare_threshold": None}
 
+# The payment code run outside the Flask app (the operators' console): its one
+# connection and the statement that begins a transaction as the service's role.
+_bound: ContextVar[tuple[psycopg.Connection, sql.Composable] | None] = ContextVar(
+    "africagnotte_bound_connection", default=None
+)
+
+
+def begin_as(role: str) -> sql.Composable:
+    """BEGIN and the role the transaction acts as, in one simple query."""
+    return sql.SQL("begin; set local role {}").format(sql.Identifier(role))
+
 
 def init_pool(app: Flask) -> ConnectionPool:
     settings = app.config["SETTINGS"]
     # Least privilege: the service's SQL functions are granted to this role.
-    app.extensions["db_begin"] = sql.SQL("begin; set local role {}").format(
-        sql.Identifier(settings.db_role)
-    )
+    app.extensions["db_begin"] = begin_as(settings.db_role)
     pool = ConnectionPool(
         conninfo=str(settings.database_url),
         min_size=settings.db_pool_min_size,
@@ -81,19 +91,41 @@ def as_api_error(exc: psycopg.Error) -> ApiError:
 
 
 @contextmanager
+def bound(conn: psycopg.Connection, role: str) -> Iterator[psycopg.Connection]:
+    """Runs the payment code (webhooks.payments, the gateways) outside the Flask
+    app: inside this block, each ``connection()`` is a transaction on ``conn``
+    (autocommit, dict rows, as the console opens it) as ``role``."""
+    token = _bound.set((conn, begin_as(role)))
+    try:
+        yield conn
+    finally:
+        _bound.reset(token)
+
+
+@contextmanager
+def _checked_out() -> Iterator[tuple[psycopg.Connection, sql.Composable]]:
+    """A connection and its BEGIN: the bound one (``bound``), else the app's pool's."""
+    if (found := _bound.get()) is not None:
+        yield found
+        return
+    pool: ConnectionPool = current_app.extensions["db_pool"]
+    with pool.connection() as conn:
+        yield conn, current_app.extensions["db_begin"]
+
+
+@contextmanager
 def connection() -> Iterator[psycopg.Connection]:
-    """One transaction on a pooled connection, as the service's role: committed when
-    the block ends, rolled back if it raises (``conn.transaction()`` inside it makes
-    a savepoint).
+    """One transaction on a pooled connection (or the bound one: ``bound``), as the
+    service's role: committed when the block ends, rolled back if it raises
+    (``conn.transaction()`` inside it makes a savepoint).
 
     A database that cannot be reached becomes ServiceUnavailable (503), so that
     senders such as Stripe retry; a refusal becomes its ApiError.
     """
-    pool: ConnectionPool = current_app.extensions["db_pool"]
     try:
-        with pool.connection() as conn:
+        with _checked_out() as (conn, begin):
             # one round trip: BEGIN and the role, as a simple query
-            conn.execute(current_app.extensions["db_begin"])
+            conn.execute(begin)
             try:
                 yield conn
             except BaseException:

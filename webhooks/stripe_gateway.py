@@ -63,7 +63,7 @@ class StripeGateway:
         self._client: stripe.StripeClient | None = None
 
     def require_configured(self) -> None:
-        if not self.settings.stripe_secret_key:
+        if self.settings.missing_settings("stripe"):
             raise ServiceUnavailable("card payments are not configured (STRIPE_SECRET_KEY)")
 
     @property
