@@ -17,6 +17,7 @@ from admin_scripts import jobs_cmd, mailer
 from admin_scripts.console import (
     JSON_OPTION,
     YES_OPTION,
+    confirm,
     err,
     out,
     print_json,
@@ -139,7 +140,7 @@ def stop() -> None:
 @app.command("reset", help=N_("Drop the local database and rebuild it from migrations and seed."))
 def reset(yes: bool = YES_OPTION) -> None:
     if not yes:
-        typer.confirm(_("Drop the local database and rebuild it?"), abort=True)
+        confirm(_("Drop the local database and rebuild it?"))
     try:
         stack.reset()
     except pgcluster.ClusterError as exc:
