@@ -1,9 +1,10 @@
 """An operator's day, end to end: `dev scenario` fills a throwaway database, then a
 French-speaking admin works through it with the console (Typer's runner, in
 French): the review queue, an approval, a rejection with its reason, a campaign
-featured, reports resolved, a comment hidden, a payout signed off by its
-treasurer then approved and paid, a campaign frozen, a spammer banned, a backup,
-and its restore into a fresh database.
+featured, reports resolved, a comment hidden, proof documents accepted and
+refused, a payout signed off by its treasurer then approved and paid, a campaign
+frozen, a spammer banned for 7 days (the local stack's stand-in of the Auth admin
+API), a backup, and its restore into a blank database.
 
 Each step is a named function taking the `Day` (the console, the database, what
 the scenario made), so that a step is easy to add or change.
@@ -23,7 +24,6 @@ from psycopg.rows import dict_row
 
 import pgcluster
 from localdev import scenario, tokens
-from tests.auth_admin_fake import FakeAuthAdmin
 from tests.conftest import throwaway_cluster
 
 
@@ -70,6 +70,11 @@ def act_as_member(db: Any, email: str, query: str, params: list) -> None:
             )
             conn.execute("set local role authenticated")
             conn.execute(query, params)
+
+
+def reasons(payout: dict[str, Any]) -> set[str]:
+    """What a payout waits on, as the database says it (`--json`'s blockers)."""
+    return {b["reason"] for b in payout["blockers"]}
 
 
 def email(key: str) -> str:
@@ -141,19 +146,19 @@ def hide_a_comment(day: Day) -> None:
 def treasurer_signs_then_the_admin_pays(day: Day) -> None:
     payouts = {p["campaign"]: p for p in day.json("payouts", "list")}
     aminata = payouts[day.campaigns["coeur-aminata"]]
-    assert "treasurer" in aminata["waits_on"]
+    assert "treasurer_approvals" in reasons(aminata)
     # The second treasurer signs Aminata's payout off (a team act, through the API).
     act_as_member(
         day.db, email("adjoa.mensah"),
         "select public.approve_payout_as_treasurer(%s)", [aminata["id"]],
     )  # fmt: skip
     payouts = {p["campaign"]: p for p in day.json("payouts", "list")}
-    assert "treasurer" not in payouts[day.campaigns["coeur-aminata"]]["waits_on"]
+    assert "treasurer_approvals" not in reasons(payouts[day.campaigns["coeur-aminata"]])
     # The well's payout: its treasurer signed, no proof needed; the admin decides and pays.
     well = payouts[day.campaigns["puits-kaffrine"]]
-    assert well["waits_on"] == "admin: approve"
+    assert (well["status"], reasons(well)) == ("requested", set())  # the admin decides
     day.run("payouts", "approve", well["id"][:8])
-    day.run("payouts", "mark-paid", well["id"][:8], "--reference", "OM-2026-11-30-0042")
+    day.run("payouts", "mark-paid", well["id"][:8], "--reference", "OM-2026-11-30-0042", "--yes")
     row = day.db.one("select status::text, reference from public.payout_requests where id = %s",
                      [well["id"]])  # fmt: skip
     assert (row["status"], row["reference"]) == ("paid", "OM-2026-11-30-0042")
@@ -162,18 +167,42 @@ def treasurer_signs_then_the_admin_pays(day: Day) -> None:
 def freeze_a_campaign(day: Day) -> None:
     day.run(
         "campaigns", "freeze", day.campaigns["atelier-abobo"],
-        "--reason", "Signalements de fraude : justificatifs demandés à l'organisateur.",
+        "--reason", "Signalements de fraude : justificatifs demandés à l'organisateur.", "--yes",
     )  # fmt: skip
     assert day.status("atelier-abobo") == "frozen"
 
 
-def ban_a_user(day: Day) -> None:
-    day.run("users", "ban", email("bakary.sanogo"), "--reason", "Spam et arnaque.", "--yes")
+def review_documents(day: Day) -> None:
+    waiting = {d["campaign"]: d for d in day.json("documents", "list")}
+    medical = waiting[day.campaigns["coeur-aminata"]]
+    letter = waiting[day.campaigns["ecole-ziguinchor"]]
+    day.run("documents", "accept", medical["id"][:8])
+    reason = "Lettre illisible : merci d'envoyer un scan net."
+    day.run("documents", "refuse", letter["id"][:8], "--reason", reason)
+    rows = {
+        r["id"]: (r["status"], r["review_note"])
+        for r in day.db.sql(
+            "select id::text, status::text, review_note from public.campaign_documents"
+            " where id::text = any(%s)",
+            [[medical["id"], letter["id"]]],
+        )
+    }
+    assert rows[medical["id"]][0] == "accepted"
+    assert rows[letter["id"]] == ("rejected", reason)
+
+
+def ban_a_user_for_seven_days(day: Day) -> None:
+    result = day.run(
+        "users", "ban", email("bakary.sanogo"), "--for", "7d", "--reason", "Spam et arnaque.",
+        "--yes",
+    )  # fmt: skip
+    assert "Traceback" not in result.output
     row = day.db.one(
-        "select banned_until > now() as banned from auth.users where email = %s",
+        "select banned_until - now() between interval '6 days 23 hours' and interval '7 days'"
+        " as seven_days from auth.users where email = %s",
         [email("bakary.sanogo")],
     )
-    assert row["banned"]
+    assert row["seven_days"]
 
 
 def backup(day: Day) -> None:
@@ -183,13 +212,12 @@ def backup(day: Day) -> None:
     day.notes["row_counts"] = report["row_counts"]
 
 
-def restore_into_a_fresh_database(day: Day) -> None:
+def restore_into_a_blank_database(day: Day) -> None:
     with throwaway_cluster() as fresh:
-        # Today's restore needs the platform in place (slice D makes it restore
-        # into a blank database: then this line goes).
-        pgcluster.apply_platform(fresh, "postgres", "restore-test")
-        day.run("restore", day.notes["backup"], "--target-url", fresh.url(), "--yes")
-        with psycopg.connect(fresh.url()) as conn:
+        pgcluster.create_database(fresh, "blank")  # no roles, no auth schema: nothing
+        target = fresh.superuser_url("blank")
+        day.run("restore", day.notes["backup"], "--target-url", target, "--yes")
+        with psycopg.connect(target) as conn:
             campaigns = conn.execute("select count(*) from public.campaigns").fetchone()[0]
             paid = conn.execute(
                 "select count(*) from public.payout_requests where status = 'paid'"
@@ -205,29 +233,23 @@ STEPS = [
     feature_one,
     resolve_reports,
     hide_a_comment,
+    review_documents,
     treasurer_signs_then_the_admin_pays,
     freeze_a_campaign,
-    ban_a_user,
+    ban_a_user_for_seven_days,
     backup,
-    restore_into_a_fresh_database,
+    restore_into_a_blank_database,
 ]
 
 
 @pytest.fixture
-def auth_api():
-    with FakeAuthAdmin() as fake:
-        yield fake
-
-
-@pytest.fixture
-def day(db, operator_cli, monkeypatch, auth_api, jwt_secret, tmp_path) -> Day:
+def day(db, operator_cli, monkeypatch, tmp_path) -> Day:
     made = operator_cli("--lang", "fr", "dev", "scenario", "--json")
     assert made.exit_code == 0, made.output
-    # The console on a direct connection (pg_dump needs a session), the Auth admin API
-    # served locally (bans).
+    # The console on a direct connection (pg_dump needs a session), as on the local
+    # stack: no Auth admin API configured, so bans go through its local stand-in.
     monkeypatch.setenv("DATABASE_URL", db.url)
-    monkeypatch.setenv("SUPABASE_URL", auth_api.url)
-    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", tokens.api_key(jwt_secret, "service_role"))
+    monkeypatch.delenv("SUPABASE_URL", raising=False)
     return Day(operator_cli, db, json.loads(made.stdout)["campaigns"], tmp_path)
 
 
