@@ -48,7 +48,7 @@ from rich.table import Table
 from rich.text import Text
 
 from admin_scripts import i18n
-from admin_scripts.i18n import N_, _
+from admin_scripts.i18n import N_, _, ngettext
 
 # Options every listing and every destructive command takes.
 JSON_OPTION = typer.Option(False, "--json", help=N_("Print JSON."))
@@ -101,11 +101,13 @@ err = LiteralConsole(stderr=True)
 def error(message: Any, *, label: str = "error") -> None:
     """``error: <message>`` on stderr, not wrapped, the label in red, the message
     literally (its own line breaks kept)."""
-    err.print(Text(f"{label}:", style="red"), literal(message, keep="\n\t"), soft_wrap=True)
+    shown = _("{label}:").format(label=label)  # French puts a space before the colon
+    err.print(Text(shown, style="red"), literal(message, keep="\n\t"), soft_wrap=True)
 
 
 def warning(message: Any) -> None:
-    err.print(Text("warning:", style="yellow"), literal(message, keep="\n\t"), soft_wrap=True)
+    shown = _("{label}:").format(label=_("warning"))
+    err.print(Text(shown, style="yellow"), literal(message, keep="\n\t"), soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
@@ -155,7 +157,7 @@ def print_rows(
         return
     cells = ([col(r) if callable(col) else r[col] for col in columns.values()] for r in rows)
     out.print(table(title, columns, cells, no_wrap=no_wrap))
-    err.print(f"{len(rows)} row(s)")
+    err.print(ngettext("{n} row", "{n} rows", len(rows)).format(n=number(len(rows))))
 
 
 # CSV ----------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_a_table_for_people(cli, payout):
     result = cli("list")
     assert result.exit_code == 0
     assert "admin:" in result.stdout
-    assert "1 row(s)" in result.stderr
+    assert "1 row" in result.stderr
 
 
 def test_approve_then_mark_paid_with_audit(db, cli, payout, admin):
