@@ -114,6 +114,8 @@ def _ban_for(text: str | None) -> timedelta | None:
         raise typer.BadParameter(
             _("{text!r} is not a duration: write 90s, 30m, 12h or 7d").format(text=text)
         ) from None
+    except OverflowError:  # beyond what a timedelta holds: beyond a hundred years too
+        raise _too_long() from None
     if length <= timedelta(0):
         raise typer.BadParameter(_("a ban lasts at least a second (e.g. 7d)"))
     return length
@@ -141,22 +143,30 @@ def _length(length: timedelta | None, end: datetime | None) -> timedelta:
     if length is None:
         return auth_admin.FOREVER
     if length > auth_admin.FOREVER:
-        raise typer.BadParameter(
-            _("a ban lasts at most a hundred years: leave out --for and --until for good")
-        )
+        raise _too_long()
     return length
 
 
-def _target(who: str, *, not_self: bool = False) -> dict:
-    """The user an action is about, checked before anything is asked or done."""
+def _too_long() -> typer.BadParameter:
+    return typer.BadParameter(
+        _("a ban lasts at most a hundred years: leave out --for and --until for good")
+    )
+
+
+def _target(who: str, *, not_self: str | None = None) -> dict:
+    """The user an action is about, checked before anything is asked or done;
+    ``not_self``: the refusal when it is the acting operator (banning or deleting
+    oneself would also lock the operators out if one is the last admin)."""
     with db.connect() as conn:
         acting = operator.resolve(conn)
         user = _find(conn, who)
     if not_self and user["id"] == acting["id"]:
-        raise OperatorError(
-            _("an operator does not delete their own account here"), operator.EXIT_REFUSED
-        )
+        raise OperatorError(not_self, operator.EXIT_REFUSED)
     return user
+
+
+def _banned_now(user: dict) -> bool:
+    return user["banned_until"] is not None and user["banned_until"] > datetime.now(UTC)
 
 
 def _set_ban(auth: auth_admin.AuthAdmin, user: dict, length: timedelta | None,
@@ -166,8 +176,16 @@ def _set_ban(auth: auth_admin.AuthAdmin, user: dict, length: timedelta | None,
     duration = auth_admin.ban_duration(length)
     user_id = str(user["id"])
     details = {"target": user_id, "reason": reason, "ban_duration": duration}
+    done = (
+        _("Supabase Auth has banned {email}")
+        if length
+        else _("Supabase Auth has lifted {email}'s ban")
+    ).format(email=user["email"])
     with db.connect() as conn:
-        with acting_as(conn, "users ban" if length else "users unban", **details):
+        with (
+            auth_admin.told_if_half_done(auth, done, _("run the same command again")),
+            acting_as(conn, "users ban" if length else "users unban", **details),
+        ):
             conn.execute("set local role none")
             if length:  # the database's rule first: if it refuses, Auth was not asked
                 conn.execute("select private.decision_reason(%s)", [reason])
@@ -196,7 +214,9 @@ def ban(
 ) -> None:
     length = _length(_ban_for(for_), _ban_until(until))
     auth = auth_admin.for_console()
-    user = _target(who)
+    user = _target(
+        who, not_self=_("an operator does not ban their own account (another admin may)")
+    )
     if not yes:
         question = (
             _("Ban {email} for good?")
@@ -223,7 +243,14 @@ def unban(
     who: str,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    user = _set_ban(auth_admin.for_console(), _target(who), None, None)
+    auth = auth_admin.for_console()
+    user = _target(who)
+    if not _banned_now(user):
+        raise OperatorError(
+            _("{email} is not banned: there is no ban to lift").format(email=user["email"]),
+            operator.EXIT_REFUSED,
+        )
+    user = _set_ban(auth, user, None, None)
     if as_json:
         print_json(user)
         return
@@ -311,14 +338,18 @@ def delete(
     yes: bool = YES_OPTION,
 ) -> None:
     auth = auth_admin.for_console()
-    user = _target(who, not_self=True)
+    user = _target(who, not_self=_("an operator does not delete their own account here"))
     if not yes:
         typer.confirm(
             _("Delete the account {email}? This cannot be undone.").format(email=user["email"]),
             abort=True,
         )
+    done = _("Supabase Auth has deleted the account {email}").format(email=user["email"])
     with (
         db.connect() as conn,
+        auth_admin.told_if_half_done(
+            auth, done, _("the deletion stands; record it in the audit log by hand")
+        ),
         acting_as(conn, "users delete", target=str(user["id"]), soft=soft),
     ):
         conn.execute("set local role none")

@@ -162,6 +162,16 @@ def test_a_platform_fee_out_of_range_states_the_databases_range(db, cli):
     assert audit_actions(db) == []
 
 
+@pytest.mark.parametrize("fee", ["99999999999", "3000000000"])
+def test_a_fee_beyond_any_integer_states_the_range_too(db, cli, fee):
+    for args in (["settings", "set", "platform-fee", fee], ["categories", "set-fee", "sante", fee]):
+        result = cli(*args)
+        assert result.exit_code == 1, result.output
+        assert f"{fee} is out of range: the database allows 0 to 2000 basis points" in result.stderr
+    assert json.loads(cli("settings", "show", "--json").stdout)["platform_fee_bp"] == 500
+    assert audit_actions(db) == []
+
+
 def test_the_site_url_defaults_to_the_deployments(db, cli, monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://africagnotte.sn/")
     assert cli("settings", "set", "site-url").exit_code == 0

@@ -224,6 +224,8 @@ def test_the_local_stack_soft_deletes_an_account_as_gotrue_does(db, local_cli, u
         (["--until", "30/11/2026"], "ISO 8601"),
         (["--for", "7d", "--until", "2099-01-01"], "not both"),
         (["--for", "40000d"], "a hundred years"),
+        (["--for", "1000000000d"], "a hundred years"),  # beyond Python's timedelta
+        (["--for", "99999999999999999999s"], "a hundred years"),
     ],
 )
 def test_a_bad_duration_or_date_is_a_usage_error_and_bans_no_one(db, local_cli, user, args, says):
@@ -232,6 +234,60 @@ def test_a_bad_duration_or_date_is_a_usage_error_and_bans_no_one(db, local_cli, 
     assert says in result.output
     assert_clean(result)
     assert banned_until(db, user) is None
+    assert audit(db) == []
+
+
+def test_an_operator_cannot_ban_themselves_nor_lock_the_last_admin_out(db, local_cli, admin):
+    result = local_cli("ban", admin.email, "--reason", "x", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "their own account" in result.stderr
+    assert_clean(result)
+    assert banned_until(db, admin) is None
+    assert db.one("select private.is_admin(%s) as a", [admin.id])["a"] is True
+    assert audit(db) == []
+
+
+def test_unbanning_a_user_who_is_not_banned_is_refused_and_auth_is_not_asked(
+    db, cli, auth_api, user
+):
+    result = cli("unban", user.email)
+    assert result.exit_code == 1, result.output
+    assert f"{user.email} is not banned" in result.stderr
+    assert auth_api.requests == []
+    assert audit(db) == []
+
+
+def test_a_ban_auth_applied_but_the_database_did_not_record_is_told(db, cli, auth_api, user):
+    db.sql(
+        "create function public.refuse_audit() returns trigger language plpgsql as $$ begin"
+        " raise exception using errcode = 'P0001', message = 'audit_down'; end $$;"
+        " create trigger refuse_audit before insert on private.audit_log"
+        " for each row execute function public.refuse_audit()"
+    )
+    result = cli("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert result.exit_code == 1, result.output
+    assert auth_api.requests[-1]["body"] == {"ban_duration": "168h"}  # Auth did it
+    assert f"Supabase Auth has banned {user.email}" in result.stderr
+    assert "run the same command again" in result.stderr
+    assert "audit_down" in result.stderr
+    assert_clean(result)
+    db.sql("drop trigger refuse_audit on private.audit_log")
+    again = cli("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert again.exit_code == 0, again.output
+    assert [a["action"] for a in audit(db)] == ["users ban"]
+
+
+def test_the_local_stand_in_never_writes_a_database_gotrue_serves(db, local_cli, user):
+    """A hosted database reached through a tunnel (localhost): GoTrue's own
+    migrations table tells, and the stand-in refuses before anything is asked."""
+    db.sql("create table auth.schema_migrations (version varchar(255) primary key)")
+    result = local_cli("ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "SUPABASE_URL" in result.stderr
+    assert_clean(result)
+    assert banned_until(db, user) is None
+    assert local_cli("delete", user.email, "--yes").exit_code == 2
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) != []
     assert audit(db) == []
 
 
