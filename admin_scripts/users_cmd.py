@@ -39,7 +39,7 @@ app = typer.Typer(
 
 USERS_SQL = """
 select u.id, u.email, p.display_name, p.country, p.locale::text, u.created_at,
-    u.banned_until,
+    u.banned_until, u.deleted_at,
     coalesce((select array_agg(r.role::text order by r.role) from public.user_roles as r
               where r.user_id = u.id), '{}') as roles,
     (select count(*) from public.campaigns as c where c.owner_id = u.id) as campaigns
@@ -165,6 +165,16 @@ def _target(who: str, *, not_self: str | None = None) -> dict:
     return user
 
 
+def _not_deleted(user: dict) -> dict:
+    """A soft-deleted account is refused all its writes already; a ban means nothing."""
+    if user["deleted_at"] is not None:
+        raise OperatorError(
+            _("{id}: this account is deleted, no ban applies to it").format(id=user["id"]),
+            operator.EXIT_REFUSED,
+        )
+    return user
+
+
 def _banned_now(user: dict) -> bool:
     return user["banned_until"] is not None and user["banned_until"] > datetime.now(UTC)
 
@@ -214,9 +224,16 @@ def ban(
 ) -> None:
     length = _length(_ban_for(for_), _ban_until(until))
     auth = auth_admin.for_console()
-    user = _target(
-        who, not_self=_("an operator does not ban their own account (another admin may)")
+    user = _not_deleted(
+        _target(who, not_self=_("an operator does not ban their own account (another admin may)"))
     )
+    if _banned_now(user):  # told even with --yes: a shorter ban replaces a longer one
+        err.print(
+            _("{email} is already banned ({until}): this ban replaces it").format(
+                email=user["email"], until=_ban_end(user["banned_until"])
+            ),
+            soft_wrap=True,
+        )
     if not yes:
         question = (
             _("Ban {email} for good?")
@@ -244,7 +261,7 @@ def unban(
     as_json: bool = JSON_OPTION,
 ) -> None:
     auth = auth_admin.for_console()
-    user = _target(who)
+    user = _not_deleted(_target(who))
     if not _banned_now(user):
         raise OperatorError(
             _("{email} is not banned: there is no ban to lift").format(email=user["email"]),
@@ -279,9 +296,8 @@ def _frozen_campaigns(user_id: str) -> list[str]:
 # Roles and deletion -------------------------------------------------------------------------
 
 
-def _role(who: str, grant: bool) -> None:
+def _role(user: dict, grant: bool) -> None:
     with db.connect() as conn:
-        user = _find(conn, who)
         action = "users grant-admin" if grant else "users revoke-admin"
         with acting_as(conn, action, target=str(user["id"])):
             if grant:
@@ -298,7 +314,7 @@ def _role(who: str, grant: bool) -> None:
                 == 0
             ):
                 raise OperatorError(
-                    _("{who} is not an admin").format(who=who), operator.EXIT_REFUSED
+                    _("{who} is not an admin").format(who=user["email"]), operator.EXIT_REFUSED
                 )
     done = (
         _("{email}: admin granted (from their next token)")
@@ -310,7 +326,7 @@ def _role(who: str, grant: bool) -> None:
 
 @app.command("grant-admin", help=N_("Make a user an admin."))
 def grant_admin(who: str) -> None:
-    _role(who, grant=True)
+    _role(_target(who), grant=True)
 
 
 @app.command("revoke-admin", help=N_("Take the admin role back."))
@@ -318,9 +334,10 @@ def revoke_admin(
     who: str,
     yes: bool = YES_OPTION,
 ) -> None:
+    user = _target(who)
     if not yes:
-        typer.confirm(_("Revoke admin from {who}?").format(who=who), abort=True)
-    _role(who, grant=False)
+        typer.confirm(_("Revoke admin from {who}?").format(who=user["email"]), abort=True)
+    _role(user, grant=False)
 
 
 @app.command(

@@ -291,6 +291,43 @@ def test_the_local_stand_in_never_writes_a_database_gotrue_serves(db, local_cli,
     assert audit(db) == []
 
 
+def test_a_new_ban_on_a_banned_user_says_it_replaces_the_current_one(db, local_cli, user):
+    assert local_cli("ban", user.email, "--reason", "Fraude", "--yes").exit_code == 0
+    asked = local_cli("ban", user.email, "--for", "7d", "--reason", "Appel", input="n\n")
+    assert asked.exit_code == 1
+    assert f"{user.email} is already banned (for good): this ban replaces it" in asked.output
+    assert banned_until(db, user) > datetime.now(UTC) + timedelta(days=36_000)  # unchanged
+    shortened = local_cli("ban", user.email, "--for", "7d", "--reason", "Appel", "--yes")
+    assert shortened.exit_code == 0, shortened.output
+    assert "already banned (for good)" in shortened.stderr  # told with --yes too
+    assert about(banned_until(db, user), datetime.now(UTC) + timedelta(days=7))
+
+
+def test_a_deleted_account_is_neither_banned_nor_unbanned(db, local_cli, user):
+    assert local_cli("delete", user.email, "--soft", "--yes").exit_code == 0
+    for args in (["ban", str(user.id), "--reason", "x", "--yes"], ["unban", str(user.id)]):
+        result = local_cli(*args)
+        assert result.exit_code == 1, result.output
+        assert "is deleted" in result.stderr
+    assert banned_until(db, user) is None
+    assert [a["action"] for a in audit(db)] == ["account_deleted", "users delete"]
+
+
+def test_a_non_admin_learns_nothing_about_accounts(cli, monkeypatch, user, auth_api):
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", user.email)
+    for args in (
+        ["grant-admin", "personne@example.test"],
+        ["revoke-admin", "personne@example.test", "--yes"],
+    ):
+        assert cli(*args).exit_code == 4
+
+
+def test_revoke_admin_checks_the_user_before_asking_and_names_them(cli, user):
+    assert cli("revoke-admin", "personne@example.test").exit_code == 3
+    asked = cli("revoke-admin", str(user.id)[:8], input="n\n")
+    assert f"Revoke admin from {user.email}?" in asked.output
+
+
 def test_an_unknown_user_exits_3(db, local_cli):
     result = local_cli("ban", "personne@example.test", "--reason", "x", "--yes")
     assert result.exit_code == 3
