@@ -126,6 +126,24 @@ def test_categories_add_fee_and_disable(db, cli):
     )
 
 
+def test_adding_a_category_that_exists_says_so_in_the_operators_language(db, cli, french):
+    result = cli("categories", "add", "sante", "--fr", "Santé", "--en", "Health")
+    assert result.exit_code == 1, result.output
+    assert "category sante exists already" in result.stderr
+    assert "duplicate key" not in result.output
+    in_french = french("categories", "add", "sante", "--fr", "Santé", "--en", "Health")
+    assert "la catégorie sante existe déjà" in in_french.stderr
+    assert audit_actions(db) == []
+
+
+def test_a_category_position_beyond_an_integer_is_a_usage_error_stating_the_range(db, cli):
+    result = cli("categories", "add", "agri", "--fr", "A", "--en", "F", "--position", "99999999999")
+    assert result.exit_code == 2, result.output
+    assert "2147483647" in result.output
+    assert "integer out of range" not in result.output
+    assert db.sql("select 1 from public.categories where slug = 'agri'") == []
+
+
 def test_a_fee_out_of_bounds_is_refused_with_the_databases_range(db, cli):
     result = cli("categories", "set-fee", "sante", "5000")
     assert result.exit_code == 1
