@@ -385,6 +385,21 @@ def test_bad_input_in_french(db, french, user):
     assert banned_until(db, user) is None
 
 
+def test_the_refusals_of_a_ban_in_french(db, french, admin, user):
+    itself = french("ban", admin.email, "--reason", "x", "--yes")
+    assert itself.exit_code == 1
+    assert "un opérateur ne bannit pas son propre compte" in itself.stderr
+    not_banned = french("unban", user.email)
+    assert not_banned.exit_code == 1
+    assert f"{user.email} n'est pas banni : aucun bannissement à lever" in not_banned.stderr
+    french("ban", user.email, "--reason", "Fraude", "--yes")
+    again = french("ban", user.email, "--for", "7d", "--reason", "Appel", "--yes")
+    assert f"{user.email} est déjà banni (définitivement)" in again.stderr
+    huge = french("ban", user.email, "--for", "1000000000d", "--reason", "x", "--yes")
+    assert huge.exit_code == 2
+    assert "cent ans" in huge.output
+
+
 def test_the_listing_in_french_has_french_headers(db, french, user):
     french("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
     listed = french("list")
