@@ -277,6 +277,27 @@ def test_a_ban_auth_applied_but_the_database_did_not_record_is_told(db, cli, aut
     assert [a["action"] for a in audit(db)] == ["users ban"]
 
 
+def test_a_deletion_auth_made_but_the_audit_did_not_record_is_told(
+    db, operator_cli, monkeypatch, gotrue, service_key, user
+):
+    db.sql(
+        "create function public.refuse_audit() returns trigger language plpgsql as $$ begin"
+        " raise exception using errcode = 'P0001', message = 'audit_down'; end $$;"
+        " create trigger refuse_audit before insert on private.audit_log"
+        " for each row when (new.action = 'users delete')"
+        " execute function public.refuse_audit()"
+    )
+    with FakeAuthAdmin(gotrue) as auth_api:
+        monkeypatch.setenv("SUPABASE_URL", auth_api.url)
+        monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)
+        result = operator_cli("users", "delete", user.email, "--yes")
+    assert result.exit_code == 1, result.output
+    assert f"Supabase Auth has deleted the account {user.email}" in result.stderr
+    assert "the deletion stands" in result.stderr
+    assert_clean(result)
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) == []
+
+
 def test_the_local_stand_in_never_writes_a_database_gotrue_serves(db, local_cli, user):
     """A hosted database reached through a tunnel (localhost): GoTrue's own
     migrations table tells, and the stand-in refuses before anything is asked."""
