@@ -74,6 +74,26 @@ def test_comments_hide_unhide_delete(db, cli, comment, report):
     assert audit_actions(db) == ["comments hide", "comments unhide", "comments delete"]
 
 
+def test_hiding_a_hidden_comment_or_showing_a_visible_one_is_refused_and_not_audited(
+    db, cli, french, comment
+):
+    visible = cli("comments", "unhide", str(comment["id"]))
+    assert visible.exit_code == 1, visible.output
+    assert f"comment {comment['id']} is not hidden" in visible.stderr
+    assert cli("comments", "hide", str(comment["id"])).exit_code == 0
+    again = french("comments", "hide", str(comment["id"]))
+    assert again.exit_code == 1, again.output
+    assert f"le commentaire {comment['id']} est déjà masqué" in again.stderr
+    assert audit_actions(db) == ["comments hide"]
+
+
+def test_staff_take_over_a_comment_the_campaign_owner_hid(db, cli, as_user, owner, comment):
+    as_user(owner).update("comments", {"hidden": True}, {"id": comment["id"]})
+    assert db.one("select hidden_reason from public.comments")["hidden_reason"] == "owner"
+    assert cli("comments", "hide", str(comment["id"])).exit_code == 0
+    assert db.one("select hidden_reason from public.comments")["hidden_reason"] == "staff"
+
+
 def test_an_unknown_comment_exits_3(cli):
     assert cli("comments", "hide", "00000000-0000-0000-0000-000000000000").exit_code == 3
 
