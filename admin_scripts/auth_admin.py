@@ -217,9 +217,10 @@ def api_errors() -> Iterator[None]:
         yield
     except AuthRetryableError as exc:
         raise OperatorError(
-            _("the Auth admin API cannot be reached ({reason}): check SUPABASE_URL").format(
-                reason=exc
-            ),
+            _(
+                "the Auth admin API cannot be reached or did not answer ({reason}): check"
+                " SUPABASE_URL; after a timeout the change may be made: see `users show`"
+            ).format(reason=exc),
             EXIT_PROVIDER,
         ) from exc
     except AuthError as exc:

@@ -356,6 +356,13 @@ def delete(
 ) -> None:
     auth = auth_admin.for_console()
     user = _target(who, not_self=_("an operator does not delete their own account here"))
+    if soft and user["deleted_at"] is not None:
+        raise OperatorError(
+            _("{id}: this account is already deleted (soft); without --soft, its row goes").format(
+                id=user["id"]
+            ),
+            operator.EXIT_REFUSED,
+        )
     if not yes:
         typer.confirm(
             _("Delete the account {email}? This cannot be undone.").format(email=user["email"]),

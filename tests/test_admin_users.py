@@ -143,6 +143,16 @@ def test_an_auth_api_out_of_reach_exits_6_and_changes_nothing(
     assert audit(db) == []
 
 
+def test_an_auth_api_that_times_out_says_the_change_may_be_made(db, cli, auth_api, user):
+    """A gateway timeout (504): the request reached Auth, which may have banned."""
+    auth_api.status = 504
+    result = cli("ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 6, result.output
+    assert "users show" in result.stderr
+    assert_clean(result)
+    assert audit(db) == []
+
+
 def test_a_blank_reason_is_refused_by_the_database_before_auth_is_asked(db, cli, auth_api, user):
     result = cli("ban", user.email, "--reason", "   ", "--yes")
     assert result.exit_code == 1
@@ -332,6 +342,17 @@ def test_a_deleted_account_is_neither_banned_nor_unbanned(db, local_cli, user):
         assert "is deleted" in result.stderr
     assert banned_until(db, user) is None
     assert [a["action"] for a in audit(db)] == ["account_deleted", "users delete"]
+
+
+def test_a_soft_deleted_account_is_not_soft_deleted_again_but_may_be_removed(db, local_cli, user):
+    assert local_cli("delete", user.email, "--soft", "--yes").exit_code == 0
+    again = local_cli("delete", str(user.id), "--soft", "--yes")
+    assert again.exit_code == 1, again.output
+    assert "already deleted" in again.stderr
+    assert [a["action"] for a in audit(db)] == ["account_deleted", "users delete"]
+    removed = local_cli("delete", str(user.id), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) == []
 
 
 def test_a_non_admin_learns_nothing_about_accounts(cli, monkeypatch, user, auth_api):
