@@ -462,6 +462,19 @@ def test_grant_and_revoke_admin(db, cli, user):
     assert [a["action"] for a in audit(db)] == ["users grant-admin", "users revoke-admin"]
 
 
+def test_the_last_admin_not_banned_cannot_revoke_their_role(
+    db, local_cli, admin, make_user, grant_role
+):
+    """A banned admin is no admin (private.is_admin): revoking the last one not
+    banned would leave the platform without an operator."""
+    other = grant_role(make_user(), "admin")
+    assert local_cli("ban", other.email, "--reason", "Compte compromis", "--yes").exit_code == 0
+    result = local_cli("revoke-admin", admin.email, "--yes")
+    assert result.exit_code == 1, result.output
+    assert "last_admin" in result.stderr
+    assert db.one("select private.is_admin(%s) as a", [admin.id])["a"] is True
+
+
 def test_list_and_show(cli, user, admin):
     rows = json.loads(cli("list", "--json").stdout)
     assert {r["email"] for r in rows} >= {user.email, admin.email}
