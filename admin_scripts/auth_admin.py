@@ -13,8 +13,13 @@ one interface with two implementations:
   they do on hosted (a ban freezes the user's campaigns, a deletion erases them).
 
 ``for_console()`` picks one from the settings: SUPABASE_URL set, the API (its
-key needed); no SUPABASE_URL and a database on this machine, the stand-in;
-otherwise a usage error naming what to set.
+key needed); no SUPABASE_URL and a database on this machine that no GoTrue
+serves (no auth.schema_migrations: a hosted database reached through a tunnel
+has one), the stand-in; otherwise a usage error naming what to set.
+
+The API's change is GoTrue's own transaction: when it is made but the
+console's transaction then fails, ``told_if_half_done`` says so (what Auth did,
+what to do), rather than an error that reads as if nothing happened.
 """
 
 from __future__ import annotations
@@ -31,7 +36,13 @@ from typing import Protocol
 import psycopg
 from psycopg.types.json import Jsonb
 
-from admin_scripts.errors import EXIT_PROVIDER, EXIT_REFUSED, EXIT_USAGE, OperatorError
+from admin_scripts.errors import (
+    EXIT_PROVIDER,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    OperatorError,
+    explain,
+)
 from admin_scripts.i18n import _
 
 LIFT = "none"  # GoTrue's ban_duration that lifts a ban
@@ -68,6 +79,7 @@ class AuthAdmin(Protocol):
     """What the console asks of Supabase Auth, in the console's transaction ``conn``."""
 
     name: str
+    applied: int  # changes Auth made outside the console's transaction
 
     def ban(self, conn: psycopg.Connection, user_id: str, duration: str) -> None:
         """``duration``: GoTrue's ban_duration (``ban_duration()``)."""
@@ -131,11 +143,14 @@ class LocalAuthAdmin:
     """The local stack's stand-in: GoTrue's writes, in the console's transaction."""
 
     name = "local"
+    applied = 0  # every write is in the console's transaction
 
     def ban(self, conn: psycopg.Connection, user_id: str, duration: str) -> None:
+        refuse_gotrue(conn)
         write_ban(conn, user_id, duration)
 
     def delete_user(self, conn: psycopg.Connection, user_id: str, *, soft: bool) -> None:
+        refuse_gotrue(conn)
         if soft:
             soft_delete(conn, user_id)
         else:
@@ -150,6 +165,7 @@ class SupabaseAuthAdmin:
     def __init__(self, url: str, key: str) -> None:
         from supabase import SupabaseException, create_client
 
+        self.applied = 0
         try:
             self.api = create_client(url, key).auth.admin
         except SupabaseException as exc:
@@ -163,11 +179,33 @@ class SupabaseAuthAdmin:
     def ban(self, conn: psycopg.Connection, user_id: str, duration: str) -> None:
         with api_errors():
             self.api.update_user_by_id(user_id, {"ban_duration": duration})
+        self.applied += 1
         write_ban(conn, user_id, duration)  # as GoTrue wrote it: RLS refuses at once
 
     def delete_user(self, conn: psycopg.Connection, user_id: str, *, soft: bool) -> None:
         with api_errors():
             self.api.delete_user(user_id, should_soft_delete=soft)
+        self.applied += 1
+
+
+@contextmanager
+def told_if_half_done(auth: AuthAdmin, done: str, then: str) -> Iterator[None]:
+    """A failure after Auth made its change (``done``, in GoTrue's own
+    transaction) said as such: what Auth did, why the rest failed, ``then``
+    what to do; the failure's exit code kept."""
+    before = auth.applied
+    try:
+        yield
+    except Exception as exc:
+        if auth.applied == before:
+            raise
+        failure = explain(exc)
+        raise OperatorError(
+            _("{done}, but the database's part failed ({reason}): {then}").format(
+                done=done, reason=failure, then=then
+            ),
+            failure.code,
+        ) from exc
 
 
 @contextmanager
@@ -179,15 +217,37 @@ def api_errors() -> Iterator[None]:
         yield
     except AuthRetryableError as exc:
         raise OperatorError(
-            _("the Auth admin API cannot be reached ({reason}): check SUPABASE_URL").format(
-                reason=exc
-            ),
+            _(
+                "the Auth admin API cannot be reached or did not answer ({reason}): check"
+                " SUPABASE_URL; after a timeout the change may be made: see `users show`"
+            ).format(reason=exc),
             EXIT_PROVIDER,
         ) from exc
     except AuthError as exc:
         raise OperatorError(
             _("the Auth admin API refused: {reason}").format(reason=exc), EXIT_REFUSED
         ) from exc
+
+
+GOTRUE_SERVES = "select to_regclass('auth.schema_migrations') is not null as served"
+
+
+def gotrue_serves(conn: psycopg.Connection) -> bool:
+    """A real GoTrue serves this database (its migrations table is there)."""
+    return conn.execute(GOTRUE_SERVES).fetchone()["served"]
+
+
+def refuse_gotrue(conn: psycopg.Connection) -> None:
+    """The stand-in never writes a database a real GoTrue serves (hosted)."""
+    if gotrue_serves(conn):
+        raise OperatorError(
+            _(
+                "Supabase Auth serves this database (auth.schema_migrations): bans and deletions"
+                " go through its admin API: set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY"
+                " (the project's URL and service key)"
+            ),
+            EXIT_USAGE,
+        )
 
 
 def for_console() -> AuthAdmin:
@@ -218,4 +278,8 @@ def for_console() -> AuthAdmin:
             ),
             EXIT_USAGE,
         )
+    from admin_scripts import db
+
+    with db.connect() as conn:  # a tunnel to a hosted database is on this machine too
+        refuse_gotrue(conn)
     return LocalAuthAdmin()

@@ -11,8 +11,10 @@ import typer
 from admin_scripts import db, operator
 from admin_scripts.console import JSON_OPTION, err, print_rows
 from admin_scripts.i18n import N_, _
-from admin_scripts.operator import acting_as
+from admin_scripts.operator import OperatorError, acting_as
 from admin_scripts.settings_cmd import basis_points, checked_change, percent
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the position column: a PostgreSQL integer
 
 app = typer.Typer(help=N_("Categories: list, add, fees, enable/disable."), no_args_is_help=True)
 
@@ -52,8 +54,23 @@ def add(
     slug: str,
     name_fr: str = typer.Option(..., "--fr", help=N_("French name.")),
     name_en: str = typer.Option(..., "--en", help=N_("English name.")),
-    position: int = typer.Option(500, "--position", help=N_("Where it is listed (smaller first).")),
+    position: int = typer.Option(
+        500,
+        "--position",
+        min=INT_MIN,
+        max=INT_MAX,
+        help=N_("Where it is listed (smaller first)."),
+    ),
 ) -> None:
+    with db.connect() as conn, acting_as(conn):
+        taken = conn.execute("select 1 from public.categories where slug = %s", [slug]).fetchone()
+    if taken:
+        raise OperatorError(
+            _("category {slug} exists already: change it with set-fee, enable or disable").format(
+                slug=slug
+            ),
+            operator.EXIT_REFUSED,
+        )
     operator.act(
         "categories add",
         "insert into public.categories (slug, name_fr, name_en, position)"

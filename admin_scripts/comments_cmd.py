@@ -8,7 +8,7 @@ import typer
 from admin_scripts import db, i18n, operator
 from admin_scripts.console import JSON_OPTION, YES_OPTION, confirm, err, print_rows
 from admin_scripts.i18n import N_, _
-from admin_scripts.operator import acting_as
+from admin_scripts.operator import OperatorError, acting_as
 
 app = typer.Typer(help=N_("Comments: review, hide, delete."), no_args_is_help=True)
 
@@ -57,6 +57,17 @@ def list_(
 
 def _hide(comment_id: str, hidden: bool) -> None:
     comment_id = operator.full_id("comments", comment_id)
+    with db.connect() as conn, acting_as(conn):
+        now = conn.execute(
+            "select hidden_reason from public.comments where id = %s", [comment_id]
+        ).fetchone()
+    # Staff hiding a comment hidden by the owner or by reports take the decision
+    # over (the database's rule); a decision already staff's, or nothing to show, is no change.
+    if now is not None and (
+        now["hidden_reason"] == "staff" if hidden else now["hidden_reason"] is None
+    ):
+        already = _("comment {id} is already hidden") if hidden else _("comment {id} is not hidden")
+        raise OperatorError(already.format(id=comment_id), operator.EXIT_REFUSED)
     operator.act(
         "comments hide" if hidden else "comments unhide",
         "update public.comments set hidden = %s where id = %s returning id as result",

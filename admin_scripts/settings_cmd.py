@@ -68,6 +68,10 @@ def basis_points(text: str) -> int:
         ) from None
 
 
+# The table's check refused the value, or it is beyond the column's integer.
+OUT_OF_RANGE = (psycopg.errors.CheckViolation, psycopg.errors.NumericValueOutOfRange)
+
+
 def checked_change(action: str, query: str, params: list, target: str, table: str,
                    column: str) -> Any:  # fmt: skip
     """One audited change (``query`` returns ``result``) whose value (the first
@@ -81,7 +85,7 @@ def checked_change(action: str, query: str, params: list, target: str, table: st
         except OperatorError as exc:
             bounds = (
                 check_bounds(conn, table, column)
-                if isinstance(exc.__cause__, psycopg.errors.CheckViolation)
+                if isinstance(exc.__cause__, OUT_OF_RANGE)
                 else None
             )
             if bounds is None:
@@ -93,7 +97,7 @@ def checked_change(action: str, query: str, params: list, target: str, table: st
                     " ({low_percent} to {high_percent})"
                 ).format(value=value, low=low, high=high, low_percent=percent(low),
                          high_percent=percent(high)),
-                exc.code,
+                operator.EXIT_REFUSED,
             ) from exc  # fmt: skip
     if row is None:
         raise OperatorError(_("{target}: not found").format(target=target), operator.EXIT_NOT_FOUND)

@@ -40,7 +40,7 @@ app = typer.Typer(
 
 USERS_SQL = """
 select u.id, u.email, p.display_name, p.country, p.locale::text, u.created_at,
-    u.banned_until,
+    u.banned_until, u.deleted_at,
     coalesce((select array_agg(r.role::text order by r.role) from public.user_roles as r
               where r.user_id = u.id), '{}') as roles,
     (select count(*) from public.campaigns as c where c.owner_id = u.id) as campaigns
@@ -115,6 +115,8 @@ def _ban_for(text: str | None) -> timedelta | None:
         raise typer.BadParameter(
             _("{text!r} is not a duration: write 90s, 30m, 12h or 7d").format(text=text)
         ) from None
+    except OverflowError:  # beyond what a timedelta holds: beyond a hundred years too
+        raise _too_long() from None
     if length <= timedelta(0):
         raise typer.BadParameter(_("a ban lasts at least a second (e.g. 7d)"))
     return length
@@ -142,22 +144,40 @@ def _length(length: timedelta | None, end: datetime | None) -> timedelta:
     if length is None:
         return auth_admin.FOREVER
     if length > auth_admin.FOREVER:
-        raise typer.BadParameter(
-            _("a ban lasts at most a hundred years: leave out --for and --until for good")
-        )
+        raise _too_long()
     return length
 
 
-def _target(who: str, *, not_self: bool = False) -> dict:
-    """The user an action is about, checked before anything is asked or done."""
+def _too_long() -> typer.BadParameter:
+    return typer.BadParameter(
+        _("a ban lasts at most a hundred years: leave out --for and --until for good")
+    )
+
+
+def _target(who: str, *, not_self: str | None = None) -> dict:
+    """The user an action is about, checked before anything is asked or done;
+    ``not_self``: the refusal when it is the acting operator (banning or deleting
+    oneself would also lock the operators out if one is the last admin)."""
     with db.connect() as conn:
         acting = operator.resolve(conn)
         user = _find(conn, who)
     if not_self and user["id"] == acting["id"]:
+        raise OperatorError(not_self, operator.EXIT_REFUSED)
+    return user
+
+
+def _not_deleted(user: dict) -> dict:
+    """A soft-deleted account is refused all its writes already; a ban means nothing."""
+    if user["deleted_at"] is not None:
         raise OperatorError(
-            _("an operator does not delete their own account here"), operator.EXIT_REFUSED
+            _("{id}: this account is deleted, no ban applies to it").format(id=user["id"]),
+            operator.EXIT_REFUSED,
         )
     return user
+
+
+def _banned_now(user: dict) -> bool:
+    return user["banned_until"] is not None and user["banned_until"] > datetime.now(UTC)
 
 
 def _set_ban(auth: auth_admin.AuthAdmin, user: dict, length: timedelta | None,
@@ -167,8 +187,16 @@ def _set_ban(auth: auth_admin.AuthAdmin, user: dict, length: timedelta | None,
     duration = auth_admin.ban_duration(length)
     user_id = str(user["id"])
     details = {"target": user_id, "reason": reason, "ban_duration": duration}
+    done = (
+        _("Supabase Auth has banned {email}")
+        if length
+        else _("Supabase Auth has lifted {email}'s ban")
+    ).format(email=user["email"])
     with db.connect() as conn:
-        with acting_as(conn, "users ban" if length else "users unban", **details):
+        with (
+            auth_admin.told_if_half_done(auth, done, _("run the same command again")),
+            acting_as(conn, "users ban" if length else "users unban", **details),
+        ):
             conn.execute("set local role none")
             if length:  # the database's rule first: if it refuses, Auth was not asked
                 conn.execute("select private.decision_reason(%s)", [reason])
@@ -197,7 +225,16 @@ def ban(
 ) -> None:
     length = _length(_ban_for(for_), _ban_until(until))
     auth = auth_admin.for_console()
-    user = _target(who)
+    user = _not_deleted(
+        _target(who, not_self=_("an operator does not ban their own account (another admin may)"))
+    )
+    if _banned_now(user):  # told even with --yes: a shorter ban replaces a longer one
+        err.print(
+            _("{email} is already banned ({until}): this ban replaces it").format(
+                email=user["email"], until=_ban_end(user["banned_until"])
+            ),
+            soft_wrap=True,
+        )
     if not yes:
         question = (
             _("Ban {email} for good?")
@@ -224,7 +261,14 @@ def unban(
     who: str,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    user = _set_ban(auth_admin.for_console(), _target(who), None, None)
+    auth = auth_admin.for_console()
+    user = _not_deleted(_target(who))
+    if not _banned_now(user):
+        raise OperatorError(
+            _("{email} is not banned: there is no ban to lift").format(email=user["email"]),
+            operator.EXIT_REFUSED,
+        )
+    user = _set_ban(auth, user, None, None)
     if as_json:
         print_json(user)
         return
@@ -253,9 +297,8 @@ def _frozen_campaigns(user_id: str) -> list[str]:
 # Roles and deletion -------------------------------------------------------------------------
 
 
-def _role(who: str, grant: bool) -> None:
+def _role(user: dict, grant: bool) -> None:
     with db.connect() as conn:
-        user = _find(conn, who)
         action = "users grant-admin" if grant else "users revoke-admin"
         with acting_as(conn, action, target=str(user["id"])):
             if grant:
@@ -272,7 +315,7 @@ def _role(who: str, grant: bool) -> None:
                 == 0
             ):
                 raise OperatorError(
-                    _("{who} is not an admin").format(who=who), operator.EXIT_REFUSED
+                    _("{who} is not an admin").format(who=user["email"]), operator.EXIT_REFUSED
                 )
     done = (
         _("{email}: admin granted (from their next token)")
@@ -284,7 +327,7 @@ def _role(who: str, grant: bool) -> None:
 
 @app.command("grant-admin", help=N_("Make a user an admin."))
 def grant_admin(who: str) -> None:
-    _role(who, grant=True)
+    _role(_target(who), grant=True)
 
 
 @app.command("revoke-admin", help=N_("Take the admin role back."))
@@ -292,9 +335,10 @@ def revoke_admin(
     who: str,
     yes: bool = YES_OPTION,
 ) -> None:
+    user = _target(who)
     if not yes:
-        confirm(_("Revoke admin from {who}?").format(who=who))
-    _role(who, grant=False)
+        confirm(_("Revoke admin from {who}?").format(who=user["email"]))
+    _role(user, grant=False)
 
 
 @app.command(
@@ -312,14 +356,25 @@ def delete(
     yes: bool = YES_OPTION,
 ) -> None:
     auth = auth_admin.for_console()
-    user = _target(who, not_self=True)
+    user = _target(who, not_self=_("an operator does not delete their own account here"))
+    if soft and user["deleted_at"] is not None:
+        raise OperatorError(
+            _("{id}: this account is already deleted (soft); without --soft, its row goes").format(
+                id=user["id"]
+            ),
+            operator.EXIT_REFUSED,
+        )
     if not yes:
         confirm(
             _("Delete the account {email}? This cannot be undone.").format(email=user["email"]),
             abort=True,
         )
+    done = _("Supabase Auth has deleted the account {email}").format(email=user["email"])
     with (
         db.connect() as conn,
+        auth_admin.told_if_half_done(
+            auth, done, _("the deletion stands; record it in the audit log by hand")
+        ),
         acting_as(conn, "users delete", target=str(user["id"]), soft=soft),
     ):
         conn.execute("set local role none")

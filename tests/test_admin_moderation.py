@@ -74,6 +74,26 @@ def test_comments_hide_unhide_delete(db, cli, comment, report):
     assert audit_actions(db) == ["comments hide", "comments unhide", "comments delete"]
 
 
+def test_hiding_a_hidden_comment_or_showing_a_visible_one_is_refused_and_not_audited(
+    db, cli, french, comment
+):
+    visible = cli("comments", "unhide", str(comment["id"]))
+    assert visible.exit_code == 1, visible.output
+    assert f"comment {comment['id']} is not hidden" in visible.stderr
+    assert cli("comments", "hide", str(comment["id"])).exit_code == 0
+    again = french("comments", "hide", str(comment["id"]))
+    assert again.exit_code == 1, again.output
+    assert f"le commentaire {comment['id']} est déjà masqué" in again.stderr
+    assert audit_actions(db) == ["comments hide"]
+
+
+def test_staff_take_over_a_comment_the_campaign_owner_hid(db, cli, as_user, owner, comment):
+    as_user(owner).update("comments", {"hidden": True}, {"id": comment["id"]})
+    assert db.one("select hidden_reason from public.comments")["hidden_reason"] == "owner"
+    assert cli("comments", "hide", str(comment["id"])).exit_code == 0
+    assert db.one("select hidden_reason from public.comments")["hidden_reason"] == "staff"
+
+
 def test_an_unknown_comment_exits_3(cli):
     assert cli("comments", "hide", "00000000-0000-0000-0000-000000000000").exit_code == 3
 
@@ -126,6 +146,24 @@ def test_categories_add_fee_and_disable(db, cli):
     )
 
 
+def test_adding_a_category_that_exists_says_so_in_the_operators_language(db, cli, french):
+    result = cli("categories", "add", "sante", "--fr", "Santé", "--en", "Health")
+    assert result.exit_code == 1, result.output
+    assert "category sante exists already" in result.stderr
+    assert "duplicate key" not in result.output
+    in_french = french("categories", "add", "sante", "--fr", "Santé", "--en", "Health")
+    assert "la catégorie sante existe déjà" in in_french.stderr
+    assert audit_actions(db) == []
+
+
+def test_a_category_position_beyond_an_integer_is_a_usage_error_stating_the_range(db, cli):
+    result = cli("categories", "add", "agri", "--fr", "A", "--en", "F", "--position", "99999999999")
+    assert result.exit_code == 2, result.output
+    assert "2147483647" in result.output
+    assert "integer out of range" not in result.output
+    assert db.sql("select 1 from public.categories where slug = 'agri'") == []
+
+
 def test_a_fee_out_of_bounds_is_refused_with_the_databases_range(db, cli):
     result = cli("categories", "set-fee", "sante", "5000")
     assert result.exit_code == 1
@@ -158,6 +196,16 @@ def test_a_platform_fee_out_of_range_states_the_databases_range(db, cli):
     not_a_number = cli("settings", "set", "platform-fee", "cinq")
     assert not_a_number.exit_code == 2
     assert "basis points" in not_a_number.output
+    assert json.loads(cli("settings", "show", "--json").stdout)["platform_fee_bp"] == 500
+    assert audit_actions(db) == []
+
+
+@pytest.mark.parametrize("fee", ["99999999999", "3000000000"])
+def test_a_fee_beyond_any_integer_states_the_range_too(db, cli, fee):
+    for args in (["settings", "set", "platform-fee", fee], ["categories", "set-fee", "sante", fee]):
+        result = cli(*args)
+        assert result.exit_code == 1, result.output
+        assert f"{fee} is out of range: the database allows 0 to 2000 basis points" in result.stderr
     assert json.loads(cli("settings", "show", "--json").stdout)["platform_fee_bp"] == 500
     assert audit_actions(db) == []
 

@@ -143,6 +143,16 @@ def test_an_auth_api_out_of_reach_exits_6_and_changes_nothing(
     assert audit(db) == []
 
 
+def test_an_auth_api_that_times_out_says_the_change_may_be_made(db, cli, auth_api, user):
+    """A gateway timeout (504): the request reached Auth, which may have banned."""
+    auth_api.status = 504
+    result = cli("ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 6, result.output
+    assert "users show" in result.stderr
+    assert_clean(result)
+    assert audit(db) == []
+
+
 def test_a_blank_reason_is_refused_by_the_database_before_auth_is_asked(db, cli, auth_api, user):
     result = cli("ban", user.email, "--reason", "   ", "--yes")
     assert result.exit_code == 1
@@ -224,6 +234,8 @@ def test_the_local_stack_soft_deletes_an_account_as_gotrue_does(db, local_cli, u
         (["--until", "30/11/2026"], "ISO 8601"),
         (["--for", "7d", "--until", "2099-01-01"], "not both"),
         (["--for", "40000d"], "a hundred years"),
+        (["--for", "1000000000d"], "a hundred years"),  # beyond Python's timedelta
+        (["--for", "99999999999999999999s"], "a hundred years"),
     ],
 )
 def test_a_bad_duration_or_date_is_a_usage_error_and_bans_no_one(db, local_cli, user, args, says):
@@ -233,6 +245,129 @@ def test_a_bad_duration_or_date_is_a_usage_error_and_bans_no_one(db, local_cli, 
     assert_clean(result)
     assert banned_until(db, user) is None
     assert audit(db) == []
+
+
+def test_an_operator_cannot_ban_themselves_nor_lock_the_last_admin_out(db, local_cli, admin):
+    result = local_cli("ban", admin.email, "--reason", "x", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "their own account" in result.stderr
+    assert_clean(result)
+    assert banned_until(db, admin) is None
+    assert db.one("select private.is_admin(%s) as a", [admin.id])["a"] is True
+    assert audit(db) == []
+
+
+def test_unbanning_a_user_who_is_not_banned_is_refused_and_auth_is_not_asked(
+    db, cli, auth_api, user
+):
+    result = cli("unban", user.email)
+    assert result.exit_code == 1, result.output
+    assert f"{user.email} is not banned" in result.stderr
+    assert auth_api.requests == []
+    assert audit(db) == []
+
+
+def test_a_ban_auth_applied_but_the_database_did_not_record_is_told(db, cli, auth_api, user):
+    db.sql(
+        "create function public.refuse_audit() returns trigger language plpgsql as $$ begin"
+        " raise exception using errcode = 'P0001', message = 'audit_down'; end $$;"
+        " create trigger refuse_audit before insert on private.audit_log"
+        " for each row execute function public.refuse_audit()"
+    )
+    result = cli("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert result.exit_code == 1, result.output
+    assert auth_api.requests[-1]["body"] == {"ban_duration": "168h"}  # Auth did it
+    assert f"Supabase Auth has banned {user.email}" in result.stderr
+    assert "run the same command again" in result.stderr
+    assert "audit_down" in result.stderr
+    assert_clean(result)
+    db.sql("drop trigger refuse_audit on private.audit_log")
+    again = cli("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
+    assert again.exit_code == 0, again.output
+    assert [a["action"] for a in audit(db)] == ["users ban"]
+
+
+def test_a_deletion_auth_made_but_the_audit_did_not_record_is_told(
+    db, operator_cli, monkeypatch, gotrue, service_key, user
+):
+    db.sql(
+        "create function public.refuse_audit() returns trigger language plpgsql as $$ begin"
+        " raise exception using errcode = 'P0001', message = 'audit_down'; end $$;"
+        " create trigger refuse_audit before insert on private.audit_log"
+        " for each row when (new.action = 'users delete')"
+        " execute function public.refuse_audit()"
+    )
+    with FakeAuthAdmin(gotrue) as auth_api:
+        monkeypatch.setenv("SUPABASE_URL", auth_api.url)
+        monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", service_key)
+        result = operator_cli("users", "delete", user.email, "--yes")
+    assert result.exit_code == 1, result.output
+    assert f"Supabase Auth has deleted the account {user.email}" in result.stderr
+    assert "the deletion stands" in result.stderr
+    assert_clean(result)
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) == []
+
+
+def test_the_local_stand_in_never_writes_a_database_gotrue_serves(db, local_cli, user):
+    """A hosted database reached through a tunnel (localhost): GoTrue's own
+    migrations table tells, and the stand-in refuses before anything is asked."""
+    db.sql("create table auth.schema_migrations (version varchar(255) primary key)")
+    result = local_cli("ban", user.email, "--reason", "x", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "SUPABASE_URL" in result.stderr
+    assert_clean(result)
+    assert banned_until(db, user) is None
+    assert local_cli("delete", user.email, "--yes").exit_code == 2
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) != []
+    assert audit(db) == []
+
+
+def test_a_new_ban_on_a_banned_user_says_it_replaces_the_current_one(db, local_cli, user):
+    assert local_cli("ban", user.email, "--reason", "Fraude", "--yes").exit_code == 0
+    asked = local_cli("ban", user.email, "--for", "7d", "--reason", "Appel", input="n\n")
+    assert asked.exit_code == 1
+    assert f"{user.email} is already banned (for good): this ban replaces it" in asked.output
+    assert banned_until(db, user) > datetime.now(UTC) + timedelta(days=36_000)  # unchanged
+    shortened = local_cli("ban", user.email, "--for", "7d", "--reason", "Appel", "--yes")
+    assert shortened.exit_code == 0, shortened.output
+    assert "already banned (for good)" in shortened.stderr  # told with --yes too
+    assert about(banned_until(db, user), datetime.now(UTC) + timedelta(days=7))
+
+
+def test_a_deleted_account_is_neither_banned_nor_unbanned(db, local_cli, user):
+    assert local_cli("delete", user.email, "--soft", "--yes").exit_code == 0
+    for args in (["ban", str(user.id), "--reason", "x", "--yes"], ["unban", str(user.id)]):
+        result = local_cli(*args)
+        assert result.exit_code == 1, result.output
+        assert "is deleted" in result.stderr
+    assert banned_until(db, user) is None
+    assert [a["action"] for a in audit(db)] == ["account_deleted", "users delete"]
+
+
+def test_a_soft_deleted_account_is_not_soft_deleted_again_but_may_be_removed(db, local_cli, user):
+    assert local_cli("delete", user.email, "--soft", "--yes").exit_code == 0
+    again = local_cli("delete", str(user.id), "--soft", "--yes")
+    assert again.exit_code == 1, again.output
+    assert "already deleted" in again.stderr
+    assert [a["action"] for a in audit(db)] == ["account_deleted", "users delete"]
+    removed = local_cli("delete", str(user.id), "--yes")
+    assert removed.exit_code == 0, removed.output
+    assert db.sql("select 1 from auth.users where id = %s", [user.id]) == []
+
+
+def test_a_non_admin_learns_nothing_about_accounts(cli, monkeypatch, user, auth_api):
+    monkeypatch.setenv("CAGNOTTE_OPERATOR", user.email)
+    for args in (
+        ["grant-admin", "personne@example.test"],
+        ["revoke-admin", "personne@example.test", "--yes"],
+    ):
+        assert cli(*args).exit_code == 4
+
+
+def test_revoke_admin_checks_the_user_before_asking_and_names_them(cli, user):
+    assert cli("revoke-admin", "personne@example.test").exit_code == 3
+    asked = cli("revoke-admin", str(user.id)[:8], input="n\n")
+    assert f"Revoke admin from {user.email}?" in asked.output
 
 
 def test_an_unknown_user_exits_3(db, local_cli):
@@ -292,6 +427,21 @@ def test_bad_input_in_french(db, french, user):
     assert banned_until(db, user) is None
 
 
+def test_the_refusals_of_a_ban_in_french(db, french, admin, user):
+    itself = french("ban", admin.email, "--reason", "x", "--yes")
+    assert itself.exit_code == 1
+    assert "un opérateur ne bannit pas son propre compte" in itself.stderr
+    not_banned = french("unban", user.email)
+    assert not_banned.exit_code == 1
+    assert f"{user.email} n'est pas banni : aucun bannissement à lever" in not_banned.stderr
+    french("ban", user.email, "--reason", "Fraude", "--yes")
+    again = french("ban", user.email, "--for", "7d", "--reason", "Appel", "--yes")
+    assert f"{user.email} est déjà banni (définitivement)" in again.stderr
+    huge = french("ban", user.email, "--for", "1000000000d", "--reason", "x", "--yes")
+    assert huge.exit_code == 2
+    assert "cent ans" in huge.output
+
+
 def test_the_listing_in_french_has_french_headers(db, french, user):
     french("ban", user.email, "--for", "7d", "--reason", "Spam", "--yes")
     listed = french("list")
@@ -310,6 +460,19 @@ def test_grant_and_revoke_admin(db, cli, user):
     assert db.one("select private.is_admin(%s) as a", [user.id])["a"] is False
     assert cli("revoke-admin", user.email, "--yes").exit_code == 1
     assert [a["action"] for a in audit(db)] == ["users grant-admin", "users revoke-admin"]
+
+
+def test_the_last_admin_not_banned_cannot_revoke_their_role(
+    db, local_cli, admin, make_user, grant_role
+):
+    """A banned admin is no admin (private.is_admin): revoking the last one not
+    banned would leave the platform without an operator."""
+    other = grant_role(make_user(), "admin")
+    assert local_cli("ban", other.email, "--reason", "Compte compromis", "--yes").exit_code == 0
+    result = local_cli("revoke-admin", admin.email, "--yes")
+    assert result.exit_code == 1, result.output
+    assert "last_admin" in result.stderr
+    assert db.one("select private.is_admin(%s) as a", [admin.id])["a"] is True
 
 
 def test_list_and_show(cli, user, admin):
