@@ -11,12 +11,14 @@ here (``doctor`` names it when missing; the commands that need it say so).
 from __future__ import annotations
 
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from admin_scripts import localstack
+from admin_scripts import i18n, localstack
 from admin_scripts.errors import invalid_configuration
+from admin_scripts.i18n import _
 from webhooks.config import Settings
 
 
@@ -38,15 +40,30 @@ class ConsoleSettings(Settings):
     cagnotte_lang: str | None = None
     cagnotte_timezone: str | None = Field(default=None, min_length=1)
 
+    @field_validator("cagnotte_timezone")
+    @classmethod
+    def _a_time_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    _("{name!r} is not a time zone (e.g. Africa/Abidjan)").format(name=value)
+                ) from None
+        return value
+
 
 @cache
 def settings() -> ConsoleSettings:
-    """The settings, read once per run; a bad value is a usage error naming it."""
+    """The settings, read once per run (the root group reads them before a
+    command runs); a bad value is a usage error naming it, in the console's
+    language (pydantic's words: i18n.TYPER_TEXTS)."""
     try:
-        return ConsoleSettings()
+        return ConsoleSettings(_env_file=localstack.ENV_LOCAL)  # as the run finds it
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {i18n.typer_text(e['msg'])}"
+            for e in exc.errors()
         )
         raise invalid_configuration(problems) from None
 
