@@ -186,13 +186,20 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # a typed value that reads like one of the templates' words stays whole, the
 # template's own words found after it.
 TYPED = {"value", "name", "args", "message"}
+# Parameters' names and environment variables: never a colon (the templates'
+# own words after them start with one).
+NAMED = {"param_hint", "envvar"}
+
+
+def _placeholder(name: str) -> str:
+    matches = "[^:]+?" if name in NAMED else ".+" if name in TYPED else ".+?"
+    return f"(?P<{name}>{matches})"
 
 
 def _pattern(template: str) -> re.Pattern[str]:
     parts = PLACEHOLDER.split(template)  # literal, name, literal, name, …
     regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+{'' if part in TYPED else '?'})"
-        for i, part in enumerate(parts)
+        re.escape(part) if i % 2 == 0 else _placeholder(part) for i, part in enumerate(parts)
     )
     return re.compile(regex, re.DOTALL)
 

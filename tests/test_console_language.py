@@ -628,7 +628,14 @@ def test_only_the_root_options_choose_the_language(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "typed", ["x is not one of y", "Missing argument 'x'.", "a. Did you mean b?", "Value error, z"]
+    "typed",
+    [
+        "x is not one of y",
+        "Missing argument 'x'.",
+        "a. Did you mean b?",
+        "Value error, z",
+        "a (env var: b): c",
+    ],
 )
 def test_a_typed_value_that_reads_like_typers_words_is_shown_whole(typed):
     result = run("campaigns", "list", "--status", typed)
