@@ -109,8 +109,9 @@ ROOT_OPTIONS_WITH_A_VALUE = ("--operator", "--lang")
 def chosen_language(args: list[str] | None = None) -> str:
     """The language asked for: the root option ``--lang X`` (before the command:
     ``--lang`` after it, or an argument's value that reads ``--lang``, is not
-    the root option), else CAGNOTTE_LANG, else the default (an unknown one is
-    left to the option's own check)."""
+    the root option), else CAGNOTTE_LANG (environment, else .env.local, as
+    every setting), else the default (an unknown one is left to the option's
+    and the settings' checks)."""
     args = list(args or [])
     i = 0
     while i < len(args) and args[i].startswith("-") and args[i] != "--":
@@ -119,7 +120,9 @@ def chosen_language(args: list[str] | None = None) -> str:
         if args[i].startswith("--lang="):
             return args[i].partition("=")[2]
         i += 2 if args[i] in ROOT_OPTIONS_WITH_A_VALUE else 1
-    return os.environ.get("CAGNOTTE_LANG") or DEFAULT_LANGUAGE
+    from admin_scripts import localstack
+
+    return localstack.setting("CAGNOTTE_LANG") or DEFAULT_LANGUAGE
 
 
 def use(lang: str) -> None:

@@ -40,6 +40,17 @@ class ConsoleSettings(Settings):
     cagnotte_lang: str | None = None
     cagnotte_timezone: str | None = Field(default=None, min_length=1)
 
+    @field_validator("cagnotte_lang")
+    @classmethod
+    def _a_language(cls, value: str | None) -> str | None:
+        if value is not None and value not in i18n.LANGUAGES:
+            raise ValueError(
+                _("{name!r} is not one of the console's languages: {languages}").format(
+                    name=value, languages=", ".join(i18n.LANGUAGES)
+                )
+            )
+        return value
+
     @field_validator("cagnotte_timezone")
     @classmethod
     def _a_time_zone(cls, value: str | None) -> str | None:

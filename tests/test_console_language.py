@@ -803,3 +803,18 @@ def test_a_date_that_is_not_iso_8601_or_does_not_exist_is_a_usage_error_in_frenc
     with pytest.raises(typer.BadParameter) as refused:
         i18n.parse_when(typed)
     assert "n'est pas une date ISO 8601" in refused.value.message
+
+
+def test_the_language_may_be_set_in_env_local_and_a_wrong_one_there_is_named(
+    database_down, tmp_path
+):
+    (tmp_path / ".env.local").write_text("CAGNOTTE_LANG=en\n")
+    english = CliRunner().invoke(app, ["campaigns", "list"])
+    assert english.exit_code == errors.EXIT_NO_DATABASE
+    assert "the database cannot be reached" in english.stderr
+    (tmp_path / ".env.local").write_text("CAGNOTTE_LANG=de\n")
+    wrong = CliRunner().invoke(app, ["campaigns", "list"])
+    assert wrong.exit_code == errors.EXIT_USAGE
+    assert "configuration invalide : CAGNOTTE_LANG: 'de' n'est pas une des langues" in (
+        wrong.stderr
+    )
