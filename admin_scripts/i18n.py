@@ -490,6 +490,12 @@ def when(value: datetime | date | None) -> str:
     return f"{shown} {moment.strftime('%Z') or get_timezone_name(zone, locale=babel_locale())}"
 
 
+# A date written as ISO 8601 wants it (year-month-day), which may not exist.
+ISO_SHAPED = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}){0,2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
 def parse_when(text: str) -> datetime:
     """A date or moment typed in ISO 8601 (``2026-11-30``, ``2026-11-30T14:00``,
     with an offset or not: the operator's zone then); a usage error otherwise
@@ -497,6 +503,12 @@ def parse_when(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
+        if ISO_SHAPED.match(text.strip()):  # 2026-02-30, 2026-11-30T25:00
+            raise typer.BadParameter(
+                _("{text!r}: there is no such day or time (check the day, month and hour)").format(
+                    text=text
+                )
+            ) from None
         raise typer.BadParameter(
             _("{text!r} is not an ISO 8601 date: write 2026-11-30 or 2026-11-30T14:00").format(
                 text=text

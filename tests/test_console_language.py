@@ -797,12 +797,22 @@ def test_the_time_zone_may_be_set_in_env_local(database_down, tmp_path):
     assert i18n.when(datetime(2026, 11, 30, 14)) == "30 nov. 2026, 15:00:00 WAT"  # naive: UTC
 
 
-@pytest.mark.parametrize("typed", ["2026-02-30", "30/11/2026", "2026-11-30T25:00", "now", " "])
-def test_a_date_that_is_not_iso_8601_or_does_not_exist_is_a_usage_error_in_french(typed):
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2026-02-30", "il n'existe pas de tel jour ou de telle heure"),
+        ("2026-11-30T25:00", "il n'existe pas de tel jour ou de telle heure"),
+        ("30/11/2026", "n'est pas une date ISO 8601 : écrivez 2026-11-30"),
+        ("now", "n'est pas une date ISO 8601 : écrivez 2026-11-30"),
+        (" ", "n'est pas une date ISO 8601 : écrivez 2026-11-30"),
+    ],
+)
+def test_a_date_that_is_not_iso_8601_or_does_not_exist_is_a_usage_error_in_french(typed, said):
     i18n.use(FRENCH)
     with pytest.raises(typer.BadParameter) as refused:
         i18n.parse_when(typed)
-    assert "n'est pas une date ISO 8601" in refused.value.message
+    assert refused.value.message.startswith(repr(typed))
+    assert said in refused.value.message
 
 
 def test_the_language_may_be_set_in_env_local_and_a_wrong_one_there_is_named(
