@@ -45,6 +45,7 @@ from babel.numbers import (
     get_group_symbol,
     parse_decimal,
 )
+from typer.core import _TyperParameter
 
 DOMAIN = "cagnotte_admin"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -236,6 +237,7 @@ def _translate_typer() -> None:
     rich_utils.rich_format_help = _format_help
     rich_utils.rich_format_error = _format_error
     formatting.HelpFormatter.write_usage = _write_usage
+    _TyperParameter.display_type = _display_type
     typer.confirm = confirm  # commands call typer.confirm(…, abort=True)
 
 
@@ -285,6 +287,29 @@ def _format_help(*, obj, ctx, markup_mode) -> None:
     _TYPER_ORIGINALS["rich_format_help"](obj=obj, ctx=ctx, markup_mode=markup_mode)
 
 
+# The words of the value types Typer shows in help (``<str>``, ``<int range>``…).
+TYPE_WORDS = {
+    "str": N_("text"),
+    "int": N_("integer"),
+    "float": N_("number"),
+    "bool": N_("flag"),
+    "int range": N_("integer"),
+    "float range": N_("number"),
+    "path": N_("path"),
+    "file": N_("file"),
+    "dir": N_("folder"),
+    "datetime": N_("date"),
+}
+
+
+def _display_type(param, ctx) -> str:
+    shown = _TYPER_ORIGINALS["display_type"](param, ctx)
+    word = shown.removeprefix("<").removesuffix(">")
+    if language() == "en" or word not in TYPE_WORDS:
+        return shown
+    return f"<{_(TYPE_WORDS[word])}>"
+
+
 def _format_error(error) -> None:
     message = typer_text(error.format_message())
     error.format_message = lambda: message
@@ -299,6 +324,7 @@ def _typer_originals() -> dict:
         "write_usage": formatting.HelpFormatter.write_usage,
         "rich_format_help": rich_utils.rich_format_help,
         "rich_format_error": rich_utils.rich_format_error,
+        "display_type": _TyperParameter.display_type,
     }
 
 

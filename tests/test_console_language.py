@@ -828,3 +828,16 @@ def test_the_language_may_be_set_in_env_local_and_a_wrong_one_there_is_named(
     assert "configuration invalide : CAGNOTTE_LANG: 'de' n'est pas une des langues" in (
         wrong.stderr
     )
+
+
+def test_the_value_types_in_help_read_french(wide):
+    french = words(run("backup", "--help", lang=FRENCH).output)
+    assert "--output -o <chemin>" in french
+    assert "--json <indicateur>" in french
+    assert "<bool>" not in french
+    assert "<path>" not in french
+    listing = words(run("campaigns", "list", "--help", lang=FRENCH).output)
+    assert "--limit <entier> [1<=x<=10000]" in listing
+    english = words(run("backup", "--help", lang="en").output)
+    assert "--output -o <path>" in english
+    assert "--json <bool>" in english
