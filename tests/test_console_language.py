@@ -841,3 +841,13 @@ def test_the_value_types_in_help_read_french(wide):
     english = words(run("backup", "--help", lang="en").output)
     assert "--output -o <path>" in english
     assert "--json <bool>" in english
+
+
+def test_the_local_stack_commands_run_with_settings_that_do_not_validate(
+    down_and_french, monkeypatch
+):
+    """`local` writes .env.local (and `dev` plays the providers): not stopped by it."""
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "bogus")
+    result = CliRunner().invoke(app, ["local", "status"])
+    assert "configuration invalide" not in result.output
+    assert "running" in result.stdout
