@@ -851,3 +851,15 @@ def test_the_local_stack_commands_run_with_settings_that_do_not_validate(
     result = CliRunner().invoke(app, ["local", "status"])
     assert "configuration invalide" not in result.output
     assert "running" in result.stdout
+
+
+def test_the_operator_option_wins_over_the_environment_and_the_last_one_given_counts(
+    db, operator_cli, admin
+):
+    fee = ("settings", "set", "platform-fee", "321")
+    stranger = operator_cli("--lang", "fr", "--operator", "inconnu@example.org", *fee)
+    assert stranger.exit_code == errors.EXIT_FORBIDDEN  # CAGNOTTE_OPERATOR is the admin
+    assert "aucun compte n'a l'e-mail inconnu@example.org" in stranger.stderr
+    twice = operator_cli("--operator", "inconnu@example.org", "--operator", admin.email, *fee)
+    assert twice.exit_code == 0, twice.output
+    assert db.one("select platform_fee_bp from public.platform_settings")["platform_fee_bp"] == 321
