@@ -6,8 +6,9 @@ a suspected fraud, and close one with refunds (refunds_cmd sends Stripe's).
 money (i18n.money), its status history (public.campaign_status_history), its
 media's delivery URLs (public.delivery_urls), its proof documents
 (documents_cmd), the reports about it or its comments, and its freeze; `--json`
-gives the same as data. Cancel, freeze and close ask first, saying what is at
-stake (the money and donations), unless --yes."""
+gives the same as data. Cancel, freeze and close ask first (on stderr: stdout
+keeps the data), saying what is at stake (the money and donations), unless
+--yes; `close --refund` checks that Stripe is configured before closing."""
 
 from __future__ import annotations
 
@@ -27,15 +28,21 @@ from admin_scripts.console import (
     print_rows,
     table,
 )
-from admin_scripts.errors import EXIT_NOT_FOUND, OperatorError
+from admin_scripts.errors import EXIT_NOT_FOUND, EXIT_PROVIDER, OperatorError
 from admin_scripts.i18n import N_, _, money, ngettext
 from admin_scripts.operator import acting_as
+from admin_scripts.settings import settings
 
 app = typer.Typer(
     help=N_(
         "Campaigns: list, show, approve, reject, feature, cancel, freeze, close, review edits."
     ),
     no_args_is_help=True,
+)
+
+# Every command names its campaign the same way (operator.find_id).
+CAMPAIGN = typer.Argument(
+    ..., help=N_("The campaign's slug, its id, or the id's first characters."), show_default=False
 )
 
 ROW = """
@@ -78,10 +85,10 @@ where m.campaign_id = %s
 order by m.position, m.created_at
 """
 
-# Reports about the campaign or one of its comments.
+# Reports about the campaign or one of its comments (its text: what is judged).
 REPORTS = """
 select r.id, case when r.comment_id is null then 'campaign' else 'comment' end as about,
-    r.comment_id, r.reason::text as reason, r.status::text as status, r.details,
+    r.comment_id, m.body as comment, r.reason::text as reason, r.status::text as status, r.details,
     r.created_at, r.resolved_at, r.resolution_note
 from public.reports as r
 left join public.comments as m on r.comment_id = m.id
@@ -174,9 +181,11 @@ def section(title: str, headers: dict[str, Any], rows: list[dict[str, Any]]) -> 
 
 
 def text_block(title: str, text: str | None) -> None:
+    """A titled text as its author wrote it: line by line (a browser's CRLF is a
+    line break), anything else that moves the cursor shown escaped (console.out)."""
     out.print()
     out.print(Text(title, style="bold"))
-    out.print(text if text else "-")
+    out.print(text.replace("\r\n", "\n") if text else "-")
 
 
 def freeze_state(row: dict[str, Any]) -> str:
@@ -195,6 +204,13 @@ def freeze_state(row: dict[str, Any]) -> str:
 def actor(h: dict[str, Any]) -> Any:
     """Who moved the status: a name, else the id, else the system (expiry, goal reached)."""
     return h["actor"] or h["actor_id"] or _("system")
+
+
+def about(r: dict[str, Any]) -> str:
+    """What a report is about: the campaign, or the comment with its text."""
+    if r["about"] == "campaign":
+        return _("the campaign")
+    return _('a comment: "{text}"').format(text=r["comment"] or "-")
 
 
 def shown(m: dict[str, Any]) -> str:
@@ -257,7 +273,7 @@ def print_review(row: dict[str, Any]) -> None:
     }, row["documents"])  # fmt: skip
     section(_("Reports"), {
         _("id"): lambda r: documents_cmd.short(r["id"]),
-        _("about"): lambda r: _("the campaign") if r["about"] == "campaign" else _("a comment"),
+        _("about"): about,
         _("reason"): "reason", _("status"): "status",
         _("when"): lambda r: i18n.when(r["created_at"]), _("details"): "details",
     }, row["reports"])  # fmt: skip
@@ -268,7 +284,7 @@ def print_review(row: dict[str, Any]) -> None:
     help=N_("A campaign's full review (id or slug): text, money, history, media, documents,"
             " reports, freeze."),
 )  # fmt: skip
-def show(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def show(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     with db.connect() as conn:
         found = operator.find_id(conn, "campaigns", campaign, slug=True)
         with acting_as(conn):
@@ -280,13 +296,13 @@ def show(campaign: str, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("approve", help=N_("Publish a campaign waiting for review."))
-def approve(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def approve(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     _call("campaigns approve", "approve_campaign", campaign, as_json=as_json)
 
 
 @app.command("reject", help=N_("Send a campaign back to its owner with the reason."))
 def reject(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("What the owner must change.")),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -294,12 +310,12 @@ def reject(
 
 
 @app.command("feature", help=N_("Show an open campaign on the home page."))
-def feature(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def feature(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     _call("campaigns feature", "feature_campaign", campaign, True, as_json=as_json)
 
 
 @app.command("unfeature", help=N_("Take a campaign off the home page."))
-def unfeature(campaign: str, as_json: bool = JSON_OPTION) -> None:
+def unfeature(campaign: str = CAMPAIGN, as_json: bool = JSON_OPTION) -> None:
     _call("campaigns unfeature", "feature_campaign", campaign, False, as_json=as_json)
 
 
@@ -327,22 +343,27 @@ def stake(row: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def confirm(question: str) -> None:
+    """Asks before an irreversible step (not under --yes), on stderr: stdout
+    keeps the data (--json); no: exit 1, nothing done."""
+    typer.confirm(question, abort=True, err=True)
+
+
 @app.command(
     "cancel", help=N_("Stop a campaign for good (donations stop; refunds are a separate step).")
 )
 def cancel(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("Why (kept in the history).")),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     row = at_stake(campaign)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Cancel {slug} ({raised} from {donations})? It cannot be reopened.").format(
                 **stake(row)
-            ),
-            abort=True,
+            )
         )
     _call("campaigns cancel", "cancel_campaign", str(row["id"]), reason, as_json=as_json)
 
@@ -352,17 +373,16 @@ def cancel(
     help=N_("Hold a campaign: hidden, no donations, no payouts, until unfrozen or closed."),
 )
 def freeze(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("Why (told to the owner, audited).")),
     yes: bool = YES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     row = at_stake(campaign)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Freeze {slug} ({raised} from {donations})? It is hidden at once and takes no"
-              " donation or payout until unfrozen or closed.").format(**stake(row)),
-            abort=True,
+              " donation or payout until unfrozen or closed.").format(**stake(row))
         )  # fmt: skip
     _call("campaigns freeze", "freeze_campaign", str(row["id"]), reason, as_json=as_json)
 
@@ -372,7 +392,7 @@ def freeze(
     help=N_("Lift a freeze: back to active or funded, or expired if its end has passed."),
 )
 def unfreeze(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     note: str = typer.Option(..., "--note", help=N_("What the check found (told to the owner).")),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -396,6 +416,16 @@ def refund_summary(orders: list[dict[str, Any]]) -> str:
     )  # fmt: skip
 
 
+def stripe_configured() -> None:
+    """--refund asks Stripe at once: say what to set before anything is closed."""
+    if not settings().stripe_secret_key:
+        raise OperatorError(
+            _("Stripe is not configured: set STRIPE_SECRET_KEY in the environment or .env.local,"
+              " or close without --refund and send Stripe's refunds later (`refunds send`)"),
+            EXIT_PROVIDER,
+        )  # fmt: skip
+
+
 @app.command(
     "close",
     help=N_("Cancel a campaign for good and write a refund order per donation (open payouts"
@@ -403,7 +433,7 @@ def refund_summary(orders: list[dict[str, Any]]) -> str:
             " `refunds list --status manual`."),
 )  # fmt: skip
 def close(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     reason: str = typer.Option(..., "--reason", help=N_("Why (told to the owner, audited).")),
     refund: bool = typer.Option(
         False, "--refund", help=N_("Also ask Stripe now to refund its donations.")
@@ -413,13 +443,14 @@ def close(
 ) -> None:
     from admin_scripts import refunds_cmd
 
+    if refund:
+        stripe_configured()
     row = at_stake(campaign)
     if not yes:
-        typer.confirm(
+        confirm(
             _("Close {slug} and refund its {donations} ({raised})? There is no way back.").format(
                 **stake(row)
-            ),
-            abort=True,
+            )
         )
     found = str(row["id"])
     closed = operator.act(
@@ -476,7 +507,7 @@ def review_queue(
 
 @app.command("review-edit", help=N_("Decide on a campaign's edit waiting for review."))
 def review_edit(
-    campaign: str,
+    campaign: str = CAMPAIGN,
     accept: bool = typer.Option(
         None, "--accept/--restore", help=N_("Keep the edit, or restore the approved text.")
     ),

@@ -91,12 +91,12 @@ app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(comments_cmd.app, name="comments")
 app.add_typer(categories_cmd.app, name="categories")
 app.add_typer(settings_cmd.app, name="settings")
-app.command("stats")(stats_cmd.stats)
+app.command("stats", help=stats_cmd.STATS_HELP)(stats_cmd.stats)
 app.add_typer(stats_cmd.export, name="export")
-app.command("backup")(backup_cmd.backup)
-app.command("restore")(backup_cmd.restore)
+app.command("backup", help=backup_cmd.BACKUP_HELP)(backup_cmd.backup)
+app.command("restore", help=backup_cmd.RESTORE_HELP)(backup_cmd.restore)
 app.add_typer(stripe_cmd.app, name="stripe")
-app.command("doctor")(doctor_cmd.doctor)
+app.command("doctor", help=doctor_cmd.DOCTOR_HELP)(doctor_cmd.doctor)
 
 
 def main() -> None:

@@ -17,6 +17,9 @@ names, comments, reasons, emails) reaches the operator's terminal and files:
   spaces) gets a leading single quote, so a spreadsheet shows it and runs
   nothing. Numbers stay numbers: a value the database typed as a number is
   written as is, even negative; a text that merely looks like one is text.
+
+Long work shows its progress (``progress``) on stderr when it is a terminal and
+the command is not under ``--json``; pipes, files and CI get nothing extra.
 """
 
 from __future__ import annotations
@@ -24,19 +27,31 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
+from admin_scripts.i18n import N_, _
+
 # Options every listing and every destructive command takes.
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
-YES_OPTION = typer.Option(False, "--yes", help="Do not ask for confirmation.")
+JSON_OPTION = typer.Option(False, "--json", help=N_("Print JSON."))
+YES_OPTION = typer.Option(False, "--yes", help=N_("Do not ask for confirmation."))
 
 # C0 and C1 control characters, DEL, the line and paragraph separators (U+2028/9,
 # line breaks to editors and logs, as to SQL's one-line rule), and the
@@ -160,10 +175,106 @@ def write_csv(target: IO[str], header: list[str], rows: Iterable[Iterable[Any]])
     return count
 
 
+def number(value: int | float | Decimal) -> str:
+    """A count as the operator's locale writes it (``12 345`` in French)."""
+    from babel.numbers import format_decimal
+
+    from admin_scripts.i18n import babel_locale
+
+    return format_decimal(value, locale=babel_locale(), group_separator=True)
+
+
 def parse_duration(text: str) -> timedelta:
     """A duration as operators type it: 90s, 30m, 12h, 3d."""
     m = re.fullmatch(r"(\d+)([smhd])", text.strip())
     if not m:
-        raise typer.BadParameter(f"not a duration (30m, 12h, 3d): {text!r}")
+        raise typer.BadParameter(_("not a duration (30m, 12h, 3d): {text!r}").format(text=text))
     unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m[2]]
     return timedelta(**{unit: int(m[1])})
+
+
+# Progress -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def current_context() -> Any:
+    """The running command's context. Typer runs its own copy of Click
+    (``typer._click``), whose context stack the ``click`` package does not see."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # a Typer that uses the click package itself
+        get_current_context = click.get_current_context
+    return get_current_context(silent=True) or click.get_current_context(silent=True)
+
+
+def under_json() -> bool:
+    """Whether the running command (or a group above it) was given ``--json``."""
+    ctx = current_context()
+    while ctx is not None:
+        if ctx.params.get("as_json"):
+            return True
+        ctx = ctx.parent
+    return False
+
+
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal itself (not a pipe or a file, whatever
+    FORCE_COLOR says: CI logs get no progress bars)."""
+    isatty = getattr(err.file, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def shows_progress() -> bool:
+    return stderr_is_terminal() and not under_json()
+
+
+def progress(items: Iterable[T], *, label: str, total: int | None = None) -> Iterator[T]:
+    """``items``, one by one, with a progress bar on stderr (``label``, done out of
+    ``total`` or ``len(items)``, elapsed time) when stderr is a terminal and the
+    command is not under ``--json``; the items alone otherwise. Without a known
+    total the bar is a spinner with the count."""
+    if not shows_progress():
+        yield from items
+        return
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)  # type: ignore[arg-type]
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn() if total is not None else TextColumn("{task.completed}"),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(visible(label), total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+# Confirmation -------------------------------------------------------------------------------
+
+
+def confirm(question: str, *, yes: bool = False) -> None:
+    """Asks ``question`` on stderr (stdout stays data: nothing of the question
+    reaches it) in the console's language (``Continuer ? [o/N]``: o/oui or
+    y/yes); any other answer, an empty one or the end of input aborts (exit 1,
+    nothing done). ``yes`` (``--yes``) skips it."""
+    if yes:
+        return
+    accepted = {"y", "yes", _("y"), _("yes")}
+    prompt = "{question} [{y}/{n}]".format(question=question, y=_("y"), n=_("N"))
+    err.print(literal(prompt), end=" ", soft_wrap=True)
+    err.file.flush()
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        answer = ""
+    if not answer.endswith("\n"):
+        err.print()  # the end of input: the next message on its own line
+    if answer.strip().lower() not in accepted:
+        raise typer.Abort()

@@ -29,6 +29,7 @@ from rich.text import Text
 from admin_scripts import db, localstack, project
 from admin_scripts.console import JSON_OPTION, cell, err, out, print_json
 from admin_scripts.errors import EXIT_USAGE, connection_failed, fail
+from admin_scripts.i18n import N_, _, ngettext
 
 MANIFEST = localstack.SUPABASE_DIR / "privileges.json"
 REGENERATE = "`make privileges` (cagnotte-admin doctor --write-manifest)"
@@ -92,25 +93,28 @@ def literal(text: str) -> str:
 def check_migrations(t: Target) -> list[Finding]:
     files = project.migration_files()
     if not t.has_table("supabase_migrations.schema_migrations"):
-        return [Finding("missing", "no migration history at all", t.migrate_fix)]
+        return [Finding("missing", _("no migration history at all"), t.migrate_fix)]
     applied = {
         r["version"] for r in t.rows("select version from supabase_migrations.schema_migrations")
     }
     found = [
-        Finding("missing", f"{name} not applied", t.migrate_fix)
+        Finding("missing", _("{name} not applied").format(name=name), t.migrate_fix)
         for version, name in files.items()
         if version not in applied
     ]
     found += [
         Finding(
             "extra",
-            f"version {version} applied, but no file in supabase/migrations has it",
-            "restore its file from git, or: npx supabase migration repair"
-            f" --status reverted {version}",
+            _("version {version} applied, but no file in supabase/migrations has it").format(
+                version=version
+            ),
+            _("restore its file from git, or: {command}").format(
+                command=f"npx supabase migration repair --status reverted {version}"
+            ),
         )
         for version in sorted(applied - files.keys())
     ]
-    return found or [Finding(OK, f"all {len(files)} migrations applied")]
+    return found or [Finding(OK, _("all {count} migrations applied").format(count=len(files)))]
 
 
 # 2. Extensions ------------------------------------------------------------------
@@ -125,16 +129,18 @@ def extension_finding(name: str, schema: str | None, actual: str | None) -> Find
         create = f"create extension {name}" + (f" with schema {schema};" if schema else ";")
         return Finding(
             "missing",
-            f"{bare} is not installed",
+            _("{name} is not installed").format(name=bare),
             " ".join([create, AFTER_CREATE.get(bare, "")]).strip(),
         )
     if schema and actual != schema:
         return Finding(
             "wrong",
-            f"{bare} is in schema {actual}, not {schema}",
+            _("{name} is in schema {actual}, not {schema}").format(
+                name=bare, actual=actual, schema=schema
+            ),
             f"alter extension {name} set schema {schema};",
         )
-    return Finding(OK, f"{bare} in schema {actual}")
+    return Finding(OK, _("{name} in schema {actual}").format(name=bare, actual=actual))
 
 
 def check_extensions(t: Target) -> list[Finding]:
@@ -227,7 +233,11 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, list[str]]:
     try:
         return json.loads(path.read_text())["privileges"]
     except (OSError, ValueError, KeyError) as exc:
-        raise DoctorError(f"cannot read {path} ({exc}): regenerate it with {REGENERATE}") from exc
+        raise DoctorError(
+            _("cannot read {path} ({reason}): regenerate it with {command}").format(
+                path=path, reason=exc, command=REGENERATE
+            )
+        ) from exc
 
 
 def check_grants(t: Target) -> list[Finding]:
@@ -244,7 +254,10 @@ def check_grants(t: Target) -> list[Finding]:
     ]
     return found or [
         Finding(
-            OK, f"{len(expected)} privileges of {', '.join(ROLES)} as the migrations grant them"
+            OK,
+            _("{count} privileges of {roles} as the migrations grant them").format(
+                count=len(expected), roles=", ".join(ROLES)
+            ),
         )
     ]
 
@@ -276,40 +289,54 @@ def job_finding(job: dict[str, Any], cron: dict[str, Any] | None) -> Finding:
         f"select private.schedule_job({literal(name)}, {literal(schedule)}, {literal(command)});"
     )
     if cron is None:
-        return Finding("missing", f"{name} ({schedule}) is not scheduled in pg_cron", reschedule)
+        missing = _("{name} ({schedule}) is not scheduled in pg_cron")
+        return Finding("missing", missing.format(name=name, schedule=schedule), reschedule)
     if (cron["schedule"], cron["command"]) != (schedule, command):
         return Finding(
             "wrong",
-            f"{name} runs `{cron['command']}` at {cron['schedule']}, not `{command}` at {schedule}",
+            _("{name} runs `{actual}` at {actual_schedule}, not `{command}` at {schedule}").format(
+                name=name,
+                actual=cron["command"],
+                actual_schedule=cron["schedule"],
+                command=command,
+                schedule=schedule,
+            ),
             reschedule,
         )
     if not cron["active"]:
         return Finding(
             "wrong",
-            f"{name} is inactive",
+            _("{name} is inactive").format(name=name),
             f"select cron.alter_job({cron['jobid']}, active => true);",
         )
-    last = f"last run: {cron['status']} at {cron['end_time']}" if cron["status"] else "not run yet"
+    last = (
+        _("last run: {status} at {end}").format(status=cron["status"], end=cron["end_time"])
+        if cron["status"]
+        else _("not run yet")
+    )
     if cron["status"] == "failed":
         message = (cron["return_message"] or "").strip().splitlines()[:1]
         return Finding(
             "failed",
             f"{name} {last}: {' '.join(message)}",
-            f"find the cause by running it: {command};",
+            _("find the cause by running it: {command};").format(command=command),
         )
     return Finding(OK, f"{name} ({schedule}), {last}")
 
 
 def check_jobs(t: Target) -> list[Finding]:
     if not t.has_table("private.scheduled_jobs"):
-        return [Finding("missing", "no job registry (private.scheduled_jobs)", t.migrate_fix)]
+        return [Finding("missing", _("no job registry (private.scheduled_jobs)"), t.migrate_fix)]
     jobs = t.rows(
         "select job_name, schedule, command from private.scheduled_jobs order by job_name"
     )
     if not t.has_extension("pg_cron"):
         return [
             Finding(
-                INFO, f"pg_cron absent: {len(jobs)} job(s) run only by `cagnotte-admin jobs run`"
+                INFO,
+                _("pg_cron absent: {count} job(s) run only by `cagnotte-admin jobs run`").format(
+                    count=len(jobs)
+                ),
             )
         ]
     cron = {r["jobname"]: r for r in t.rows(CRON_JOBS_SQL)}
@@ -333,19 +360,21 @@ where p.oid = to_regprocedure(quote_ident(%s) || '.' || quote_ident(%s) || '(jso
 def check_hook(t: Target) -> list[Finding]:
     registered = project.access_token_hook()
     if registered is None:
-        return [Finding(INFO, "no access token hook enabled in config.toml")]
+        return [Finding(INFO, _("no access token hook enabled in config.toml"))]
     schema, name = registered
     hook = t.conn.execute(HOOK_SQL, registered).fetchone()
     if hook is None:
-        where = f"{schema}.{name}(jsonb), registered in config.toml,"
-        return [Finding("missing", f"{where} does not exist", t.migrate_fix)]
+        absent = _("{function}, registered in config.toml, does not exist")
+        return [
+            Finding("missing", absent.format(function=f"{schema}.{name}(jsonb)"), t.migrate_fix)
+        ]
     sig, api_roles = hook["signature"], ", ".join(hook["api_roles_executing"])
     rules = [
         (
             not hook["auth_admin_uses_schema"],
             Finding(
                 "missing",
-                f"supabase_auth_admin cannot use schema {schema}",
+                _("supabase_auth_admin cannot use schema {schema}").format(schema=schema),
                 f"grant usage on schema {schema} to supabase_auth_admin;",
             ),
         ),
@@ -353,7 +382,7 @@ def check_hook(t: Target) -> list[Finding]:
             not hook["auth_admin_executes"],
             Finding(
                 "missing",
-                f"supabase_auth_admin cannot execute {sig}",
+                _("supabase_auth_admin cannot execute {function}").format(function=sig),
                 f"grant execute on function {sig} to supabase_auth_admin;",
             ),
         ),
@@ -361,14 +390,15 @@ def check_hook(t: Target) -> list[Finding]:
             bool(api_roles),
             Finding(
                 "extra",
-                f"{api_roles} may execute {sig}",
+                _("{roles} may execute {function}").format(roles=api_roles, function=sig),
                 f"revoke execute on function {sig} from public, {api_roles};",
             ),
         ),
     ]
     pushed = " (config.toml: npx supabase config push)" if t.hosted else ""
     found = [finding for broken, finding in rules if broken]
-    return found or [Finding(OK, f"{sig}: GoTrue may call it, the API may not{pushed}")]
+    fine = _("{function}: GoTrue may call it, the API may not").format(function=sig)
+    return found or [Finding(OK, fine + pushed)]
 
 
 # 6. Platform settings -----------------------------------------------------------
@@ -398,10 +428,10 @@ from public.platform_settings as s
 
 def check_settings(t: Target) -> list[Finding]:
     if not t.has_table("public.platform_settings"):
-        return [Finding("missing", "no public.platform_settings", t.migrate_fix)]
+        return [Finding("missing", _("no public.platform_settings"), t.migrate_fix)]
     rows = t.rows(SETTINGS_SQL)
     if not rows:
-        return [Finding("missing", "public.platform_settings has no row", t.migrate_fix)]
+        return [Finding("missing", _("public.platform_settings has no row"), t.migrate_fix)]
     site, cloud, cloud_default = rows[0].values()
     site, cloud = site or "", cloud or ""
     local = "wrong" if t.hosted else INFO
@@ -411,7 +441,7 @@ def check_settings(t: Target) -> list[Finding]:
         found.append(
             Finding(
                 "wrong",
-                f"site_url is not a URL: {site}",
+                _("site_url is not a URL: {site}").format(site=site),
                 "cagnotte-admin settings set site-url https://<the frontend>",
             )
         )
@@ -419,7 +449,7 @@ def check_settings(t: Target) -> list[Finding]:
         found.append(
             Finding(
                 local,
-                f"site_url is local: {site}",
+                _("site_url is local: {site}").format(site=site),
                 "cagnotte-admin settings set site-url https://<the frontend>",
             )
         )
@@ -429,22 +459,28 @@ def check_settings(t: Target) -> list[Finding]:
         found.append(
             Finding(
                 local,
-                f"site_url is not https: {site}",
+                _("site_url is not https: {site}").format(site=site),
                 f"cagnotte-admin settings set site-url {secure}"
-                f" (and SITE_URL={secure} where the service and Auth run)",
+                + _(" (and SITE_URL={secure} where the service and Auth run)").format(
+                    secure=secure
+                ),
             )
         )
     if PLACEHOLDER_CLOUD.search(cloud) or (cloud_default and literal(cloud) in cloud_default):
         found.append(
             Finding(
                 local,
-                f"media_cloud_name is a placeholder (the default or a local name): {cloud}",
+                _(
+                    "media_cloud_name is a placeholder (the default or a local name): {cloud}"
+                ).format(cloud=cloud),
                 "cagnotte-admin settings set media-cloud-name <the Cloudinary cloud>",
             )
         )
     if host is not None:  # a URL, to compare with the deployment's
         found += site_copy_findings(t, site)
-    return found or [Finding(OK, f"site_url {site}, media_cloud_name {cloud}")]
+    return found or [
+        Finding(OK, _("site_url {site}, media_cloud_name {cloud}").format(site=site, cloud=cloud))
+    ]
 
 
 def site_copy_findings(t: Target, site: str) -> list[Finding]:
@@ -455,8 +491,8 @@ def site_copy_findings(t: Target, site: str) -> list[Finding]:
         return [
             Finding(
                 "missing" if t.hosted else INFO,
-                "SITE_URL is not set here: site_url is not compared with the deployment's",
-                "export SITE_URL=https://<the frontend> (the service's value), then doctor again",
+                _("SITE_URL is not set here: site_url is not compared with the deployment's"),
+                _("export SITE_URL=https://<the frontend> (the service's value), run doctor again"),
             )
         ]
     truth = t.site_url.rstrip("/")
@@ -464,7 +500,7 @@ def site_copy_findings(t: Target, site: str) -> list[Finding]:
         return [
             Finding(
                 "wrong",
-                f"site_url {site} is not SITE_URL {truth}",
+                _("site_url {site} is not SITE_URL {truth}").format(site=site, truth=truth),
                 f"cagnotte-admin settings set site-url {truth}",
             )
         ]
@@ -488,7 +524,7 @@ def is_hosted(url: str) -> bool:
     try:
         host = conninfo_to_dict(url).get("host") or ""
     except psycopg.ProgrammingError as exc:
-        raise DoctorError(f"not a database URL: {exc}") from exc
+        raise DoctorError(_("not a database URL: {reason}").format(reason=exc)) from exc
     hosts = [h for h in str(host).split(",") if h]
     if not hosts:
         return False
@@ -512,9 +548,10 @@ def run_check(t: Target, check: str, function: Callable[[Target], list[Finding]]
         raise
     except psycopg.Error as exc:
         message = (exc.diag.message_primary or str(exc)).splitlines()[0]
-        findings = [Finding("error", f"could not check: {message}")]
+        findings = [Finding("error", _("could not check: {reason}").format(reason=message))]
     except Exception as exc:  # a value this check did not expect: said, not a traceback
-        findings = [Finding("error", f"could not check: {type(exc).__name__}: {exc}")]
+        reason = f"{type(exc).__name__}: {exc}"
+        findings = [Finding("error", _("could not check: {reason}").format(reason=reason))]
     return [{"check": check, **asdict(f)} for f in findings]
 
 
@@ -542,8 +579,8 @@ STYLE = {OK: "green", INFO: "cyan"}
 
 
 def report(findings: list[dict], target: str) -> None:
-    table = Table(title=f"doctor: {target}")
-    for header in ("check", "status", "detail", "fix"):
+    table = Table(title=_("doctor: {target}").format(target=target))
+    for header in (_("check"), _("status"), _("detail"), _("fix")):
         table.add_column(header, overflow="fold")
     previous = None
     for f in findings:
@@ -561,7 +598,7 @@ def report(findings: list[dict], target: str) -> None:
     out.print(table)
     fixes = list(dict.fromkeys(f["fix"] for f in findings if f["status"] in PROBLEMS and f["fix"]))
     if fixes:
-        out.print("Fixes, in this order:", style="bold")
+        out.print(_("Fixes, in this order:"), style="bold")
         for fix in fixes:
             out.print(fix, markup=False, highlight=False)
 
@@ -569,10 +606,12 @@ def report(findings: list[dict], target: str) -> None:
 def summary(findings: list[dict]) -> Text:
     problems = [f for f in findings if f["status"] in PROBLEMS]
     if not problems:
-        return Text.assemble(("all is well", "green"), f" ({len(CHECKS)} checks)")
+        checks = _(" ({count} checks)").format(count=len(CHECKS))
+        return Text.assemble((_("all is well"), "green"), checks)
     per_check = dict.fromkeys(f["check"] for f in problems)
     counts = ", ".join(f"{c} {sum(f['check'] == c for f in problems)}" for c in per_check)
-    return Text.assemble((f"{len(problems)} problem(s)", "red"), f": {counts}")
+    found = ngettext("{count} problem", "{count} problems", len(problems))
+    return Text.assemble((found.format(count=len(problems)), "red"), f": {counts}")
 
 
 def redact(url: str) -> str:
@@ -580,32 +619,40 @@ def redact(url: str) -> str:
         info = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return "?"
-    return f"{info.get('host', 'local socket')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+    return (
+        f"{info.get('host', _('local socket'))}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+    )
+
+
+DOCTOR_HELP = N_(
+    "Check a database (local or hosted) for what the project needs; print each missing piece"
+    " with the command that fixes it. Exit 0: all is well, 1: something is missing, 2: usage,"
+    " configuration, or the database cannot be reached."
+)
 
 
 def doctor(
     database_url: str | None = typer.Option(
-        None, "--database-url", help="The database to examine (default: DATABASE_URL)."
+        None, "--database-url", help=N_("The database to examine (default: DATABASE_URL).")
     ),
     as_json: bool = JSON_OPTION,
     hosted: bool | None = typer.Option(
         None,
         "--hosted/--local",
-        help="Judge it as a hosted project or a local one (default: by its host).",
+        help=N_("Judge it as a hosted project or a local one (default: by its host)."),
     ),
     write_manifest: bool = typer.Option(
         False,
         "--write-manifest",
-        help=f"Rebuild {MANIFEST.name} from a throwaway database built by the migrations.",
+        help=N_(
+            "Rebuild supabase/privileges.json from a throwaway database built by the migrations."
+        ),
     ),
 ) -> None:
-    """Check a database (local or hosted) for what the project needs; print each
-    missing piece with the command that fixes it. Exit 0: all is well, 1: something
-    is missing, 2: usage, configuration, or the database cannot be reached."""
     try:
         if write_manifest:
             MANIFEST.write_text(build_manifest())
-            err.print(f"wrote {MANIFEST.relative_to(localstack.ROOT)}")
+            err.print(_("wrote {file}").format(file=MANIFEST.relative_to(localstack.ROOT)))
             return
         url = database_url or db.database_url()
         findings = examine(url, hosted)
@@ -620,7 +667,7 @@ def doctor(
     if as_json:
         print_json(findings)
     else:
-        judged = "hosted" if (is_hosted(url) if hosted is None else hosted) else "local"
+        judged = _("hosted") if (is_hosted(url) if hosted is None else hosted) else _("local")
         report(findings, f"{redact(url)} ({judged})")
     err.print(summary(findings))
     raise typer.Exit(code=1 if any(f["status"] in PROBLEMS for f in findings) else 0)

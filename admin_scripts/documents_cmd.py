@@ -26,7 +26,7 @@ from rich.text import Text
 
 from admin_scripts import choices, db, i18n, operator
 from admin_scripts.choices import DocumentStatus
-from admin_scripts.console import JSON_OPTION, cell, err, out, print_json, print_rows
+from admin_scripts.console import JSON_OPTION, cell, err, out, print_json, print_rows, visible
 from admin_scripts.errors import EXIT_NOT_FOUND, EXIT_PROVIDER, OperatorError
 from admin_scripts.i18n import N_, _
 from admin_scripts.operator import acting_as
@@ -78,13 +78,14 @@ def short(value: Any) -> str:
 
 
 def print_fields(title: str, fields: list[tuple[str, Any]]) -> None:
-    """A title, then one "label  value" line per field (values shown literally)."""
+    """A title, then one "label  value" line per field (the title and values
+    shown literally: a campaign's title may hold bidirectional controls)."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for name, value in fields:
         grid.add_row(Text(name), cell(value))
-    out.print(Text(title, style="bold"))
+    out.print(Text(visible(title), style="bold"))
     out.print(grid)
 
 

@@ -10,9 +10,10 @@ import typer
 from admin_scripts import db
 from admin_scripts.console import JSON_OPTION, out, print_json
 from admin_scripts.errors import fail
+from admin_scripts.i18n import N_
 
 app = typer.Typer(
-    help="Scheduled jobs (pg_cron runs them on hosted Supabase).", no_args_is_help=True
+    help=N_("Scheduled jobs (pg_cron runs them on hosted Supabase)."), no_args_is_help=True
 )
 
 
@@ -26,12 +27,11 @@ def run_all(conn: psycopg.Connection) -> dict[str, int]:
     }
 
 
-@app.command("run")
+@app.command("run", help=N_("Run every scheduled job once (or every --watch seconds)."))
 def run(
-    watch: float = typer.Option(0, "--watch", help="Repeat every N seconds (0: once)."),
+    watch: float = typer.Option(0, "--watch", min=0, help=N_("Repeat every N seconds (0: once).")),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Run every scheduled job once (or every --watch seconds)."""
     try:
         while True:
             with db.connect() as conn:

@@ -18,23 +18,33 @@ from admin_scripts import choices, db, localstack, mailer
 from admin_scripts.choices import EmailStatus
 from admin_scripts.console import JSON_OPTION, err, literal, out, print_json, warning
 from admin_scripts.errors import EXIT_REFUSED, fail
+from admin_scripts.i18n import N_, _
 
-app = typer.Typer(help="Email notifications: send the outbox, inspect it.", no_args_is_help=True)
+app = typer.Typer(
+    help=N_("Email notifications: send the outbox, inspect it."), no_args_is_help=True
+)
 
 
-@app.command("send")
+@app.command(
+    "send",
+    help=N_(
+        "Deliver the due messages over SMTP (SMTP_URL), once or with --watch.\n\n"
+        "Several senders may run at once: each message goes to one of them. With"
+        " --watch (the Procfile's `worker`), SIGTERM stops it after the messages in hand."
+    ),
+)
 def send(
     watch: float = typer.Option(
-        0, "--watch", help="Keep sending, looking for due messages every N seconds (0: once)."
+        0,
+        "--watch",
+        min=0,
+        help=N_("Keep sending, looking for due messages every N seconds (0: once)."),
     ),
-    batch: int = typer.Option(20, "--batch", min=1, max=500, help="Messages claimed at a time."),
+    batch: int = typer.Option(
+        20, "--batch", min=1, max=500, help=N_("Messages claimed at a time.")
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Deliver the due messages over SMTP (SMTP_URL), once or with --watch.
-
-    Several senders may run at once: each message goes to one of them. With
-    --watch (the Procfile's `worker`), SIGTERM stops it after the messages in hand.
-    """
     stop = _stop_on_sigterm() if watch else threading.Event()
     try:
         smtp, mail_from = mailer.settings_from_env()
@@ -46,14 +56,14 @@ def send(
                 if not watch:
                     raise fail(exc, EXIT_REFUSED) from exc
                 # --watch outlives the database going away: a new connection later
-                warning(f"sending failed, will retry: {exc}")
+                warning(_("sending failed, will retry: {reason}").format(reason=exc))
                 _pause(stop, watch)
         if stop.is_set():
-            err.print("sender stopped (SIGTERM)")
+            err.print(_("sender stopped (SIGTERM)"))
     except (mailer.MailerConfigError, db.NoDatabase) as exc:
         raise fail(exc) from exc
     except KeyboardInterrupt:
-        err.print("sender stopped")
+        err.print(_("sender stopped"))
 
 
 def _stop_on_sigterm() -> threading.Event:
@@ -88,20 +98,24 @@ def _send_rounds(
                 print_json(counts)
             elif counts["claimed"] or not watch:
                 out.print(
-                    f"sent {counts['sent']}, to retry {counts['retried']},"
-                    f" failed {counts['failed']}"
+                    _("sent {sent}, to retry {retried}, failed {failed}").format(
+                        sent=counts["sent"], retried=counts["retried"], failed=counts["failed"]
+                    )
                 )
             if not watch or _pause(stop, watch):
                 return
 
 
-@app.command("outbox")
+@app.command("outbox", help=N_("List the newest outbox messages, with their delivery state."))
 def outbox(
-    status: EmailStatus = typer.Option(None, "--status", help="Only this state (default: all)."),
-    limit: int = typer.Option(50, "--limit", min=1, max=10_000),
+    status: EmailStatus = typer.Option(
+        None, "--status", help=N_("Only this state (default: all).")
+    ),
+    limit: int = typer.Option(
+        50, "--limit", min=1, max=10_000, help=N_("Messages shown, the newest first.")
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List the newest outbox messages, with their delivery state."""
     try:
         with db.connect() as conn:
             rows = conn.execute(
@@ -193,17 +207,18 @@ def fresh_notification_kinds() -> list[dict[str, Any]]:
             return notification_kinds(conn)
 
 
-@app.command("kinds")
+@app.command(
+    "kinds", help=N_("The notification kinds: who receives each, and its payload's fields.")
+)
 def kinds(
     markdown: bool = typer.Option(
-        False, "--markdown", help="Print docs/notifications.md (make notifications-doc)."
+        False, "--markdown", help=N_("Print docs/notifications.md (make notifications-doc).")
     ),
     fresh: bool = typer.Option(
-        False, "--fresh", help="Read them from a throwaway database built by the migrations."
+        False, "--fresh", help=N_("Read them from a throwaway database built by the migrations.")
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """The notification kinds: who receives each, and its payload's fields."""
     try:
         if fresh:
             rows = fresh_notification_kinds()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pexpect
 import pytest
 
 from admin_scripts import errors
+from admin_scripts.settings import ConsoleSettings
 
 
 @pytest.fixture
@@ -313,3 +315,98 @@ def test_freeze_and_close_confirm_in_a_real_terminal(
     assert says in plain(yes.before)
     assert "Traceback" not in yes.before
     assert status_of(db, c) == status
+
+
+# What an attacker may type, and what the operator must still read -----------------------------
+
+
+def test_show_prints_control_and_bidirectional_characters_of_a_campaigns_text_as_escapes(
+    db, cli, owner, make_campaign, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "80")
+    c = make_campaign(owner, "active")
+    db.sql(
+        "update public.campaigns set title = %s, summary = %s, city = %s where id = %s",
+        ["Soins pour \u202eAminata [red]x[/red]", "Résumé \x1b[2J [link=https://evil.test]ici[/link]",
+         "Bam\u2066ako", c["id"]],
+    )  # fmt: skip
+    result = cli("show", c["slug"])
+    assert result.exit_code == 0, result.output
+    for raw in ("\u202e", "\x1b", "\u2066"):
+        assert raw not in result.stdout, repr(raw)
+    for shown in ("Soins pour \\u202eAminata [red]x[/red]", "\\x1b[2J [link=https://evil.test]ici",
+                  "Bam\\u2066ako"):  # fmt: skip
+        assert shown in result.stdout, shown
+
+
+def test_a_confirmation_asks_on_stderr_so_that_the_json_on_stdout_stays_data(
+    db, operator_cli, owner, make_campaign, give, user
+):
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    args = ["--lang", "fr", "campaigns", "freeze", c["slug"], "--reason", "Fraude", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "admin_scripts.cli", *args], cwd=ROOT, env=dict(os.environ),
+        input="y\n", capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Geler" in done.stderr
+    assert json.loads(done.stdout)["status"] == "frozen"
+
+
+def test_close_with_refund_without_stripe_says_what_to_set_and_closes_nothing(
+    db, cli, operator_cli, owner, make_campaign, give, user, monkeypatch, tmp_path
+):
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    monkeypatch.setitem(ConsoleSettings.model_config, "env_file", tmp_path / ".env.local")
+    c = make_campaign(owner, "active")
+    give(c, 500_000, user)
+    result = cli("close", c["slug"], "--reason", "Fraude", "--refund", "--yes")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == errors.EXIT_PROVIDER, result.output
+    assert "STRIPE_SECRET_KEY" in result.stderr
+    french = operator_cli("--lang", "fr", "campaigns", "close", c["slug"], "--reason", "Fraude",
+                          "--refund", "--yes")  # fmt: skip
+    assert french.exit_code == errors.EXIT_PROVIDER
+    assert "clôturez sans --refund" in french.stderr
+    assert status_of(db, c) == "active"
+    assert db.sql("select 1 from public.refund_orders") == []
+    assert db.sql("select 1 from private.audit_log") == []
+
+
+def test_a_story_typed_in_a_browser_reads_line_by_line_and_a_lone_carriage_return_stays_escaped(
+    db, cli, owner, make_campaign
+):
+    c = make_campaign(owner, "active")
+    db.sql(  # a textarea sends CRLF line breaks; a lone CR would overwrite the line on screen
+        "update public.campaigns set story = %s where id = %s",
+        ["Aminata est née avec une malformation.\r\nLes médecins peuvent l'opérer.\r\n\r\n"
+         "Merci !\rFAUX", c["id"]],
+    )  # fmt: skip
+    result = cli("show", c["slug"])
+    assert result.exit_code == 0, result.output
+    assert "malformation.\nLes médecins peuvent l'opérer.\n\nMerci !\\rFAUX" in result.stdout
+    assert "\r" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["show", "approve", "reject", "freeze", "close", "review-edit"])
+def test_every_command_says_in_french_how_to_name_the_campaign(operator_cli, command):
+    result = operator_cli("--lang", "fr", "campaigns", command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Le slug de la cagnotte" in " ".join(result.stdout.split())
+
+
+def test_a_report_about_a_comment_shows_the_comment_so_that_the_moderator_can_judge_it(
+    operator_cli, owner, make_campaign, as_user, user, other_user, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    c = make_campaign(owner, "active")
+    (comment,) = as_user(user).insert(
+        "comments", {"campaign_id": str(c["id"]), "body": "Arnaque !!! Envoyez plutôt au 77 000"}
+    )
+    as_user(other_user).insert("reports", {"comment_id": comment["id"], "reason": "spam"})
+    french = operator_cli("--lang", "fr", "campaigns", "show", c["slug"])
+    assert french.exit_code == 0, french.output
+    assert "un commentaire : « Arnaque !!! Envoyez plutôt au 77 000 »" in french.stdout
+    shown = json.loads(operator_cli("campaigns", "show", c["slug"], "--json").stdout)
+    assert [r["comment"] for r in shown["reports"]] == ["Arnaque !!! Envoyez plutôt au 77 000"]

@@ -302,3 +302,15 @@ def test_the_help_is_french_by_default(operator_cli, monkeypatch):
     result = operator_cli("documents", "--help")
     assert result.exit_code == 0
     assert "Justificatifs" in result.stdout
+
+
+def test_a_reason_of_line_breaks_and_tabs_alone_is_no_reason(db, cli, doc):
+    result = cli("refuse", doc["id"], "--reason", "\n\t \r\n")
+    no_traceback(result)
+    assert result.exit_code == errors.EXIT_REFUSED, result.output
+    assert "reason_required" in result.stderr
+    assert status_of(db, doc) == {"status": "pending", "review_note": None, "reviewed_by": None}
+    assert actions(db) == []
+    kept = cli("refuse", doc["id"], "--reason", "\n  vérifiez le devis, envoyez un pdf\t\n")
+    assert kept.exit_code == 0, kept.output
+    assert status_of(db, doc)["review_note"] == "vérifiez le devis, envoyez un pdf"  # letters kept

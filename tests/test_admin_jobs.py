@@ -35,3 +35,20 @@ def test_jobs_run_without_a_database_url_is_a_clear_error(monkeypatch, tmp_path)
     result = CliRunner().invoke(app, ["jobs", "run"])
     assert result.exit_code == 2
     assert "DATABASE_URL" in result.stderr
+
+
+def test_jobs_speak_french_by_default_and_english_when_asked(monkeypatch):
+    monkeypatch.delenv("CAGNOTTE_LANG", raising=False)
+    french = CliRunner().invoke(app, ["jobs", "run", "--help"])
+    assert "Exécuter chaque tâche planifiée une fois" in french.stdout
+    english = CliRunner().invoke(app, ["--lang", "en", "jobs", "run", "--help"])
+    assert "Run every scheduled job once" in english.stdout
+
+
+def test_jobs_run_with_the_database_down_is_a_clear_error(monkeypatch):
+    from admin_scripts.localstack import free_port
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://postgres:x@127.0.0.1:{free_port()}/postgres")
+    result = CliRunner().invoke(app, ["--lang", "fr", "jobs", "run"])
+    assert result.exit_code == 5
+    assert "Traceback" not in result.output

@@ -4,88 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from typer.testing import CliRunner
 
 from admin_scripts.cli import app
 from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
-
-
-class FakeAdminApi:
-    """GET and DELETE /v1_1/<cloud>/resources/<type>/upload, two assets per page."""
-
-    def __init__(self, assets):
-        self.assets = assets
-        self.requests = []
-
-    def serve(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def reply(self, body):
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def handle_call(self, method):
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
-                query = parse_qs(url.query)
-                if body.startswith("{"):  # the Admin API client sends JSON bodies
-                    query |= {
-                        k: v if isinstance(v, list) else [str(v)]
-                        for k, v in json.loads(body).items()
-                    }
-                else:
-                    query |= parse_qs(body)
-                fake.requests.append((method, url.path, query, self.headers.get("Authorization")))
-                resource_type = url.path.split("/")[4]
-                if method == "GET":
-                    mine = [a for a in fake.assets if a["resource_type"] == resource_type]
-                    start = int(query.get("next_cursor", ["0"])[0])
-                    page = {"resources": mine[start : start + 2]}
-                    if start + 2 < len(mine):
-                        page["next_cursor"] = str(start + 2)
-                    return self.reply(page)
-                ids = query.get("public_ids", query.get("public_ids[]", []))
-                fake.assets = [a for a in fake.assets if a["public_id"] not in ids]
-                return self.reply({"deleted": dict.fromkeys(ids, "deleted")})
-
-            def do_GET(self):
-                self.handle_call("GET")
-
-            def do_DELETE(self):
-                self.handle_call("DELETE")
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return server
-
-
-def asset(public_id, resource_type="image", age_hours=48):
-    created = (datetime.now(UTC) - timedelta(hours=age_hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "public_id": public_id,
-        "resource_type": resource_type,
-        "bytes": 1000,
-        "created_at": created,
-    }
+from tests.support.cloudinary_admin import FakeAdminApi, asset
 
 
 @pytest.fixture
-def cloud(db, owner, make_campaign, monkeypatch):
+def cloud(db, owner, make_campaign, monkeypatch, admin):
     c = make_campaign(owner, "active")
     kept = f"africagnotte/campaigns/{c['id']}/kept"
     db.sql("select private.register_media(%s, 'image', 1000)", [kept])
@@ -98,6 +27,8 @@ def cloud(db, owner, make_campaign, monkeypatch):
     ])  # fmt: skip
     server = fake.serve()
     monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.delenv("CAGNOTTE_OPERATOR", raising=False)  # given as --operator
+    fake.operator = admin.email
     monkeypatch.setenv(
         "CLOUDINARY_URL", f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}"
     )
@@ -110,8 +41,18 @@ def names(ids):
     return sorted(i.rsplit("/", 1)[1] for i in ids)
 
 
+def purge(cloud, *args, input=None):
+    """`cagnotte-admin --operator <admin> media purge-orphans <args>`."""
+    argv = ["--operator", cloud.operator, "media", "purge-orphans", *args]
+    return CliRunner().invoke(app, argv, input=input)
+
+
+def deletions(cloud):
+    return [r for r in cloud.requests if r[0] == "DELETE"]
+
+
 def test_purge_orphans_lists_unreferenced_assets_past_the_grace_period(cloud):
-    result = CliRunner().invoke(app, ["media", "purge-orphans", "--json"])
+    result = purge(cloud, "--json")
     assert result.exit_code == 0, result.output
     assert names(a["public_id"] for a in json.loads(result.stdout)) == [
         "orphan1",
@@ -129,10 +70,46 @@ def test_purge_orphans_lists_unreferenced_assets_past_the_grace_period(cloud):
     assert {auth for *_, auth in cloud.requests} == {expected}
 
 
-def test_purge_orphans_apply_deletes_them_after_confirmation(cloud):
-    refused = CliRunner().invoke(app, ["media", "purge-orphans", "--apply"], input="n\n")
-    assert refused.exit_code != 0
-    assert not [r for r in cloud.requests if r[0] == "DELETE"]
-    result = CliRunner().invoke(app, ["media", "purge-orphans", "--apply", "--yes"])
+def test_purge_orphans_apply_deletes_them_after_confirmation(db, cloud):
+    refused = purge(cloud, "--apply", input="n\n")
+    assert refused.exit_code == 1
+    assert "Delete 3 assets at Cloudinary for good? [y/N]" in refused.output
+    assert not deletions(cloud)
+    result = purge(cloud, "--apply", "--yes")
     assert result.exit_code == 0, result.output
     assert names(a["public_id"] for a in cloud.assets) == ["just-uploaded", "kept"]
+    audit = db.one("select action, operator from private.audit_log")
+    assert (audit["action"], audit["operator"]) == ("media purge-orphans", cloud.operator)
+
+
+def test_purge_orphans_asks_in_french_and_accepts_oui(cloud):
+    refused = purge(cloud, "--apply", input="\n")  # no answer: no
+    assert refused.exit_code == 1
+    assert not deletions(cloud)
+    result = CliRunner().invoke(
+        app,
+        ["--lang", "fr", "--operator", cloud.operator, "media", "purge-orphans", "--apply"],
+        input="oui\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Supprimer définitivement 3 fichiers chez Cloudinary ? [o/N]" in result.output
+    assert "3 orphelins supprimés" in result.stderr
+    assert names(a["public_id"] for a in cloud.assets) == ["just-uploaded", "kept"]
+
+
+def test_purge_orphans_is_for_admins(cloud, user):
+    result = CliRunner().invoke(
+        app, ["--operator", user.email, "media", "purge-orphans", "--apply", "--yes"]
+    )
+    assert result.exit_code == 4
+    assert not deletions(cloud)
+
+
+def test_purge_orphans_with_cloudinary_out_of_reach_is_a_clear_error(cloud, monkeypatch):
+    from admin_scripts.localstack import free_port
+
+    monkeypatch.setenv("CLOUDINARY_API_BASE", f"http://127.0.0.1:{free_port()}")
+    result = purge(cloud)
+    assert result.exit_code == 6
+    assert "Cloudinary" in result.stderr
+    assert "Traceback" not in result.output

@@ -111,7 +111,7 @@ def test_the_table_shows_each_check_and_the_fixes_in_order(healthy, monkeypatch)
         assert check in result.stdout
     fixes = result.stdout.split("Fixes, in this order:")[1]
     assert f"grant execute on function {RECORD_PAYMENT_EVENT} to service_role;" in fixes
-    assert "1 problem(s): grants 1" in result.stderr
+    assert "1 problem: grants 1" in result.stderr
 
 
 def test_a_deleted_migration_history_row_is_a_migration_not_applied(healthy):

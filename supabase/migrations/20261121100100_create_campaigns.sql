@@ -674,7 +674,8 @@ begin
 end;
 $$;
 
--- A decision's reason, the one home of its rule: trimmed, 1 to max_length
+-- A decision's reason, the one home of its rule: trimmed of white space (line
+-- breaks and tabs too: a reason of blank lines says nothing), 1 to max_length
 -- characters (the column that keeps it), else reason_required or
 -- reason_too_long (PT422). Campaigns' and edits' reasons hold 1000 characters,
 -- payouts' and documents' 500.
@@ -685,7 +686,7 @@ immutable
 set search_path = ''
 as $$
 declare
-    why text := nullif(pg_catalog.btrim(reason), '');
+    why text := nullif(pg_catalog.btrim(reason, E' \t\n\r\f\x0b\u00a0\u2028\u2029\u202f\u3000'), '');
 begin
     if why is null then
         raise exception using errcode = 'PT422', message = 'reason_required', detail = 'Say why, for the owner and the audit.';
