@@ -30,13 +30,28 @@ from admin_scripts import (
 )
 from admin_scripts.errors import ConsoleGroup
 from admin_scripts.i18n import N_, Lang
+from admin_scripts.settings import settings
+
+# The groups that write the settings (.env.local) rather than read them: they
+# run even when the settings do not validate.
+WRITE_THE_SETTINGS = {"local", "dev"}
+
+
+class Console(ConsoleGroup):
+    """The console's root group: the settings validated before any command runs
+    (once per run: a bad value is exit 2, named), as the service does at start."""
+
+    def before_command(self, path: tuple[str, ...]) -> None:
+        if path[0] not in WRITE_THE_SETTINGS:
+            settings()
+
 
 app = typer.Typer(
     name="cagnotte-admin",
     help=N_("AfriCagnotte operators' console."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=ConsoleGroup,  # the one error path: no traceback (admin_scripts.errors)
+    cls=Console,  # the one error path: no traceback (admin_scripts.errors)
 )
 
 

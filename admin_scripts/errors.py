@@ -193,12 +193,31 @@ class ConsoleGroup(TyperGroup):
         from admin_scripts.settings import settings
 
         settings.cache_clear()
+        i18n.forget_currencies()
         i18n.use(i18n.chosen_language(sys.argv[1:] if args is None else args))
         i18n.translate_help(self)
+        self._first_before_each_command(self, ())
         try:
             return super().main(args, *rest, **options)
         finally:
             operator.choose(None)  # the run's --operator stays with the run
+
+    def before_command(self, path: tuple[str, ...]) -> None:
+        """Runs before the command ``path`` does its work, once its arguments are
+        read (so that ``--help`` and usage errors come first): nothing here; the
+        console validates its settings there (cli.Console)."""
+
+    def _first_before_each_command(self, command, path: tuple[str, ...]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            self._first_before_each_command(sub, (*path, name))
+        if path and not getattr(command, "commands", None) and command.callback:
+            work = command.callback
+
+            def first_this(*args, **kwargs):
+                self.before_command(path)
+                return work(*args, **kwargs)
+
+            command.callback = first_this
 
     def invoke(self, ctx: typer.Context):
         try:

@@ -24,11 +24,13 @@ from __future__ import annotations
 import gettext
 import os
 import re
+import unicodedata
+from copy import copy
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import typer
 from babel import Locale
@@ -37,9 +39,13 @@ from babel.dates import format_datetime, get_timezone_name
 from babel.numbers import (
     NumberFormatError,
     format_currency,
+    format_decimal,
     get_currency_precision,
+    get_currency_symbol,
+    get_group_symbol,
     parse_decimal,
 )
+from typer.core import _TyperParameter
 
 DOMAIN = "cagnotte_admin"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -97,18 +103,27 @@ def language() -> str:
     return _current["lang"]
 
 
+# The root options that take a value (cli.root): --lang is looked for among them.
+ROOT_OPTIONS_WITH_A_VALUE = ("--operator", "--lang")
+
+
 def chosen_language(args: list[str] | None = None) -> str:
-    """The language asked for: ``--lang X`` among ``args``, else CAGNOTTE_LANG,
-    else the default (an unknown one is left to the option's own check)."""
+    """The language asked for: the root option ``--lang X`` (before the command:
+    ``--lang`` after it, or an argument's value that reads ``--lang``, is not
+    the root option), else CAGNOTTE_LANG (environment, else .env.local, as
+    every setting), else the default (an unknown one is left to the option's
+    and the settings' checks)."""
     args = list(args or [])
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        if args[i] == "--lang" and i + 1 < len(args):
             return args[i + 1]
-        if arg.startswith("--lang="):
-            return arg.partition("=")[2]
-    return os.environ.get("CAGNOTTE_LANG") or DEFAULT_LANGUAGE
+        if args[i].startswith("--lang="):
+            return args[i].partition("=")[2]
+        i += 2 if args[i] in ROOT_OPTIONS_WITH_A_VALUE else 1
+    from admin_scripts import settings
+
+    return settings.raw("CAGNOTTE_LANG") or DEFAULT_LANGUAGE
 
 
 def use(lang: str) -> None:
@@ -159,6 +174,10 @@ TYPER_TEXTS = (
     N_("Input should be less than or equal to {limit}"),
     N_("Input should be greater than {limit}"),
     N_("Input should be less than {limit}"),
+    N_("Input should be a valid URL, {reason}"),
+    N_("String should match pattern {pattern}"),
+    N_("String should have at least {limit} character"),
+    N_("String should have at least {limit} characters"),
     # Last: the templates that start with a value (tried after the others).
     N_("{message}. Did you mean {suggestions}?"),
     N_("{value} is not one of {choices}."),
@@ -166,10 +185,25 @@ TYPER_TEXTS = (
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+# The placeholders that may hold what the operator typed (a value, an option's
+# name, extra arguments, a message quoting them): they match greedily, so that
+# a typed value that reads like one of the templates' words stays whole, the
+# template's own words found after it.
+TYPED = {"value", "name", "args", "message"}
+# Parameters' names and environment variables: never a colon (the templates'
+# own words after them start with one).
+NAMED = {"param_hint", "envvar"}
+
+
+def _placeholder(name: str) -> str:
+    matches = "[^:]+?" if name in NAMED else ".+" if name in TYPED else ".+?"
+    return f"(?P<{name}>{matches})"
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     parts = PLACEHOLDER.split(template)  # literal, name, literal, name, …
     regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        re.escape(part) if i % 2 == 0 else _placeholder(part) for i, part in enumerate(parts)
     )
     return re.compile(regex, re.DOTALL)
 
@@ -203,6 +237,7 @@ def _translate_typer() -> None:
     rich_utils.rich_format_help = _format_help
     rich_utils.rich_format_error = _format_error
     formatting.HelpFormatter.write_usage = _write_usage
+    _TyperParameter.display_type = _display_type
 
 
 # Yes and no as operators type them (console.confirm): the language's words, and
@@ -223,6 +258,29 @@ def _format_help(*, obj, ctx, markup_mode) -> None:
     _TYPER_ORIGINALS["rich_format_help"](obj=obj, ctx=ctx, markup_mode=markup_mode)
 
 
+# The words of the value types Typer shows in help (``<str>``, ``<int range>``…).
+TYPE_WORDS = {
+    "str": N_("text"),
+    "int": N_("integer"),
+    "float": N_("number"),
+    "bool": N_("flag"),
+    "int range": N_("integer"),
+    "float range": N_("number"),
+    "path": N_("path"),
+    "file": N_("file"),
+    "dir": N_("folder"),
+    "datetime": N_("date"),
+}
+
+
+def _display_type(param, ctx) -> str:
+    shown = _TYPER_ORIGINALS["display_type"](param, ctx)
+    word = shown.removeprefix("<").removesuffix(">")
+    if language() == "en" or word not in TYPE_WORDS:
+        return shown
+    return f"<{_(TYPE_WORDS[word])}>"
+
+
 def _format_error(error) -> None:
     message = typer_text(error.format_message())
     error.format_message = lambda: message
@@ -237,6 +295,7 @@ def _typer_originals() -> dict:
         "write_usage": formatting.HelpFormatter.write_usage,
         "rich_format_help": rich_utils.rich_format_help,
         "rich_format_error": rich_utils.rich_format_error,
+        "display_type": _TyperParameter.display_type,
     }
 
 
@@ -251,6 +310,7 @@ def _translate_typer_constants(rich_utils) -> None:
         "COMMANDS_PANEL_TITLE": "Commands",
         "ERRORS_PANEL_TITLE": "Error",
         "ABORTED_TEXT": "Aborted.",
+        "DEPRECATED_STRING": "(deprecated) ",
         "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
         "DEFAULT_STRING": "[default: {}]",
         "ENVVAR_STRING": "[env var: {}]",
@@ -281,8 +341,37 @@ def babel_locale() -> Locale:
 
 
 def digits(currency: str) -> int:
-    """The currency's minor-unit digits (ISO 4217 via CLDR: XOF 0, EUR 2)."""
-    return get_currency_precision(currency.upper())
+    """The currency's minor-unit digits, as the database counts them
+    (``public.currencies.exponent``: the one home of a currency's exponent, read
+    once per run); CLDR's (ISO 4217) for a currency the database does not list."""
+    code = currency.upper()
+    known = _exponents()
+    return known[code] if code in known else get_currency_precision(code)
+
+
+_EXPONENTS: dict[str, dict[str, int]] = {}
+
+
+def _exponents() -> dict[str, int]:
+    """``public.currencies``' exponents, read once per run (``read_currencies``,
+    on the command's connection, or here on the first amount of the run)."""
+    if "read" not in _EXPONENTS:
+        from admin_scripts import db
+
+        with db.connect() as conn:
+            read_currencies(conn)
+    return _EXPONENTS["read"]
+
+
+def read_currencies(conn) -> None:
+    """Reads the database's currencies' exponents, unless read in this run."""
+    if "read" not in _EXPONENTS:
+        rows = conn.execute("select code, exponent from public.currencies").fetchall()
+        _EXPONENTS["read"] = {r["code"]: int(r["exponent"]) for r in rows}
+
+
+def forget_currencies() -> None:
+    _EXPONENTS.clear()
 
 
 def money(amount: int | None, currency: str | None) -> str:
@@ -292,50 +381,97 @@ def money(amount: int | None, currency: str | None) -> str:
         return "-"
     places = digits(currency)
     value = Decimal(int(amount)).scaleb(-places)
+    pattern = copy(babel_locale().currency_formats["standard"])
+    pattern.frac_prec = (places, places)  # the database's digits, not CLDR's
     return format_currency(
-        value, currency.upper(), locale=babel_locale(), currency_digits=True, group_separator=True
+        value, currency.upper(), format=pattern, locale=babel_locale(), currency_digits=False
     )
 
 
+# The largest amount the database stores (bigint minor units).
+LARGEST_AMOUNT = 2**63 - 1
+
+
 def parse_money(text: str, currency: str) -> int:
-    """An amount typed by an operator (``5 000``, ``100,50`` in French, ``100.50``
-    in English) in ``currency``'s minor units; a usage error otherwise."""
+    """An amount typed by an operator in ``currency``'s minor units, written the
+    locale's way (``5 000``, ``100,50`` in French, ``5,000.50`` in English; the
+    currency's code or symbol may follow, as the console shows amounts); a usage
+    error otherwise. Decimals the currency does not have are refused, not
+    rounded: ``5.000`` is no amount of francs CFA (five? five thousand?)."""
     places = digits(currency)
-    # Spaces group digits in French (U+202F in CLDR, a plain one when typed): dropped.
-    cleaned = "".join(text.split()).replace("\u202f", "").replace("\xa0", "")
+    number = _digits_of(text, currency)
     try:
-        value = parse_decimal(cleaned, locale=babel_locale(), strict=True)
+        if not number or not set(number) <= _AMOUNT_CHARACTERS | {_group()}:
+            raise NumberFormatError(text)
+        value = parse_decimal(number, locale=babel_locale(), strict=True)
     except (NumberFormatError, InvalidOperation):
         raise typer.BadParameter(
-            _("{text!r} is not an amount in {currency} (e.g. {example})").format(
-                text=text, currency=currency, example=money(10**places * 5000, currency)
+            _("{text!r} is not an amount in {currency}: write it as {example}").format(
+                text=text, currency=currency, example=_example(currency)
             )
         ) from None
-    minor = value.scaleb(places)
-    if minor != minor.to_integral_value() or minor <= 0:
-        raise typer.BadParameter(
-            _("{text!r}: {currency} amounts are positive with at most {places} decimals").format(
-                text=text, currency=currency, places=places
-            )
+    if value <= 0:
+        raise typer.BadParameter(_("{text!r}: an amount is more than zero").format(text=text))
+    if -value.as_tuple().exponent > places:
+        raise typer.BadParameter(_decimals_refused(text, currency, places))
+    minor = int(value.scaleb(places))
+    if minor > LARGEST_AMOUNT:
+        raise typer.BadParameter(_("{text!r}: the amount is too large").format(text=text))
+    return minor
+
+
+_AMOUNT_CHARACTERS = set("0123456789+-.,")
+
+
+def _group() -> str:
+    return get_group_symbol(babel_locale())
+
+
+def _digits_of(text: str, currency: str) -> str:
+    """The number in ``text``: the currency's code or symbol around it dropped,
+    any digit (Arabic-Indic, full-width…) as an ASCII one, spaces grouping digits
+    as the locale's group symbol (so that Babel checks where they are)."""
+    markers = {currency.upper(), get_currency_symbol(currency.upper(), babel_locale())}
+    spelled = "|".join(
+        r"\s*".join(map(re.escape, "".join(marker.split())))
+        for marker in sorted(markers, key=len, reverse=True)
+    )
+    match = re.fullmatch(
+        rf"\s*(?:(?:{spelled})\s*)?(.*?)\s*(?:{spelled})?\s*", text, re.IGNORECASE | re.DOTALL
+    )
+    number = match.group(1) if match else text
+    number = "".join(str(unicodedata.digit(c)) if c.isdecimal() else c for c in number)
+    return re.sub(r"\s+", _group(), number)
+
+
+def _example(currency: str) -> str:
+    return format_decimal(
+        5000, format="#,##0" + ("." + "0" * digits(currency)).rstrip("."), locale=babel_locale()
+    )
+
+
+def _decimals_refused(text: str, currency: str, places: int) -> str:
+    if places == 0:
+        return _("{text!r}: {currency} amounts have no decimals (e.g. {example})").format(
+            text=text, currency=currency, example=_example(currency)
         )
-    return int(minor)
+    return ngettext(
+        "{text!r}: {currency} amounts have at most {places} decimal (e.g. {example})",
+        "{text!r}: {currency} amounts have at most {places} decimals (e.g. {example})",
+        places,
+    ).format(text=text, currency=currency, places=places, example=_example(currency))
 
 
 # Dates -------------------------------------------------------------------------------------
 
 
 def timezone() -> tzinfo:
-    """The operator's time zone: CAGNOTTE_TIMEZONE (an IANA name), else the machine's."""
-    name = os.environ.get("CAGNOTTE_TIMEZONE")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise typer.BadParameter(
-                _("CAGNOTTE_TIMEZONE={name!r} is not a time zone (e.g. Africa/Abidjan)").format(
-                    name=name
-                )
-            ) from None
+    """The operator's time zone: CAGNOTTE_TIMEZONE (an IANA name, checked with
+    the settings), else the machine's."""
+    from admin_scripts.settings import settings
+
+    if name := settings().cagnotte_timezone:
+        return ZoneInfo(name)
     return datetime.now().astimezone().tzinfo or UTC
 
 
@@ -351,6 +487,12 @@ def when(value: datetime | date | None) -> str:
     return f"{shown} {moment.strftime('%Z') or get_timezone_name(zone, locale=babel_locale())}"
 
 
+# A date written as ISO 8601 wants it (year-month-day), which may not exist.
+ISO_SHAPED = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}){0,2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
 def parse_when(text: str) -> datetime:
     """A date or moment typed in ISO 8601 (``2026-11-30``, ``2026-11-30T14:00``,
     with an offset or not: the operator's zone then); a usage error otherwise
@@ -358,6 +500,12 @@ def parse_when(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
+        if ISO_SHAPED.match(text.strip()):  # 2026-02-30, 2026-11-30T25:00
+            raise typer.BadParameter(
+                _("{text!r}: there is no such day or time (check the day, month and hour)").format(
+                    text=text
+                )
+            ) from None
         raise typer.BadParameter(
             _("{text!r} is not an ISO 8601 date: write 2026-11-30 or 2026-11-30T14:00").format(
                 text=text

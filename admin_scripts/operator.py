@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from admin_scripts import db, errors
+from admin_scripts import db, errors, i18n
 
 # Exit codes and the one error path: admin_scripts.errors (re-exported here).
 from admin_scripts.errors import (
@@ -105,6 +105,7 @@ def acting_as(
 ) -> Iterator[psycopg.Connection]:
     """One transaction as the acting operator; with ``action``, audited on success."""
     operator = resolve(conn)
+    i18n.read_currencies(conn)  # the amounts' digits, on this connection (once per run)
     claims = {
         "sub": str(operator["id"]),
         "role": "authenticated",

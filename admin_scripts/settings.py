@@ -13,11 +13,14 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from admin_scripts import i18n
 from admin_scripts.errors import invalid_configuration
+from admin_scripts.i18n import _
 from webhooks.config import Settings
 
 # The local stack's settings file (`make run` writes it: localdev.stack).
@@ -44,17 +47,54 @@ class ConsoleSettings(Settings):
     cagnotte_lang: str | None = None
     cagnotte_timezone: str | None = Field(default=None, min_length=1)
 
+    @field_validator("cagnotte_lang")
+    @classmethod
+    def _a_language(cls, value: str | None) -> str | None:
+        if value is not None and value not in i18n.LANGUAGES:
+            raise ValueError(
+                _("{name!r} is not one of the console's languages: {languages}").format(
+                    name=value, languages=", ".join(i18n.LANGUAGES)
+                )
+            )
+        return value
+
+    @field_validator("cagnotte_timezone")
+    @classmethod
+    def _a_time_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    _("{name!r} is not a time zone (e.g. Africa/Abidjan)").format(name=value)
+                ) from None
+        return value
+
 
 @cache
 def settings() -> ConsoleSettings:
-    """The settings, read once per run; a bad value is a usage error naming it."""
+    """The settings, read once per run (the root group reads them before a
+    command runs); a bad value is a usage error naming it, in the console's
+    language (pydantic's words: i18n.TYPER_TEXTS)."""
     try:
         return ConsoleSettings(_env_file=ENV_LOCAL)  # read now: tests move it
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {i18n.typer_text(e['msg'])}"
+            for e in exc.errors()
         )
         raise invalid_configuration(problems) from None
+
+
+def raw(name: str) -> str | None:
+    """One setting as written (the environment, else .env.local), before the
+    settings are checked: the language, chosen before anything else runs."""
+    from dotenv import dotenv_values
+
+    value = os.environ.get(name) or (
+        dotenv_values(ENV_LOCAL).get(name) if ENV_LOCAL.exists() else None
+    )
+    return value or None
 
 
 def site_url() -> str | None:

@@ -34,6 +34,7 @@ def english_afterwards() -> Iterator[None]:
     """The suite speaks English (conftest): a French run here does not leak."""
     yield
     i18n.use("en")
+    i18n.forget_currencies()
 
 
 @pytest.fixture
@@ -603,3 +604,262 @@ def test_in_a_real_terminal_a_destructive_command_asks_in_french_and_oui_goes_ah
     assert terminal.exitstatus == 0, terminal.before
     assert "Traceback" not in terminal.before
     assert db.sql("select id from public.comments where id = %s", [comment]) == []
+
+
+# Review of the French layer (issue #18) ----------------------------------------------------
+
+
+def test_lang_after_the_command_is_no_root_option_and_is_refused_in_the_default_language():
+    result = run("campaigns", "list", "--lang", "en")
+    assert result.exit_code == errors.EXIT_USAGE
+    shown = words(result.output)
+    assert "Option inconnue : --lang" in shown
+    assert "No such option" not in shown
+    assert "Utilisation : cagnotte-admin campaigns list" in shown
+
+
+def test_only_the_root_options_choose_the_language(monkeypatch):
+    monkeypatch.delenv("CAGNOTTE_LANG")
+    assert i18n.chosen_language(["--operator", "a@b.org", "--lang", "en", "stats"]) == "en"
+    assert i18n.chosen_language(["--lang=en", "stats"]) == "en"
+    typed = ["users", "ban", "a@b.org", "--reason", "--lang", "en"]
+    assert i18n.chosen_language(typed) == FRENCH
+    assert i18n.chosen_language(["--operator", "a@b.org", "stats", "--lang", "en"]) == FRENCH
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "x is not one of y",
+        "Missing argument 'x'.",
+        "a. Did you mean b?",
+        "Value error, z",
+        "a (env var: b): c",
+    ],
+)
+def test_a_typed_value_that_reads_like_typers_words_is_shown_whole(typed):
+    result = run("campaigns", "list", "--status", typed)
+    assert result.exit_code == errors.EXIT_USAGE
+    shown = words(result.output)
+    assert f"{typed!r} ne fait pas partie des choix : 'draft'," in shown, shown
+    assert "is not one of 'draft'" not in shown
+
+
+SEEDED_EXPONENTS = {"XOF": 0, "XAF": 0, "EUR": 2, "USD": 2, "GNF": 0}
+
+
+@pytest.fixture
+def seeded_exponents(monkeypatch) -> None:
+    """The database's exponents (as the reference data seeds them), without a database."""
+    monkeypatch.setitem(i18n._EXPONENTS, "read", SEEDED_EXPONENTS)
+
+
+# (typed, currency, minor units or None when refused), in French
+FRENCH_AMOUNTS = [
+    ("5 000", "XOF", 5000),
+    ("5\u202f000", "XOF", 5000),
+    ("5000", "XOF", 5000),
+    ("5 000 F CFA", "XOF", 5000),  # as the console shows it
+    ("5000 XOF", "XOF", 5000),
+    ("\u0665\u0660\u0660\u0660", "XOF", 5000),  # Arabic-Indic digits: the same number
+    ("100,50", "EUR", 10050),
+    ("1 234 567,89 €", "EUR", 123456789),
+    ("5.000", "XOF", None),  # five or five thousand? refused, never 5
+    ("5,000", "XOF", None),
+    ("5.000", "EUR", None),
+    ("5,000.00", "XOF", None),
+    ("5 0 0 0", "XOF", None),  # digits grouped wrongly
+    ("1e3", "XOF", None),
+    ("1_000", "XOF", None),
+    ("∞", "XOF", None),
+    ("Infinity", "EUR", None),
+    ("NaN", "EUR", None),
+    ("  ", "XOF", None),
+    ("0", "XOF", None),
+    ("-5", "XOF", None),
+    ("100,505", "EUR", None),
+    ("5000 €", "XOF", None),
+    ("9" * 30, "XOF", None),
+]
+
+
+@pytest.mark.parametrize(("typed", "currency", "minor"), FRENCH_AMOUNTS)
+def test_amounts_typed_in_french_are_read_exactly_or_refused_with_a_usage_error(
+    seeded_exponents, typed, currency, minor
+):
+    i18n.use(FRENCH)
+    if minor is not None:
+        assert i18n.parse_money(typed, currency) == minor
+        return
+    with pytest.raises(typer.BadParameter) as refused:
+        i18n.parse_money(typed, currency)
+    assert repr(typed) in refused.value.message
+    assert "amount" not in refused.value.message  # French
+
+
+def test_a_refused_amount_says_how_to_write_it(seeded_exponents):
+    i18n.use(FRENCH)
+    with pytest.raises(typer.BadParameter) as refused:
+        i18n.parse_money("5.000", "XOF")
+    assert refused.value.message == (
+        "'5.000' : les montants en XOF n'ont pas de décimales (par exemple 5\u202f000)"
+    )
+    with pytest.raises(typer.BadParameter) as refused:
+        i18n.parse_money("10 000 000 000 000 000 000", "XOF")
+    assert "trop élevé" in refused.value.message
+    i18n.use("en")
+    assert i18n.parse_money("5,000.50", "EUR") == 500050
+    assert i18n.parse_money("5,000", "XOF") == 5000
+    with pytest.raises(typer.BadParameter) as refused:
+        i18n.parse_money("5.000", "EUR")
+    assert refused.value.message == "'5.000': EUR amounts have at most 2 decimals (e.g. 5,000.00)"
+
+
+def test_money_shows_negative_and_huge_amounts(seeded_exponents):
+    i18n.use(FRENCH)
+    assert i18n.money(-500000, "XOF") == "-500\u202f000\xa0F\u202fCFA"
+    assert i18n.money(2**63 - 1, "EUR") == "92\u202f233\u202f720\u202f368\u202f547\u202f758,07\xa0€"
+    i18n.use("en")
+    assert i18n.money(-1050, "EUR") == "-€10.50"
+
+
+def test_every_currency_of_the_database_is_shown_with_the_databases_digits(db, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    i18n.use(FRENCH)
+    currencies = db.sql("select code, exponent from public.currencies order by code")
+    assert {c["code"] for c in currencies} >= {"XOF", "XAF", "EUR", "USD", "GHS", "NGN"}
+    for currency in currencies:
+        places = currency["exponent"]
+        shown = i18n.money(10**places * 5000 + 1, currency["code"])
+        number = "5\u202f000," + "0" * (places - 1) + "1" if places else "5\u202f001"
+        assert shown.startswith(number + "\xa0"), (currency, shown)
+
+
+def test_the_database_is_the_one_home_of_a_currencys_exponent(db, monkeypatch):
+    """Malagasy ariary: CLDR counts no decimals, ISO 4217 two; the database decides."""
+    db.sql(
+        "insert into public.currencies (code, name_fr, name_en, exponent, min_donation,"
+        " max_donation, max_goal) values ('MGA', 'Ariary', 'Ariary', 2, 100, 1000000, 1000000)"
+    )
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    i18n.use(FRENCH)
+    assert i18n.money(150000, "MGA") == "1\u202f500,00\xa0MGA"
+    assert i18n.parse_money("1 500", "MGA") == 150000
+
+
+@pytest.fixture
+def down_and_french(database_down, monkeypatch) -> None:
+    monkeypatch.setenv("CAGNOTTE_LANG", FRENCH)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STRIPE_SECRET_KEY", "bogus"),
+        ("SITE_URL", "pas-une-url"),
+        ("CAGNOTTE_TIMEZONE", "Mars/Olympus"),
+        ("CINETPAY_SITE_ID", "abc"),
+    ],
+)
+def test_a_malformed_setting_stops_every_command_before_it_runs_naming_it(
+    down_and_french, monkeypatch, name, value
+):
+    monkeypatch.setenv(name, value)
+    for command in (["campaigns", "list"], ["comments", "list"], ["doctor"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == errors.EXIT_USAGE, (command, result.output)
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"erreur: configuration invalide : {name}: "), line
+        assert "should" not in line, line  # pydantic's words in French
+        assert "Input" not in line, line
+        assert "injoignable" not in line
+    assert CliRunner().invoke(app, ["campaigns", "list", "--help"]).exit_code == 0
+
+
+def test_a_malformed_setting_in_env_local_is_named_too(database_down, tmp_path):
+    (tmp_path / ".env.local").write_text("STRIPE_SECRET_KEY=sk_nope\n")
+    result = CliRunner().invoke(app, ["--lang", "en", "payouts", "list"])
+    assert result.exit_code == errors.EXIT_USAGE, result.output
+    assert "invalid configuration: STRIPE_SECRET_KEY: String should match pattern" in (
+        result.stderr
+    )
+
+
+def test_the_time_zone_may_be_set_in_env_local(database_down, tmp_path):
+    from datetime import UTC, datetime
+
+    from admin_scripts.settings import reload
+
+    (tmp_path / ".env.local").write_text("CAGNOTTE_TIMEZONE=Africa/Kinshasa\n")
+    reload()
+    i18n.use(FRENCH)
+    assert i18n.when(datetime(2026, 11, 30, 14, tzinfo=UTC)) == "30 nov. 2026, 15:00:00 WAT"
+    assert i18n.when(datetime(2026, 11, 30, 14)) == "30 nov. 2026, 15:00:00 WAT"  # naive: UTC
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2026-02-30", "il n'existe pas de tel jour ou de telle heure"),
+        ("2026-11-30T25:00", "il n'existe pas de tel jour ou de telle heure"),
+        ("30/11/2026", "n'est pas une date ISO 8601 : écrivez 2026-11-30"),
+        ("now", "n'est pas une date ISO 8601 : écrivez 2026-11-30"),
+        (" ", "n'est pas une date ISO 8601 : écrivez 2026-11-30"),
+    ],
+)
+def test_a_date_that_is_not_iso_8601_or_does_not_exist_is_a_usage_error_in_french(typed, said):
+    i18n.use(FRENCH)
+    with pytest.raises(typer.BadParameter) as refused:
+        i18n.parse_when(typed)
+    assert refused.value.message.startswith(repr(typed))
+    assert said in refused.value.message
+
+
+def test_the_language_may_be_set_in_env_local_and_a_wrong_one_there_is_named(
+    database_down, tmp_path
+):
+    (tmp_path / ".env.local").write_text("CAGNOTTE_LANG=en\n")
+    english = CliRunner().invoke(app, ["campaigns", "list"])
+    assert english.exit_code == errors.EXIT_NO_DATABASE
+    assert "the database cannot be reached" in english.stderr
+    (tmp_path / ".env.local").write_text("CAGNOTTE_LANG=de\n")
+    wrong = CliRunner().invoke(app, ["campaigns", "list"])
+    assert wrong.exit_code == errors.EXIT_USAGE
+    assert "configuration invalide : CAGNOTTE_LANG: 'de' n'est pas une des langues" in (
+        wrong.stderr
+    )
+
+
+def test_the_value_types_in_help_read_french(wide):
+    french = words(run("backup", "--help", lang=FRENCH).output)
+    assert "--output -o <chemin>" in french
+    assert "--json <indicateur>" in french
+    assert "<bool>" not in french
+    assert "<path>" not in french
+    listing = words(run("campaigns", "list", "--help", lang=FRENCH).output)
+    assert "--limit <entier> [1<=x<=10000]" in listing
+    english = words(run("backup", "--help", lang="en").output)
+    assert "--output -o <path>" in english
+    assert "--json <bool>" in english
+
+
+def test_the_local_stack_commands_run_with_settings_that_do_not_validate(
+    down_and_french, monkeypatch
+):
+    """`local` writes .env.local (and `dev` plays the providers): not stopped by it."""
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "bogus")
+    result = CliRunner().invoke(app, ["local", "status"])
+    assert "configuration invalide" not in result.output
+    assert "running" in result.stdout
+
+
+def test_the_operator_option_wins_over_the_environment_and_the_last_one_given_counts(
+    db, operator_cli, admin
+):
+    fee = ("settings", "set", "platform-fee", "321")
+    stranger = operator_cli("--lang", "fr", "--operator", "inconnu@example.org", *fee)
+    assert stranger.exit_code == errors.EXIT_FORBIDDEN  # CAGNOTTE_OPERATOR is the admin
+    assert "aucun compte n'a l'e-mail inconnu@example.org" in stranger.stderr
+    twice = operator_cli("--operator", "inconnu@example.org", "--operator", admin.email, *fee)
+    assert twice.exit_code == 0, twice.output
+    assert db.one("select platform_fee_bp from public.platform_settings")["platform_fee_bp"] == 321
