@@ -17,7 +17,7 @@ from admin_scripts import db, i18n, operator
 from admin_scripts.console import JSON_OPTION, err, out, print_json
 from admin_scripts.i18n import N_, _
 from admin_scripts.operator import OperatorError, acting_as
-from admin_scripts.settings import settings as console_settings
+from admin_scripts.settings import site_url
 
 app = typer.Typer(help=N_("Platform settings: show, set."), no_args_is_help=True)
 
@@ -142,7 +142,11 @@ def set_(
 ) -> None:
     column = COLUMNS[name]
     if name is Setting.site_url and not value:
-        value = str(console_settings().site_url)
+        value = site_url()  # the deployment's SITE_URL, when it is set
+        if value is None:
+            raise typer.BadParameter(
+                _("SITE_URL is not set (environment or .env.local): give the site's URL")
+            )
     if value is None:
         raise typer.BadParameter(_("settings set {name} needs a value").format(name=name.value))
     typed: Any = basis_points(value) if name is Setting.platform_fee else value

@@ -365,10 +365,7 @@ def delete(
             operator.EXIT_REFUSED,
         )
     if not yes:
-        confirm(
-            _("Delete the account {email}? This cannot be undone.").format(email=user["email"]),
-            abort=True,
-        )
+        confirm(_("Delete the account {email}? This cannot be undone.").format(email=user["email"]))
     done = _("Supabase Auth has deleted the account {email}").format(email=user["email"])
     with (
         db.connect() as conn,

@@ -20,6 +20,7 @@ from typer import rich_utils
 from typer.testing import CliRunner
 
 from admin_scripts import console, errors, i18n
+from admin_scripts.settings import settings
 from admin_scripts.cli import app
 from admin_scripts.errors import ConsoleGroup
 from tests.support import catalogue
@@ -554,7 +555,7 @@ def test_a_real_process_speaks_french_without_being_asked(database_down):
     )  # fmt: skip
     assert down.returncode == errors.EXIT_NO_DATABASE
     (line,) = down.stderr.strip().splitlines()
-    assert line.startswith("erreur: la base de données est injoignable")
+    assert line.startswith("erreur : la base de données est injoignable")
 
 
 def test_a_help_panel_named_by_a_command_group_is_translated_like_its_help():
@@ -742,6 +743,8 @@ def test_the_database_is_the_one_home_of_a_currencys_exponent(db, monkeypatch):
         " max_donation, max_goal) values ('MGA', 'Ariary', 'Ariary', 2, 100, 1000000, 1000000)"
     )
     monkeypatch.setenv("DATABASE_URL", db.url)
+    settings.cache_clear()
+    i18n.forget_currencies()  # as a run starts (ConsoleGroup.main)
     i18n.use(FRENCH)
     assert i18n.money(150000, "MGA") == "1\u202f500,00\xa0MGA"
     assert i18n.parse_money("1 500", "MGA") == 150000
@@ -769,7 +772,7 @@ def test_a_malformed_setting_stops_every_command_before_it_runs_naming_it(
         result = CliRunner().invoke(app, command)
         assert result.exit_code == errors.EXIT_USAGE, (command, result.output)
         (line,) = result.stderr.strip().splitlines()
-        assert line.startswith(f"erreur: configuration invalide : {name}: "), line
+        assert line.startswith(f"erreur : configuration invalide : {name}: "), line
         assert "should" not in line, line  # pydantic's words in French
         assert "Input" not in line, line
         assert "injoignable" not in line
