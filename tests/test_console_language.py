@@ -20,9 +20,9 @@ from typer import rich_utils
 from typer.testing import CliRunner
 
 from admin_scripts import console, errors, i18n
-from admin_scripts.settings import settings
 from admin_scripts.cli import app
 from admin_scripts.errors import ConsoleGroup
+from admin_scripts.settings import settings
 from tests.support import catalogue
 from tests.support.error_catalogue import sql_tokens
 from webhooks.errors import SERVICE_ERRORS
