@@ -110,8 +110,14 @@ def warning(message: Any) -> None:
     err.print(Text(shown, style="yellow"), literal(message, keep="\n\t"), soft_wrap=True)
 
 
+def json_value(value: Any) -> Any:
+    """What JSON cannot hold as is: moments and dates in ISO 8601 (as the
+    database's own JSON writes them), anything else as its text."""
+    return value.isoformat() if isinstance(value, datetime | date | time) else str(value)
+
+
 def print_json(data: Any) -> None:
-    text = json.dumps(data, default=str, ensure_ascii=False, indent=2)
+    text = json.dumps(data, default=json_value, ensure_ascii=False, indent=2)
     print(UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
@@ -174,7 +180,11 @@ def csv_cell(value: Any) -> Any:
         return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, default=json_value, ensure_ascii=False)
+    )
     return (
         "'" + text
         if text.startswith(FORMULA_START) or text.lstrip(" ").startswith(FORMULA_START[:4])

@@ -34,7 +34,7 @@ from admin_scripts.errors import (
     fail,
     refusal,
 )
-from admin_scripts.i18n import _
+from admin_scripts.i18n import N_, _
 
 __all__ = [
     "EXIT_FORBIDDEN",
@@ -182,6 +182,22 @@ def full_id(table: str, text: str, *, slug: bool = False) -> str:
         return find_id(conn, table, text, slug=slug)
 
 
+# What a table's row is to an operator (messages name it, never the table).
+ROW_NAMES = {
+    "campaigns": N_("campaign"),
+    "campaign_documents": N_("proof document"),
+    "comments": N_("comment"),
+    "reports": N_("report"),
+    "payout_requests": N_("payout"),
+    "refund_orders": N_("refund order"),
+    "auth.users": N_("account"),
+}
+
+
+def row_name(table: str) -> str:
+    return _(ROW_NAMES[table]) if table in ROW_NAMES else table
+
+
 def find_id(conn: psycopg.Connection, table: str, text: str, *, slug: bool = False) -> str:
     """full_id on an open connection; ``table`` may be qualified (``auth.users``)."""
     name = sql.Identifier(*(table.split(".") if "." in table else ("public", table)))
@@ -190,7 +206,7 @@ def find_id(conn: psycopg.Connection, table: str, text: str, *, slug: bool = Fal
         return found
     if not ID_PREFIX.fullmatch(wanted) and slug:
         raise OperatorError(
-            _("no {table} row has the slug or id {text!r}").format(table=table, text=text),
+            _("{thing}: no slug nor id is {text!r}").format(thing=row_name(table), text=text),
             EXIT_NOT_FOUND,
         )
     if not ID_PREFIX.fullmatch(wanted):
@@ -204,7 +220,7 @@ def find_id(conn: psycopg.Connection, table: str, text: str, *, slug: bool = Fal
     )]  # fmt: skip
     if not ids:
         raise OperatorError(
-            _("no {table} row has an id starting with {prefix}").format(table=table, prefix=wanted),
+            _("{thing}: no id starts with {prefix}").format(thing=row_name(table), prefix=wanted),
             EXIT_NOT_FOUND,
         )
     if len(ids) > 1:

@@ -103,7 +103,7 @@ def test_a_refused_step_exits_1_with_the_reason_and_writes_nothing(db, cli, payo
 def test_an_unknown_payout_exits_3(cli):
     result = cli("approve", "00000000-0000-0000-0000-000000000000")
     assert result.exit_code == 3
-    assert "no payout_requests row has an id starting with 00000000" in result.stderr
+    assert "payout: no id starts with 00000000" in result.stderr
 
 
 def test_a_non_admin_operator_exits_4(cli, payout, monkeypatch, owner):

@@ -151,7 +151,7 @@ def test_an_ambiguous_prefix_is_a_usage_error_listing_what_matched(db, operator_
 def test_an_unknown_prefix_is_not_found_and_a_word_is_not_an_id(operator_cli, comments):
     unknown = operator_cli("comments", "hide", "e54f384f")
     assert unknown.exit_code == errors.EXIT_NOT_FOUND
-    assert "no comments row has an id starting with e54f384f" in unknown.stderr
+    assert "comment: no id starts with e54f384f" in unknown.stderr
     word = operator_cli("reports", "resolve", "bonjour")
     no_traceback(word)
     assert word.exit_code == errors.EXIT_USAGE

@@ -498,7 +498,7 @@ def test_a_check_constraint_reads_french_with_the_databases_rule(operator_cli):
 def test_ids_read_french(operator_cli):
     unknown = operator_cli("--lang", "fr", "comments", "hide", "e54f384f")
     assert unknown.exit_code == errors.EXIT_NOT_FOUND
-    assert "aucune ligne de comments n'a un identifiant commençant par e54f384f" in (unknown.stderr)
+    assert "commentaire : aucun identifiant ne commence par e54f384f" in unknown.stderr
     word = operator_cli("--lang", "fr", "reports", "resolve", "bonjour")
     assert word.exit_code == errors.EXIT_USAGE
     assert "'bonjour' n'est pas un identifiant : donnez l'uuid" in word.stderr
