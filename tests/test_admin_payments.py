@@ -361,20 +361,20 @@ def test_held_refuses_a_bad_since_with_exit_2(operator_cli, since):
 def test_reconcile_shows_its_progress_on_a_terminal_and_nothing_more_under_json(
     db, cli, cinetpay_api, pay_by_mobile_money, campaign
 ):
-    from tests.support import real_terminal
+    from tests.support import terminal
 
     p = aged(db, pay_by_mobile_money(campaign, 5000), "1 hour")
     cinetpay_api.settle(p["transaction_id"], "ACCEPTED")
     args = ("payments", "reconcile", "--provider", "cinetpay", "--dry-run")
 
-    code, shown = real_terminal.console(*args, env={"CAGNOTTE_LANG": "fr"}).finish()
+    code, shown = terminal.in_terminal(*args, env={"CAGNOTTE_LANG": "fr"}).finish()
 
     assert code == 0, shown
     assert "interrogation de CinetPay" in shown  # the bar's label, on the terminal
     assert "5 000 F CFA" in plain(shown)
     assert "Traceback" not in shown
 
-    code, shown = real_terminal.console(*args, "--json", env={"CAGNOTTE_LANG": "fr"}).finish()
+    code, shown = terminal.in_terminal(*args, "--json", env={"CAGNOTTE_LANG": "fr"}).finish()
 
     assert code == 0, shown
     assert "interrogation" not in shown

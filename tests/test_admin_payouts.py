@@ -335,10 +335,10 @@ def test_a_down_database_is_one_line_and_exit_5(cli, monkeypatch):
 
 
 def test_mark_paid_asks_in_a_real_terminal_and_pays_on_yes(db, cli, payout):
-    from tests.support import real_terminal
+    from tests.support import terminal
 
     cli("approve", str(payout["id"]))
-    session = real_terminal.console(
+    session = terminal.in_terminal(
         "payouts", "mark-paid", str(payout["id"])[:8], "--reference", "WAVE-9",
         env={"CAGNOTTE_LANG": "fr"},
     )  # fmt: skip
@@ -352,10 +352,10 @@ def test_mark_paid_asks_in_a_real_terminal_and_pays_on_yes(db, cli, payout):
 
 
 def test_mark_paid_in_a_real_terminal_does_nothing_on_no(db, cli, payout):
-    from tests.support import real_terminal
+    from tests.support import terminal
 
     cli("approve", str(payout["id"]))
-    session = real_terminal.console(
+    session = terminal.in_terminal(
         "payouts", "mark-paid", str(payout["id"]), "--reference", "WAVE-9", env={}
     )
     session.expect("cannot be undone.")

@@ -185,13 +185,13 @@ def test_the_payment_code_runs_without_the_flask_app(db, cli, monkeypatch, strip
 
 
 def test_reconcile_shows_its_progress_in_a_real_terminal(db, cli, stripe_api, donate, campaign):
-    from tests.support import real_terminal
+    from tests.support import terminal
 
     now = int(time.time())
     for i in range(3):
         paid(stripe_api, donate(campaign, 1_000 + i), now - 60 + i)
 
-    session = real_terminal.console(
+    session = terminal.in_terminal(
         "stripe", "reconcile", "--since", "1d", env={"CAGNOTTE_LANG": "fr"}
     )
     code, shown = session.finish()
