@@ -14,6 +14,7 @@ import pytest
 
 from admin_scripts import errors
 from admin_scripts.settings import ConsoleSettings
+from tests.support import terminal
 
 
 @pytest.fixture
@@ -277,10 +278,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def console_in_a_terminal(*args: str) -> pexpect.spawn:
     """`cagnotte-admin <args>` on a pseudo-terminal, with this test's settings
     (DATABASE_URL, CAGNOTTE_OPERATOR: the operator_cli fixture's environment)."""
-    return pexpect.spawn(
-        sys.executable, ["-m", "admin_scripts.cli", *args], cwd=str(ROOT), env=dict(os.environ),
-        encoding="utf-8", timeout=60, dimensions=(40, 120),
-    )  # fmt: skip
+    return terminal.in_terminal(*args).child
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pexpect
 import pytest
@@ -19,6 +17,7 @@ from admin_scripts.auth_admin import parse_ban_duration
 from localdev import tokens
 from tests.auth_admin_fake import FakeAuthAdmin
 from tests.postgrest import ApiError
+from tests.support import terminal
 
 HOSTED_DATABASE = "postgresql://postgres:secret@db.abcdefghijklmnop.supabase.co:5432/postgres"
 
@@ -499,17 +498,10 @@ def test_non_admins_cannot_use_users_commands(cli, monkeypatch, user, other_user
 
 def spawn_console(db, admin, *args: str):
     """`cagnotte-admin --lang fr users …` in a pseudo-terminal, on the local stack."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE_", "CAGNOTTE_"))}
-    env.update(
-        DATABASE_URL=db.url,
-        CAGNOTTE_OPERATOR=admin.email,
-        AFRICAGNOTTE_ENV_FILE="/nonexistent/.env.local",
-        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
-    )
-    return pexpect.spawn(
-        sys.executable, ["-m", "admin_scripts.cli", "--lang", "fr", "users", *args],
-        env=env, encoding="utf-8", timeout=30, dimensions=(40, 120),
-    )  # fmt: skip
+    gone = {k: None for k in os.environ if k.startswith(("SUPABASE_", "CAGNOTTE_"))}
+    env = {**gone, "DATABASE_URL": db.url, "CAGNOTTE_OPERATOR": admin.email,
+           "AFRICAGNOTTE_ENV_FILE": "/nonexistent/.env.local"}  # fmt: skip
+    return terminal.in_terminal("--lang", "fr", "users", *args, env=env).child
 
 
 @pytest.mark.parametrize(("answer", "banned"), [("n", False), ("y", True)])

@@ -589,12 +589,9 @@ def test_in_a_real_terminal_a_destructive_command_asks_in_french_and_oui_goes_ah
 ):
     import pexpect
 
-    env = {k: v for k, v in os.environ.items() if k != "CAGNOTTE_LANG"}
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    terminal = pexpect.spawn(
-        sys.executable, ["-m", "admin_scripts.cli", "comments", "delete", comment[:8]],
-        env=env, encoding="utf-8", timeout=60, dimensions=(24, 100),
-    )  # fmt: skip
+    from tests.support.terminal import in_terminal
+
+    terminal = in_terminal("comments", "delete", comment[:8], env={"CAGNOTTE_LANG": None}).child
     terminal.expect_exact("[o/N]: ")
     terminal.sendline("peut-être")
     terminal.expect_exact("Répondez o (oui) ou n (non).")
