@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -31,6 +32,7 @@ app = typer.Typer(help=N_("The embedded local stack (development only)."), no_ar
 
 SERVICE_BIND = f"127.0.0.1:{stack.SERVICE_PORT}"
 MAIL_EVERY = 3.0  # seconds between looks at the email outbox
+STOP_WITHIN = 20.0  # seconds gunicorn has to stop before it is killed
 # seconds between runs of the scheduled jobs, without pg_cron
 JOBS_EVERY = float(os.environ.get("AFRICAGNOTTE_JOBS_EVERY", "60"))
 
@@ -95,11 +97,24 @@ def run() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        service.terminate()
-        service.wait(timeout=30)
+        _stop_service(service)
         if catcher is not None:
             catcher.stop()
     err.print(_("service stopped; PostgreSQL keeps running (`make stop`)"))
+
+
+def _stop_service(service: subprocess.Popen) -> None:
+    """Stop gunicorn as Ctrl-C in a terminal does (SIGINT: its quick shutdown;
+    SIGTERM would wait up to its graceful timeout for workers), and kill it if
+    it has not gone after a while. The signal's meanings:
+    https://docs.gunicorn.org/en/stable/signals.html"""
+    if service.poll() is None:
+        service.send_signal(signal.SIGINT)
+    try:
+        service.wait(timeout=STOP_WITHIN)
+    except subprocess.TimeoutExpired:
+        service.kill()
+        service.wait()
 
 
 def _start_mail_catcher():

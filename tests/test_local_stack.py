@@ -78,7 +78,7 @@ def run_until_healthy(env: dict[str, str]) -> subprocess.Popen:
 
 def stop_with_ctrl_c(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
+    out, _ = proc.communicate(timeout=90)  # the stack kills gunicorn after 20 s
     return out
 
 
