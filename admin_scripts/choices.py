@@ -60,6 +60,24 @@ class DocumentStatus(StrEnum):
     rejected = "rejected"
 
 
+class InstitutionKind(StrEnum):
+    hospital = "hospital"
+    clinic = "clinic"
+    school = "school"
+    university = "university"
+    funeral_home = "funeral_home"
+
+
+class MobileOperator(StrEnum):
+    orange_money = "orange_money"
+    mtn_momo = "mtn_momo"
+    moov_money = "moov_money"
+    wave = "wave"
+    free_money = "free_money"
+    airtel_money = "airtel_money"
+    mpesa = "mpesa"
+
+
 class PaymentProvider(StrEnum):
     stripe = "stripe"
     cinetpay = "cinetpay"
@@ -73,6 +91,8 @@ DATABASE_TYPES: dict[type[StrEnum], str] = {
     EmailStatus: "private.email_status",
     DocumentStatus: "public.document_status",
     PaymentProvider: "public.payment_provider",
+    InstitutionKind: "public.institution_kind",
+    MobileOperator: "public.mobile_money_operator",
 }
 
 

@@ -15,6 +15,7 @@ from admin_scripts import (
     comments_cmd,
     doctor_cmd,
     documents_cmd,
+    institutions_cmd,
     jobs_cmd,
     media_cmd,
     notifications_cmd,
@@ -76,6 +77,7 @@ def root(
 
 app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(documents_cmd.app, name="documents")
+app.add_typer(institutions_cmd.app, name="institutions")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")

@@ -189,6 +189,7 @@ ROW_NAMES = {
     "comments": N_("comment"),
     "reports": N_("report"),
     "payout_requests": N_("payout"),
+    "institutions": N_("institution"),
     "refund_orders": N_("refund order"),
     "auth.users": N_("account"),
 }

@@ -37,10 +37,11 @@ app = typer.Typer(
 PAYOUTS_SQL = """
 select p.id, p.status::text, p.amount, p.currency, p.method::text,
     coalesce(p.mobile_operator::text, p.bank_name) || ' ' || p.account_mask as destination,
-    p.beneficiary_mask, c.slug as campaign, p.created_at, p.reference,
+    p.beneficiary_mask, i.name as institution, c.slug as campaign, p.created_at, p.reference,
     coalesce((select jsonb_agg(b) from public.payout_blockers(p.id) as b), '[]') as blockers
 from public.payout_requests as p
 join public.campaigns as c on c.id = p.campaign_id
+left join public.institutions as i on i.id = p.institution_id
 """
 LIST_SQL = (
     PAYOUTS_SQL
@@ -53,7 +54,7 @@ limit %(limit)s
 ONE_SQL = PAYOUTS_SQL + "where p.id = %(id)s"
 
 
-STOPS = ("campaign_frozen", "campaign_cancelled", "owner_banned")
+STOPS = ("campaign_frozen", "campaign_cancelled", "owner_banned", "institution_deactivated")
 
 
 def waits_on(row: dict) -> str:
@@ -101,7 +102,8 @@ def amount(row: dict[str, Any]) -> str:
 
 
 def beneficiary(row: dict[str, Any]) -> str:
-    return f"{row['beneficiary_mask']}, {row['destination']}"
+    """Who is paid, masked; a verified institution by its name."""
+    return f"{row['institution'] or row['beneficiary_mask']}, {row['destination']}"
 
 
 def _show(p: dict, as_json: bool) -> None:
@@ -261,10 +263,12 @@ def reject(
 
 SHOW_SQL = """
 select a.ciphertext, p.id, p.method::text, p.bank_name, p.mobile_operator::text,
+    p.institution_id, i.name as institution_name, p.account_mask,
     p.status::text, p.amount, p.currency, c.slug as campaign
 from private.payout_account_for_staff(%(id)s) as a
 join public.payout_requests as p on p.id = a.payout_id
 join public.campaigns as c on c.id = p.campaign_id
+left join public.institutions as i on i.id = p.institution_id
 """
 
 # The labels of `payouts show`, as the operator reads them.
@@ -280,6 +284,9 @@ LABELS = {
     "beneficiary_name": N_("beneficiary"),
     "account_number": N_("account number"),
     "phone_number": N_("phone number"),
+    "institution_id": N_("institution id"),
+    "institution_name": N_("institution"),
+    "account_mask": N_("masked account"),
 }
 
 

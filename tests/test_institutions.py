@@ -440,3 +440,111 @@ def test_a_bad_threshold_is_refused_with_nothing_changed(db, cast, args):
     status, token = refusal("admin", lambda: cast.api("admin").rpc("set_institution_threshold", args))
     assert (status, token) == (422, "invalid_institution_threshold")
     assert db.sql("select * from public.category_institution_thresholds") == before
+
+
+# The service: the team reads where its payout goes ---------------------------------------
+
+
+def read_account(service, user, payout_id):
+    return service.get(
+        f"/payouts/{payout_id}/account", headers={"Authorization": f"Bearer {user.token}"}
+    )
+
+
+@pytest.mark.parametrize("actor", ["owner", "co_organizer", "treasurer"])
+def test_the_team_reads_an_institution_payout_by_its_name_and_masks_only(
+    service, cast, hospital, actor
+):
+    p = to_institution(cast.campaign_id, hospital["id"], 10_000)(cast.api("owner"))
+    response = read_account(service, cast.users[actor], p["id"])
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert (body["institution_name"], body["account_mask"], body["bank_name"]) == (
+        "CHU Gabriel Touré", "•••• 7890", HOSPITAL["bank_name"],
+    )  # fmt: skip
+    assert body["account_number"] is None and body["beneficiary_name"] is None
+    assert "D0123456789" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("actor", ["donor", "moderator", "admin", "banned"])
+def test_others_read_no_institution_payout_through_the_service(service, cast, hospital, actor):
+    p = to_institution(cast.campaign_id, hospital["id"], 10_000)(cast.api("owner"))
+    response = read_account(service, cast.users[actor], p["id"])
+    assert response.status_code in (403, 404)
+    assert "D0123456789" not in response.get_data(as_text=True)
+
+
+def test_an_organiser_payout_still_shows_its_account_in_full_to_the_team(service, cast):
+    p = cast.api("owner").rpc(
+        "request_payout", {"campaign_id": cast.campaign_id, "amount": 10_000, **WALLET}
+    )
+    body = read_account(service, cast.users["treasurer"], p["id"]).json
+    assert (body["phone_number"], body["institution_name"]) == (WALLET["phone_number"], None)
+
+
+# The console ---------------------------------------------------------------------------------
+
+
+def test_the_console_adds_lists_shows_and_deactivates_an_institution(db, operator_cli):
+    added = operator_cli(
+        "institutions", "add", "Clinique Pasteur", "--kind", "clinic", "--city", "Abidjan",
+        "--country", "CI", "--document", "africagnotte/institutions/pasteur/agrement",
+        "--beneficiary", "Clinique Pasteur SA", "--operator", "orange_money",
+        "--phone", "+225 07 00 00 12 34", "--json", input="o\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    institution = json.loads(added.stdout)
+    assert institution["account_mask"] == "+225 •• ••• •• 34"
+    listed = operator_cli("institutions", "list", "--json")
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["Clinique Pasteur"]
+    assert "0700001234" not in listed.stdout
+    shown = operator_cli("institutions", "show", institution["id"][:8], "--json")
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.stdout)
+    assert (view["phone_number"], view["beneficiary_name"], view["document_ref"]) == (
+        "+2250700001234", "Clinique Pasteur SA", "africagnotte/institutions/pasteur/agrement",
+    )  # fmt: skip
+    assert db.sql(
+        "select operator from private.audit_log where action = 'read_institution_account'"
+    )
+    gone = operator_cli(
+        "institutions", "deactivate", institution["id"], "--reason", "Agrément expiré", "--yes"
+    )
+    assert gone.exit_code == 0, gone.output
+    assert json.loads(operator_cli("institutions", "list", "--json").stdout) == []
+    assert len(json.loads(operator_cli("institutions", "list", "--all", "--json").stdout)) == 1
+
+
+def test_the_console_refuses_a_bad_institution_with_nothing_written(db, operator_cli):
+    result = operator_cli(
+        "institutions", "add", "Clinique Pasteur", "--kind", "clinic", "--city", "Abidjan",
+        "--country", "CI", "--document", "africagnotte/institutions/pasteur/agrement",
+        "--beneficiary", "Clinique Pasteur SA", "--bank", "SGBCI", "--account", "??", "--yes",
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert db.sql("select 1 from public.institutions") == []
+
+
+def test_the_console_sets_and_drops_a_categorys_requirement(db, operator_cli):
+    result = operator_cli("institutions", "require", "education", "1 000 000", "XOF")
+    assert result.exit_code == 0, result.output
+    assert db.sql(
+        "select above from public.category_institution_thresholds where category = 'education'"
+    ) == [{"above": 1_000_000}]
+    result = operator_cli("institutions", "drop-requirement", "education", "xof")
+    assert result.exit_code == 0, result.output
+    assert db.sql(
+        "select 1 from public.category_institution_thresholds where category = 'education'"
+    ) == []
+
+
+def test_payouts_show_opens_an_institution_payout_for_the_deciding_admin(operator_cli, cast, hospital):
+    p = to_institution(cast.campaign_id, hospital["id"], 10_000)(cast.api("owner"))
+    listed = json.loads(operator_cli("payouts", "list", "--json").stdout)
+    assert [r["institution"] for r in listed] == ["CHU Gabriel Touré"]
+    shown = operator_cli("payouts", "show", str(p["id"]), "--json")
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.stdout)
+    assert (view["institution_name"], view["account_number"]) == (
+        "CHU Gabriel Touré", "ML03D01234567890123456789" + "0",
+    )  # fmt: skip

@@ -4,7 +4,9 @@
 who may read an account; the private key never goes to the database.
 
 GET /payouts/<id>/account: the campaign's team, signed in, reads where its money
-goes (private.payout_account_for_team decides and audits)."""
+goes (private.payout_account_for_team decides and audits). A payout to a
+verified institution (a hospital, a school…) shows the institution's name and
+masked account only: its account is for the deciding admin (the console)."""
 
 from __future__ import annotations
 
@@ -91,23 +93,33 @@ class PayoutAccount(BaseModel):
     beneficiary_name: str | None
     account_number: str | None
     phone_number: str | None
+    # a payout to a verified institution: its name (null: the organiser's account)
+    institution_id: uuid.UUID | None
+    institution_name: str | None
+    account_mask: str
 
 
 def account_view(payout: dict[str, Any], sealed: dict[str, Any]) -> dict[str, Any]:
-    """A payout's destination in full, as the team or the deciding admin reads it."""
+    """A payout's destination, as the team or the deciding admin reads it (an
+    institution's account to the team: ``sealed`` empty, its masks only)."""
     return {
         "payout_id": str(payout["id"]),
         "method": payout["method"],
         "bank_name": payout["bank_name"],
         "mobile_operator": payout["mobile_operator"],
         **{k: sealed.get(k) for k in ("beneficiary_name", "account_number", "phone_number")},
+        "institution_id": payout["institution_id"] and str(payout["institution_id"]),
+        "institution_name": payout["institution_name"],
+        "account_mask": payout["account_mask"],
     }
 
 
 ACCOUNT_SQL = """
-select a.ciphertext, p.id, p.method::text, p.bank_name, p.mobile_operator::text
+select a.ciphertext, p.id, p.method::text, p.bank_name, p.mobile_operator::text,
+    p.institution_id, i.name as institution_name, p.account_mask
 from private.payout_account_for_team(%s, %s) as a
 join public.payout_requests as p on p.id = a.payout_id
+left join public.institutions as i on i.id = p.institution_id
 """
 
 
@@ -123,6 +135,8 @@ def payout_account(payout_id: str):
         raise ApiError("payout_not_found", "No such payout request.") from None
     with connection() as conn:
         row = conn.execute(ACCOUNT_SQL, [user_id, payout]).fetchone()
+    if row["institution_id"] is not None:  # the institution's account is not the team's
+        return jsonify(account_view(row, {}))
     settings = current_app.config["SETTINGS"]
     return jsonify(
         account_view(row, decrypt(row["ciphertext"], settings.payout_accounts_private_key))

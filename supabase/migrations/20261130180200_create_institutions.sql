@@ -122,6 +122,7 @@ comment on column public.payout_requests.institution_id is
 revoke all on table public.institutions, public.category_institution_thresholds
 from anon, authenticated, service_role;
 grant select on table public.institutions, public.category_institution_thresholds to anon, authenticated;
+grant select on table public.institutions to service_role;
 revoke all on table private.institution_accounts from public, anon, authenticated, service_role;
 
 -- RLS --------------------------------------------------------------------------
@@ -132,6 +133,10 @@ alter table private.institution_accounts enable row level security;
 
 create policy "anyone reads the institutions"
 on public.institutions for select to anon, authenticated
+using (true);
+
+create policy "the service reads the institutions"
+on public.institutions for select to service_role
 using (true);
 
 create policy "anyone reads the institution thresholds"
