@@ -19,6 +19,7 @@ for the RPC, or `sql` for computed columns called on a row. Placeholders
 from __future__ import annotations
 
 from tests.conftest import CAMPAIGN
+from tests.support.institutions import HOSPITAL
 
 # fmt: off
 TABLES: dict[str, dict] = {
@@ -57,6 +58,16 @@ TABLES: dict[str, dict] = {
     "campaign_updates": {
         "row": "id = %s", "params": [":update"], "set": {"body": "Texte changé par la matrice"},
         "insert": {"campaign_id": ":campaign", "title": "Nouvelles", "body": "Merci !"},
+    },
+    "category_institution_thresholds": {
+        "row": "category = 'sante'", "set": {"above": 1},
+        "insert": {"category": "education", "currency": "XOF", "above": 1},
+    },
+    "institutions": {
+        "row": "id = %s", "params": [":institution"], "set": {"account_mask": "•••• 0000"},
+        "insert": {"name": "Hôpital forgé", "kind": "hospital", "city": "Bamako", "country": "ML",
+                   "method": "bank_account", "bank_name": "Banque", "beneficiary_mask": "H. F.",
+                   "account_mask": "•••• 0000"},
     },
     "categories": {
         "row": "slug = 'sante'", "set": {"name_fr": "Nom changé"},
@@ -151,6 +162,12 @@ FUNCTIONS: dict[str, dict] = {
     "accept_invitation": {"args": {"token": "not-a-real-token"}},
     "approve_campaign": {"args": {"campaign_id": ":pending"}},
     "approve_payout": {"args": {"payout_id": ":payout"}},
+    "deactivate_institution": {"args": {"institution_id": ":institution", "reason": "Agrément retiré"}},
+    "register_institution": {"args": {**HOSPITAL, "name": "Clinique de la matrice"}},
+    "request_payout_to_institution": {"args": {"campaign_id": ":campaign", "amount": 1000,
+                                               "institution_id": ":institution"}},
+    "set_institution_threshold": {"args": {"category": "education", "currency": "XOF", "above": 1000}},
+    "update_institution": {"args": {"institution_id": ":institution", **HOSPITAL}},
     "approve_payout_as_treasurer": {"args": {"payout_id": ":payout"}},
     "campaign_balance": {"args": {"campaign_id": ":campaign"}},
     "campaign_by_slug": {"args": {"slug": ":slug"}},
@@ -237,6 +254,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("categories", "insert"): "denied denied denied denied denied ok account_banned",
     ("categories", "update"): "denied none none none none ok account_banned",
     ("categories", "delete"): "denied none none none none 23503 account_banned",
+    ("category_institution_thresholds", "select"): "ok ok ok ok ok ok ok",
+    ("category_institution_thresholds", "insert"): "denied denied denied denied denied denied denied",
+    ("category_institution_thresholds", "update"): "denied denied denied denied denied denied denied",
+    ("category_institution_thresholds", "delete"): "denied denied denied denied denied denied denied",
+    ("institutions", "select"): "ok ok ok ok ok ok ok",
+    ("institutions", "insert"): "denied denied denied denied denied denied denied",
+    ("institutions", "update"): "denied denied denied denied denied denied denied",
+    ("institutions", "delete"): "denied denied denied denied denied denied denied",
     ("category_proof_requirements", "select"): "ok ok ok ok ok ok ok",
     ("category_proof_requirements", "insert"): "denied denied denied denied denied ok account_banned",
     ("category_proof_requirements", "update"): "denied none none none none ok account_banned",
@@ -315,6 +340,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("user_roles", "delete"): "denied none none none none last_admin account_banned",
     ("accept_invitation", "execute"): "denied invitation_not_found invitation_not_found invitation_not_found invitation_not_found invitation_not_found invitation_not_found",
     ("approve_campaign", "execute"): "denied campaign_not_found staff_only campaign_not_found campaign_not_found ok campaign_not_found",
+    ("deactivate_institution", "execute"): "denied admin_only admin_only admin_only admin_only ok admin_only",
+    ("register_institution", "execute"): "denied admin_only admin_only admin_only admin_only ok admin_only",
+    ("request_payout_to_institution", "execute"): "denied not_campaign_owner payout_in_progress not_campaign_owner not_campaign_owner not_campaign_owner not_campaign_owner",
+    ("set_institution_threshold", "execute"): "denied admin_only admin_only admin_only admin_only ok admin_only",
+    ("update_institution", "execute"): "denied admin_only admin_only admin_only admin_only ok admin_only",
     ("approve_payout", "execute"): "denied admin_only admin_only admin_only admin_only payout_blocked admin_only",
     ("approve_payout_as_treasurer", "execute"): "denied payout_not_found not_treasurer ok payout_not_found not_treasurer payout_not_found",
     ("campaign_balance", "execute"): "denied not_campaign_owner ok ok not_campaign_owner ok not_campaign_owner",

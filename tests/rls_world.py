@@ -16,6 +16,7 @@ from localdev import tokens
 from tests.conftest import CAMPAIGN
 from tests.gotrue import GoTrue, User
 from tests.postgrest import ApiError, PostgrestClient
+from tests.support.institutions import HOSPITAL
 
 PERSONAS = ("anon", "stranger", "owner", "co_organizer", "donor", "admin", "banned")
 
@@ -150,6 +151,7 @@ def build(
         "request_payout", {"campaign_id": active["id"], "amount": 10_000, **WALLET}
     )
     api["co_organizer"].rpc("approve_payout_as_treasurer", {"payout_id": _id(payout)})
+    ids["institution"] = _id(api["admin"].rpc("register_institution", HOSPITAL))
     ids.update(
         update=update["id"],
         comment=comment["id"],

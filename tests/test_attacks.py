@@ -1766,3 +1766,50 @@ def test_a_stripe_signature_in_non_ascii_characters_is_a_400(db, service, pledge
     )  # fmt: skip
     assert response.status_code == 400
     assert db.sql("select 1 from private.webhook_events") == []
+
+
+# Institutions paid directly ----------------------------------------------------------------
+
+
+def test_an_owner_cannot_point_a_payout_at_a_forged_or_rewritten_institution(
+    db, as_user, owner, admin, give, user, campaign
+):
+    """The owner wants the "hospital" payout on their own account: a forged row,
+    an unknown id, a rewritten account, a payout's institution switched after."""
+    from tests.support.institutions import HOSPITAL, register
+
+    give(campaign, 100_000, user)
+    hospital = register(as_user(admin))
+    api = as_user(owner)
+    mine = {"method": "mobile_money", "beneficiary_name": "Aminata Traoré", "bank_name": None,
+            "account_number": None, "mobile_operator": "orange_money", "phone_number": "+22370123456"}  # fmt: skip
+    before = db.sql("select * from public.institutions")
+    sealed = db.sql("select * from private.institution_accounts")
+    attempts = [
+        lambda: api.insert("institutions", {**{k: HOSPITAL[k] for k in ("name", "kind", "city", "country")},
+                                            "name": "Hôpital Traoré", "method": "mobile_money",
+                                            "mobile_operator": "orange_money", "beneficiary_mask": "C. G. T.",
+                                            "account_mask": "+223 •• ••• •• 56"}),  # fmt: skip
+        lambda: api.update("institutions", {"mobile_operator": "orange_money"}, {"id": hospital["id"]}),
+        lambda: api.rpc("update_institution", {"institution_id": hospital["id"], **HOSPITAL, **mine}),
+        lambda: api.rpc("register_institution", {**HOSPITAL, **mine, "name": "Hôpital Traoré"}),
+        lambda: api.rpc("request_payout_to_institution", {
+            "campaign_id": campaign["id"], "amount": 10_000,
+            "institution_id": "00000000-0000-4000-8000-000000000000"}),  # fmt: skip
+        lambda: api.rpc("request_payout", {"campaign_id": campaign["id"], "amount": 10_000,
+                                           "institution_id": hospital["id"], **mine}),  # fmt: skip
+    ]
+    for attempt in attempts:
+        with pytest.raises(ApiError) as err:
+            attempt()
+        assert err.value.status in (403, 404), err.value.message
+    assert db.sql("select * from public.institutions") == before
+    assert db.sql("select * from private.institution_accounts") == sealed
+    assert db.sql("select 1 from public.payout_requests") == []
+    # a real payout to the hospital cannot be switched to the owner afterwards
+    p = api.rpc("request_payout_to_institution", {
+        "campaign_id": campaign["id"], "amount": 10_000, "institution_id": hospital["id"]})  # fmt: skip
+    with pytest.raises(ApiError) as err:
+        api.update("payout_requests", {"institution_id": None}, {"id": p["id"]})
+    assert err.value.status == 403
+    assert db.one("select institution_id from public.payout_requests")["institution_id"] == hospital["id"]

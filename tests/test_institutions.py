@@ -131,7 +131,7 @@ def test_nobody_writes_the_institutions_table_directly(db, cast, hospital, actor
     api = cast.api(actor)
     before = db.sql("select * from public.institutions")
     for attempt in (
-        lambda: api.update("institutions", {"id": hospital["id"]}, {"account_mask": "•••• 0000"}),
+        lambda: api.update("institutions", {"account_mask": "•••• 0000"}, {"id": hospital["id"]}),
         lambda: api.insert("institutions", {**{k: HOSPITAL[k] for k in ("name", "kind", "city", "country", "method", "bank_name")}, "beneficiary_mask": "X.", "account_mask": "•••• 0000"}),
         lambda: api.delete("institutions", {"id": hospital["id"]}),
     ):
