@@ -113,7 +113,9 @@ def add(
         help=N_("The document you checked: its private asset under africagnotte/institutions/."),
     ),
     beneficiary: str = typer.Option(
-        ..., "--beneficiary", help=N_("The account holder's name, as the bank or operator knows it.")
+        ...,
+        "--beneficiary",
+        help=N_("The account holder's name, as the bank or operator knows it."),
     ),
     bank: str = typer.Option(None, "--bank", help=N_("The bank's name (a bank account).")),
     account: str = typer.Option(None, "--account", help=N_("The IBAN or RIB (a bank account).")),
@@ -128,7 +130,9 @@ def add(
 ) -> None:
     method = "mobile_money" if mobile_operator or phone else "bank_account"
     destination = (
-        f"{choices.value(mobile_operator)} {phone}" if method == "mobile_money" else f"{bank} {account}"
+        f"{choices.value(mobile_operator)} {phone}"
+        if method == "mobile_money"
+        else f"{bank} {account}"
     )
     if not yes:
         confirm(
@@ -149,7 +153,9 @@ def add(
         _summary(row)
 
 
-@app.command("list", help=N_("Verified institutions, masked (the active ones; --all for every one)."))
+@app.command(
+    "list", help=N_("Verified institutions, masked (the active ones; --all for every one).")
+)
 def list_(
     every: bool = typer.Option(False, "--all", help=N_("Also the deactivated ones.")),
     limit: int = typer.Option(

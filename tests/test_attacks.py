@@ -1786,18 +1786,41 @@ def test_an_owner_cannot_point_a_payout_at_a_forged_or_rewritten_institution(
     before = db.sql("select * from public.institutions")
     sealed = db.sql("select * from private.institution_accounts")
     attempts = [
-        lambda: api.insert("institutions", {**{k: HOSPITAL[k] for k in ("name", "kind", "city", "country")},
-                                            "name": "Hôpital Traoré", "method": "mobile_money",
-                                            "mobile_operator": "orange_money", "beneficiary_mask": "C. G. T.",
-                                            "account_mask": "+223 •• ••• •• 56"}),  # fmt: skip
-        lambda: api.update("institutions", {"mobile_operator": "orange_money"}, {"id": hospital["id"]}),
-        lambda: api.rpc("update_institution", {"institution_id": hospital["id"], **HOSPITAL, **mine}),
+        lambda: api.insert(
+            "institutions",
+            {
+                **{k: HOSPITAL[k] for k in ("name", "kind", "city", "country")},
+                "name": "Hôpital Traoré",
+                "method": "mobile_money",
+                "mobile_operator": "orange_money",
+                "beneficiary_mask": "C. G. T.",
+                "account_mask": "+223 •• ••• •• 56",
+            },
+        ),
+        lambda: api.update(
+            "institutions", {"mobile_operator": "orange_money"}, {"id": hospital["id"]}
+        ),
+        lambda: api.rpc(
+            "update_institution", {"institution_id": hospital["id"], **HOSPITAL, **mine}
+        ),
         lambda: api.rpc("register_institution", {**HOSPITAL, **mine, "name": "Hôpital Traoré"}),
-        lambda: api.rpc("request_payout_to_institution", {
-            "campaign_id": campaign["id"], "amount": 10_000,
-            "institution_id": "00000000-0000-4000-8000-000000000000"}),  # fmt: skip
-        lambda: api.rpc("request_payout", {"campaign_id": campaign["id"], "amount": 10_000,
-                                           "institution_id": hospital["id"], **mine}),  # fmt: skip
+        lambda: api.rpc(
+            "request_payout_to_institution",
+            {
+                "campaign_id": campaign["id"],
+                "amount": 10_000,
+                "institution_id": "00000000-0000-4000-8000-000000000000",
+            },
+        ),
+        lambda: api.rpc(
+            "request_payout",
+            {
+                "campaign_id": campaign["id"],
+                "amount": 10_000,
+                "institution_id": hospital["id"],
+                **mine,
+            },
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(ApiError) as err:
@@ -1812,4 +1835,7 @@ def test_an_owner_cannot_point_a_payout_at_a_forged_or_rewritten_institution(
     with pytest.raises(ApiError) as err:
         api.update("payout_requests", {"institution_id": None}, {"id": p["id"]})
     assert err.value.status == 403
-    assert db.one("select institution_id from public.payout_requests")["institution_id"] == hospital["id"]
+    assert (
+        db.one("select institution_id from public.payout_requests")["institution_id"]
+        == hospital["id"]
+    )

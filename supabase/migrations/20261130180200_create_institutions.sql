@@ -47,7 +47,7 @@ create type public.institution_kind as enum ('hospital', 'clinic', 'school', 'un
 
 create table public.institutions (
     id uuid primary key default extensions.gen_random_uuid(),
-    name text not null check (pg_catalog.char_length(name) between 2 and 120 and name !~ '[[:cntrl:]]'),
+    name text not null check (pg_catalog.char_length(name) between 2 and 120 and name !~ '[[:cntrl:]]'),  -- noqa: RF04
     kind public.institution_kind not null,
     city text not null check (pg_catalog.char_length(city) between 2 and 80 and city !~ '[[:cntrl:]]'),
     country public.country_code not null,
