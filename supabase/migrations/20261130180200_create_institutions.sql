@@ -129,7 +129,6 @@ revoke all on table private.institution_accounts from public, anon, authenticate
 
 alter table public.institutions enable row level security;
 alter table public.category_institution_thresholds enable row level security;
-alter table private.institution_accounts enable row level security;
 
 create policy "anyone reads the institutions"
 on public.institutions for select to anon, authenticated

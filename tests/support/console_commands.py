@@ -18,6 +18,8 @@ VALUES = {
     "reason": "test",
     "fr": "Agri",
     "en": "Farm",
+    "kind": "hospital",
+    "currency": "XOF",
 }
 
 
