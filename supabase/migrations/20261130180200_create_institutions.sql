@@ -743,6 +743,16 @@ as $$
     where c.id = p.campaign_id
 $$;
 
+update public.notification_kinds
+set
+    payload_schema = pg_catalog.jsonb_set(
+        payload_schema, '{properties,destination,description}',
+        pg_catalog.to_jsonb(
+            'The institution''s name when the payout goes to one, then the bank or operator and the masked account, e.g. "CHU Gabriel Touré, Ecobank •••• 5690" or "orange_money +223 •• ••• •• 56".'::text
+        )
+    )
+where kind = 'payout_update';
+
 -- payout_blockers, as before, with institution_deactivated after the fraud stops.
 create or replace function public.payout_blockers(payout_id uuid)
 returns setof public.payout_blocker
