@@ -592,3 +592,20 @@ def test_payouts_show_opens_an_institution_payout_for_the_deciding_admin(
     assert (view["institution_name"], view["account_number"]) == (
         "CHU Gabriel Touré", "ML03D01234567890123456789" + "0",
     )  # fmt: skip
+
+
+def test_a_banned_owner_asks_for_nothing_even_to_a_hospital(db, cast, gotrue, hospital):
+    gotrue.ban(cast.users["owner"])  # a ban freezes the owner's campaigns
+    before = counts(db)
+    with pytest.raises(ApiError) as err:
+        to_institution(cast.campaign_id, hospital["id"], 10_000)(cast.api("owner"))
+    assert (err.value.status, err.value.message) == (409, "payout_blocked")
+    assert counts(db) == before
+
+
+def test_a_payout_to_an_institution_is_within_the_balance(db, cast, hospital):
+    before = counts(db)
+    with pytest.raises(ApiError) as err:
+        to_institution(cast.campaign_id, hospital["id"], 10_000_000)(cast.api("owner"))
+    assert (err.value.status, err.value.message) == (409, "amount_exceeds_balance")
+    assert counts(db) == before
