@@ -60,6 +60,13 @@ class DocumentStatus(StrEnum):
     rejected = "rejected"
 
 
+class OfflineGiftStatus(StrEnum):
+    pending = "pending"
+    attested = "attested"
+    refused = "refused"
+    withdrawn = "withdrawn"
+
+
 class PaymentProvider(StrEnum):
     stripe = "stripe"
     cinetpay = "cinetpay"
@@ -72,6 +79,7 @@ DATABASE_TYPES: dict[type[StrEnum], str] = {
     RefundOrderStatus: "public.refund_order_status",
     EmailStatus: "private.email_status",
     DocumentStatus: "public.document_status",
+    OfflineGiftStatus: "public.offline_gift_status",
     PaymentProvider: "public.payment_provider",
 }
 

@@ -190,6 +190,7 @@ ROW_NAMES = {
     "reports": N_("report"),
     "payout_requests": N_("payout"),
     "refund_orders": N_("refund order"),
+    "offline_gifts": N_("offline gift"),
     "auth.users": N_("account"),
 }
 

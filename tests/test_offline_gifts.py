@@ -5,10 +5,15 @@ online, never in the payable balance nor the ledger."""
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
+import cloudinary.utils
 import pytest
 
+from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
 from tests.postgrest import ApiError
 from tests.rls_world import outcome
 from tests.support.cast import ACTORS, make_cast
@@ -374,3 +379,90 @@ def test_no_one_writes_the_table_directly(cast):
                 | {"campaign_id": cast.campaign_id, "status": "attested"},
             )
         assert err.value.code == "42501"
+
+
+# The console: `cagnotte-admin offline-gifts` -------------------------------------------------
+
+
+@pytest.fixture
+def cloudinary_configured(monkeypatch):
+    monkeypatch.setenv(
+        "CLOUDINARY_URL", f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}"
+    )
+
+
+@pytest.fixture
+def cli(operator_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    return functools.partial(operator_cli, "--lang", "fr", "offline-gifts")
+
+
+def test_the_console_lists_the_gifts_waiting_for_a_co_signature_first(cli, cast):
+    attested = record_gift(cast.api("treasurer"), cast.campaign_id, amount=1_000)
+    cast.api("owner").rpc("attest_offline_gift", {"gift_id": attested["id"]})
+    pending = record_gift(cast.api("treasurer"), cast.campaign_id, amount=2_000)
+
+    result = cli("list", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)] == [str(pending["id"]), str(attested["id"])]
+    only = json.loads(cli("list", "--status", "attested", "--json").stdout)
+    assert [r["id"] for r in only] == [str(attested["id"])]
+    french = cli("list")
+    assert "Dons hors ligne" in french.stdout
+    assert "espèces" in french.stdout
+
+
+def test_the_console_shows_a_gift_with_a_signed_link_to_its_slip_audited(
+    db, cli, cast, cloudinary_configured
+):
+    gift = record_gift(cast.api("treasurer"), cast.campaign_id)
+
+    result = cli("show", str(gift["id"])[:8], "--minutes", "10")
+
+    assert result.exit_code == 0, result.output
+    for text in ("Famille Diarra", "Mariam Keïta", "Enregistré par", "pending", "50"):
+        assert text in result.stdout, text
+    url = urlsplit(result.stdout.strip().splitlines()[-1])
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert (query["public_id"], query["type"]) == (gift["slip_ref"], "authenticated")
+    signed = {k: v for k, v in query.items() if k not in ("signature", "api_key")}
+    assert query["signature"] == cloudinary.utils.api_sign_request(signed, CLOUDINARY_SECRET)
+    assert db.sql(
+        "select target_id from private.audit_log where action = 'offline-gifts show'"
+    ) == [{"target_id": str(gift["id"])}]
+
+
+def test_staff_attest_refuse_and_withdraw_from_the_console_through_the_database(db, cli, cast):
+    first = record_gift(cast.api("treasurer"), cast.campaign_id, amount=10_000)
+    second = record_gift(cast.api("treasurer"), cast.campaign_id, amount=20_000)
+
+    attested = cli("attest", str(first["id"])[:8])
+    assert attested.exit_code == 0, attested.output
+    assert "Attesté" in attested.stdout
+    assert books(db, cast.campaign_id)["offline_amount"] == 10_000
+
+    blank = cli("refuse", str(second["id"]), "--reason", "  ")
+    assert blank.exit_code != 0
+    assert "Traceback" not in blank.output
+    refused_ = cli("refuse", str(second["id"]), "--reason", "Bordereau illisible")
+    assert refused_.exit_code == 0, refused_.output
+    assert "Bordereau illisible" in refused_.stdout
+
+    withdrawn = cli("withdraw", str(first["id"]), "--reason", "Doublon", "--yes")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert books(db, cast.campaign_id)["offline_amount"] == 0
+    actions = [r["action"] for r in db.sql("select action from private.audit_log order by id")]
+    for action in ("attest_offline_gift", "offline-gifts attest", "refuse_offline_gift",
+                   "offline-gifts refuse", "withdraw_offline_gift", "offline-gifts withdraw"):  # fmt: skip
+        assert action in actions, action
+
+
+def test_the_console_says_in_french_why_the_database_refuses(cli, cast):
+    gift = record_gift(cast.api("treasurer"), cast.campaign_id)
+    cli("withdraw", str(gift["id"]), "--reason", "Doublon", "--yes")
+    again = cli("attest", str(gift["id"]))
+    assert again.exit_code != 0
+    assert "n'est plus dans un état qui le permet" in again.output
+    unknown = cli("show", "00000000")
+    assert "don hors ligne" in unknown.output
