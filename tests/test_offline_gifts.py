@@ -466,3 +466,31 @@ def test_the_console_says_in_french_why_the_database_refuses(cli, cast):
     assert "n'est plus dans un état qui le permet" in again.output
     unknown = cli("show", "00000000")
     assert "don hors ligne" in unknown.output
+
+
+# The slip's upload: signed by the service for those who may record ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    #      anon               donor             owner             co_organizer      treasurer
+    [("anon", (401, "sign_in_required")), ("donor", (403, "not_treasurer")),
+     ("owner", (403, "not_treasurer")), ("co_organizer", (403, "not_treasurer")),
+     ("treasurer", (200, None)), ("moderator", (403, "not_treasurer")),
+     ("admin", (403, "not_treasurer")), ("banned", (403, "account_banned"))],
+)  # fmt: skip
+def test_who_gets_a_signed_upload_for_a_slip(service, cast, actor, expected):
+    user = cast.users.get(actor)
+    headers = {"Authorization": f"Bearer {user.token}"} if actor != "anon" else {}
+    response = service.post(
+        "/media/signature",
+        json={"target": "offline_slip", "campaign_id": cast.campaign_id},
+        headers=headers,
+    )
+    body = response.get_json()
+    assert (response.status_code, body.get("message")) == expected, body
+    if expected[0] == 200:
+        fields = body["fields"]
+        assert fields["folder"] == f"africagnotte/offline/{cast.campaign_id}"
+        assert fields["type"] == "authenticated"  # private: signed links only
+        assert "notification_url" not in fields
