@@ -318,8 +318,9 @@ begin
     if not found or not (private.is_staff() or private.is_campaign_team(g.campaign_id)) then
         raise exception using errcode = 'PT404', message = 'offline_gift_not_found', detail = 'No such offline gift.';
     end if;
-    -- the campaign locked too: its offline_amount follows
-    select * into c from public.campaigns as x where x.id = g.campaign_id for update;
+    -- the campaign locked too (as the payment core locks it for its totals): its
+    -- offline_amount follows
+    select * into c from public.campaigns as x where x.id = g.campaign_id for no key update;
     on_team := private.is_campaign_team(c.id);
     was := g.status;
 
