@@ -78,6 +78,13 @@ class MobileOperator(StrEnum):
     mpesa = "mpesa"
 
 
+class OfflineGiftStatus(StrEnum):
+    pending = "pending"
+    attested = "attested"
+    refused = "refused"
+    withdrawn = "withdrawn"
+
+
 class PaymentProvider(StrEnum):
     stripe = "stripe"
     cinetpay = "cinetpay"
@@ -90,6 +97,7 @@ DATABASE_TYPES: dict[type[StrEnum], str] = {
     RefundOrderStatus: "public.refund_order_status",
     EmailStatus: "private.email_status",
     DocumentStatus: "public.document_status",
+    OfflineGiftStatus: "public.offline_gift_status",
     PaymentProvider: "public.payment_provider",
     InstitutionKind: "public.institution_kind",
     MobileOperator: "public.mobile_money_operator",

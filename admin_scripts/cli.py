@@ -19,6 +19,7 @@ from admin_scripts import (
     jobs_cmd,
     media_cmd,
     notifications_cmd,
+    offline_gifts_cmd,
     operator,
     payments_cmd,
     payouts_cmd,
@@ -80,6 +81,7 @@ app.add_typer(documents_cmd.app, name="documents")
 app.add_typer(institutions_cmd.app, name="institutions")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(media_cmd.app, name="media")
+app.add_typer(offline_gifts_cmd.app, name="offline-gifts")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")
 app.add_typer(payouts_cmd.app, name="payouts")

@@ -191,6 +191,7 @@ ROW_NAMES = {
     "payout_requests": N_("payout"),
     "institutions": N_("institution"),
     "refund_orders": N_("refund order"),
+    "offline_gifts": N_("offline gift"),
     "auth.users": N_("account"),
 }
 

@@ -18,8 +18,12 @@ for the RPC, or `sql` for computed columns called on a row. Placeholders
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.conftest import CAMPAIGN
 from tests.support.institutions import HOSPITAL
+
+TODAY = datetime.now(UTC).date().isoformat()
 
 # fmt: off
 TABLES: dict[str, dict] = {
@@ -109,6 +113,11 @@ TABLES: dict[str, dict] = {
         "row": "id = %s", "params": [":notification"], "set": {"read_at": "2026-11-21T10:00:00Z"},
         "insert": {"user_id": ":me", "kind": "new_comment", "dedupe_key": "matrix"},
     },
+    "offline_gifts": {
+        "row": "id = %s", "params": [":offline_gift"], "set": {"status": "attested"},
+        "insert": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF", "received_on": TODAY,
+                   "channel": "cash", "slip_ref": "africagnotte/offline/{campaign}/matrice"},
+    },
     "payout_approvals": {
         "row": "payout_id = %s", "params": [":payout"], "set": {"approved_at": "2026-11-21T10:00:00Z"},
         "insert": {"payout_id": ":payout", "treasurer_id": ":me"},
@@ -168,9 +177,11 @@ FUNCTIONS: dict[str, dict] = {
                                                "institution_id": ":institution"}},
     "set_institution_threshold": {"args": {"category": "education", "currency": "XOF", "above": 1000}},
     "update_institution": {"args": {"institution_id": ":institution", **HOSPITAL}},
+    "attest_offline_gift": {"args": {"gift_id": ":offline_gift"}},
     "approve_payout_as_treasurer": {"args": {"payout_id": ":payout"}},
     "campaign_balance": {"args": {"campaign_id": ":campaign"}},
     "campaign_by_slug": {"args": {"slug": ":slug"}},
+    "campaign_offline_gifts": {"args": {"campaign_id": ":campaign"}},
     "campaign_dashboard": {"args": {"campaign_id": ":campaign"}},
     "campaign_donations": {"args": {"campaign_id": ":campaign"}},
     "cancel_campaign": {"args": {"campaign_id": ":campaign", "reason": "Plus besoin"}},
@@ -192,9 +203,13 @@ FUNCTIONS: dict[str, dict] = {
                           " where u.id = %s", "params": [":update"]},
     "my_donations": {"args": {}},
     "payout_blockers": {"args": {"payout_id": ":payout"}},
+    "record_offline_gift": {"args": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF",
+                                     "received_on": TODAY, "channel": "cash",
+                                     "slip_ref": "africagnotte/offline/{campaign}/matrice"}},
     "record_manual_refund": {"args": {"order_id": ":refund_order", "reference": "OM-1"}},
     "record_refund_request": {"args": {"order_id": ":refund_order", "provider_refund_id": "re_1"}},
     "reject_campaign": {"args": {"campaign_id": ":pending", "reason": "Photos floues"}},
+    "refuse_offline_gift": {"args": {"gift_id": ":offline_gift", "reason": "Illisible"}},
     "reject_payout": {"args": {"payout_id": ":payout", "reason": "À vérifier"}},
     "reorder_campaign_media": {"args": {"campaign_id": ":campaign",
                                         "public_ids": [":media_public_id"]}},
@@ -210,6 +225,7 @@ FUNCTIONS: dict[str, dict] = {
     "set_treasurers": {"args": {"campaign_id": ":campaign", "treasurer_ids": [":co_organizer"],
                                 "quorum": 1}},
     "submit_campaign": {"args": {"campaign_id": ":draft"}},
+    "withdraw_offline_gift": {"args": {"gift_id": ":offline_gift", "reason": "Erreur"}},
     "unfreeze_campaign": {"args": {"campaign_id": ":campaign", "note": "Vérifiée"}},
 }
 # fmt: on
@@ -294,6 +310,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("notifications", "insert"): "denied denied denied denied denied denied denied",
     ("notifications", "update"): "denied none ok none none none account_banned",
     ("notifications", "delete"): "denied none ok none none none account_banned",
+    ("offline_gifts", "select"): "denied none ok ok none ok none",
+    ("offline_gifts", "insert"): "denied denied denied denied denied denied denied",
+    ("offline_gifts", "update"): "denied denied denied denied denied denied denied",
+    ("offline_gifts", "delete"): "denied denied denied denied denied denied denied",
     ("payout_approvals", "select"): "denied none ok ok none ok none",
     ("payout_approvals", "insert"): "denied denied denied denied denied denied denied",
     ("payout_approvals", "update"): "denied denied denied denied denied denied denied",
@@ -380,6 +400,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("search_campaigns", "execute"): "ok ok ok ok ok ok ok",
     ("set_treasurers", "execute"): "denied not_campaign_owner payout_in_progress not_campaign_owner not_campaign_owner not_campaign_owner not_campaign_owner",
     ("submit_campaign", "execute"): "denied campaign_not_found ok campaign_not_found campaign_not_found not_campaign_owner campaign_not_found",
+    ("record_offline_gift", "execute"): "denied not_treasurer not_treasurer ok not_treasurer not_treasurer account_banned",
+    ("attest_offline_gift", "execute"): "denied offline_gift_not_found ok cannot_attest_own_gift offline_gift_not_found ok account_banned",
+    ("refuse_offline_gift", "execute"): "denied offline_gift_not_found ok cannot_attest_own_gift offline_gift_not_found ok account_banned",
+    ("withdraw_offline_gift", "execute"): "denied offline_gift_not_found ok ok offline_gift_not_found ok account_banned",
+    ("campaign_offline_gifts", "execute"): "ok ok ok ok ok ok ok",
     ("unfreeze_campaign", "execute"): "denied admin_only admin_only admin_only admin_only invalid_status_transition admin_only",
 }
 # fmt: on

@@ -152,6 +152,14 @@ def build(
     )
     api["co_organizer"].rpc("approve_payout_as_treasurer", {"payout_id": _id(payout)})
     ids["institution"] = _id(api["admin"].rpc("register_institution", HOSPITAL))
+    # An offline gift the treasurer (the co-organizer) recorded, awaiting a co-signature.
+    gift = api["co_organizer"].rpc(
+        "record_offline_gift",
+        {"campaign_id": active["id"], "amount": 30_000, "currency": "XOF",
+         "received_on": str(conn.execute("select current_date as d").fetchone()["d"]),
+         "channel": "cash", "slip_ref": f"africagnotte/offline/{active['id']}/recu-obseques"},
+    )  # fmt: skip
+    ids["offline_gift"] = _id(gift)
     ids.update(
         update=update["id"],
         comment=comment["id"],

@@ -1839,3 +1839,63 @@ def test_an_owner_cannot_point_a_payout_at_a_forged_or_rewritten_institution(
         db.one("select institution_id from public.payout_requests")["institution_id"]
         == hospital["id"]
     )
+
+
+# Attested offline gifts --------------------------------------------------------------------------
+
+
+def test_a_treasurer_cannot_attest_their_own_offline_gift_through_another_path(
+    db, as_user, owner, make_user, grant_role, make_campaign
+):
+    """The recorder tries every other way to count their own gift: writing the
+    row, calling the transition function, and as staff (a moderator on the team,
+    then one who left it): the gift stays pending and the progress unmoved."""
+    campaign = make_campaign(owner, "active")
+    treasurer = make_user(user_metadata={"full_name": "Mariam Keïta"})
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [campaign["id"], treasurer.id],
+    )
+    as_user(owner).rpc(
+        "set_treasurers",
+        {"campaign_id": str(campaign["id"]), "treasurer_ids": [str(treasurer.id)], "quorum": 1},
+    )
+    gift = as_user(treasurer).rpc(
+        "record_offline_gift",
+        {"campaign_id": str(campaign["id"]), "amount": 900_000, "currency": "XOF",
+         "received_on": str(db.one("select current_date as d")["d"]), "channel": "cash",
+         "slip_ref": f"africagnotte/offline/{campaign['id']}/recu-eglise"},
+    )  # fmt: skip
+    api = as_user(treasurer)
+    refused(lambda: api.update("offline_gifts", {"status": "attested"}, {"id": gift["id"]}),
+            code="42501")  # fmt: skip
+    refused(lambda: raw(api, "select private.move_offline_gift(%s, 'attested')", [gift["id"]]),
+            code="42501")  # fmt: skip
+    refused(lambda: raw(api, "update public.campaigns set offline_amount = 900000 where id = %s",
+                        [campaign["id"]]), code="42501")  # fmt: skip
+    grant_role(treasurer, "moderator")
+    refused(lambda: as_user(treasurer).rpc("attest_offline_gift", {"gift_id": gift["id"]}),
+            code="cannot_attest_own_gift")  # fmt: skip
+    db.sql("delete from public.campaign_members where user_id = %s", [treasurer.id])
+    refused(lambda: as_user(treasurer).rpc("attest_offline_gift", {"gift_id": gift["id"]}),
+            code="cannot_attest_own_gift")  # fmt: skip
+    assert row(db, "offline_gifts", gift["id"])["status"] == "pending"
+    assert row(db, "campaigns", campaign["id"])["offline_amount"] == 0
+
+
+def test_a_stranger_cannot_read_an_offline_gifts_slip(
+    db, as_user, anon, user, owner, make_campaign
+):
+    campaign = make_campaign(owner, "active")
+    gift = as_user(owner).rpc(
+        "record_offline_gift",
+        {"campaign_id": str(campaign["id"]), "amount": 10_000, "currency": "XOF",
+         "received_on": str(db.one("select current_date as d")["d"]), "channel": "agent",
+         "slip_ref": f"africagnotte/offline/{campaign['id']}/bordereau-agent"},
+    )  # fmt: skip
+    assert as_user(user).get("offline_gifts", {"id": gift["id"]}) == []
+    refused(lambda: anon.get("offline_gifts", {"id": gift["id"]}), code="42501")
+    assert raw(as_user(user), "select slip_ref from public.offline_gifts", method="GET") == []
+    for client in (anon, as_user(user)):
+        listed = client.rpc("campaign_offline_gifts", {"campaign_id": str(campaign["id"])})
+        assert "bordereau" not in json.dumps(listed, default=str)

@@ -137,6 +137,8 @@ def test_every_template_exists_in_french_and_english(db):
         "campaign_rejected", "new_comment", "invitation_co_organizer", "invitation_contributor",
         "payout_approved", "payout_paid", "payout_failed", "payout_rejected",
         "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored",
+        "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused",
+        "offline_gift_withdrawn",
     }  # fmt: skip
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 

@@ -103,6 +103,34 @@ def produce_every_kind(db, as_user, give, make_campaign, owner, user, other_user
         "close_campaign_with_refunds", {"campaign_id": campaign["id"], "reason": "Fraude"}
     )
 
+    # offline gifts: a treasurer records them, the owner co-signs or refuses
+    gifts = make_campaign(owner, "active", title="Obsèques de Papa Diarra")
+    db.sql("insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+           [gifts["id"], other_user.id])  # fmt: skip
+    as_user(owner).rpc(
+        "set_treasurers",
+        {"campaign_id": gifts["id"], "treasurer_ids": [str(other_user.id)], "quorum": 1},
+    )
+    for name in ("recu-1", "recu-2"):  # offline_gift_to_attest
+        as_user(other_user).rpc(
+            "record_offline_gift",
+            {"campaign_id": gifts["id"], "amount": 25_000, "currency": "XOF",
+             "received_on": str(db.one("select current_date as d")["d"]), "channel": "cash",
+             "slip_ref": f"africagnotte/offline/{gifts['id']}/{name}", "giver_consented": True,
+             "giver_name": "Famille Diarra"},
+        )  # fmt: skip
+    first, second = db.sql(
+        "select id from public.offline_gifts where campaign_id = %s order by slip_ref",
+        [gifts["id"]],
+    )
+    as_user(owner).rpc("attest_offline_gift", {"gift_id": first["id"]})  # offline_gift_attested
+    as_user(owner).rpc(  # offline_gift_refused
+        "refuse_offline_gift", {"gift_id": second["id"], "reason": "Illisible"}
+    )
+    as_user(other_user).rpc(  # offline_gift_withdrawn
+        "withdraw_offline_gift", {"gift_id": first["id"], "reason": "Doublon"}
+    )
+
     for decision in ("approve_campaign", "reject_campaign"):  # moderation_decision, both ways
         pending = make_campaign(owner, "pending_review")
         args = {"campaign_id": pending["id"]}

@@ -1,5 +1,6 @@
 """Property test: whatever the providers (Stripe, CinetPay) send, in whatever order, repeated or
-not, the campaign totals equal the ledger and money states stay coherent."""
+not, the campaign totals equal the ledger and money states stay coherent; offline gifts recorded,
+attested and withdrawn among them count apart and never enter the ledger nor the balance."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    multiple,
     precondition,
     rule,
     run_state_machine_as_test,
@@ -35,6 +37,7 @@ class PaymentEvents(RuleBasedStateMachine):
 
     pledges = Bundle("pledges")
     sent = Bundle("sent")
+    gifts = Bundle("gifts")
 
     @initialize()
     def campaign(self):
@@ -113,17 +116,24 @@ class PaymentEvents(RuleBasedStateMachine):
 
     def as_admin(self, query, params):
         """An admin's RPC; a refusal (PT4xx) changes nothing (rolled back to a savepoint)."""
-        claims = json.dumps({"sub": str(self.admin_id), "role": "authenticated"})
+        return self.as_user(self.admin_id, query, params)
+
+    def as_user(self, user_id, query, params):
+        """A signed-in user's RPC, its rows; a refusal (PT4xx) changes nothing (rolled back
+        to a savepoint) and gives None."""
+        claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
         self.db.sql("savepoint governance")
         self.db.sql("select set_config('request.jwt.claims', %s, true)", [claims])
         try:
-            self.db.sql(query, params)
+            rows = self.db.sql(query, params)
         except psycopg.Error as exc:
             if not (exc.sqlstate or "").startswith("PT4"):
                 raise
             self.db.sql("rollback to savepoint governance")
+            rows = None
         self.db.sql("select set_config('request.jwt.claims', '', true)")
         self.db.sql("release savepoint governance")
+        return rows
 
     @precondition(lambda self: self.status() in ("active", "funded"))
     @rule()
@@ -159,6 +169,54 @@ class PaymentEvents(RuleBasedStateMachine):
                 pledge = (order["donation_id"], order["amount"], "stripe")
                 total = order["amount"] - order["disputed_amount"]
                 self.send(pledge, {"kind": "refund", "refunded_total": total}, seconds)
+
+    # Attested offline gifts: cash recorded by the owner (the campaign has no treasurer),
+    # attested by the admin, withdrawn by either; each step leaves the books as they were.
+
+    def books(self):
+        return self.db.one(
+            "select c.collected_amount, private.available_balance(c.id) as balance,"
+            " (select count(*) from private.ledger_entries as l where l.campaign_id = c.id) as entries"
+            " from public.campaigns as c where c.id = %s",
+            [self.campaign_id],
+        )
+
+    def offline_step(self, user_id, query, params):
+        before = self.books()
+        rows = self.as_user(user_id, query, params)
+        assert self.books() == before, "an offline gift moved the ledger or the balance"
+        return rows
+
+    @rule(
+        target=gifts, amount=st.integers(1, 5_000_000), channel=st.sampled_from(["cash", "agent"])
+    )
+    def record_offline_gift(self, amount, channel):
+        rows = self.offline_step(
+            self.owner_id,
+            "select (public.record_offline_gift(%s, %s, 'XOF', current_date, %s, %s)).id",
+            [self.campaign_id, amount, channel,
+             f"africagnotte/offline/{self.campaign_id}/recu-{next(_ids)}"],
+        )  # fmt: skip
+        return rows[0]["id"] if rows else multiple()
+
+    @rule(gift=gifts)
+    def attest_offline_gift(self, gift):
+        self.offline_step(self.admin_id, "select public.attest_offline_gift(%s)", [gift])
+
+    @rule(gift=gifts, by_owner=st.booleans())
+    def withdraw_offline_gift(self, gift, by_owner):
+        who = self.owner_id if by_owner else self.admin_id
+        self.offline_step(who, "select public.withdraw_offline_gift(%s, 'erreur')", [gift])
+
+    @invariant()
+    def offline_gifts_count_apart_only_once_attested(self):
+        c = self.db.one(
+            "select c.offline_amount, (select coalesce(sum(g.amount), 0) from public.offline_gifts"
+            " as g where g.campaign_id = c.id and g.status = 'attested') as attested"
+            " from public.campaigns as c where c.id = %s",
+            [self.campaign_id],
+        )
+        assert c["offline_amount"] == c["attested"]
 
     def teardown(self):
         self.db.sql("rollback")

@@ -33,7 +33,7 @@ class UploadTarget(BaseModel):
     """What the signature is for (a campaign's media unless said)."""
 
     model_config = ConfigDict(extra="allow")
-    target: Literal["campaign", "avatar", "document"] = "campaign"
+    target: Literal["campaign", "avatar", "document", "offline_slip"] = "campaign"
 
 
 class CampaignUpload(BaseModel):
@@ -57,10 +57,20 @@ class DocumentUpload(BaseModel):
     document_type: str
 
 
+class OfflineSlipUpload(BaseModel):
+    """The photo of an offline gift's cash receipt or agent slip, by a treasurer
+    (record_offline_gift then takes its public_id): private at Cloudinary."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["offline_slip"]
+    campaign_id: uuid.UUID
+
+
 UPLOADS: dict[str, type[BaseModel]] = {
     "campaign": CampaignUpload,
     "avatar": AvatarUpload,
     "document": DocumentUpload,
+    "offline_slip": OfflineSlipUpload,
 }
 
 
@@ -150,6 +160,19 @@ def media_signature():
         context = f"campaign_id={upload.campaign_id}|document_type={upload.document_type}"
         # private: delivered only through signed URLs; the team then records the
         # uploaded public_id in campaign_documents (no media row is made)
+        extra = {"type": "authenticated"}
+    elif isinstance(upload, OfflineSlipUpload):
+        with connection() as conn:
+            limits = conn.execute(
+                "select private.assert_offline_gift_recorder(%s, %s),"
+                " private.media_limits('document') as limits",
+                [user_id, upload.campaign_id],
+            ).fetchone()["limits"]
+        kind, resource_type = "document", "image"
+        folder = f"africagnotte/offline/{upload.campaign_id}"
+        tags = f"africagnotte,offline_{upload.campaign_id}"
+        context = f"campaign_id={upload.campaign_id}"
+        # private as a proof: the team and staff see it through signed URLs only
         extra = {"type": "authenticated"}
     else:
         if isinstance(upload, AvatarUpload):
