@@ -16,6 +16,7 @@ from admin_scripts import (
     doctor_cmd,
     documents_cmd,
     jobs_cmd,
+    justifications_cmd,
     media_cmd,
     notifications_cmd,
     operator,
@@ -77,6 +78,7 @@ def root(
 app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(documents_cmd.app, name="documents")
 app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(justifications_cmd.app, name="justifications")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")

@@ -6,11 +6,15 @@ campaign and blocks the next payout until staff clear it."""
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from admin_scripts import i18n
+from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS, WALLET, make_cast, paid_payout
 
@@ -499,3 +503,75 @@ def test_a_payout_not_paid_is_not_cleared(cast):
             "clear_justification", {"payout_id": requested["id"], "note": "Rien"}
         )
     ) == "payout_not_paid"  # fmt: skip
+
+
+# The operators' console ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(operator_cli):
+    yield functools.partial(operator_cli, "justifications")
+    i18n.use("en")  # the suite speaks English: a French run here does not leak
+
+
+def test_the_console_lists_overdue_payouts_first(cast, payout, db, cli, operator_cli, monkeypatch):
+    add(cast, payout, amount=20_000)
+    cast.api("owner").rpc("publish_justification", {"payout_id": str(payout["id"])})
+    overdue_by(db, payout, 40)
+
+    result = cli("list", "--json")
+
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["payout_id"] == str(payout["id"])
+    assert row["overdue"] is True
+    assert (row["amount"], row["justified"], row["currency"]) == (50_000, 20_000, "XOF")
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+    french = operator_cli("--lang", "fr", "justifications", "list")
+    assert french.exit_code == 0, french.output
+    assert "en retard" in french.stdout
+    assert cast.campaign["slug"] in french.stdout
+
+
+def test_the_console_shows_lines_with_signed_receipt_links_and_audits_it(
+    cast, payout, db, cli, monkeypatch
+):
+    monkeypatch.setenv(
+        "CLOUDINARY_URL", f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}"
+    )
+    add(cast, payout, amount=20_000)
+
+    result = cli("show", str(payout["id"])[:8], "--json")
+
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    (line_,) = shown["lines"]
+    assert line_["receipt_ref"].endswith("/facture-pharmacie")
+    assert line_["status"] == "draft"
+    url = urlsplit(line_["receipt_url"])
+    query = parse_qs(url.query)
+    assert query["public_id"] == [line_["receipt_ref"]]
+    assert query["type"] == ["authenticated"]
+    assert "signature" in query
+    assert db.one(
+        "select count(*) as n from private.audit_log where action = 'justifications show'"
+        " and target_id = %s",
+        [str(payout["id"])],
+    )["n"] == 1  # fmt: skip
+
+
+def test_the_console_clears_a_payout_with_a_note(cast, payout, db, cli, operator_cli):
+    overdue_by(db, payout, 40)
+
+    result = cli("clear", str(payout["id"]), "--note", "Factures vérifiées à l'hôpital")
+
+    assert result.exit_code == 0, result.output
+    assert str(payout["id"])[:8] in result.stdout
+    assert spending(cast)["overdue"] is False
+    (clearance,) = db.sql("select note from private.justification_clearances")
+    assert clearance["note"] == "Factures vérifiées à l'hôpital"
+    again = operator_cli(
+        "--lang", "fr", "justifications", "clear", str(payout["id"]), "--note", "Encore"
+    )
+    assert again.exit_code != 0
+    assert "a déjà levé" in again.output
