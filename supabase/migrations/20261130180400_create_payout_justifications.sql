@@ -131,21 +131,25 @@ create index justification_clearances_cleared_by_idx on private.justification_cl
 revoke all on table public.justification_lines, public.justification_receipts from anon, authenticated;
 grant select on table public.justification_lines to anon, authenticated;
 grant select on table public.justification_receipts to authenticated;
-revoke all on table private.justification_clearances from public, anon, authenticated;
+-- read and written by definer functions only (as private.payout_accounts)
+revoke all on table private.justification_clearances from public, anon, authenticated, service_role;
 
 alter table public.justification_lines enable row level security;
 alter table public.justification_receipts enable row level security;
-alter table private.justification_clearances enable row level security;
 
 -- the campaign's own visibility (its RLS) decides: a frozen campaign's lines
 -- are hidden from the public as the campaign is
-create policy "anyone reads the published lines of a campaign they see"
-on public.justification_lines for select to anon, authenticated
+create policy "visitors read the published lines of a campaign they see"
+on public.justification_lines for select to anon
 using (status = 'published' and campaign_id in (select c.id from public.campaigns as c));
 
-create policy "the team and staff read the campaign's draft lines"
+create policy "users read the published lines of a campaign they see and the team and staff every line"
 on public.justification_lines for select to authenticated
-using ((select private.is_staff()) or campaign_id in (select private.team_campaign_ids()));
+using (
+    (status = 'published' and campaign_id in (select c.id from public.campaigns as c))
+    or (select private.is_staff())
+    or campaign_id in (select private.team_campaign_ids())
+);
 
 create policy "the team and staff read the campaign's receipts"
 on public.justification_receipts for select to authenticated

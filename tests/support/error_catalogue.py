@@ -30,6 +30,8 @@ COMPUTED_DETAILS = {
     "refund_not_recorded": "The payment core did not record the refund: `details` is its outcome.",
     "invalid_payout_destination": "The payout destination is incomplete or malformed:"
     " `details` names the problem.",
+    "invalid_justification_line": "A justification line's field does not fit (description,"
+    " amount, date, supplier, receipt or public image): `details` names it.",
 }
 
 
