@@ -17,6 +17,7 @@ from admin_scripts import i18n
 from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS, WALLET, make_cast, paid_payout
+from tests.test_media_uploads import sign_upload
 
 
 @pytest.fixture
@@ -575,3 +576,41 @@ def test_the_console_clears_a_payout_with_a_note(cast, payout, db, cli, operator
     )
     assert again.exit_code != 0
     assert "a déjà levé" in again.output
+
+
+# Uploads: the service signs receipts for the team -----------------------------------------
+
+
+def sign(service, cast, actor, **body):
+    token = None if actor == "anon" else cast.users[actor].token
+    return sign_upload(service, token, target="justification", campaign_id=cast.campaign_id, **body)
+
+
+def test_the_team_gets_a_private_upload_for_a_receipt_and_a_public_one_for_its_image(cast, service):
+    receipt = sign(service, cast, "co_organizer")
+    assert receipt.status_code == 200, receipt.get_json()
+    fields = receipt.get_json()["fields"]
+    assert fields["folder"] == f"africagnotte/justifications/{cast.campaign_id}"
+    assert fields["type"] == "authenticated"
+    image = sign(service, cast, "owner", visibility="public")
+    assert image.status_code == 200, image.get_json()
+    fields = image.get_json()["fields"]
+    assert fields["folder"] == f"africagnotte/justifications/{cast.campaign_id}/public"
+    assert "type" not in fields
+
+
+SIGNERS = {
+    "anon": (401, "sign_in_required"), "donor": (403, "not_campaign_owner"),
+    "owner": (200, None), "co_organizer": (200, None), "treasurer": (200, None),
+    "moderator": (403, "not_campaign_owner"), "admin": (403, "not_campaign_owner"),
+    "banned": (403, "account_banned"),
+}  # fmt: skip
+
+
+def test_only_the_team_gets_an_upload_signed_for_a_receipt(cast, service):
+    for actor, (status, token) in SIGNERS.items():
+        response = sign(service, cast, actor)
+        assert response.status_code == status, (actor, response.get_json())
+        if token:
+            assert response.get_json()["message"] == token, actor
+            assert "signature" not in response.get_json(), actor

@@ -33,7 +33,7 @@ class UploadTarget(BaseModel):
     """What the signature is for (a campaign's media unless said)."""
 
     model_config = ConfigDict(extra="allow")
-    target: Literal["campaign", "avatar", "document"] = "campaign"
+    target: Literal["campaign", "avatar", "document", "justification"] = "campaign"
 
 
 class CampaignUpload(BaseModel):
@@ -57,10 +57,21 @@ class DocumentUpload(BaseModel):
     document_type: str
 
 
+class JustificationUpload(BaseModel):
+    """What a paid payout paid for: a receipt (private at Cloudinary), or its
+    redacted image for the public (public: under the folder's public/)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["justification"]
+    campaign_id: uuid.UUID
+    visibility: Literal["receipt", "public"] = "receipt"
+
+
 UPLOADS: dict[str, type[BaseModel]] = {
     "campaign": CampaignUpload,
     "avatar": AvatarUpload,
     "document": DocumentUpload,
+    "justification": JustificationUpload,
 }
 
 
@@ -151,6 +162,24 @@ def media_signature():
         # private: delivered only through signed URLs; the team then records the
         # uploaded public_id in campaign_documents (no media row is made)
         extra = {"type": "authenticated"}
+    elif isinstance(upload, JustificationUpload):
+        with connection() as conn:
+            limits = conn.execute(
+                "select private.authorize_justification_upload(%s, %s),"
+                " private.media_limits('document') as limits",
+                [user_id, upload.campaign_id],
+            ).fetchone()["limits"]
+        kind, resource_type = "document", "image"
+        folder = f"africagnotte/justifications/{upload.campaign_id}"
+        tags = f"africagnotte,justification_{upload.campaign_id}"
+        context = f"campaign_id={upload.campaign_id}"
+        # the receipt is private (signed URLs only); its redacted image is public,
+        # under public/; the team then records the public_id through
+        # add_justification_line (no media row is made)
+        if upload.visibility == "public":
+            folder += "/public"
+        else:
+            extra = {"type": "authenticated"}
     else:
         if isinstance(upload, AvatarUpload):
             resource_type, campaign_id = "image", None

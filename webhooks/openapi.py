@@ -27,6 +27,7 @@ from webhooks.cloudinary_gateway import (
     CampaignUpload,
     DeleteNotification,
     DocumentUpload,
+    JustificationUpload,
     ModerationNotification,
     SignedUpload,
     UploadNotification,
@@ -72,7 +73,7 @@ class OpenApiDocument(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     Error, CheckoutRequest, CheckoutResponse, CampaignUpload, AvatarUpload, DocumentUpload,
-    SignedUpload, StripeEnvelope, UploadNotification, DeleteNotification,
+    JustificationUpload, SignedUpload, StripeEnvelope, UploadNotification, DeleteNotification,
     ModerationNotification, CinetPayNotification, CinetPayPing, WebhookReceived, PayoutAccount,
     Health, OpenApiDocument,
 ]  # fmt: skip
@@ -116,9 +117,11 @@ OPERATIONS = [
     Operation(
         "post", "/media/signature",
         "Sign one direct upload to Cloudinary (a campaign's media, an avatar, a payout's"
-        " document): the browser then uploads the file itself.",
+        " document, a justification's receipt or public image): the browser then uploads"
+        " the file itself.",
         (200, SignedUpload), auth="required",
-        body={"anyOf": [ref(CampaignUpload), ref(AvatarUpload), ref(DocumentUpload)]},
+        body={"anyOf": [ref(CampaignUpload), ref(AvatarUpload), ref(DocumentUpload),
+                        ref(JustificationUpload)]},
         errors={400: BODY, 401: ["invalid_token", "sign_in_required"],
                 403: ["origin_not_allowed"], 404: [], 409: [],
                 413: ["request_entity_too_large"], 422: FIELDS, 429: [],

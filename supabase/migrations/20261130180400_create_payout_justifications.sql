@@ -623,6 +623,32 @@ $$;
 comment on function public.clear_justification(uuid, text) is
 'Staff clear a paid payout''s justification (with a note, audited, four eyes): it is no longer overdue and blocks nothing.';
 
+-- Whether `actor` may upload a receipt (or its public image) for the campaign:
+-- the service asks before signing the upload; raises the reason otherwise.
+create function private.authorize_justification_upload(actor uuid, campaign_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    c public.campaigns;
+begin
+    if private.is_banned(actor) then
+        raise exception using
+            errcode = 'PT403', message = 'account_banned',
+            detail = 'This account is suspended: it can read public data but not write.';
+    end if;
+    c := private.visible_campaign(campaign_id, false, actor);
+    if c.id not in (select private.team_campaign_ids(actor)) then
+        raise exception using
+            errcode = 'PT403', message = 'not_campaign_owner',
+            detail = 'Only the campaign''s team justifies its payouts.';
+    end if;
+end;
+$$;
+
+grant execute on function private.authorize_justification_upload(uuid, uuid) to service_role;
 grant execute on function public.campaign_spending(uuid) to anon, authenticated;
 grant execute on function public.payout_justifications(uuid) to anon, authenticated;
 grant execute on function public.justification_overdue(public.campaigns) to anon, authenticated;
