@@ -614,3 +614,19 @@ def test_only_the_team_gets_an_upload_signed_for_a_receipt(cast, service):
         if token:
             assert response.get_json()["message"] == token, actor
             assert "signature" not in response.get_json(), actor
+
+
+def test_the_payouts_listing_says_an_overdue_justification_is_what_a_payout_waits_on(
+    cast, payout, db, operator_cli, monkeypatch
+):
+    waiting = cast.api("owner").rpc(
+        "request_payout", {"campaign_id": cast.campaign_id, "amount": 10_000, **WALLET}
+    )
+    overdue_by(db, payout, 31)
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row: whole cells
+
+    result = operator_cli("payouts", "list")
+
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if str(waiting["id"])[:8] in line]
+    assert "staff: justifications clear" in row
