@@ -630,3 +630,26 @@ def test_the_payouts_listing_says_an_overdue_justification_is_what_a_payout_wait
     assert result.exit_code == 0, result.output
     (row,) = [line for line in result.stdout.splitlines() if str(waiting["id"])[:8] in line]
     assert "staff: justifications clear" in row
+
+
+def test_the_team_is_told_once_when_a_justification_becomes_overdue(cast, payout, db):
+    assert db.one("select private.tell_overdue_justifications() as n")["n"] == 0
+    overdue_by(db, payout, 31)
+
+    assert db.one("select private.tell_overdue_justifications() as n")["n"] == 1
+    assert db.one("select private.tell_overdue_justifications() as n")["n"] == 0
+
+    notes = db.sql(
+        "select user_id, payload from public.notifications where kind = 'justification_overdue'"
+    )
+    team = {cast.users[a].id for a in ("owner", "co_organizer", "treasurer", "second_treasurer")}
+    assert {n["user_id"] for n in notes} == team
+    assert notes[0]["payload"]["payout_id"] == str(payout["id"])
+    assert (notes[0]["payload"]["amount"], notes[0]["payload"]["justified"]) == (50_000, 0)
+    (mail,) = db.sql(
+        "select subject, body from private.email_outbox where template = 'justification_overdue'"
+        " and to_address = %s",
+        [cast.users["owner"].email],
+    )
+    assert "Justifiez le versement" in mail["subject"]
+    assert "50\u00a0000\u00a0FCFA" in mail["body"]

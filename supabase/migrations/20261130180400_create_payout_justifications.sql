@@ -37,6 +37,10 @@
 --                              justification_overdue (request_payout refuses,
 --                              payouts are neither approved nor paid,
 --                              payout_blockers lists it)
+--   the team is told            once, when a payout becomes overdue (notification
+--                              justification_overdue, emailed), by the hourly
+--                              job tell-overdue-justifications; the mark and the
+--                              block never wait for it
 --   clear_justification        staff (moderators and admins), with a note, never
 --                              on the campaign's team nor its requester or
 --                              treasurers (four eyes): the payout is no longer
@@ -649,6 +653,52 @@ end;
 $$;
 
 grant execute on function private.authorize_justification_upload(uuid, uuid) to service_role;
+-- Scheduled (hourly): the team of each campaign hears once that a paid payout's
+-- justification is overdue (the audit log keeps that it was told). Returns how
+-- many payouts it told of.
+create function private.tell_overdue_justifications()
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    r record;
+    told integer := 0;
+begin
+    for r in
+        select c as campaign, j.*
+        from public.campaigns as c
+        cross join lateral private.payout_justification_rows(c.id) as j
+        where
+            c.id in (select p.campaign_id from public.payout_requests as p where p.status = 'paid')
+            and j.overdue
+            and not exists (
+                select 1 from private.audit_log as a
+                where a.target_type = 'payout' and a.target_id = j.payout_id::text
+                    and a.action = 'tell_justification_overdue'
+            )
+        order by j.due_at
+    loop
+        perform private.notify(
+            array[(r.campaign).owner_id] || array(
+                select m.user_id from public.campaign_members as m where m.campaign_id = (r.campaign).id
+            ),
+            'justification_overdue', (r.campaign).id,
+            private.campaign_payload(r.campaign) || pg_catalog.jsonb_build_object(
+                'payout_id', r.payout_id, 'amount', r.amount, 'justified', r.justified, 'due_at', r.due_at
+            ),
+            'justification_overdue:' || r.payout_id
+        );
+        perform private.audit('tell_justification_overdue', 'payout', r.payout_id::text);
+        told := told + 1;
+    end loop;
+    return told;
+end;
+$$;
+
+grant execute on function private.tell_overdue_justifications() to service_role;
+
 grant execute on function public.campaign_spending(uuid) to anon, authenticated;
 grant execute on function public.payout_justifications(uuid) to anon, authenticated;
 grant execute on function public.justification_overdue(public.campaigns) to anon, authenticated;
@@ -704,6 +754,39 @@ select
     ) as payload_schema
 from schema as s;
 
+with
+own (properties) as (
+    select '{
+        "payout_id": {"type": "string", "format": "uuid", "description": "The payout left unjustified (public.payout_requests)."},
+        "amount": {"type": "integer", "description": "The payout''s amount, in minor units of currency."},
+        "justified": {"type": "integer", "description": "What its published lines justify, in minor units of currency."},
+        "due_at": {"type": "string", "format": "date-time", "description": "When its justification was due."}
+    }'::jsonb
+),
+
+schema (properties) as (
+    select k.payload_schema -> 'properties' || o.properties
+    from public.notification_kinds as k
+    cross join own as o
+    where k.kind = 'goal_reached'
+)
+
+insert into public.notification_kinds (kind, description, payload_schema)
+select
+    'justification_overdue'::public.notification_kind as kind,
+    'To the campaign''s team, once, when a paid payout is past its justification deadline (scheduled job tell-overdue-justifications).' as description,
+    pg_catalog.jsonb_build_object(
+        '$schema', 'https://json-schema.org/draft/2020-12/schema',
+        'title', 'justification_overdue',
+        'type', 'object',
+        'properties', s.properties,
+        'required', (
+            select pg_catalog.jsonb_agg(p.name order by p.name) from pg_catalog.jsonb_object_keys(s.properties) as p (name)
+        ),
+        'additionalProperties', false
+    ) as payload_schema
+from schema as s;
+
 -- Email templates ------------------------------------------------------------------
 
 insert into private.email_templates (key, locale, subject, body) values
@@ -714,4 +797,18 @@ insert into private.email_templates (key, locale, subject, body) values
 (
     'justification_published', 'en', '"{{campaign_title}}": here is where your gift went',
     E'Hello {{recipient_name}},\n\nThe team of the fundraiser "{{campaign_title}}" publishes its receipts: {{amount}} of spending, with suppliers and dates.\nSee the details on the fundraiser''s page.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+),
+(
+    'justification_overdue', 'fr', 'Justifiez le versement de « {{campaign_title}} »',
+    E'Bonjour {{recipient_name}},\n\nLe versement de {{amount}} reçu pour la cagnotte « {{campaign_title}} » n''est pas encore entièrement justifié et le délai est passé.\nLa cagnotte est signalée comme en retard auprès du public et aucun nouveau versement n''est possible tant que vous n''avez pas publié vos justificatifs (ou que notre équipe ne les a pas vérifiés).\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+),
+(
+    'justification_overdue', 'en', 'Justify the payout of "{{campaign_title}}"',
+    E'Hello {{recipient_name}},\n\nThe payout of {{amount}} received for the fundraiser "{{campaign_title}}" is not fully justified yet and its deadline has passed.\nThe fundraiser is shown as overdue to the public and no new payout is possible until you publish your receipts (or our team checks them).\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+);
+
+-- Schedule: the team told of an overdue justification --------------------------------
+
+select private.schedule_job(
+    'tell-overdue-justifications', '27 * * * *', 'select private.tell_overdue_justifications()'
 );
