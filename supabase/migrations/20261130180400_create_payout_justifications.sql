@@ -37,7 +37,7 @@
 --                              justification_overdue (request_payout refuses,
 --                              payouts are neither approved nor paid,
 --                              payout_blockers lists it)
---   the team is told            once, when a payout becomes overdue (notification
+--   the team is told           once, when a payout becomes overdue (notification
 --                              justification_overdue, emailed), by the hourly
 --                              job tell-overdue-justifications; the mark and the
 --                              block never wait for it
@@ -50,6 +50,9 @@
 -- collected (campaigns.collected_amount, the public figure), paid out (paid
 -- payouts), justified (published lines), overdue. payout_justifications(campaign)
 -- lists each paid payout with its justified amount, deadline and state.
+-- Uploads: the service's POST /media/signature (target justification) signs a
+-- receipt (private, type authenticated) or its public image for the team only
+-- (private.authorize_justification_upload).
 -- Every write is audited (private.audit).
 
 -- Types ------------------------------------------------------------------------
