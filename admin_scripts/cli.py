@@ -17,6 +17,7 @@ from admin_scripts import (
     documents_cmd,
     institutions_cmd,
     jobs_cmd,
+    justifications_cmd,
     media_cmd,
     notifications_cmd,
     offline_gifts_cmd,
@@ -80,6 +81,7 @@ app.add_typer(campaigns_cmd.app, name="campaigns")
 app.add_typer(documents_cmd.app, name="documents")
 app.add_typer(institutions_cmd.app, name="institutions")
 app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(justifications_cmd.app, name="justifications")
 app.add_typer(media_cmd.app, name="media")
 app.add_typer(offline_gifts_cmd.app, name="offline-gifts")
 app.add_typer(notifications_cmd.app, name="notifications")

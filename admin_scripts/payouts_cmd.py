@@ -62,6 +62,8 @@ def waits_on(row: dict) -> str:
     if row["status"] not in ("requested", "approved"):
         return "-"
     stops = [b["reason"] for b in row["blockers"] if b["reason"] in STOPS]
+    if not stops and any(b["reason"] == "justification_overdue" for b in row["blockers"]):
+        return _("team: publish the overdue justification, or staff: justifications clear")
     if stops:
         return _("stopped ({reasons}): reject or mark-failed").format(reasons=", ".join(stops))
     if row["status"] == "approved":

@@ -198,6 +198,63 @@ def build(
     ids["refund_order"] = conn.execute(
         "select id from public.refund_orders where campaign_id = %s", [closed["id"]]
     ).fetchone()["id"]
+    # A campaign whose payout was paid, justified by one published line and one draft.
+    justified = campaign("active", title="Cagnotte justifiée de la famille Keïta")
+    conn.execute(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [justified["id"], co.id],
+    )
+    pledge = conn.execute(
+        "select private.create_donation(%s, 50000, 'XOF', 'stripe', %s) as p",
+        [justified["id"], donor.id],
+    ).fetchone()["p"]
+    conn.execute(
+        "select private.record_payment_event('stripe', 'evt_matrix_justified', 'x', now(), false, '{}', %s)",
+        [Jsonb({**outcome, "amount": 50000, "donation_id": pledge["donation_id"]})],
+    )
+    (proof,) = api["owner"].insert(
+        "campaign_documents",
+        {
+            "campaign_id": justified["id"],
+            "document_type": "medical_document",
+            "file_ref": f"africagnotte/documents/{justified['id']}/devis",
+        },
+    )
+    api["admin"].rpc("review_campaign_document", {"document_id": proof["id"], "status": "accepted"})
+    paid = _id(
+        api["owner"].rpc(
+            "request_payout", {"campaign_id": justified["id"], "amount": 30_000, **WALLET}
+        )
+    )
+    api["admin"].rpc("approve_payout", {"payout_id": paid})
+    api["admin"].rpc("mark_payout_paid", {"payout_id": paid, "reference": "OM-MATRICE"})
+    receipts = f"africagnotte/justifications/{justified['id']}"
+    spent = {"amount": 10_000, "spent_on": "2026-11-20", "supplier": "Pharmacie du Fleuve"}
+    published = api["owner"].rpc(
+        "add_justification_line",
+        {
+            "payout_id": paid,
+            "description": "Médicaments",
+            "receipt_ref": f"{receipts}/recu-1",
+            **spent,
+        },
+    )
+    api["owner"].rpc("publish_justification", {"payout_id": paid})
+    draft = api["owner"].rpc(
+        "add_justification_line",
+        {
+            "payout_id": paid,
+            "description": "Analyses",
+            "receipt_ref": f"{receipts}/recu-2",
+            **spent,
+        },
+    )
+    ids.update(
+        justified=justified["id"],
+        paid_payout=paid,
+        justification_line=_id(published),
+        justification_draft=_id(draft),
+    )
     # A provider row free to be added again (the matrix's insert).
     conn.execute(
         "delete from public.provider_currencies where provider = 'cinetpay' and currency = 'USD'"

@@ -23,6 +23,7 @@ def test_jobs_run_expires_campaigns_past_their_end(db, owner, make_campaign, mon
         "expire-campaigns": 1,
         "remind-ending-campaigns": 0,
         "purge-email-outbox": 0,
+        "tell-overdue-justifications": 0,
     }
     assert db.one("select status::text from public.campaigns where id = %s", [c["id"]])[
         "status"

@@ -28,6 +28,7 @@ from tests import stripe_fake as sf
 from tests.conftest import CAMPAIGN
 from tests.postgrest import EXPOSED_SCHEMAS, ApiError
 from tests.service_process import gunicorn
+from tests.support.cast import make_cast, paid_payout
 from tests.support.identity import rows_holding
 from tests.support.parallel import at_once, refusals
 from tests.support.signing import cloudinary_headers
@@ -1899,3 +1900,97 @@ def test_a_stranger_cannot_read_an_offline_gifts_slip(
     for client in (anon, as_user(user)):
         listed = client.rpc("campaign_offline_gifts", {"campaign_id": str(campaign["id"])})
         assert "bordereau" not in json.dumps(listed, default=str)
+
+
+# Justified spending --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def justified(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
+    """A campaign's cast with a payout of 50 000 XOF paid, one line published."""
+    cast = make_cast(
+        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
+        grant_role=grant_role, make_campaign=make_campaign, give=give,
+    )  # fmt: skip
+    payout = paid_payout(cast, 50_000)
+    cast.api("owner").rpc(
+        "add_justification_line",
+        {"payout_id": str(payout["id"]), "description": "Médicaments", "amount": 20_000,
+         "spent_on": "2026-11-20", "supplier": "Pharmacie du Fleuve",
+         "receipt_ref": f"africagnotte/justifications/{cast.campaign_id}/ordonnance-nominative"},
+    )  # fmt: skip
+    cast.api("owner").rpc("publish_justification", {"payout_id": str(payout["id"])})
+    return cast, payout
+
+
+def test_a_stranger_cannot_justify_or_clear_someone_elses_payout(justified, as_user, user, db):
+    cast, payout = justified
+    stranger = as_user(user)
+    for function, args in [
+        ("add_justification_line",
+         {"payout_id": str(payout["id"]), "description": "Faux frais", "amount": 30_000,
+          "spent_on": "2026-11-20", "supplier": "Moi-même",
+          "receipt_ref": f"africagnotte/justifications/{cast.campaign_id}/faux"}),
+        ("publish_justification", {"payout_id": str(payout["id"])}),
+        ("clear_justification", {"payout_id": str(payout["id"]), "note": "Rien à voir"}),
+    ]:  # fmt: skip
+        with pytest.raises(ApiError) as exc:
+            stranger.rpc(function, args)
+        assert exc.value.message in {"payout_not_found", "staff_only"}, function
+    assert db.one("select count(*) as n from public.justification_lines")["n"] == 1
+    assert db.sql("select 1 from private.justification_clearances") == []
+
+
+def test_a_donor_cannot_read_a_private_receipt_by_any_route(justified, db):
+    cast, _ = justified
+    for actor in ("anon", "donor", "banned"):
+        client = cast.api(actor)
+        if actor == "anon":  # no privilege at all
+            with pytest.raises(ApiError) as exc:
+                client.get("justification_receipts")
+            assert exc.value.code == "42501"
+        else:
+            assert client.get("justification_receipts") == [], actor
+        (line,) = client.get("justification_lines")
+        assert "ordonnance-nominative" not in json.dumps(line, default=str), actor
+        spending = client.rpc("payout_justifications", {"campaign_id": cast.campaign_id})
+        assert "ordonnance-nominative" not in json.dumps(spending, default=str), actor
+
+
+def test_the_team_cannot_write_a_published_line_or_a_receipt_around_the_rpcs(justified, db):
+    cast, payout = justified
+    owner = cast.api("owner")
+    for table, row in [
+        ("justification_lines",
+         {"payout_id": str(payout["id"]), "campaign_id": cast.campaign_id, "description": "Fictif",
+          "amount": 50_000, "currency": "XOF", "spent_on": "2026-11-20", "supplier": "Fictif",
+          "status": "published", "published_at": "2026-11-20T10:00:00Z"}),
+        ("justification_receipts",
+         {"line_id": str(uuid.uuid4()), "campaign_id": cast.campaign_id,
+          "file_ref": f"africagnotte/justifications/{cast.campaign_id}/autre"}),
+    ]:  # fmt: skip
+        with pytest.raises(ApiError) as exc:
+            owner.insert(table, row)
+        assert exc.value.code == "42501", table
+    with pytest.raises(ApiError) as exc:
+        owner.update("justification_lines", {"amount": 50_000}, {"payout_id": str(payout["id"])})
+    assert exc.value.code == "42501"
+    assert db.one("select sum(amount) as s from public.justification_lines")["s"] == 20_000
+
+
+def test_a_receipt_cannot_point_at_another_campaigns_private_files(justified, db, make_campaign):
+    cast, payout = justified
+    other = make_campaign(cast.users["owner"], "active", title="Autre cagnotte d'Aminata")
+    for ref in (
+        f"africagnotte/justifications/{other['id']}/recu",
+        f"africagnotte/documents/{cast.campaign_id}/medical_document",
+        f"africagnotte/justifications/{cast.campaign_id}/../{other['id']}/recu",
+    ):
+        with pytest.raises(ApiError) as exc:
+            cast.api("owner").rpc(
+                "add_justification_line",
+                {"payout_id": str(payout["id"]), "description": "Analyses", "amount": 1_000,
+                 "spent_on": "2026-11-20", "supplier": "Laboratoire", "receipt_ref": ref},
+            )  # fmt: skip
+        assert exc.value.message == "invalid_justification_line", ref
+    assert db.one("select count(*) as n from public.justification_receipts")["n"] == 1

@@ -139,6 +139,7 @@ def test_every_template_exists_in_french_and_english(db):
         "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored",
         "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused",
         "offline_gift_withdrawn",
+        "justification_published", "justification_overdue",
     }  # fmt: skip
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 

@@ -75,7 +75,8 @@ def test_pg_cron_runs_every_job_of_the_registry(conn):
     ).fetchall()
     assert cron == registry
     assert {r["job_name"] for r in registry} == {
-        "expire-campaigns", "remind-ending-campaigns", "purge-email-outbox"
+        "expire-campaigns", "remind-ending-campaigns", "purge-email-outbox",
+        "tell-overdue-justifications",
     }  # fmt: skip
 
 

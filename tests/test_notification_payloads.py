@@ -91,6 +91,23 @@ def produce_every_kind(db, as_user, give, make_campaign, owner, user, other_user
     as_user(admin).rpc(  # payout_update (rejected)
         "reject_payout", {"payout_id": payout["id"], "reason": "À vérifier"}
     )
+    paid = as_user(owner).rpc(  # payout_update (requested, approved, paid)
+        "request_payout", {"campaign_id": campaign["id"], "amount": 10_000, **WALLET}
+    )
+    as_user(admin).rpc("approve_payout", {"payout_id": paid["id"]})
+    as_user(admin).rpc("mark_payout_paid", {"payout_id": paid["id"], "reference": "OM-NOTIF"})
+    as_user(owner).rpc(  # justification_published, to the donors
+        "add_justification_line",
+        {"payout_id": paid["id"], "description": "Ciment", "amount": 4_000,
+         "spent_on": "2026-11-20", "supplier": "Quincaillerie du marché",
+         "receipt_ref": f"africagnotte/justifications/{campaign['id']}/facture"},
+    )  # fmt: skip
+    as_user(owner).rpc("publish_justification", {"payout_id": paid["id"]})
+    db.sql(  # justification_overdue: the rest unjustified past the category's 60 days
+        "update public.payout_requests set paid_at = now() - interval '61 days' where id = %s",
+        [paid["id"]],
+    )
+    db.sql("select private.tell_overdue_justifications()")
     as_user(owner).update(  # an edit after approval, re-reviewed and undone
         "campaigns", {"summary": "Résumé retouché après l'approbation"}, {"id": campaign["id"]}
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import cloudinary.utils
@@ -33,7 +34,7 @@ class UploadTarget(BaseModel):
     """What the signature is for (a campaign's media unless said)."""
 
     model_config = ConfigDict(extra="allow")
-    target: Literal["campaign", "avatar", "document", "offline_slip"] = "campaign"
+    target: Literal["campaign", "avatar", "document", "offline_slip", "justification"] = "campaign"
 
 
 class CampaignUpload(BaseModel):
@@ -66,11 +67,22 @@ class OfflineSlipUpload(BaseModel):
     campaign_id: uuid.UUID
 
 
+class JustificationUpload(BaseModel):
+    """What a paid payout paid for: a receipt (private at Cloudinary), or its
+    redacted image for the public (public: under the folder's public/)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["justification"]
+    campaign_id: uuid.UUID
+    visibility: Literal["receipt", "public"] = "receipt"
+
+
 UPLOADS: dict[str, type[BaseModel]] = {
     "campaign": CampaignUpload,
     "avatar": AvatarUpload,
     "document": DocumentUpload,
     "offline_slip": OfflineSlipUpload,
+    "justification": JustificationUpload,
 }
 
 
@@ -136,6 +148,78 @@ def _credentials(settings: Settings) -> tuple[str, str, str]:
     return settings.cloudinary
 
 
+@dataclass(frozen=True)
+class UploadPlan:
+    """Where one upload goes and what it may be: the file types (FORMATS), the
+    folder, tags and context, extra signed parameters, the database's limits."""
+
+    kind: str
+    resource_type: str
+    folder: str
+    tags: str
+    context: str
+    extra: dict[str, Any]
+    limits: dict[str, Any]
+
+
+# Proofs (a campaign's document, an offline gift's slip, a justification's
+# receipt): the database function that says who may upload one (it raises
+# otherwise), the folder under which it lives, and its tag. All are private at
+# Cloudinary (type authenticated: signed URLs only), and the team then records
+# the uploaded public_id through the API (no media row is made).
+PROOFS: dict[type[BaseModel], tuple[str, str, str]] = {
+    DocumentUpload: ("private.authorize_document_upload(%s, %s, %s)", "documents", "document"),
+    OfflineSlipUpload: ("private.assert_offline_gift_recorder(%s, %s)", "offline", "offline"),
+    JustificationUpload: (
+        "private.authorize_justification_upload(%s, %s)",
+        "justifications",
+        "justification",
+    ),
+}
+
+
+def _proof_plan(user_id: uuid.UUID, upload: Any) -> UploadPlan:
+    authorize, folder, tag = PROOFS[type(upload)]
+    args = [user_id, upload.campaign_id]
+    context = f"campaign_id={upload.campaign_id}"
+    if isinstance(upload, DocumentUpload):
+        args.append(upload.document_type)
+        context += f"|document_type={upload.document_type}"
+    with connection() as conn:
+        limits = conn.execute(
+            f"select {authorize}, private.media_limits('document') as limits", args
+        ).fetchone()["limits"]
+    folder = f"africagnotte/{folder}/{upload.campaign_id}"
+    extra: dict[str, Any] = {"type": "authenticated"}
+    if isinstance(upload, JustificationUpload) and upload.visibility == "public":
+        folder, extra = folder + "/public", {}  # the redacted image the public sees
+    tags = f"africagnotte,{tag}_{upload.campaign_id}"
+    # PDFs and photos: Cloudinary's image type
+    return UploadPlan("document", "image", folder, tags, context, extra, limits)
+
+
+def _media_plan(user_id: uuid.UUID, upload: Any, settings: Settings) -> UploadPlan:
+    """A campaign's photo or video, or an avatar: public, registered when
+    Cloudinary notifies the upload (/webhooks/cloudinary)."""
+    if isinstance(upload, AvatarUpload):
+        resource_type, campaign_id = "image", None
+        folder = f"africagnotte/avatars/{user_id}"
+        tags, context = "africagnotte,avatar", f"user_id={user_id}"
+    else:
+        resource_type, campaign_id = upload.resource_type, upload.campaign_id
+        folder = f"africagnotte/campaigns/{campaign_id}"
+        tags, context = f"africagnotte,campaign_{campaign_id}", f"campaign_id={campaign_id}"
+    with connection() as conn:
+        limits = conn.execute(
+            "select private.authorize_media_upload(%s, %s, %s) as limits",
+            [user_id, campaign_id, resource_type],
+        ).fetchone()["limits"]
+    notify = f"{str(settings.public_base_url).rstrip('/')}/webhooks/cloudinary"
+    return UploadPlan(
+        resource_type, resource_type, folder, tags, context, {"notification_url": notify}, limits
+    )
+
+
 @bp.post("/media/signature")
 def media_signature():
     """The parameters of one direct upload, signed: the browser can upload this
@@ -146,63 +230,22 @@ def media_signature():
     if user_id is None:
         raise ApiError("sign_in_required", "sign in to upload")
     upload = parse_json(UPLOADS[parse_json(UploadTarget).target])
-    extra: dict[str, Any] = {}
-    if isinstance(upload, DocumentUpload):
-        with connection() as conn:
-            limits = conn.execute(
-                "select private.authorize_document_upload(%s, %s, %s),"
-                " private.media_limits('document') as limits",
-                [user_id, upload.campaign_id, upload.document_type],
-            ).fetchone()["limits"]
-        kind, resource_type = "document", "image"  # PDFs and photos: Cloudinary's image type
-        folder = f"africagnotte/documents/{upload.campaign_id}"
-        tags = f"africagnotte,document_{upload.campaign_id}"
-        context = f"campaign_id={upload.campaign_id}|document_type={upload.document_type}"
-        # private: delivered only through signed URLs; the team then records the
-        # uploaded public_id in campaign_documents (no media row is made)
-        extra = {"type": "authenticated"}
-    elif isinstance(upload, OfflineSlipUpload):
-        with connection() as conn:
-            limits = conn.execute(
-                "select private.assert_offline_gift_recorder(%s, %s),"
-                " private.media_limits('document') as limits",
-                [user_id, upload.campaign_id],
-            ).fetchone()["limits"]
-        kind, resource_type = "document", "image"
-        folder = f"africagnotte/offline/{upload.campaign_id}"
-        tags = f"africagnotte,offline_{upload.campaign_id}"
-        context = f"campaign_id={upload.campaign_id}"
-        # private as a proof: the team and staff see it through signed URLs only
-        extra = {"type": "authenticated"}
-    else:
-        if isinstance(upload, AvatarUpload):
-            resource_type, campaign_id = "image", None
-            folder = f"africagnotte/avatars/{user_id}"
-            tags, context = "africagnotte,avatar", f"user_id={user_id}"
-        else:
-            resource_type, campaign_id = upload.resource_type, upload.campaign_id
-            folder = f"africagnotte/campaigns/{campaign_id}"
-            tags, context = f"africagnotte,campaign_{campaign_id}", f"campaign_id={campaign_id}"
-        kind = resource_type
-        with connection() as conn:
-            limits = conn.execute(
-                "select private.authorize_media_upload(%s, %s, %s) as limits",
-                [user_id, campaign_id, resource_type],
-            ).fetchone()["limits"]
-        extra = {
-            "notification_url": f"{str(settings.public_base_url).rstrip('/')}/webhooks/cloudinary"
-        }
+    plan = (
+        _proof_plan(user_id, upload)
+        if type(upload) in PROOFS
+        else _media_plan(user_id, upload, settings)
+    )
     params = {
         "timestamp": int(time.time()),
-        "folder": folder,
-        "tags": tags,
-        "context": context,
-        "allowed_formats": FORMATS[kind],
-        **extra,
+        "folder": plan.folder,
+        "tags": plan.tags,
+        "context": plan.context,
+        "allowed_formats": FORMATS[plan.kind],
+        **plan.extra,
     }
     signature = cloudinary.utils.api_sign_request(params, api_secret)
     return jsonify(
-        upload_url=f"https://api.cloudinary.com/v1_1/{cloud}/{resource_type}/upload",
+        upload_url=f"https://api.cloudinary.com/v1_1/{cloud}/{plan.resource_type}/upload",
         cloud_name=cloud,
         api_key=api_key,
         timestamp=params["timestamp"],
@@ -211,7 +254,7 @@ def media_signature():
         fields={**params, "api_key": api_key, "signature": signature},
         # the database's limits (private.media_limits), which private.register_media
         # applies when Cloudinary notifies the upload: the browser checks first
-        limits=limits,
+        limits=plan.limits,
     )
 
 

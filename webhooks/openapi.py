@@ -27,6 +27,7 @@ from webhooks.cloudinary_gateway import (
     CampaignUpload,
     DeleteNotification,
     DocumentUpload,
+    JustificationUpload,
     ModerationNotification,
     OfflineSlipUpload,
     SignedUpload,
@@ -73,7 +74,8 @@ class OpenApiDocument(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     Error, CheckoutRequest, CheckoutResponse, CampaignUpload, AvatarUpload, DocumentUpload,
-    OfflineSlipUpload, SignedUpload, StripeEnvelope, UploadNotification, DeleteNotification,
+    OfflineSlipUpload, JustificationUpload, SignedUpload, StripeEnvelope, UploadNotification,
+    DeleteNotification,
     ModerationNotification, CinetPayNotification, CinetPayPing, WebhookReceived, PayoutAccount,
     Health, OpenApiDocument,
 ]  # fmt: skip
@@ -117,10 +119,11 @@ OPERATIONS = [
     Operation(
         "post", "/media/signature",
         "Sign one direct upload to Cloudinary (a campaign's media, an avatar, a payout's"
-        " document, an offline gift's slip): the browser then uploads the file itself.",
+        " document, an offline gift's slip, a justification's receipt or public image): the"
+        " browser then uploads the file itself.",
         (200, SignedUpload), auth="required",
         body={"anyOf": [ref(CampaignUpload), ref(AvatarUpload), ref(DocumentUpload),
-                        ref(OfflineSlipUpload)]},
+                        ref(OfflineSlipUpload), ref(JustificationUpload)]},
         errors={400: BODY, 401: ["invalid_token", "sign_in_required"],
                 403: ["origin_not_allowed"], 404: [], 409: [],
                 413: ["request_entity_too_large"], 422: FIELDS, 429: [],

@@ -32,6 +32,8 @@ COMPUTED_DETAILS = {
     " `details` names the problem.",
     "invalid_institution": "The institution's name, kind, city, country or checked document is"
     " missing or malformed: `details` names the problem.",
+    "invalid_justification_line": "A justification line's field does not fit (description,"
+    " amount, date, supplier, receipt or public image): `details` names it.",
 }
 
 
