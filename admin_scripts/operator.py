@@ -190,6 +190,9 @@ ROW_NAMES = {
     "reports": N_("report"),
     "payout_requests": N_("payout"),
     "refund_orders": N_("refund order"),
+    "receipts": N_("receipt"),
+    "organisations": N_("organisation"),
+    "donations": N_("donation"),
     "auth.users": N_("account"),
 }
 

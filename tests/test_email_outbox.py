@@ -137,6 +137,7 @@ def test_every_template_exists_in_french_and_english(db):
         "campaign_rejected", "new_comment", "invitation_co_organizer", "invitation_contributor",
         "payout_approved", "payout_paid", "payout_failed", "payout_rejected",
         "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored",
+        "donation_receipt", "credit_note",
     }  # fmt: skip
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 

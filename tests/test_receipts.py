@@ -6,6 +6,7 @@ receipt; organisations registered by admins put their tax fields on it."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, datetime
 
@@ -408,3 +409,61 @@ def test_attaching_to_an_unknown_campaign_or_organisation_is_404(as_user, admin,
         with pytest.raises(ApiError) as err:
             as_user(admin).rpc("set_campaign_organisation", args)
         assert (err.value.status, err.value.message) == (404, token)
+
+
+# The operators' console ---------------------------------------------------------------------
+
+
+def test_an_operator_registers_an_organisation_and_attaches_it_to_a_campaign(
+    db, operator_cli, give, campaign, user
+):
+    result = operator_cli(
+        "organisations", "register", "--legal-name", "Association Santé pour Tous",
+        "--address", "Bamako", "--mention-fr", "Don déductible.", "--mention-en",
+        "Deductible gift.", "--rccm", "MA.BKO.2019.B.1234", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    organisation_id = json.loads(result.stdout)["id"]
+    result = operator_cli("organisations", "attach", organisation_id[:8], campaign["slug"])
+    assert result.exit_code == 0, result.output
+    assert "Attached" in result.stdout
+    donation = give(campaign, 5000, user)
+    (receipt,) = receipts_of(db, donation["donation_id"])
+    assert receipt["organisation_rccm"] == "MA.BKO.2019.B.1234"
+    result = operator_cli("organisations", "list", "--json")
+    assert [(o["legal_name"], o["campaigns"]) for o in json.loads(result.stdout)] == [
+        ("Association Santé pour Tous", 1),
+    ]  # fmt: skip
+    assert operator_cli("organisations", "detach", campaign["slug"]).exit_code == 0
+    assert db.sql("select 1 from public.campaign_organisations") == []
+
+
+def test_an_organisation_without_identifier_is_refused(db, operator_cli):
+    result = operator_cli(
+        "organisations", "register", "--legal-name", "Association", "--address", "Bamako",
+        "--mention-fr", "Mention", "--mention-en", "Mention",
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "organisation_identifier_required" in result.output or "RCCM" in result.output
+    assert db.sql("select 1 from public.organisations") == []
+
+
+def test_an_operator_lists_a_campaigns_receipts_and_shows_one_with_its_link(
+    db, service, operator_cli, give, campaign, user
+):
+    donation = give(campaign, 5000, user)
+    give(campaign, 6000, user)
+    result = operator_cli("receipts", "list", "--campaign", campaign["slug"], "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["number"] for r in json.loads(result.stdout)] == [
+        f"R-{YEAR}-000002", f"R-{YEAR}-000001",
+    ]  # fmt: skip
+    result = operator_cli("receipts", "list", "--donation", donation["donation_id"], "--json")
+    assert [r["number"] for r in json.loads(result.stdout)] == [f"R-{YEAR}-000001"]
+    result = operator_cli("receipts", "show", f"R-{YEAR}-000001")
+    assert result.exit_code == 0, result.output
+    assert "Aminata" in result.stdout
+    shown = json.loads(operator_cli("receipts", "show", f"R-{YEAR}-000001", "--json").stdout)
+    text = pdf_text(service, *link_in(shown["link"]))
+    assert f"R-{YEAR}-000001" in text
+    assert operator_cli("receipts", "show", "R-1999-000001").exit_code != 0
