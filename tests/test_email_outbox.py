@@ -113,6 +113,7 @@ def test_goal_reached_and_end_have_owner_and_donor_wording(db, give, owner, user
         "campaign_ended_owner",
     }
     assert {m["template"] for m in outbox(db, user)} == {
+        "donation_receipt",
         "goal_reached_donor",
         "campaign_ended_donor",
     }
