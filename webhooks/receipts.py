@@ -10,6 +10,7 @@ the campaign has one, and VOID / ANNULÉ on a voided receipt."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +27,8 @@ from webhooks.db import connection
 from webhooks.errors import ApiError
 
 bp = Blueprint("receipts", __name__)
+
+SIGNATURE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 TEXTS = {
     "fr": {
@@ -170,9 +173,11 @@ def signed_receipt(receipt_id: str, signature: str) -> dict[str, Any]:
         rid = uuid.UUID(receipt_id)
     except ValueError:
         raise ApiError("receipt_not_found", "No such receipt.") from None
+    if not SIGNATURE.fullmatch(signature):  # not one the database writes (base64url)
+        raise ApiError("receipt_not_found", "No such receipt.")
     with connection() as conn:
         row = conn.execute(
-            "select private.receipt_for_link(%s, %s) as r", [rid, signature[:200]]
+            "select private.receipt_for_link(%s, %s) as r", [rid, signature]
         ).fetchone()
     return row["r"]
 
