@@ -467,3 +467,17 @@ def test_an_operator_lists_a_campaigns_receipts_and_shows_one_with_its_link(
     text = pdf_text(service, *link_in(shown["link"]))
     assert f"R-{YEAR}-000001" in text
     assert operator_cli("receipts", "show", "R-1999-000001").exit_code != 0
+
+
+# Leaving ------------------------------------------------------------------------------------
+
+
+def test_a_deleted_account_leaves_no_name_on_receipts_but_the_receipts_stay(
+    db, gotrue, give, campaign, owner, user
+):
+    donation = give(campaign, 5000, user)
+    gotrue.delete(user)
+    gotrue.delete(owner)
+    (receipt,) = receipts_of(db, donation["donation_id"])
+    assert (receipt["donor_name"], receipt["organiser_name"]) == (None, None)
+    assert (receipt["number"], receipt["amount"]) == (f"R-{YEAR}-000001", 5000)

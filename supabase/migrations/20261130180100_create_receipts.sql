@@ -36,6 +36,11 @@
 --   reading                     donors read their own receipts (donations.donor_id),
 --                               admins all; nobody writes (the trigger does);
 --                               my_receipts() gives a signed-in donor their links
+--   leaving                     an account deleted (private.erase_account) takes
+--                               its name off the receipts as off the donations:
+--                               the donor's, when their gift is anonymised, and
+--                               the organiser's, when the campaign changes owner
+--                               (amounts, dates, numbers and references stay)
 --   emails                      the donor is thanked with the receipt's link
 --                               (template donation_receipt) and sent the credit
 --                               note's (credit_note), in the receipt's locale, to
@@ -381,6 +386,34 @@ begin
 end;
 $$;
 
+-- Trigger: a donor's name erased from a donation (account deleted) leaves its
+-- receipts too.
+create function private.receipts_forget_donor()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    update public.receipts as r set donor_name = null where r.donation_id = new.id;
+    return null;
+end;
+$$;
+
+-- Trigger: a campaign that changes owner (the owner's account deleted) keeps no
+-- former organiser's name on its receipts.
+create function private.receipts_forget_organiser()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    update public.receipts as r set organiser_name = null where r.campaign_id = new.id;
+    return null;
+end;
+$$;
+
 -- Functions: reading -------------------------------------------------------------
 
 -- What the service renders for a signed link: the receipt and, for a credit note,
@@ -555,6 +588,16 @@ for each row when (
     (old.succeeded_at is null and new.succeeded_at is not null) or new.refunded_amount > old.refunded_amount
 )
 execute function private.receipts_follow_donation();
+
+create trigger donations_receipts_forget_donor
+after update of donor_name on public.donations
+for each row when (old.donor_name is not null and new.donor_name is null)
+execute function private.receipts_forget_donor();
+
+create trigger campaigns_receipts_forget_organiser
+after update of owner_id on public.campaigns
+for each row when (old.owner_id is distinct from new.owner_id)
+execute function private.receipts_forget_organiser();
 
 -- Donations credited before receipts existed get theirs (no email), in order.
 select private.issue_receipt(d.id, false)
