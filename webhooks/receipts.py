@@ -21,6 +21,7 @@ from flask import Blueprint, Response, request
 from num2words import num2words
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from webhooks.db import connection
@@ -138,6 +139,20 @@ def lines_of(receipt: dict[str, Any]) -> list[tuple[str, str]]:
     return lines
 
 
+MARGIN = 20 * mm
+TEXT_WIDTH = A4[0] - 2 * MARGIN
+
+
+def write(pdf: Canvas, y: float, text: str, font: str, size: float, leading: float) -> float:
+    """``text`` wrapped to the page's width from ``y`` down; where it ends."""
+    pdf.setFont(font, size)
+    for paragraph in plain(text).splitlines() or [""]:
+        for line in simpleSplit(paragraph, font, size, TEXT_WIDTH):
+            y -= leading
+            pdf.drawString(MARGIN, y, line)
+    return y
+
+
 def render(receipt: dict[str, Any]) -> bytes:
     """The PDF: title, labelled lines, legal mention, the void mark."""
     t = TEXTS[receipt["locale"]]
@@ -145,19 +160,14 @@ def render(receipt: dict[str, Any]) -> bytes:
     pdf = Canvas(buffer, pagesize=A4)
     pdf.setTitle(f"{t[receipt['kind']]} {receipt['number']}")
     width, height = A4
-    y = height - 30 * mm
-    pdf.setFont("Helvetica-Bold", 18)
-    pdf.drawString(20 * mm, y, f"{t[receipt['kind']]} - AfriCagnotte")
-    pdf.setFont("Helvetica", 11)
+    y = write(
+        pdf, height - 20 * mm, f"{t[receipt['kind']]} - AfriCagnotte", "Helvetica-Bold", 18, 10 * mm
+    )
+    y -= 4 * mm
     for label, value in lines_of(receipt):
-        y -= 8 * mm
-        pdf.drawString(20 * mm, y, f"{label} : {plain(str(value))}")
+        y = write(pdf, y, f"{label} : {value}", "Helvetica", 11, 7 * mm)
     if receipt.get("legal_mention"):
-        text = pdf.beginText(20 * mm, y - 14 * mm)
-        text.setFont("Helvetica-Oblique", 9)
-        for line in plain(receipt["legal_mention"]).splitlines():
-            text.textLine(line)
-        pdf.drawText(text)
+        write(pdf, y - 8 * mm, receipt["legal_mention"], "Helvetica-Oblique", 9, 4.5 * mm)
     if receipt.get("voided_at"):
         pdf.setFont("Helvetica-Bold", 48)
         pdf.setFillColorRGB(0.8, 0, 0)
