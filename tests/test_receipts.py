@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 from pypdf import PdfReader
 
 from tests import stripe_fake as sf
@@ -259,8 +261,23 @@ def test_a_partial_refund_keeps_the_receipt_and_says_the_part(
 
 def test_numbering_has_no_gap_after_a_rolled_back_transaction(db, give, campaign, user):
     give(campaign, 5000, user)
-    with psycopg.connect(db.url) as conn:  # the payment that fails after numbering
-        conn.execute("select private.take_receipt_number('R')")
+    # a payment credited, its receipt numbered, then the transaction fails
+    with psycopg.connect(db.url, row_factory=dict_row) as conn:
+        pledge = conn.execute(
+            "select private.create_donation(%s, 7000, 'XOF', 'stripe', %s) as p",
+            [campaign["id"], user.id],
+        ).fetchone()["p"]
+        outcome = {"kind": "payment", "status": "succeeded", "amount": 7000, "currency": "XOF",
+                   "donation_id": pledge["donation_id"]}  # fmt: skip
+        conn.execute(
+            "select private.record_payment_event('stripe', 'evt_lost', 'x', now(), false, '{}', %s)",
+            [Jsonb(outcome)],
+        )
+        conn.execute("set constraints public.donations_receipts immediate")
+        (numbered,) = conn.execute(
+            "select number from public.receipts where donation_id = %s", [pledge["donation_id"]]
+        ).fetchall()
+        assert numbered["number"] == f"R-{YEAR}-000002"
         conn.rollback()
     donation = give(campaign, 6000, user)
     (receipt,) = receipts_of(db, donation["donation_id"])
