@@ -22,8 +22,10 @@ from admin_scripts import (
     notifications_cmd,
     offline_gifts_cmd,
     operator,
+    organisations_cmd,
     payments_cmd,
     payouts_cmd,
+    receipts_cmd,
     refunds_cmd,
     reports_cmd,
     settings_cmd,
@@ -88,6 +90,8 @@ app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")
 app.add_typer(payouts_cmd.app, name="payouts")
 app.add_typer(refunds_cmd.app, name="refunds")
+app.add_typer(receipts_cmd.app, name="receipts")
+app.add_typer(organisations_cmd.app, name="organisations")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(reports_cmd.app, name="reports")
 app.add_typer(comments_cmd.app, name="comments")

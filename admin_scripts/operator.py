@@ -192,6 +192,9 @@ ROW_NAMES = {
     "institutions": N_("institution"),
     "refund_orders": N_("refund order"),
     "offline_gifts": N_("offline gift"),
+    "receipts": N_("receipt"),
+    "organisations": N_("organisation"),
+    "donations": N_("donation"),
     "auth.users": N_("account"),
 }
 

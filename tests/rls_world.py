@@ -255,6 +255,17 @@ def build(
         justification_line=_id(published),
         justification_draft=_id(draft),
     )
+    # An organisation registered for tax receipts, running the active campaign.
+    organisation = api["admin"].rpc(
+        "register_organisation",
+        {"legal_name": "Association de la matrice", "address": "Bamako", "rccm": "MA.BKO.1",
+         "legal_mention_fr": "Mention légale", "legal_mention_en": "Legal mention"},
+    )  # fmt: skip
+    ids["organisation"] = organisation["id"]
+    api["admin"].rpc(
+        "set_campaign_organisation",
+        {"campaign_id": active["id"], "organisation_id": organisation["id"]},
+    )
     # A provider row free to be added again (the matrix's insert).
     conn.execute(
         "delete from public.provider_currencies where provider = 'cinetpay' and currency = 'USD'"

@@ -9,7 +9,10 @@ for every persona x operation, signature checks in the webhook suites); the
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import hmac
 import io
 import json
 import socket
@@ -1994,3 +1997,39 @@ def test_a_receipt_cannot_point_at_another_campaigns_private_files(justified, db
             )  # fmt: skip
         assert exc.value.message == "invalid_justification_line", ref
     assert db.one("select count(*) as n from public.justification_receipts")["n"] == 1
+
+
+# Receipts: forged links and other donors' receipts ------------------------------------------
+
+
+def test_a_receipt_link_cannot_be_forged_nor_another_donors_receipt_read(
+    db, service, as_user, give, campaign, user, other_user
+):
+    mine = give(campaign, 5000, user)["donation_id"]
+    theirs = give(campaign, 7000, other_user)["donation_id"]
+    (receipt,) = db.sql("select id from public.receipts where donation_id = %s", [theirs])
+    rid = str(receipt["id"])
+    # signatures an attacker could compute without the database's key
+    guesses = [
+        hashlib.sha256(rid.encode()).hexdigest(),
+        base64.urlsafe_b64encode(hmac.new(b"", rid.encode(), "sha256").digest())
+        .decode()
+        .rstrip("="),
+        base64.urlsafe_b64encode(hmac.new(rid.encode(), b"", "sha256").digest())
+        .decode()
+        .rstrip("="),
+        "' or true --",
+    ]
+    for sig in guesses:
+        response = service.get(f"/receipts/{rid}", query_string={"sig": sig})
+        assert (response.status_code, response.get_json()["message"]) == (404, "receipt_not_found")
+    # another donor's receipt through the API: neither the table nor the RPC shows it
+    api = as_user(user)
+    assert api.get("receipts", {"donation_id": theirs}) == []
+    assert api.rpc("my_receipts", {"donation_id": theirs}) == []
+    assert [str(r["donation_id"]) for r in api.rpc("my_receipts", {})] == [str(mine)]
+    # nor the key that signs the links
+    with pytest.raises(ApiError):
+        api.rpc("receipt_signature", {"receipt_id": rid})
+    with pytest.raises(ApiError):
+        api.get("receipt_signing_key", {})

@@ -113,6 +113,7 @@ def test_goal_reached_and_end_have_owner_and_donor_wording(db, give, owner, user
         "campaign_ended_owner",
     }
     assert {m["template"] for m in outbox(db, user)} == {
+        "donation_receipt",
         "goal_reached_donor",
         "campaign_ended_donor",
     }
@@ -140,6 +141,7 @@ def test_every_template_exists_in_french_and_english(db):
         "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused",
         "offline_gift_withdrawn",
         "justification_published", "justification_overdue",
+        "donation_receipt", "credit_note",
     }  # fmt: skip
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 

@@ -1,5 +1,5 @@
 """Browsers on the site call the service (the checkout, upload signatures, a
-payout's account): CORS lets the allowed origins do it — the site's own
+payout's account, a receipt): CORS lets the allowed origins do it — the site's own
 (SITE_URL) and CORS_ALLOWED_ORIGINS (Settings.browser_origins) — with their
 preflights answered by flask-cors; a request from any other origin is refused
 with 403 before its route runs. Providers' webhooks are called server to server
@@ -16,7 +16,7 @@ from webhooks.config import Settings
 from webhooks.errors import ApiError
 
 # The routes the frontend calls from the browser.
-BROWSER_ROUTES = r"/(donations|media|payouts)/.*"
+BROWSER_ROUTES = r"/(donations|media|payouts|receipts)/.*"
 # What supabase-js and the site send with them.
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "apikey", "x-client-info"]
 PREFLIGHT_MAX_AGE = 600  # seconds a browser may keep a preflight's answer

@@ -70,6 +70,9 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
     ),
     "sign_in_required": ErrorKind(401, "The route needs a signed-in user's access token."),
     "payout_not_found": ErrorKind(404, "No such payout request (the SQL answers it too)."),
+    "receipt_not_found": ErrorKind(
+        404, "No such receipt, or its link's signature is wrong (the SQL answers it too)."
+    ),
     # providers' webhooks
     "missing_signature": ErrorKind(400, "The provider's signature header is missing."),
     "invalid_signature": ErrorKind(

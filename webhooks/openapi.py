@@ -96,10 +96,12 @@ class Operation:
     method: str
     path: str
     summary: str
-    ok: tuple[int, type[BaseModel]]
+    ok: tuple[int, type[BaseModel] | None]  # None: a file of ok_media
     errors: dict[int, list[str]]
     body: dict[str, Any] | None = None  # a media type's schema
     media_type: str = "application/json"
+    ok_media: str = "application/json"
+    query: dict[str, str] = field(default_factory=dict)  # query parameters and their meaning
     auth: str | None = None  # None, "optional" or "required"
     headers: list[str] = field(default_factory=list)  # required headers (signatures)
     database: tuple[int, ...] = ()  # statuses that may carry a database token
@@ -138,6 +140,16 @@ OPERATIONS = [
                 404: ["payout_not_found"],
                 503: ["payout_key_missing", "payout_key_unavailable", "service_unavailable"]},
         database=(403, 404),
+    ),
+    Operation(
+        "get", "/receipts/{receipt_id}",
+        "A donation's receipt or credit note as a PDF, for whoever holds its signed link"
+        " (the thank-you email's, or my_receipts').",
+        (200, None), ok_media="application/pdf",
+        query={"sig": "The link's signature, as the database wrote it."},
+        errors={403: ["origin_not_allowed"], 404: ["receipt_not_found"],
+                503: ["service_unavailable"]},
+        database=(404,),
     ),
     Operation(
         "post", "/webhooks/stripe",
@@ -203,8 +215,14 @@ def _operation(op: Operation) -> dict[str, Any]:
     status, model = op.ok
     responses: dict[str, Any] = {
         str(status): {
-            "description": model.__doc__.strip().splitlines()[0] if model.__doc__ else "OK",
-            "content": {"application/json": {"schema": ref(model)}},
+            "description": model.__doc__.strip().splitlines()[0]
+            if model and model.__doc__
+            else "OK",
+            "content": {
+                op.ok_media: {
+                    "schema": ref(model) if model else {"type": "string", "format": "binary"}
+                }
+            },
         }
     }
     for code, (text, body) in op.extra.items():
@@ -226,11 +244,17 @@ def _operation(op: Operation) -> dict[str, Any]:
          "description": "The provider's signature."}
         for name in op.headers
     ]  # fmt: skip
-    if "{payout_id}" in op.path:
-        parameters.append(
-            {"name": "payout_id", "in": "path", "required": True,
-             "schema": {"type": "string", "format": "uuid"}}
-        )  # fmt: skip
+    for name in ("payout_id", "receipt_id"):
+        if "{" + name + "}" in op.path:
+            parameters.append(
+                {"name": name, "in": "path", "required": True,
+                 "schema": {"type": "string", "format": "uuid"}}
+            )  # fmt: skip
+    parameters += [
+        {"name": name, "in": "query", "required": True, "schema": {"type": "string"},
+         "description": meaning}
+        for name, meaning in op.query.items()
+    ]  # fmt: skip
     if parameters:
         spec["parameters"] = parameters
     if op.body is not None:
