@@ -146,6 +146,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"campaign_organisations": {
+                  Row: {
+                    "campaign_id": string,"linked_at": string,"linked_by": string | null,"organisation_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "campaign_id": string,"linked_at"?: string,"linked_by"?: string | null,"organisation_id": string
+                  }
+                  Update: {
+                    "campaign_id"?: string,"linked_at"?: string,"linked_by"?: string | null,"organisation_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaign_organisations_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: true
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "campaign_organisations_organisation_id_fkey"
+      columns: ["organisation_id"]
+isOneToOne: false
+      referencedRelation: "organisations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"campaign_status_history": {
                   Row: {
                     "actor_id": string | null,"campaign_id": string,"created_at": string,"from_status": Database["public"]['Enums']["campaign_status"] | null,"id": number,"reason": string | null,"to_status": Database["public"]['Enums']["campaign_status"]
@@ -200,14 +226,14 @@ isOneToOne: false
                   ]
                 },"campaigns": {
                   Row: {
-                    "category": string | null,"city": string | null,"collected_amount": number,"content_edited_at": string | null,"country": string | null,"cover": string | null,"created_at": string,"currency": string,"donor_count": number,"ends_at": string | null,"featured": boolean,"goal_amount": number,"goal_reached_at": string | null,"id": string,"is_open": boolean,"is_published": boolean,"owner_id": string | null,"progress_bp": number | null,"published_at": string | null,"rejection_reason": string | null,"slug": string,"starts_at": string | null,"status": Database["public"]['Enums']["campaign_status"],"story": string | null,"summary": string | null,"tags": (string)[],"title": string,"treasurer_quorum": number | null,"updated_at": string,"cover_urls": Database["public"]['CompositeTypes']["delivery_urls"] | null
+                    "category": string | null,"city": string | null,"collected_amount": number,"content_edited_at": string | null,"country": string | null,"cover": string | null,"created_at": string,"currency": string,"donor_count": number,"ends_at": string | null,"featured": boolean,"goal_amount": number,"goal_reached_at": string | null,"id": string,"is_open": boolean,"is_published": boolean,"offline_amount": number,"owner_id": string | null,"progress_bp": number | null,"progress_with_offline_bp": number | null,"published_at": string | null,"rejection_reason": string | null,"slug": string,"starts_at": string | null,"status": Database["public"]['Enums']["campaign_status"],"story": string | null,"summary": string | null,"tags": (string)[],"title": string,"treasurer_quorum": number | null,"updated_at": string,"cover_urls": Database["public"]['CompositeTypes']["delivery_urls"] | null,"justification_overdue": boolean | null
                   }
-                  ComputedFields: "cover_urls"
+                  ComputedFields: "cover_urls" | "justification_overdue"
                   Insert: {
-                    "category"?: string | null,"city"?: string | null,"collected_amount"?: number,"content_edited_at"?: string | null,"country"?: string | null,"cover"?: string | null,"created_at"?: string,"currency": string,"donor_count"?: number,"ends_at"?: string | null,"featured"?: boolean,"goal_amount": number,"goal_reached_at"?: string | null,"id"?: string,"is_open"?: never,"is_published"?: never,"owner_id"?: string | null,"progress_bp"?: never,"published_at"?: string | null,"rejection_reason"?: string | null,"slug"?: string,"starts_at"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"story"?: string | null,"summary"?: string | null,"tags"?: (string)[],"title": string,"treasurer_quorum"?: number | null,"updated_at"?: string
+                    "category"?: string | null,"city"?: string | null,"collected_amount"?: number,"content_edited_at"?: string | null,"country"?: string | null,"cover"?: string | null,"created_at"?: string,"currency": string,"donor_count"?: number,"ends_at"?: string | null,"featured"?: boolean,"goal_amount": number,"goal_reached_at"?: string | null,"id"?: string,"is_open"?: never,"is_published"?: never,"offline_amount"?: number,"owner_id"?: string | null,"progress_bp"?: never,"progress_with_offline_bp"?: never,"published_at"?: string | null,"rejection_reason"?: string | null,"slug"?: string,"starts_at"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"story"?: string | null,"summary"?: string | null,"tags"?: (string)[],"title": string,"treasurer_quorum"?: number | null,"updated_at"?: string
                   }
                   Update: {
-                    "category"?: string | null,"city"?: string | null,"collected_amount"?: number,"content_edited_at"?: string | null,"country"?: string | null,"cover"?: string | null,"created_at"?: string,"currency"?: string,"donor_count"?: number,"ends_at"?: string | null,"featured"?: boolean,"goal_amount"?: number,"goal_reached_at"?: string | null,"id"?: string,"is_open"?: never,"is_published"?: never,"owner_id"?: string | null,"progress_bp"?: never,"published_at"?: string | null,"rejection_reason"?: string | null,"slug"?: string,"starts_at"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"story"?: string | null,"summary"?: string | null,"tags"?: (string)[],"title"?: string,"treasurer_quorum"?: number | null,"updated_at"?: string
+                    "category"?: string | null,"city"?: string | null,"collected_amount"?: number,"content_edited_at"?: string | null,"country"?: string | null,"cover"?: string | null,"created_at"?: string,"currency"?: string,"donor_count"?: number,"ends_at"?: string | null,"featured"?: boolean,"goal_amount"?: number,"goal_reached_at"?: string | null,"id"?: string,"is_open"?: never,"is_published"?: never,"offline_amount"?: number,"owner_id"?: string | null,"progress_bp"?: never,"progress_with_offline_bp"?: never,"published_at"?: string | null,"rejection_reason"?: string | null,"slug"?: string,"starts_at"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"story"?: string | null,"summary"?: string | null,"tags"?: (string)[],"title"?: string,"treasurer_quorum"?: number | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -238,17 +264,43 @@ isOneToOne: false
                   ]
                 },"categories": {
                   Row: {
-                    "active": boolean,"created_at": string,"name_en": string,"name_fr": string,"platform_fee_bp": number | null,"position": number,"slug": string,"updated_at": string
+                    "active": boolean,"created_at": string,"justification_days": number | null,"name_en": string,"name_fr": string,"platform_fee_bp": number | null,"position": number,"slug": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "active"?: boolean,"created_at"?: string,"name_en": string,"name_fr": string,"platform_fee_bp"?: number | null,"position"?: number,"slug": string,"updated_at"?: string
+                    "active"?: boolean,"created_at"?: string,"justification_days"?: number | null,"name_en": string,"name_fr": string,"platform_fee_bp"?: number | null,"position"?: number,"slug": string,"updated_at"?: string
                   }
                   Update: {
-                    "active"?: boolean,"created_at"?: string,"name_en"?: string,"name_fr"?: string,"platform_fee_bp"?: number | null,"position"?: number,"slug"?: string,"updated_at"?: string
+                    "active"?: boolean,"created_at"?: string,"justification_days"?: number | null,"name_en"?: string,"name_fr"?: string,"platform_fee_bp"?: number | null,"position"?: number,"slug"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     
+                  ]
+                },"category_institution_thresholds": {
+                  Row: {
+                    "above": number,"category": string,"currency": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "above": number,"category": string,"currency": string
+                  }
+                  Update: {
+                    "above"?: number,"category"?: string,"currency"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "category_institution_thresholds_category_fkey"
+      columns: ["category"]
+isOneToOne: false
+      referencedRelation: "categories"
+      referencedColumns: ["slug"]
+    },{
+      foreignKeyName: "category_institution_thresholds_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    }
                   ]
                 },"category_proof_requirements": {
                   Row: {
@@ -342,6 +394,90 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"institutions": {
+                  Row: {
+                    "account_mask": string,"bank_name": string | null,"beneficiary_mask": string,"city": string,"country": string,"created_at": string,"deactivated_at": string | null,"id": string,"kind": Database["public"]['Enums']["institution_kind"],"method": Database["public"]['Enums']["payout_method"],"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,"name": string,"updated_at": string,"verified_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "account_mask": string,"bank_name"?: string | null,"beneficiary_mask": string,"city": string,"country": string,"created_at"?: string,"deactivated_at"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["institution_kind"],"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"name": string,"updated_at"?: string,"verified_at"?: string
+                  }
+                  Update: {
+                    "account_mask"?: string,"bank_name"?: string | null,"beneficiary_mask"?: string,"city"?: string,"country"?: string,"created_at"?: string,"deactivated_at"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["institution_kind"],"method"?: Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"name"?: string,"updated_at"?: string,"verified_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"justification_lines": {
+                  Row: {
+                    "amount": number,"campaign_id": string,"created_at": string,"created_by": string | null,"currency": string,"description": string,"id": string,"payout_id": string,"public_image_ref": string | null,"published_at": string | null,"published_by": string | null,"spent_on": string,"status": Database["public"]['Enums']["justification_status"],"supplier": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"campaign_id": string,"created_at"?: string,"created_by"?: string | null,"currency": string,"description": string,"id"?: string,"payout_id": string,"public_image_ref"?: string | null,"published_at"?: string | null,"published_by"?: string | null,"spent_on": string,"status"?: Database["public"]['Enums']["justification_status"],"supplier": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"description"?: string,"id"?: string,"payout_id"?: string,"public_image_ref"?: string | null,"published_at"?: string | null,"published_by"?: string | null,"spent_on"?: string,"status"?: Database["public"]['Enums']["justification_status"],"supplier"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "justification_lines_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "justification_lines_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "justification_lines_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "justification_lines_payout_id_fkey"
+      columns: ["payout_id"]
+isOneToOne: false
+      referencedRelation: "payout_requests"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "justification_lines_published_by_fkey"
+      columns: ["published_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"justification_receipts": {
+                  Row: {
+                    "campaign_id": string,"created_at": string,"file_ref": string,"line_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "campaign_id": string,"created_at"?: string,"file_ref": string,"line_id": string
+                  }
+                  Update: {
+                    "campaign_id"?: string,"created_at"?: string,"file_ref"?: string,"line_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "justification_receipts_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "justification_receipts_line_id_fkey"
+      columns: ["line_id"]
+isOneToOne: true
+      referencedRelation: "justification_lines"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"notification_kinds": {
                   Row: {
                     "description": string,"kind": Database["public"]['Enums']["notification_kind"],"payload_schema": NonNullable<Json>
@@ -402,6 +538,70 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"offline_gifts": {
+                  Row: {
+                    "amount": number,"attested_at": string | null,"attested_by": string | null,"campaign_id": string,"channel": Database["public"]['Enums']["offline_gift_channel"],"currency": string,"giver_consented": boolean,"giver_name": string | null,"id": string,"reason": string | null,"received_on": string,"recorded_at": string,"recorded_by": string | null,"refused_at": string | null,"refused_by": string | null,"slip_ref": string,"status": Database["public"]['Enums']["offline_gift_status"],"withdrawn_at": string | null,"withdrawn_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"attested_at"?: string | null,"attested_by"?: string | null,"campaign_id": string,"channel": Database["public"]['Enums']["offline_gift_channel"],"currency": string,"giver_consented"?: boolean,"giver_name"?: string | null,"id"?: string,"reason"?: string | null,"received_on": string,"recorded_at"?: string,"recorded_by"?: string | null,"refused_at"?: string | null,"refused_by"?: string | null,"slip_ref": string,"status"?: Database["public"]['Enums']["offline_gift_status"],"withdrawn_at"?: string | null,"withdrawn_by"?: string | null
+                  }
+                  Update: {
+                    "amount"?: number,"attested_at"?: string | null,"attested_by"?: string | null,"campaign_id"?: string,"channel"?: Database["public"]['Enums']["offline_gift_channel"],"currency"?: string,"giver_consented"?: boolean,"giver_name"?: string | null,"id"?: string,"reason"?: string | null,"received_on"?: string,"recorded_at"?: string,"recorded_by"?: string | null,"refused_at"?: string | null,"refused_by"?: string | null,"slip_ref"?: string,"status"?: Database["public"]['Enums']["offline_gift_status"],"withdrawn_at"?: string | null,"withdrawn_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "offline_gifts_attested_by_fkey"
+      columns: ["attested_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "offline_gifts_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "offline_gifts_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "offline_gifts_recorded_by_fkey"
+      columns: ["recorded_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "offline_gifts_refused_by_fkey"
+      columns: ["refused_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "offline_gifts_withdrawn_by_fkey"
+      columns: ["withdrawn_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"organisations": {
+                  Row: {
+                    "address": string,"created_at": string,"created_by": string | null,"id": string,"ifu": string | null,"legal_mention_en": string,"legal_mention_fr": string,"legal_name": string,"ninea": string | null,"rccm": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "address": string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"ifu"?: string | null,"legal_mention_en": string,"legal_mention_fr": string,"legal_name": string,"ninea"?: string | null,"rccm"?: string | null
+                  }
+                  Update: {
+                    "address"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"ifu"?: string | null,"legal_mention_en"?: string,"legal_mention_fr"?: string,"legal_name"?: string,"ninea"?: string | null,"rccm"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"payout_approvals": {
                   Row: {
                     "approved_at": string,"payout_id": string,"treasurer_id": string
@@ -430,14 +630,14 @@ isOneToOne: false
                   ]
                 },"payout_requests": {
                   Row: {
-                    "account_mask": string,"amount": number,"approvals_required": number,"approved_at": string | null,"approvers": (string)[],"bank_name": string | null,"beneficiary_mask": string,"campaign_id": string,"created_at": string,"currency": string,"decided_by": string | null,"id": string,"method": Database["public"]['Enums']["payout_method"],"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at": string | null,"reason": string | null,"reference": string | null,"requested_by": string | null,"status": Database["public"]['Enums']["payout_status"],"updated_at": string
+                    "account_mask": string,"amount": number,"approvals_required": number,"approved_at": string | null,"approvers": (string)[],"bank_name": string | null,"beneficiary_mask": string,"campaign_id": string,"created_at": string,"currency": string,"decided_by": string | null,"id": string,"institution_id": string | null,"method": Database["public"]['Enums']["payout_method"],"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at": string | null,"reason": string | null,"reference": string | null,"requested_by": string | null,"status": Database["public"]['Enums']["payout_status"],"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "account_mask": string,"amount": number,"approvals_required"?: number,"approved_at"?: string | null,"approvers"?: (string)[],"bank_name"?: string | null,"beneficiary_mask": string,"campaign_id": string,"created_at"?: string,"currency": string,"decided_by"?: string | null,"id"?: string,"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at"?: string | null,"reason"?: string | null,"reference"?: string | null,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["payout_status"],"updated_at"?: string
+                    "account_mask": string,"amount": number,"approvals_required"?: number,"approved_at"?: string | null,"approvers"?: (string)[],"bank_name"?: string | null,"beneficiary_mask": string,"campaign_id": string,"created_at"?: string,"currency": string,"decided_by"?: string | null,"id"?: string,"institution_id"?: string | null,"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at"?: string | null,"reason"?: string | null,"reference"?: string | null,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["payout_status"],"updated_at"?: string
                   }
                   Update: {
-                    "account_mask"?: string,"amount"?: number,"approvals_required"?: number,"approved_at"?: string | null,"approvers"?: (string)[],"bank_name"?: string | null,"beneficiary_mask"?: string,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"decided_by"?: string | null,"id"?: string,"method"?: Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at"?: string | null,"reason"?: string | null,"reference"?: string | null,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["payout_status"],"updated_at"?: string
+                    "account_mask"?: string,"amount"?: number,"approvals_required"?: number,"approved_at"?: string | null,"approvers"?: (string)[],"bank_name"?: string | null,"beneficiary_mask"?: string,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"decided_by"?: string | null,"id"?: string,"institution_id"?: string | null,"method"?: Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"] | null,"paid_at"?: string | null,"reason"?: string | null,"reference"?: string | null,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["payout_status"],"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -457,6 +657,12 @@ isOneToOne: false
       columns: ["decided_by"]
 isOneToOne: false
       referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "payout_requests_institution_id_fkey"
+      columns: ["institution_id"]
+isOneToOne: false
+      referencedRelation: "institutions"
       referencedColumns: ["id"]
     },{
       foreignKeyName: "payout_requests_requested_by_fkey"
@@ -527,6 +733,50 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"receipts": {
+                  Row: {
+                    "amount": number,"campaign_id": string,"campaign_title": string,"currency": string,"donated_at": string,"donation_id": string,"donor_name": string | null,"id": string,"issued_at": string,"kind": Database["public"]['Enums']["receipt_kind"],"legal_mention": string | null,"locale": Database["public"]['Enums']["locale"],"number": string,"organisation_address": string | null,"organisation_id": string | null,"organisation_ifu": string | null,"organisation_name": string | null,"organisation_ninea": string | null,"organisation_rccm": string | null,"organiser_name": string | null,"provider": Database["public"]['Enums']["payment_provider"] | null,"provider_ref": string | null,"receipt_id": string | null,"voided_at": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"campaign_id": string,"campaign_title": string,"currency": string,"donated_at": string,"donation_id": string,"donor_name"?: string | null,"id"?: string,"issued_at"?: string,"kind": Database["public"]['Enums']["receipt_kind"],"legal_mention"?: string | null,"locale": Database["public"]['Enums']["locale"],"number": string,"organisation_address"?: string | null,"organisation_id"?: string | null,"organisation_ifu"?: string | null,"organisation_name"?: string | null,"organisation_ninea"?: string | null,"organisation_rccm"?: string | null,"organiser_name"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"] | null,"provider_ref"?: string | null,"receipt_id"?: string | null,"voided_at"?: string | null
+                  }
+                  Update: {
+                    "amount"?: number,"campaign_id"?: string,"campaign_title"?: string,"currency"?: string,"donated_at"?: string,"donation_id"?: string,"donor_name"?: string | null,"id"?: string,"issued_at"?: string,"kind"?: Database["public"]['Enums']["receipt_kind"],"legal_mention"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"number"?: string,"organisation_address"?: string | null,"organisation_id"?: string | null,"organisation_ifu"?: string | null,"organisation_name"?: string | null,"organisation_ninea"?: string | null,"organisation_rccm"?: string | null,"organiser_name"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"] | null,"provider_ref"?: string | null,"receipt_id"?: string | null,"voided_at"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "receipts_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "receipts_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "receipts_donation_id_fkey"
+      columns: ["donation_id"]
+isOneToOne: false
+      referencedRelation: "donations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "receipts_organisation_id_fkey"
+      columns: ["organisation_id"]
+isOneToOne: false
+      referencedRelation: "organisations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "receipts_receipt_id_fkey"
+      columns: ["receipt_id"]
+isOneToOne: false
+      referencedRelation: "receipts"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"refund_orders": {
                   Row: {
@@ -640,6 +890,30 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"add_justification_line":
+{ Args: { "amount": number,"description": string,"payout_id": string,"public_image_ref"?: string,"receipt_ref": string,"spent_on": string,"supplier": string }; Returns: {
+              "amount": number,
+"campaign_id": string,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"description": string,
+"id": string,
+"payout_id": string,
+"public_image_ref": string | null,
+"published_at": string | null,
+"published_by": string | null,
+"spent_on": string,
+"status": Database["public"]['Enums']["justification_status"],
+"supplier": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "justification_lines"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "approve_campaign":
 { Args: { "campaign_id": string }; Returns: {
               "category": string | null,
@@ -658,8 +932,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -692,6 +968,7 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -721,6 +998,7 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -733,6 +1011,34 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"attest_offline_gift":
+{ Args: { "gift_id": string }; Returns: {
+              "amount": number,
+"attested_at": string | null,
+"attested_by": string | null,
+"campaign_id": string,
+"channel": Database["public"]['Enums']["offline_gift_channel"],
+"currency": string,
+"giver_consented": boolean,
+"giver_name": string | null,
+"id": string,
+"reason": string | null,
+"received_on": string,
+"recorded_at": string,
+"recorded_by": string | null,
+"refused_at": string | null,
+"refused_by": string | null,
+"slip_ref": string,
+"status": Database["public"]['Enums']["offline_gift_status"],
+"withdrawn_at": string | null,
+"withdrawn_by": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "offline_gifts"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -762,8 +1068,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -798,6 +1106,22 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"campaign_offline_gifts":
+{ Args: { "campaign_id": string,"page_offset"?: number,"page_size"?: number }; Returns: Database["public"]['CompositeTypes']["attested_offline_gift"][]
+                          SetofOptions: {
+        from: "*"
+        to: "attested_offline_gift"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"campaign_spending":
+{ Args: { "campaign_id": string }; Returns: Database["public"]['CompositeTypes']["campaign_spending"]
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_spending"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "cancel_campaign":
 { Args: { "campaign_id": string,"reason"?: string }; Returns: {
               "category": string | null,
@@ -816,8 +1140,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -850,6 +1176,7 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -862,6 +1189,14 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"clear_justification":
+{ Args: { "note": string,"payout_id": string }; Returns: Database["public"]['CompositeTypes']["payout_justification"]
+                          SetofOptions: {
+        from: "*"
+        to: "payout_justification"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -883,8 +1218,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -911,11 +1248,61 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"deactivate_institution":
+{ Args: { "institution_id": string,"reason": string }; Returns: {
+              "account_mask": string,
+"bank_name": string | null,
+"beneficiary_mask": string,
+"city": string,
+"country": string,
+"created_at": string,
+"deactivated_at": string | null,
+"id": string,
+"kind": Database["public"]['Enums']["institution_kind"],
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"name": string,
+"updated_at": string,
+"verified_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "institutions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"delete_justification_line":
+{ Args: { "line_id": string }; Returns: undefined
+                           },
 "delivery_urls":
 { Args: { "media": Omit<Database["public"]['Tables']["campaign_media"]['Row'], Database["public"]['Tables']["campaign_media"]['ComputedFields']> }; Returns: Database["public"]['CompositeTypes']["delivery_urls"]
                           SetofOptions: {
         from: "campaign_media"
         to: "delivery_urls"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"edit_justification_line":
+{ Args: { "amount": number,"description": string,"line_id": string,"public_image_ref"?: string,"receipt_ref"?: string,"spent_on": string,"supplier": string }; Returns: {
+              "amount": number,
+"campaign_id": string,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"description": string,
+"id": string,
+"payout_id": string,
+"public_image_ref": string | null,
+"published_at": string | null,
+"published_by": string | null,
+"spent_on": string,
+"status": Database["public"]['Enums']["justification_status"],
+"supplier": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "justification_lines"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -937,8 +1324,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -975,8 +1364,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -1013,8 +1404,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -1063,6 +1456,9 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"justification_overdue":
+{ Args: { "c": Omit<Database["public"]['Tables']["campaigns"]['Row'], Database["public"]['Tables']["campaigns"]['ComputedFields']> }; Returns: boolean
+                           },
 "mark_payout_failed":
 { Args: { "payout_id": string,"reason": string }; Returns: {
               "account_mask": string,
@@ -1077,6 +1473,7 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -1106,6 +1503,7 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -1134,6 +1532,11 @@ isOneToOne: false
               "amount": number,"campaign_id": string,"campaign_slug": string,"campaign_title": string,"created_at": string,"currency": string,"id": string,"is_anonymous": boolean,"message": string,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string
             }[]
                            },
+"my_receipts":
+{ Args: { "donation_id"?: string }; Returns: {
+              "amount": number,"campaign_title": string,"currency": string,"donation_id": string,"id": string,"issued_at": string,"kind": Database["public"]['Enums']["receipt_kind"],"link": string,"number": string,"voided_at": string
+            }[]
+                           },
 "payout_blockers":
 { Args: { "payout_id": string }; Returns: Database["public"]['CompositeTypes']["payout_blocker"][]
                           SetofOptions: {
@@ -1141,6 +1544,22 @@ isOneToOne: false
         to: "payout_blocker"
         isOneToOne: false
         isSetofReturn: true
+      } },
+"payout_justifications":
+{ Args: { "campaign_id": string }; Returns: Database["public"]['CompositeTypes']["payout_justification"][]
+                          SetofOptions: {
+        from: "*"
+        to: "payout_justification"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"publish_justification":
+{ Args: { "payout_id": string }; Returns: Database["public"]['CompositeTypes']["payout_justification"]
+                          SetofOptions: {
+        from: "*"
+        to: "payout_justification"
+        isOneToOne: true
+        isSetofReturn: false
       } },
 "record_manual_refund":
 { Args: { "order_id": string,"reference": string }; Returns: {
@@ -1164,6 +1583,34 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "refund_orders"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"record_offline_gift":
+{ Args: { "amount": number,"campaign_id": string,"channel": Database["public"]['Enums']["offline_gift_channel"],"currency": string,"giver_consented"?: boolean,"giver_name"?: string,"received_on": string,"slip_ref": string }; Returns: {
+              "amount": number,
+"attested_at": string | null,
+"attested_by": string | null,
+"campaign_id": string,
+"channel": Database["public"]['Enums']["offline_gift_channel"],
+"currency": string,
+"giver_consented": boolean,
+"giver_name": string | null,
+"id": string,
+"reason": string | null,
+"received_on": string,
+"recorded_at": string,
+"recorded_by": string | null,
+"refused_at": string | null,
+"refused_by": string | null,
+"slip_ref": string,
+"status": Database["public"]['Enums']["offline_gift_status"],
+"withdrawn_at": string | null,
+"withdrawn_by": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "offline_gifts"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -1192,6 +1639,76 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"refuse_offline_gift":
+{ Args: { "gift_id": string,"reason": string }; Returns: {
+              "amount": number,
+"attested_at": string | null,
+"attested_by": string | null,
+"campaign_id": string,
+"channel": Database["public"]['Enums']["offline_gift_channel"],
+"currency": string,
+"giver_consented": boolean,
+"giver_name": string | null,
+"id": string,
+"reason": string | null,
+"received_on": string,
+"recorded_at": string,
+"recorded_by": string | null,
+"refused_at": string | null,
+"refused_by": string | null,
+"slip_ref": string,
+"status": Database["public"]['Enums']["offline_gift_status"],
+"withdrawn_at": string | null,
+"withdrawn_by": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "offline_gifts"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"register_institution":
+{ Args: { "account_number"?: string,"bank_name"?: string,"beneficiary_name": string,"city": string,"country": string,"document_ref": string,"kind": Database["public"]['Enums']["institution_kind"],"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"],"name": string,"phone_number"?: string }; Returns: {
+              "account_mask": string,
+"bank_name": string | null,
+"beneficiary_mask": string,
+"city": string,
+"country": string,
+"created_at": string,
+"deactivated_at": string | null,
+"id": string,
+"kind": Database["public"]['Enums']["institution_kind"],
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"name": string,
+"updated_at": string,
+"verified_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "institutions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"register_organisation":
+{ Args: { "address": string,"ifu"?: string,"legal_mention_en": string,"legal_mention_fr": string,"legal_name": string,"ninea"?: string,"rccm"?: string }; Returns: {
+              "address": string,
+"created_at": string,
+"created_by": string | null,
+"id": string,
+"ifu": string | null,
+"legal_mention_en": string,
+"legal_mention_fr": string,
+"legal_name": string,
+"ninea": string | null,
+"rccm": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "organisations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "reject_campaign":
 { Args: { "campaign_id": string,"reason": string }; Returns: {
               "category": string | null,
@@ -1210,8 +1727,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -1244,6 +1763,7 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -1293,6 +1813,37 @@ isOneToOne: false
 "currency": string,
 "decided_by": string | null,
 "id": string,
+"institution_id": string | null,
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"paid_at": string | null,
+"reason": string | null,
+"reference": string | null,
+"requested_by": string | null,
+"status": Database["public"]['Enums']["payout_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "payout_requests"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"request_payout_to_institution":
+{ Args: { "amount": number,"campaign_id": string,"institution_id": string }; Returns: {
+              "account_mask": string,
+"amount": number,
+"approvals_required": number,
+"approved_at": string | null,
+"approvers": (string)[],
+"bank_name": string | null,
+"beneficiary_mask": string,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"decided_by": string | null,
+"id": string,
+"institution_id": string | null,
 "method": Database["public"]['Enums']["payout_method"],
 "mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
 "paid_at": string | null,
@@ -1432,8 +1983,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -1452,6 +2005,22 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"set_campaign_organisation":
+{ Args: { "campaign_id": string,"organisation_id": string }; Returns: {
+              "campaign_id": string,
+"linked_at": string,
+"linked_by": string | null,
+"organisation_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "campaign_organisations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"set_institution_threshold":
+{ Args: { "above": number,"category": string,"currency": string }; Returns: undefined
+                           },
 "set_treasurers":
 { Args: { "campaign_id": string,"quorum"?: number,"treasurer_ids": (string)[] }; Returns: undefined
                            },
@@ -1473,8 +2042,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -1511,8 +2082,10 @@ isOneToOne: false
 "id": string,
 "is_open": boolean,
 "is_published": boolean,
+"offline_amount": number,
 "owner_id": string | null,
 "progress_bp": number | null,
+"progress_with_offline_bp": number | null,
 "published_at": string | null,
 "rejection_reason": string | null,
 "slug": string,
@@ -1530,18 +2103,73 @@ isOneToOne: false
         to: "campaigns"
         isOneToOne: true
         isSetofReturn: false
+      } },
+"update_institution":
+{ Args: { "account_number"?: string,"bank_name"?: string,"beneficiary_name": string,"city": string,"country": string,"document_ref": string,"institution_id": string,"kind": Database["public"]['Enums']["institution_kind"],"method": Database["public"]['Enums']["payout_method"],"mobile_operator"?: Database["public"]['Enums']["mobile_money_operator"],"name": string,"phone_number"?: string }; Returns: {
+              "account_mask": string,
+"bank_name": string | null,
+"beneficiary_mask": string,
+"city": string,
+"country": string,
+"created_at": string,
+"deactivated_at": string | null,
+"id": string,
+"kind": Database["public"]['Enums']["institution_kind"],
+"method": Database["public"]['Enums']["payout_method"],
+"mobile_operator": Database["public"]['Enums']["mobile_money_operator"] | null,
+"name": string,
+"updated_at": string,
+"verified_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "institutions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"withdraw_offline_gift":
+{ Args: { "gift_id": string,"reason": string }; Returns: {
+              "amount": number,
+"attested_at": string | null,
+"attested_by": string | null,
+"campaign_id": string,
+"channel": Database["public"]['Enums']["offline_gift_channel"],
+"currency": string,
+"giver_consented": boolean,
+"giver_name": string | null,
+"id": string,
+"reason": string | null,
+"received_on": string,
+"recorded_at": string,
+"recorded_by": string | null,
+"refused_at": string | null,
+"refused_by": string | null,
+"slip_ref": string,
+"status": Database["public"]['Enums']["offline_gift_status"],
+"withdrawn_at": string | null,
+"withdrawn_by": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "offline_gifts"
+        isOneToOne: true
+        isSetofReturn: false
       } }
           }
           Enums: {
-            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored","payment_provider": "stripe"|"cinetpay","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
+            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","institution_kind": "hospital"|"clinic"|"school"|"university"|"funeral_home","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","justification_status": "draft"|"published","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored"|"justification_published"|"justification_overdue"|"offline_gift_to_attest"|"offline_gift_attested"|"offline_gift_refused"|"offline_gift_withdrawn","offline_gift_channel": "cash"|"agent","offline_gift_status": "pending"|"attested"|"refused"|"withdrawn","payment_provider": "stripe"|"cinetpay","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","receipt_kind": "receipt"|"credit_note","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
           }
           CompositeTypes: {
-            "campaign_balance": {
+            "attested_offline_gift": {
+                        "id": string | null,"amount": number | null,"currency": string | null,"received_on": string | null,"channel": Database["public"]['Enums']["offline_gift_channel"] | null,"giver_name": string | null,"attested_at": string | null
+                      },"campaign_balance": {
                         "campaign_id": string | null,"currency": string | null,"collected": number | null,"platform_fees": number | null,"processor_fees": number | null,"in_progress": number | null,"paid_out": number | null,"available": number | null
                       },"campaign_dashboard": {
                         "campaign_id": string | null,"status": Database["public"]['Enums']["campaign_status"] | null,"currency": string | null,"goal_amount": number | null,"collected_amount": number | null,"donor_count": number | null,"progress_bp": number | null,"goal_reached_at": string | null,"published_at": string | null,"ends_at": string | null,"donations_per_day": (Database["public"]['CompositeTypes']["donation_day"])[] | null,"recent_donations": (Database["public"]['CompositeTypes']["campaign_donation"])[] | null
                       },"campaign_donation": {
                         "id": string | null,"donor_name": string | null,"is_anonymous": boolean | null,"amount": number | null,"currency": string | null,"message": string | null,"donated_at": string | null
+                      },"campaign_spending": {
+                        "campaign_id": string | null,"currency": string | null,"collected": number | null,"paid_out": number | null,"justified": number | null,"overdue": boolean | null
                       },"delivery_urls": {
                         "small": string | null,"medium": string | null,"large": string | null,"poster": string | null
                       },"donation_day": {
@@ -1550,6 +2178,8 @@ isOneToOne: false
                         "campaign_id": string | null,"campaign_title": string | null,"campaign_slug": string | null,"role": Database["public"]['Enums']["invitation_role"] | null,"inviter_name": string | null,"message": string | null,"expires_at": string | null,"status": string | null
                       },"payout_blocker": {
                         "reason": string | null,"approvals": number | null,"required": number | null,"document_type": string | null,"label_fr": string | null,"label_en": string | null,"note": string | null
+                      },"payout_justification": {
+                        "payout_id": string | null,"paid_at": string | null,"amount": number | null,"currency": string | null,"justified": number | null,"due_at": string | null,"cleared_at": string | null,"overdue": boolean | null
                       }
           }
         }
@@ -1663,7 +2293,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored"],"payment_provider": ["stripe", "cinetpay"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
+            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"institution_kind": ["hospital", "clinic", "school", "university", "funeral_home"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"justification_status": ["draft", "published"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored", "justification_published", "justification_overdue", "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused", "offline_gift_withdrawn"],"offline_gift_channel": ["cash", "agent"],"offline_gift_status": ["pending", "attested", "refused", "withdrawn"],"payment_provider": ["stripe", "cinetpay"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"receipt_kind": ["receipt", "credit_note"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
           }
         }
 } as const
