@@ -5,23 +5,27 @@ receipt; organisations registered by admins put their tax fields on it."""
 
 from __future__ import annotations
 
-import io
 import json
-import re
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from pypdf import PdfReader
 
-from tests import stripe_fake as sf
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS, make_cast
+from tests.support.receipts import (
+    emails_of,
+    link_in,
+    pay_by_card,
+    pdf_text,
+    receipts_of,
+    refund,
+    signed_link,
+)
 
 YEAR = datetime.now(UTC).year
-LINK = re.compile(r"/recus/(?P<id>[0-9a-f-]{36})\?sig=(?P<sig>[A-Za-z0-9_-]+)")
 
 ORGANISATION = {
     "legal_name": "Association Santé pour Tous",
@@ -45,47 +49,6 @@ def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
         db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
         grant_role=grant_role, make_campaign=make_campaign, give=give,
     )  # fmt: skip
-
-
-def pay_by_card(donate, post_event, campaign, amount, token=None, **body):
-    pledge = donate(campaign, amount, token, **body)
-    evt = sf.event("checkout.session.completed", sf.checkout_session(pledge))
-    assert post_event(evt).get_json()["outcome"] == "applied"
-    return pledge
-
-
-def refund(post_event, pledge, total, outcome="applied"):
-    evt = sf.event("charge.refunded", sf.charge(pledge, amount_refunded=total, refunded=True))
-    assert post_event(evt).get_json()["outcome"] == outcome
-
-
-def receipts_of(db, donation_id):
-    return db.sql(
-        "select * from public.receipts where donation_id = %s order by issued_at, number",
-        [donation_id],
-    )
-
-
-def emails_of(db, template):
-    return db.sql("select * from private.email_outbox where template = %s order by id", [template])
-
-
-def link_in(text):
-    match = LINK.search(text)
-    assert match, text
-    return match["id"], match["sig"]
-
-
-def pdf_text(service, receipt_id, sig):
-    response = service.get(f"/receipts/{receipt_id}?sig={sig}")
-    assert response.status_code == 200, response.get_json()
-    assert response.mimetype == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.data))
-    return " ".join(page.extract_text() for page in reader.pages)
-
-
-def signed_link(db, receipt_id):
-    return link_in(db.one("select private.receipt_path(%s) as p", [receipt_id])["p"])
 
 
 # Issuing ------------------------------------------------------------------------------------
