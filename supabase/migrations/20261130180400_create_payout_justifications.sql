@@ -723,72 +723,27 @@ for each statement execute function private.refuse_banned_writes();
 
 -- The notification kind --------------------------------------------------------------
 
--- the campaign's fields as every kind has them (goal_reached has no others), then its own
-with
-own (properties) as (
-    select '{
+select private.define_notification_kind(
+    'justification_published',
+    'To the donors, when the campaign''s team publishes what a payout paid for.',
+    '{
         "payout_id": {"type": "string", "format": "uuid", "description": "The payout justified (public.payout_requests)."},
         "amount": {"type": "integer", "description": "What this publication justifies, in minor units of currency."},
         "lines": {"type": "integer", "description": "How many lines it publishes."},
         "paid_out": {"type": "integer", "description": "The payout''s amount, in minor units of currency."}
-    }'::jsonb
-),
+    }'
+);
 
-schema (properties) as (
-    select k.payload_schema -> 'properties' || o.properties
-    from public.notification_kinds as k
-    cross join own as o
-    where k.kind = 'goal_reached'
-)
-
-insert into public.notification_kinds (kind, description, payload_schema)
-select
-    'justification_published'::public.notification_kind as kind,
-    'To the donors, when the campaign''s team publishes what a payout paid for.' as description,
-    pg_catalog.jsonb_build_object(
-        '$schema', 'https://json-schema.org/draft/2020-12/schema',
-        'title', 'justification_published',
-        'type', 'object',
-        'properties', s.properties,
-        'required', (
-            select pg_catalog.jsonb_agg(p.name order by p.name) from pg_catalog.jsonb_object_keys(s.properties) as p (name)
-        ),
-        'additionalProperties', false
-    ) as payload_schema
-from schema as s;
-
-with
-own (properties) as (
-    select '{
+select private.define_notification_kind(
+    'justification_overdue',
+    'To the campaign''s team, once, when a paid payout is past its justification deadline (scheduled job tell-overdue-justifications).',
+    '{
         "payout_id": {"type": "string", "format": "uuid", "description": "The payout left unjustified (public.payout_requests)."},
         "amount": {"type": "integer", "description": "The payout''s amount, in minor units of currency."},
         "justified": {"type": "integer", "description": "What its published lines justify, in minor units of currency."},
         "due_at": {"type": "string", "format": "date-time", "description": "When its justification was due."}
-    }'::jsonb
-),
-
-schema (properties) as (
-    select k.payload_schema -> 'properties' || o.properties
-    from public.notification_kinds as k
-    cross join own as o
-    where k.kind = 'goal_reached'
-)
-
-insert into public.notification_kinds (kind, description, payload_schema)
-select
-    'justification_overdue'::public.notification_kind as kind,
-    'To the campaign''s team, once, when a paid payout is past its justification deadline (scheduled job tell-overdue-justifications).' as description,
-    pg_catalog.jsonb_build_object(
-        '$schema', 'https://json-schema.org/draft/2020-12/schema',
-        'title', 'justification_overdue',
-        'type', 'object',
-        'properties', s.properties,
-        'required', (
-            select pg_catalog.jsonb_agg(p.name order by p.name) from pg_catalog.jsonb_object_keys(s.properties) as p (name)
-        ),
-        'additionalProperties', false
-    ) as payload_schema
-from schema as s;
+    }'
+);
 
 -- Email templates ------------------------------------------------------------------
 

@@ -478,24 +478,6 @@ for each statement execute function private.refuse_banned_writes();
 -- Notification kinds --------------------------------------------------------------------
 
 with
-campaign (properties) as (
-    select pg_catalog.jsonb_build_object(
-        'campaign_title', pg_catalog.jsonb_build_object('type', 'string', 'description', 'The campaign''s title.'),
-        'campaign_slug', pg_catalog.jsonb_build_object(
-            'type', 'string', 'description', 'The campaign''s slug: its page is /c/{slug} on the site.'
-        ),
-        'currency', pg_catalog.jsonb_build_object(
-            'type', 'string', 'description', 'ISO 4217 code of the campaign''s amounts (public.currencies).'
-        ),
-        'goal_amount', pg_catalog.jsonb_build_object(
-            'type', 'integer', 'description', 'The campaign''s goal, in minor units of currency.'
-        ),
-        'collected_amount', pg_catalog.jsonb_build_object(
-            'type', 'integer', 'description', 'What the campaign has collected, in minor units of currency.'
-        )
-    )
-),
-
 gift (properties) as (
     select pg_catalog.jsonb_build_object(
         'gift_id', '{"type": "string", "format": "uuid", "description": "The gift (public.offline_gifts)."}'::jsonb,
@@ -531,23 +513,8 @@ kind (kind, description) as (
     )
 )
 
-insert into public.notification_kinds (kind, description, payload_schema)
-select
-    k.kind::public.notification_kind as kind,
-    k.description,
-    pg_catalog.jsonb_build_object(
-        '$schema', 'https://json-schema.org/draft/2020-12/schema',
-        'title', k.kind,
-        'type', 'object',
-        'properties', c.properties || g.properties,
-        'required', (
-            select pg_catalog.jsonb_agg(p.name order by p.name)
-            from pg_catalog.jsonb_object_keys(c.properties || g.properties) as p (name)
-        ),
-        'additionalProperties', false
-    ) as payload_schema
+select private.define_notification_kind(k.kind::public.notification_kind, k.description, g.properties)
 from kind as k
-cross join campaign as c
 cross join gift as g;
 
 -- Email templates: the team hears of each step -------------------------------------------
