@@ -119,6 +119,40 @@ def test_a_guest_gets_the_link_by_email_and_it_works(db, service, donate, post_e
         assert expected in text
 
 
+def test_a_guest_from_the_english_site_gets_an_english_receipt_and_email(
+    db, service, donate, post_event, pay_by_mobile_money, cinetpay_api, notify, campaign
+):
+    card = pay_by_card(
+        donate, post_event, campaign, 7500, email="jane@example.test", donor_name="Jane Doe",
+        locale="en",
+    )  # fmt: skip
+    mobile = pay_by_mobile_money(campaign, 3000, email="jean@example.test", locale="fr")
+    cinetpay_api.settle(mobile["transaction_id"], "ACCEPTED")
+    assert notify(mobile["transaction_id"]).status_code == 200
+    (receipt,) = receipts_of(db, card["donation_id"])
+    assert receipt["locale"] == "en"
+    (french,) = receipts_of(db, mobile["donation_id"])
+    assert french["locale"] == "fr"
+    (email,) = [
+        e for e in emails_of(db, "donation_receipt") if e["to_address"] == "jane@example.test"
+    ]
+    assert email["subject"].startswith("Thank you for your donation")
+    text = pdf_text(service, *link_in(email["body"]))
+    for expected in ("Donation receipt", "seven thousand, five hundred", "Jane Doe"):
+        assert expected in text
+
+
+def test_a_checkout_in_another_language_is_refused_with_nothing_written(db, service, campaign):
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": 5000, "currency": "XOF",
+              "provider": "stripe", "locale": "wo"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.get_json()["details"][0]["field"] == "locale"
+    assert db.sql("select 1 from public.donations") == []
+
+
 def test_an_anonymous_donor_is_still_named_on_their_own_receipt(
     db, donate, post_event, campaign, user
 ):

@@ -27,6 +27,8 @@ class CheckoutRequest(BaseModel):
     message: Annotated[str, Field(max_length=2000)] | None = None
     is_anonymous: StrictBool = False
     email: Annotated[str, Field(max_length=254)] | None = None
+    # the site's language: a guest's receipt and emails are in it
+    locale: Literal["fr", "en"] | None = None
     # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF)
     provider: Literal["stripe", "cinetpay"] | None = None
 
@@ -56,6 +58,7 @@ def checkout():
         donor_email=body.email,
         message=body.message,
         is_anonymous=body.is_anonymous,
+        locale=body.locale,
     )
     checkout_url = gateway.open_checkout(pledge)
     answer = CheckoutResponse(

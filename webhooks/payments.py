@@ -68,6 +68,7 @@ def create_pledge(
     donor_email: str | None,
     message: str | None,
     is_anonymous: bool,
+    locale: str | None = None,
 ) -> Pledge:
     with connection() as conn:
         row = conn.execute(
@@ -86,7 +87,11 @@ def create_pledge(
                 is_anonymous,
             ],
         ).fetchone()
-    p = row["pledge"]
+        p = row["pledge"]
+        if locale is not None:
+            conn.execute(
+                "select private.remember_donation_locale(%s, %s)", [p["donation_id"], locale]
+            )
     return Pledge(
         donation_id=uuid.UUID(p["donation_id"]),
         attempt_id=uuid.UUID(p["attempt_id"]),

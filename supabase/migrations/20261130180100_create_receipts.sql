@@ -21,8 +21,10 @@
 --   frozen at issue             campaign title, organiser (the owner's name), amount,
 --                               currency, date of the payment, provider and its
 --                               reference, donor's name (on their own receipt even
---                               when they gave anonymously), locale (the donor's
---                               profile, else fr), the organisation's tax fields
+--                               when they gave anonymously), locale (a signed-in
+--                               donor's profile; a guest's, the language of the
+--                               site they gave from: donations.locale, given at
+--                               checkout; else fr), the organisation's tax fields
 --                               when the campaign has one: later edits change no
 --                               receipt
 --   signed links                <site>/recus/<id>?sig=<hmac> (private.receipt_path):
@@ -148,6 +150,13 @@ create table private.receipt_signing_key (
 
 insert into private.receipt_signing_key default values;
 
+-- The language a guest gave in (the site's, sent with the checkout): their
+-- receipt and its emails are in it. Written by the service with the pledge.
+alter table public.donations add column locale public.locale;
+
+comment on column public.donations.locale is
+'The language of the site the gift was made from (null: not said); a guest''s receipt follows it.';
+
 -- Grants and RLS ----------------------------------------------------------------
 
 revoke all on table public.organisations, public.campaign_organisations, public.receipts
@@ -240,7 +249,8 @@ comment on function private.receipt_path(uuid) is
 
 -- Functions: issuing -----------------------------------------------------------
 
--- The receipt's language: the donor's profile, else French.
+-- The receipt's language: a signed-in donor's profile, else the language the
+-- gift was made in, else French.
 create function private.donor_locale(d public.donations)
 returns public.locale
 language sql
@@ -248,8 +258,22 @@ stable
 security definer
 set search_path = ''
 as $$
-    select coalesce((select f.locale from public.profiles as f where f.id = d.donor_id), 'fr'::public.locale)
+    select coalesce((select f.locale from public.profiles as f where f.id = d.donor_id), d.locale, 'fr'::public.locale)
 $$;
+
+-- The service records the language of a checkout with its pledge (same transaction).
+create function private.remember_donation_locale(donation_id uuid, locale public.locale)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+    update public.donations as d
+    set locale = remember_donation_locale.locale
+    where d.id = remember_donation_locale.donation_id and d.status = 'pending'
+$$;
+
+grant execute on function private.remember_donation_locale(uuid, public.locale) to service_role;
 
 -- Emails a receipt or credit note to the donor: donor_email, else the account's.
 create function private.email_receipt(r public.receipts, d public.donations)
