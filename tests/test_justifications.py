@@ -245,6 +245,38 @@ def test_donors_are_notified_and_emailed_in_their_language(cast, payout, db, mak
     )
 
 
+def test_donors_hear_of_a_payouts_justification_once_a_day_however_often_it_is_published(
+    cast, payout, db
+):
+    for amount in (10_000, 5_000, 1):
+        add(cast, payout, amount=amount)
+        cast.api("owner").rpc("publish_justification", {"payout_id": str(payout["id"])})
+    (note,) = db.sql(
+        "select payload from public.notifications where kind = 'justification_published'"
+        " and user_id = %s",
+        [cast.users["donor"].id],
+    )
+    assert note["payload"]["amount"] == 10_000  # the first publication's
+    assert (
+        db.one(
+            "select count(*) as n from private.email_outbox where template = 'justification_published'"
+        )["n"]
+        == 1
+    )
+    spending = cast.api("anon").rpc("campaign_spending", {"campaign_id": cast.campaign_id})
+    assert spending["justified"] == 15_001  # every publication is on the page
+
+
+def test_the_overdue_mark_of_a_campaign_the_caller_cannot_see_is_not_told(
+    cast, db, make_campaign, anon
+):
+    draft = make_campaign(cast.users["owner"], "draft")
+    with pytest.raises(ApiError) as exc:
+        anon.rpc("justification_overdue", {"c": {"id": str(draft["id"])}})
+    assert exc.value.message == "campaign_not_found"
+    assert anon.rpc("justification_overdue", {"c": {"id": cast.campaign_id}}) is False
+
+
 # The payout's amount, and frozen lines -----------------------------------------------------
 
 
@@ -308,6 +340,7 @@ def test_published_lines_are_frozen(cast, payout, db):
         ({"amount": 0}, "amount"),
         ({"amount": -5}, "amount"),
         ({"spent_on": str(date.today() + timedelta(days=5))}, "future"),
+        ({"spent_on": "1900-01-01"}, "before the campaign"),
         ({"supplier": "X"}, "supplier"),
         (
             {"receipt_ref": "africagnotte/justifications/00000000-0000-0000-0000-000000000000/x"},

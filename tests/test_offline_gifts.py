@@ -125,6 +125,18 @@ def test_the_team_is_told_when_a_gift_awaits_its_signature_and_when_it_is_attest
     assert all("50" in e["subject"] and "{{" not in e["body"] for e in emails)
 
 
+def test_a_recorder_who_left_the_team_is_no_longer_told_of_their_gift(db, cast):
+    u = cast.users
+    gift = record_gift(cast.api("treasurer"), cast.campaign_id)
+    db.sql(
+        "delete from public.campaign_members where campaign_id = %s and user_id = %s",
+        [cast.campaign_id, u["treasurer"].id],
+    )
+    cast.api("second_treasurer").rpc("attest_offline_gift", {"gift_id": gift["id"]})
+    told = {who for kind, who in notified(db, gift["id"]) if kind == "offline_gift_attested"}
+    assert told == {str(u["owner"].id)}
+
+
 def test_the_recorder_cannot_co_sign_their_own_gift(db, cast):
     gift = record_gift(cast.api("treasurer"), cast.campaign_id)
     treasurer = cast.api("treasurer")

@@ -13,6 +13,7 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from tests import stripe_fake as sf
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS, make_cast
 from tests.support.receipts import (
@@ -251,6 +252,47 @@ def test_a_partial_refund_keeps_the_receipt_and_says_the_part(
     receipt, _, second = receipts_of(db, card["donation_id"])
     assert receipt["voided_at"] is not None
     assert (second["number"], second["amount"]) == (f"AV-{YEAR}-000002", 3000)
+
+
+def test_a_chargeback_the_platform_lost_voids_the_receipt_but_an_open_one_does_not(
+    db, service, donate, post_event, campaign, user
+):
+    card = pay_by_card(donate, post_event, campaign, 5000, user.token)
+
+    def dispute(status):
+        evt = sf.event(
+            "charge.dispute.created" if status == "needs_response" else "charge.dispute.closed",
+            sf.dispute(card, "dp_receipt", status),
+        )
+        assert post_event(evt).get_json()["outcome"] == "applied"
+
+    dispute("needs_response")  # open: the bank may still side with the campaign
+    (receipt,) = receipts_of(db, card["donation_id"])
+    assert receipt["voided_at"] is None
+    dispute("lost")  # the donor has the money back: no tax receipt is left for it
+    receipt, note = receipts_of(db, card["donation_id"])
+    assert receipt["voided_at"] is not None
+    assert (note["kind"], note["amount"], note["receipt_id"]) == (
+        "credit_note",
+        5000,
+        receipt["id"],
+    )
+    assert "ANNULÉ" in pdf_text(service, *signed_link(db, receipt["id"]))
+    assert note["issued_at"] >= receipt["issued_at"]
+
+
+def test_an_organisation_running_a_hidden_campaign_is_not_told_to_visitors(
+    db, anon, as_user, admin, make_campaign, owner
+):
+    draft = make_campaign(owner, "draft")
+    organisation = as_user(admin).rpc("register_organisation", ORGANISATION)
+    as_user(admin).rpc(
+        "set_campaign_organisation",
+        {"campaign_id": str(draft["id"]), "organisation_id": organisation["id"]},
+    )
+    assert anon.get("campaign_organisations", {"campaign_id": str(draft["id"])}) == []
+    (link,) = as_user(owner).get("campaign_organisations", {"campaign_id": str(draft["id"])})
+    assert link["organisation_id"] == organisation["id"]
 
 
 # Numbering ----------------------------------------------------------------------------------

@@ -10,14 +10,17 @@
 --                               transaction that credits it (a deferred trigger on
 --                               donations, like donations_notify); a refund issues
 --                               a credit note (kind credit_note) for the amount
---                               refunded, and a full refund voids the receipt
---                               (voided_at); a partial refund leaves it valid
+--                               refunded, and so does a chargeback the platform
+--                               lost (dispute_status lost: the bank gave the money
+--                               back); once nothing of the gift is left the receipt
+--                               is void (voided_at); a partial one leaves it valid
 --   numbering                   gap-free per series and calendar year (UTC):
 --                               R-2026-000001 (receipts), AV-2026-000001 (credit
 --                               notes), from a counter row locked and incremented
 --                               in the same transaction (private.take_receipt_number;
 --                               never a sequence: a rolled-back transaction gives
---                               its number back)
+--                               its number back); issued_at is read once the
+--                               number is held, so dates follow numbers
 --   frozen at issue             campaign title, organiser (the owner's name), amount,
 --                               currency, date of the payment, provider and its
 --                               reference, donor's name (on their own receipt even
@@ -175,8 +178,12 @@ create policy "anyone reads the organisations"
 on public.organisations for select to anon, authenticated, service_role
 using (true);
 
-create policy "anyone reads which organisation runs a campaign"
-on public.campaign_organisations for select to anon, authenticated, service_role
+create policy "anyone reads which organisation runs a campaign they see"
+on public.campaign_organisations for select to anon, authenticated
+using (campaign_id in (select c.id from public.campaigns as c));
+
+create policy "the service reads which organisation runs a campaign"
+on public.campaign_organisations for select to service_role
 using (true);
 
 create policy "donors read their own receipts and admins all"
@@ -318,19 +325,21 @@ as $$
 declare
     d public.donations;
     r public.receipts;
+    taken text;
 begin
     select * into r from public.receipts as x where x.donation_id = issue_receipt.donation_id and x.kind = 'receipt';
     if found then
         return r;
     end if;
     select * into d from public.donations as x where x.id = issue_receipt.donation_id;
+    taken := private.take_receipt_number('R', pg_catalog.clock_timestamp());
     insert into public.receipts (
-        kind, number, donation_id, locale, campaign_id, campaign_title, organiser_name, amount, currency,
+        kind, number, issued_at, donation_id, locale, campaign_id, campaign_title, organiser_name, amount, currency,
         donated_at, provider, provider_ref, donor_name, organisation_id, organisation_name,
         organisation_rccm, organisation_ninea, organisation_ifu, organisation_address, legal_mention
     )
     select
-        'receipt', private.take_receipt_number('R'), d.id, private.donor_locale(d), c.id, c.title,
+        'receipt', taken, pg_catalog.clock_timestamp(), d.id, private.donor_locale(d), c.id, c.title,
         owner.display_name, d.amount, d.currency, d.succeeded_at, a.provider,
         a.reference, d.donor_name, o.id, o.legal_name,
         o.rccm, o.ninea, o.ifu, o.address,
@@ -359,8 +368,9 @@ begin
 end;
 $$;
 
--- A refund of `refunded` more: a credit note for it, copied from the receipt;
--- the receipt is void once the donation is refunded in full.
+-- Money given back (`refunded` more: a refund, or a chargeback lost): a credit
+-- note for it, copied from the receipt; the receipt is void once nothing of the
+-- gift is left.
 create function private.issue_credit_note(donation_id uuid, refunded bigint, send_email boolean default true)
 returns public.receipts
 language plpgsql
@@ -376,13 +386,14 @@ begin
     note := receipt;
     note.id := extensions.gen_random_uuid();
     note.kind := 'credit_note';
-    note.number := private.take_receipt_number('AV');
+    note.number := private.take_receipt_number('AV', pg_catalog.clock_timestamp());
     note.receipt_id := receipt.id;
-    note.issued_at := pg_catalog.now();
+    note.issued_at := pg_catalog.clock_timestamp();
     note.amount := refunded;
     insert into public.receipts select note.*;
-    if d.status = 'refunded' then
-        update public.receipts as x set voided_at = pg_catalog.now() where x.id = receipt.id and x.voided_at is null;
+    -- nothing of the gift is left: refunded, or taken back by a chargeback lost
+    if d.refunded_amount + (case when d.dispute_status = 'lost' then d.disputed_amount else 0 end) >= d.amount then
+        update public.receipts as x set voided_at = note.issued_at where x.id = receipt.id and x.voided_at is null;
     end if;
     if send_email then
         perform private.email_receipt(note, d);
@@ -392,7 +403,8 @@ end;
 $$;
 
 -- Trigger (deferred, at the end of the payment's transaction, in the order
--- things happened): credited -> a receipt; refunded more -> a credit note.
+-- things happened): credited -> a receipt; refunded more, or a chargeback
+-- lost -> a credit note.
 create function private.receipts_follow_donation()
 returns trigger
 language plpgsql
@@ -405,6 +417,9 @@ begin
     end if;
     if new.refunded_amount > old.refunded_amount then
         perform private.issue_credit_note(new.id, new.refunded_amount - old.refunded_amount);
+    end if;
+    if new.dispute_status = 'lost' and old.dispute_status is distinct from 'lost' and new.disputed_amount > 0 then
+        perform private.issue_credit_note(new.id, new.disputed_amount);
     end if;
     return null;
 end;
@@ -606,10 +621,11 @@ before insert or update or delete on public.campaign_organisations
 for each statement execute function private.refuse_banned_writes();
 
 create constraint trigger donations_receipts
-after update of succeeded_at, refunded_amount on public.donations
+after update of succeeded_at, refunded_amount, dispute_status on public.donations
 deferrable initially deferred
 for each row when (
     (old.succeeded_at is null and new.succeeded_at is not null) or new.refunded_amount > old.refunded_amount
+    or (new.dispute_status = 'lost' and old.dispute_status is distinct from 'lost')
 )
 execute function private.receipts_follow_donation();
 

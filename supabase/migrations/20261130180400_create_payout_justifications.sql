@@ -303,7 +303,10 @@ stable
 security definer
 set search_path = ''
 as $$
-    select exists (select 1 from private.payout_justification_rows(c.id) as j where j.overdue)
+    -- of the campaign the caller sees, whatever row is passed in
+    select exists (
+        select 1 from private.payout_justification_rows((private.visible_campaign(c.id)).id) as j where j.overdue
+    )
 $$;
 
 comment on function public.justification_overdue(public.campaigns) is
@@ -392,7 +395,11 @@ begin
             then 'The description has 3 to 200 characters on one line.'
         when amount is null or amount <= 0 then 'The amount is a positive number of minor units.'
         when spent_on is null or spent_on > (pg_catalog.now() at time zone 'UTC')::date + 1
-            then 'The date the money was spent, not in the future.'
+            -- a bill paid before the campaign began, then repaid by the payout, is common
+            or spent_on < (
+                select (c.created_at at time zone 'UTC')::date - 366 from public.campaigns as c where c.id = p.campaign_id
+            )
+            then 'The date the money was spent: not in the future, nor over a year before the campaign began.'
         when supplier is null or pg_catalog.char_length(supplier) not between 2 and 120 or supplier ~ '[[:cntrl:]]'
             then 'The supplier has 2 to 120 characters on one line.'
         when receipt_ref is null or receipt_ref not like folder || '_%' or receipt_ref like folder || 'public/%'
@@ -574,7 +581,8 @@ begin
         private.campaign_payload(c) || pg_catalog.jsonb_build_object(
             'payout_id', p.id, 'amount', total, 'lines', lines, 'paid_out', p.amount
         ),
-        'justification:' || p.id || ':' || pg_catalog.to_char(pg_catalog.clock_timestamp(), 'YYYYMMDDHH24MISSUS')
+        -- one notice a day per payout, however many times its team publishes
+        'justification:' || p.id || ':' || pg_catalog.to_char(pg_catalog.now() at time zone 'UTC', 'YYYY-MM-DD')
     );
     select * into result from private.payout_justification_rows(c.id) as j where j.payout_id = p.id;
     return result;
@@ -764,6 +772,13 @@ insert into private.email_templates (key, locale, subject, body) values
     'justification_overdue', 'en', 'Justify the payout of "{{campaign_title}}"',
     E'Hello {{recipient_name}},\n\nThe payout of {{amount}} received for the fundraiser "{{campaign_title}}" is not fully justified yet and its deadline has passed.\nThe fundraiser is shown as overdue to the public and no new payout is possible until you publish your receipts (or our team checks them).\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 );
+
+-- Payouts paid before teams could justify them: cleared, so that no campaign is
+-- marked, nor its next payout blocked, for a rule that did not exist then.
+insert into private.justification_clearances (payout_id, cleared_by, note)
+select p.id, null::uuid as cleared_by, 'Paid before justifications existed.' as note
+from public.payout_requests as p
+where p.status = 'paid';
 
 -- Schedule: the team told of an overdue justification --------------------------------
 

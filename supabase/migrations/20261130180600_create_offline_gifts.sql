@@ -387,7 +387,10 @@ begin
         g,
         case target when 'attested' then 'offline_gift_attested' when 'refused' then 'offline_gift_refused'
             else 'offline_gift_withdrawn' end::public.notification_kind,
-        c.owner_id || private.campaign_treasurers(c.id) || g.recorded_by
+        -- the recorder only while still on the team (the owner is already told)
+        c.owner_id || private.campaign_treasurers(c.id) || array(
+            select m.user_id from public.campaign_members as m where m.campaign_id = c.id and m.user_id = g.recorded_by
+        )
     );
     return g;
 end;
