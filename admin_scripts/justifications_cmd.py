@@ -14,6 +14,9 @@ them (the database's rules: 20261130180400_create_payout_justifications.sql).
 - ``clear`` a payout with a note, through public.clear_justification as the
   operator (staff, never on the campaign's team: the database decides),
   audited: it no longer blocks anything.
+- ``remove`` a published line (an unredacted receipt, an abusive text), with a
+  reason, through public.remove_justification_line (asks; ``--yes``): no longer
+  public, it no longer counts as justified.
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from typing import Any
 import typer
 
 from admin_scripts import db, documents_cmd, i18n, operator
-from admin_scripts.console import JSON_OPTION, err, out, print_json, print_rows
+from admin_scripts.console import (
+    JSON_OPTION,
+    YES_OPTION,
+    confirm,
+    err,
+    out,
+    print_json,
+    print_rows,
+)
 from admin_scripts.documents_cmd import print_fields, short
 from admin_scripts.errors import EXIT_NOT_FOUND, OperatorError
 from admin_scripts.i18n import N_, _
@@ -215,3 +226,31 @@ def clear(
             id=short(found), justified=money(row, "justified"), amount=money(row)
         )
     )  # fmt: skip
+
+
+@app.command(
+    "remove",
+    help=N_("Take a published line down, with the reason (an unredacted receipt, an abusive"
+            " text): no longer public, it no longer justifies its payout."),
+)  # fmt: skip
+def remove(
+    line: str = typer.Argument(..., help=N_("The line's id (or its first characters).")),
+    reason: str = typer.Option(
+        ..., "--reason", help=N_("Why it is taken down (the team reads it, audited).")
+    ),
+    yes: bool = YES_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    found = operator.full_id("justification_lines", line)
+    confirm(_("Take justification line {id} down?").format(id=short(found)), yes=yes)
+    row = operator.call(
+        "justifications remove", "remove_justification_line", found, reason, target=found
+    )
+    if as_json:
+        print_json(row)
+        return
+    out.print(
+        _("Taken down: {description} ({amount}); it no longer justifies its payout.").format(
+            description=row["description"], amount=money(row)
+        )
+    )

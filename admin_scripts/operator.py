@@ -185,6 +185,7 @@ def full_id(table: str, text: str, *, slug: bool = False) -> str:
 # What a table's row is to an operator (messages name it, never the table).
 ROW_NAMES = {
     "campaigns": N_("campaign"),
+    "justification_lines": N_("justification line"),
     "campaign_documents": N_("proof document"),
     "comments": N_("comment"),
     "reports": N_("report"),

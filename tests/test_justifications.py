@@ -51,6 +51,13 @@ def add(cast, payout, actor="owner", **fields):
     return cast.api(actor).rpc("add_justification_line", line(cast, payout, **fields))
 
 
+def published(cast, payout, **fields):
+    """A line the team added and published."""
+    added = add(cast, payout, **fields)
+    cast.api("owner").rpc("publish_justification", {"payout_id": str(payout["id"])})
+    return added
+
+
 def refusal(call) -> str:
     with pytest.raises(ApiError) as exc:
         call()
@@ -365,6 +372,42 @@ def test_bad_lines_are_refused_and_nothing_is_written(cast, payout, db, fields, 
     assert lines_and_receipts(db, payout) == (0, 0)
 
 
+def test_staff_take_a_published_line_down_and_it_no_longer_justifies_anything(cast, payout, db):
+    shown = published(cast, payout, amount=30_000, public_image_ref=(
+        f"africagnotte/justifications/{cast.campaign_id}/public/facture-caviardee"))  # fmt: skip
+    removed = cast.api("moderator").rpc(
+        "remove_justification_line", {"line_id": shown["id"], "reason": "Nom du patient lisible"}
+    )
+    assert (removed["status"], removed["public_image_ref"]) == ("removed", None)
+    assert cast.api("anon").get("justification_lines", {"id": shown["id"]}) == []
+    (seen,) = cast.api("owner").get("justification_lines", {"id": shown["id"]})
+    assert (seen["status"], seen["removed_reason"]) == ("removed", "Nom du patient lisible")
+    assert spending(cast)["justified"] == 0
+    # it leaves room for a proper line, and is taken down once
+    published(cast, payout, amount=50_000)
+    assert spending(cast)["justified"] == 50_000
+    assert refusal(lambda: cast.api("admin").rpc(
+        "remove_justification_line", {"line_id": shown["id"], "reason": "Encore"}
+    )) == "justification_line_not_published"  # fmt: skip
+    (audit,) = db.sql(
+        "select details from private.audit_log where action = 'remove_justification_line'"
+    )
+    assert audit["details"]["reason"] == "Nom du patient lisible"
+
+
+def test_staff_on_the_campaigns_team_do_not_take_its_lines_down(cast, payout, db):
+    shown = published(cast, payout)
+    db.sql(
+        "insert into public.campaign_members (campaign_id, user_id) values (%s, %s)",
+        [cast.campaign_id, cast.users["moderator"].id],
+    )
+    assert refusal(lambda: cast.api("moderator").rpc(
+        "remove_justification_line", {"line_id": shown["id"], "reason": "Mon équipe"}
+    )) == "cannot_review_own_campaign"  # fmt: skip
+    assert db.one("select status::text from public.justification_lines where id = %s",
+                  [shown["id"]])["status"] == "published"  # fmt: skip
+
+
 # Per actor -----------------------------------------------------------------------------------
 
 # outcome of each capability, per actor (in ACTORS' order)
@@ -380,6 +423,8 @@ CAPABILITIES = {
     "publish_justification":
         "denied payout_not_found ok ok ok payout_not_found not_campaign_owner payout_not_found",
     "clear_justification": "denied staff_only staff_only staff_only staff_only ok ok staff_only",
+    "remove_justification_line":
+        "denied staff_only staff_only staff_only staff_only ok ok staff_only",
     "campaign_spending": "ok ok ok ok ok ok ok ok",
     "payout_justifications": "ok ok ok ok ok ok ok ok",
 }  # fmt: skip
@@ -399,6 +444,10 @@ def test_each_capability_as_every_actor(cast, payout, db, capability):
             "delete_justification_line": lambda d=draft: {"line_id": d["id"]},
             "publish_justification": lambda: {"payout_id": str(payout["id"])},
             "clear_justification": lambda: {"payout_id": str(payout["id"]), "note": "Vu sur place"},
+            "remove_justification_line": lambda: {
+                "line_id": published(cast, payout, amount=1_000)["id"],
+                "reason": "Reçu en clair",
+            },
             "campaign_spending": lambda: {"campaign_id": cast.campaign_id},
             "payout_justifications": lambda: {"campaign_id": cast.campaign_id},
         }[capability]()
@@ -609,6 +658,26 @@ def test_the_console_clears_a_payout_with_a_note(cast, payout, db, cli, operator
     )
     assert again.exit_code != 0
     assert "a déjà levé" in again.output
+
+
+def test_the_console_takes_a_line_down_after_asking(cast, payout, db, cli, operator_cli):
+    shown = published(cast, payout)
+
+    kept = cli("remove", str(shown["id"])[:8], "--reason", "Reçu en clair", input="n\n")
+    assert kept.exit_code != 0
+    assert spending(cast)["justified"] == 20_000
+    french = operator_cli(
+        "--lang", "fr", "justifications", "remove", str(shown["id"]), "--reason", "Reçu en clair",
+        "--yes",
+    )  # fmt: skip
+
+    assert french.exit_code == 0, french.output
+    assert "ne justifie plus son versement" in french.stdout
+    assert spending(cast)["justified"] == 0
+    (audit,) = db.sql(
+        "select operator from private.audit_log where action = 'remove_justification_line'"
+    )
+    assert audit["operator"] is not None
 
 
 # Uploads: the service signs receipts for the team -----------------------------------------

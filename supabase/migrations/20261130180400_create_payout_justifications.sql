@@ -41,6 +41,12 @@
 --                              justification_overdue, emailed), by the hourly
 --                              job tell-overdue-justifications; the mark and the
 --                              block never wait for it
+--   remove_justification_line  staff take a published line down (a receipt shown
+--                              unredacted, an abusive text or image), with a
+--                              reason, never on the campaign's own team: it is
+--                              no longer public and no longer justifies anything
+--                              (the team publishes a proper one); its public
+--                              image is dropped. The team sees it removed.
 --   clear_justification        staff (moderators and admins), with a note, never
 --                              on the campaign's team nor its requester or
 --                              treasurers (four eyes): the payout is no longer
@@ -57,7 +63,7 @@
 
 -- Types ------------------------------------------------------------------------
 
-create type public.justification_status as enum ('draft', 'published');
+create type public.justification_status as enum ('draft', 'published', 'removed');
 
 -- Tables -----------------------------------------------------------------------
 
@@ -91,9 +97,14 @@ create table public.justification_lines (
     created_by uuid default auth.uid() references public.profiles (id) on delete set null,
     published_by uuid references public.profiles (id) on delete set null,
     published_at timestamptz,
+    -- taken down by staff (remove_justification_line)
+    removed_by uuid references public.profiles (id) on delete set null,
+    removed_at timestamptz,
+    removed_reason text check (pg_catalog.char_length(removed_reason) <= 500),
     created_at timestamptz not null default pg_catalog.now(),
     updated_at timestamptz not null default pg_catalog.now(),
-    check ((status = 'published') = (published_at is not null))
+    check ((status = 'draft') = (published_at is null)),
+    check ((status = 'removed') = (removed_at is not null and removed_reason is not null))
 );
 
 comment on table public.justification_lines is
@@ -104,6 +115,7 @@ create index justification_lines_campaign_idx on public.justification_lines (cam
 create index justification_lines_currency_idx on public.justification_lines (currency);
 create index justification_lines_created_by_idx on public.justification_lines (created_by);
 create index justification_lines_published_by_idx on public.justification_lines (published_by);
+create index justification_lines_removed_by_idx on public.justification_lines (removed_by);
 
 -- The receipt of a line: a private file, for the team and staff only.
 create table public.justification_receipts (
@@ -435,7 +447,9 @@ set search_path = ''
 as $$
     select coalesce(pg_catalog.sum(l.amount), 0)::bigint
     from public.justification_lines as l
-    where l.payout_id = justified_besides.payout_id and l.id is distinct from justified_besides.line_id
+    where
+        l.payout_id = justified_besides.payout_id and l.id is distinct from justified_besides.line_id
+        and l.status <> 'removed'  -- a line staff took down leaves room for a proper one
 $$;
 
 create function public.add_justification_line(
@@ -594,6 +608,51 @@ comment on function public.publish_justification(uuid) is
 
 -- Functions: staff ---------------------------------------------------------------
 
+-- Takes a published line down: staff (never on the campaign's team), with a
+-- reason; the line stops justifying its payout and its public image is dropped.
+create function public.remove_justification_line(line_id uuid, reason text)
+returns public.justification_lines
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    l public.justification_lines;
+    why text;
+begin
+    if not private.is_staff() then
+        raise exception using
+            errcode = 'PT403', message = 'staff_only', detail = 'Only moderators and admins take a line down.';
+    end if;
+    select * into l from public.justification_lines as x where x.id = remove_justification_line.line_id for update;
+    if not found then
+        raise exception using
+            errcode = 'PT404', message = 'justification_line_not_found', detail = 'No such justification line.';
+    end if;
+    perform private.assert_independent_staff(l.campaign_id);
+    if l.status <> 'published' then
+        raise exception using
+            errcode = 'PT409', message = 'justification_line_not_published',
+            detail = pg_catalog.format('Only a published line is taken down; this one is %s.', l.status);
+    end if;
+    why := private.decision_reason(reason, 500);
+    update public.justification_lines as x
+    set
+        status = 'removed', removed_by = auth.uid(), removed_at = pg_catalog.now(), removed_reason = why,
+        public_image_ref = null, updated_at = pg_catalog.now()
+    where x.id = l.id
+    returning * into l;
+    perform private.audit(
+        'remove_justification_line', 'justification_line', l.id::text,
+        pg_catalog.jsonb_build_object('payout_id', l.payout_id, 'amount', l.amount, 'reason', why)
+    );
+    return l;
+end;
+$$;
+
+comment on function public.remove_justification_line(uuid, text) is
+'Staff take a published justification line down, with a reason: no longer public, no longer counted as justified.';
+
 -- Clears a paid payout's justification for good (it is no longer overdue):
 -- staff, never on the campaign's team nor its requester or treasurers, with a note.
 create function public.clear_justification(payout_id uuid, note text)
@@ -718,6 +777,7 @@ grant execute on function public.edit_justification_line(uuid, text, bigint, dat
 grant execute on function public.delete_justification_line(uuid) to authenticated;
 grant execute on function public.publish_justification(uuid) to authenticated;
 grant execute on function public.clear_justification(uuid, text) to authenticated;
+grant execute on function public.remove_justification_line(uuid, text) to authenticated;
 
 -- Triggers ---------------------------------------------------------------------
 
@@ -776,7 +836,10 @@ insert into private.email_templates (key, locale, subject, body) values
 -- Payouts paid before teams could justify them: cleared, so that no campaign is
 -- marked, nor its next payout blocked, for a rule that did not exist then.
 insert into private.justification_clearances (payout_id, cleared_by, note)
-select p.id, null::uuid as cleared_by, 'Paid before justifications existed.' as note
+select
+    p.id,
+    null::uuid as cleared_by,
+    'Paid before justifications existed.' as note
 from public.payout_requests as p
 where p.status = 'paid';
 

@@ -410,14 +410,14 @@ isOneToOne: false
                   ]
                 },"justification_lines": {
                   Row: {
-                    "amount": number,"campaign_id": string,"created_at": string,"created_by": string | null,"currency": string,"description": string,"id": string,"payout_id": string,"public_image_ref": string | null,"published_at": string | null,"published_by": string | null,"spent_on": string,"status": Database["public"]['Enums']["justification_status"],"supplier": string,"updated_at": string
+                    "amount": number,"campaign_id": string,"created_at": string,"created_by": string | null,"currency": string,"description": string,"id": string,"payout_id": string,"public_image_ref": string | null,"published_at": string | null,"published_by": string | null,"removed_at": string | null,"removed_by": string | null,"removed_reason": string | null,"spent_on": string,"status": Database["public"]['Enums']["justification_status"],"supplier": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "amount": number,"campaign_id": string,"created_at"?: string,"created_by"?: string | null,"currency": string,"description": string,"id"?: string,"payout_id": string,"public_image_ref"?: string | null,"published_at"?: string | null,"published_by"?: string | null,"spent_on": string,"status"?: Database["public"]['Enums']["justification_status"],"supplier": string,"updated_at"?: string
+                    "amount": number,"campaign_id": string,"created_at"?: string,"created_by"?: string | null,"currency": string,"description": string,"id"?: string,"payout_id": string,"public_image_ref"?: string | null,"published_at"?: string | null,"published_by"?: string | null,"removed_at"?: string | null,"removed_by"?: string | null,"removed_reason"?: string | null,"spent_on": string,"status"?: Database["public"]['Enums']["justification_status"],"supplier": string,"updated_at"?: string
                   }
                   Update: {
-                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"description"?: string,"id"?: string,"payout_id"?: string,"public_image_ref"?: string | null,"published_at"?: string | null,"published_by"?: string | null,"spent_on"?: string,"status"?: Database["public"]['Enums']["justification_status"],"supplier"?: string,"updated_at"?: string
+                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"description"?: string,"id"?: string,"payout_id"?: string,"public_image_ref"?: string | null,"published_at"?: string | null,"published_by"?: string | null,"removed_at"?: string | null,"removed_by"?: string | null,"removed_reason"?: string | null,"spent_on"?: string,"status"?: Database["public"]['Enums']["justification_status"],"supplier"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -447,6 +447,12 @@ isOneToOne: false
     },{
       foreignKeyName: "justification_lines_published_by_fkey"
       columns: ["published_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "justification_lines_removed_by_fkey"
+      columns: ["removed_by"]
 isOneToOne: false
       referencedRelation: "profiles"
       referencedColumns: ["id"]
@@ -903,6 +909,9 @@ isOneToOne: false
 "public_image_ref": string | null,
 "published_at": string | null,
 "published_by": string | null,
+"removed_at": string | null,
+"removed_by": string | null,
+"removed_reason": string | null,
 "spent_on": string,
 "status": Database["public"]['Enums']["justification_status"],
 "supplier": string,
@@ -1295,6 +1304,9 @@ isOneToOne: false
 "public_image_ref": string | null,
 "published_at": string | null,
 "published_by": string | null,
+"removed_at": string | null,
+"removed_by": string | null,
+"removed_reason": string | null,
 "spent_on": string,
 "status": Database["public"]['Enums']["justification_status"],
 "supplier": string,
@@ -1779,6 +1791,33 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"remove_justification_line":
+{ Args: { "line_id": string,"reason": string }; Returns: {
+              "amount": number,
+"campaign_id": string,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"description": string,
+"id": string,
+"payout_id": string,
+"public_image_ref": string | null,
+"published_at": string | null,
+"published_by": string | null,
+"removed_at": string | null,
+"removed_by": string | null,
+"removed_reason": string | null,
+"spent_on": string,
+"status": Database["public"]['Enums']["justification_status"],
+"supplier": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "justification_lines"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "reorder_campaign_media":
 { Args: { "campaign_id": string,"public_ids": (string)[] }; Returns: {
               "bytes": number | null,
@@ -2157,7 +2196,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","institution_kind": "hospital"|"clinic"|"school"|"university"|"funeral_home","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","justification_status": "draft"|"published","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored"|"justification_published"|"justification_overdue"|"offline_gift_to_attest"|"offline_gift_attested"|"offline_gift_refused"|"offline_gift_withdrawn","offline_gift_channel": "cash"|"agent","offline_gift_status": "pending"|"attested"|"refused"|"withdrawn","payment_provider": "stripe"|"cinetpay","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","receipt_kind": "receipt"|"credit_note","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
+            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","institution_kind": "hospital"|"clinic"|"school"|"university"|"funeral_home","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","justification_status": "draft"|"published"|"removed","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored"|"justification_published"|"justification_overdue"|"offline_gift_to_attest"|"offline_gift_attested"|"offline_gift_refused"|"offline_gift_withdrawn","offline_gift_channel": "cash"|"agent","offline_gift_status": "pending"|"attested"|"refused"|"withdrawn","payment_provider": "stripe"|"cinetpay","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","receipt_kind": "receipt"|"credit_note","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
           }
           CompositeTypes: {
             "attested_offline_gift": {
@@ -2293,7 +2332,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"institution_kind": ["hospital", "clinic", "school", "university", "funeral_home"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"justification_status": ["draft", "published"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored", "justification_published", "justification_overdue", "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused", "offline_gift_withdrawn"],"offline_gift_channel": ["cash", "agent"],"offline_gift_status": ["pending", "attested", "refused", "withdrawn"],"payment_provider": ["stripe", "cinetpay"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"receipt_kind": ["receipt", "credit_note"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
+            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"institution_kind": ["hospital", "clinic", "school", "university", "funeral_home"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"justification_status": ["draft", "published", "removed"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored", "justification_published", "justification_overdue", "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused", "offline_gift_withdrawn"],"offline_gift_channel": ["cash", "agent"],"offline_gift_status": ["pending", "attested", "refused", "withdrawn"],"payment_provider": ["stripe", "cinetpay"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"receipt_kind": ["receipt", "credit_note"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
           }
         }
 } as const
