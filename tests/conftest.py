@@ -33,6 +33,9 @@ from tests.support.pgbouncer import Pooler, transaction_pooler
 from webhooks import create_app
 from webhooks.config import load_settings
 
+# fixtures kept with their helpers in tests/support/
+pytest_plugins = ["tests.support.cast"]
+
 TEMPLATE_DB = "africagnotte_template"
 
 free_port = pgcluster.free_port

@@ -31,7 +31,7 @@ from tests import stripe_fake as sf
 from tests.conftest import CAMPAIGN
 from tests.postgrest import EXPOSED_SCHEMAS, ApiError
 from tests.service_process import gunicorn
-from tests.support.cast import make_cast, paid_payout
+from tests.support.cast import paid_payout
 from tests.support.identity import rows_holding
 from tests.support.parallel import at_once, refusals
 from tests.support.signing import cloudinary_headers
@@ -1909,12 +1909,8 @@ def test_a_stranger_cannot_read_an_offline_gifts_slip(
 
 
 @pytest.fixture
-def justified(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
+def justified(cast):
     """A campaign's cast with a payout of 50 000 XOF paid, one line published."""
-    cast = make_cast(
-        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
-        grant_role=grant_role, make_campaign=make_campaign, give=give,
-    )  # fmt: skip
     payout = paid_payout(cast, 50_000)
     cast.api("owner").rpc(
         "add_justification_line",

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from tests.support.cast import make_cast, paid_payout
+from tests.support.cast import paid_payout
 from tests.support.receipts import emails_of, link_in, pay_by_card, pdf_text, refund
 
 HOSPITAL = {
@@ -24,14 +22,6 @@ HOSPITAL = {
     "bank_name": "Banque de Développement du Mali",
     "account_number": "ML03D01234567890123456789",
 }
-
-
-@pytest.fixture
-def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
-    return make_cast(
-        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
-        grant_role=grant_role, make_campaign=make_campaign, give=give,
-    )  # fmt: skip
 
 
 def give_by_mobile_money(pay_by_mobile_money, cinetpay_api, notify, campaign, amount, **body):

@@ -10,16 +10,8 @@ import json
 import pytest
 
 from tests.postgrest import ApiError
-from tests.support.cast import ACTORS, WALLET, make_cast, paid_payout
+from tests.support.cast import ACTORS, WALLET, paid_payout
 from tests.support.institutions import HOSPITAL, SCHOOL, register, to_institution
-
-
-@pytest.fixture
-def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
-    return make_cast(
-        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
-        grant_role=grant_role, make_campaign=make_campaign, give=give,
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -16,16 +16,8 @@ import pytest
 from admin_scripts import i18n
 from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
 from tests.postgrest import ApiError
-from tests.support.cast import ACTORS, WALLET, make_cast, paid_payout
+from tests.support.cast import ACTORS, WALLET, paid_payout
 from tests.test_media_uploads import sign_upload
-
-
-@pytest.fixture
-def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
-    return make_cast(
-        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
-        grant_role=grant_role, make_campaign=make_campaign, give=give,
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -16,16 +16,8 @@ import pytest
 from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
 from tests.postgrest import ApiError
 from tests.rls_world import outcome
-from tests.support.cast import ACTORS, make_cast
+from tests.support.cast import ACTORS
 from tests.support.offline_gifts import books, gift_args, record_gift, slip_ref
-
-
-@pytest.fixture
-def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
-    return make_cast(
-        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
-        grant_role=grant_role, make_campaign=make_campaign, give=give,
-    )  # fmt: skip
 
 
 def refused(call, status: int, token: str) -> ApiError:

@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 
 from tests import stripe_fake as sf
 from tests.postgrest import ApiError
-from tests.support.cast import ACTORS, make_cast
+from tests.support.cast import ACTORS
 from tests.support.receipts import (
     emails_of,
     link_in,
@@ -42,14 +42,6 @@ ORGANISATION = {
 @pytest.fixture
 def campaign(owner, make_campaign):
     return make_campaign(owner, "active")
-
-
-@pytest.fixture
-def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
-    return make_cast(
-        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
-        grant_role=grant_role, make_campaign=make_campaign, give=give,
-    )  # fmt: skip
 
 
 # Issuing ------------------------------------------------------------------------------------

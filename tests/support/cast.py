@@ -13,7 +13,8 @@ actor: one active santé campaign (XOF) and the eight people around it.
 `ACTORS` is their order in outcome tables. `Cast.api(actor)` is that actor's
 PostgREST client. `paid_payout` walks the real path of a payout to `paid`.
 
-Build one with `make_cast(...)` from the conftest fixtures (see its arguments).
+The `cast` fixture builds one per test (this module is a pytest plugin, named
+in conftest.py); `make_cast(...)` builds one from the conftest fixtures.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 from tests.gotrue import User
 from tests.postgrest import PostgrestClient
@@ -162,3 +165,12 @@ def _has_accepted_proofs(cast: Cast) -> bool:
             {"campaign_id": cast.campaign_id, "status": "accepted"},
         )
     )
+
+
+@pytest.fixture
+def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give) -> Cast:
+    """The campaign and its eight actors, for this test."""
+    return make_cast(
+        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
+        grant_role=grant_role, make_campaign=make_campaign, give=give,
+    )  # fmt: skip
