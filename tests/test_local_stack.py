@@ -236,7 +236,8 @@ def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack
 # The dev extra's distributions, as their modules are imported (ruff: a binary only).
 DEV_MODULES = {"aiosmtpd": "aiosmtpd", "pytest": "pytest", "pytest-timeout": "pytest_timeout",
                "hypothesis": "hypothesis", "sqlfluff": "sqlfluff", "honcho": "honcho",
-               "jsonschema": "jsonschema", "schemathesis": "schemathesis", "pexpect": "pexpect"}  # fmt: skip
+               "jsonschema": "jsonschema", "schemathesis": "schemathesis", "pexpect": "pexpect",
+               "pypdf": "pypdf"}  # fmt: skip
 
 
 def dev_extra() -> set[str]:

@@ -162,7 +162,8 @@ def test_the_team_reads_its_payout_account_in_full_audited(
             "payout_id": str(payout["id"]), "method": "bank_account",
             "bank_name": "Banque de Développement du Mali", "mobile_operator": None,
             "beneficiary_name": "Fatoumata Kouyaté", "account_number": ACCOUNT_NUMBER,
-            "phone_number": None,
+            "phone_number": None, "institution_id": None, "institution_name": None,
+            "account_mask": "•••• 7890",
         }  # fmt: skip
     readers = db.sql(
         "select actor_id from private.audit_log where action = 'read_payout_account' order by id"
