@@ -246,6 +246,28 @@ class PaymentEvents(RuleBasedStateMachine):
         )
 
     @invariant()
+    def receipts_follow_the_money(self):
+        """A credited donation has one receipt; its credit notes cover all that was
+        given back (refunds, chargebacks lost), and the receipt is void once nothing
+        of the gift is left."""
+        for d in self.db.sql(
+            "select d.amount, d.refunded_amount + case when d.dispute_status = 'lost'"
+            " then d.disputed_amount else 0 end as given_back,"
+            " (select count(*) from public.receipts as r where r.donation_id = d.id"
+            "  and r.kind = 'receipt') as receipts,"
+            " (select coalesce(sum(r.amount), 0) from public.receipts as r"
+            "  where r.donation_id = d.id and r.kind = 'credit_note') as credited,"
+            " (select bool_or(r.voided_at is not null) from public.receipts as r"
+            "  where r.donation_id = d.id and r.kind = 'receipt') as void"
+            " from public.donations as d where d.campaign_id = %s and d.succeeded_at is not null",
+            [self.campaign_id],
+        ):
+            assert d["receipts"] == 1
+            assert d["credited"] >= d["given_back"]
+            if d["given_back"] >= d["amount"]:
+                assert d["void"]
+
+    @invariant()
     def totals_equal_the_ledger(self):
         assert self.db.sql("select * from private.check_ledger()") == []
 

@@ -271,6 +271,9 @@ def test_a_chargeback_the_platform_lost_voids_the_receipt_but_an_open_one_does_n
     )
     assert "ANNULÉ" in pdf_text(service, *signed_link(db, receipt["id"]))
     assert note["issued_at"] >= receipt["issued_at"]
+    dispute("needs_response")  # reopened, then lost again: the money is credited once
+    dispute("lost")
+    assert [r["kind"] for r in receipts_of(db, card["donation_id"])] == ["receipt", "credit_note"]
 
 
 def test_an_organisation_running_a_hidden_campaign_is_not_told_to_visitors(

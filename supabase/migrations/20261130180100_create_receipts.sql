@@ -388,6 +388,7 @@ begin
     note.kind := 'credit_note';
     note.number := private.take_receipt_number('AV', pg_catalog.clock_timestamp());
     note.receipt_id := receipt.id;
+    note.voided_at := null;  -- a credit note is never void (its receipt may be)
     note.issued_at := pg_catalog.clock_timestamp();
     note.amount := refunded;
     insert into public.receipts select note.*;
@@ -403,23 +404,28 @@ end;
 $$;
 
 -- Trigger (deferred, at the end of the payment's transaction, in the order
--- things happened): credited -> a receipt; refunded more, or a chargeback
--- lost -> a credit note.
+-- things happened): credited -> a receipt; more given back (refunded, or taken
+-- back by a chargeback lost) than the credit notes already say -> a credit note
+-- for the difference. Credit notes add up to what was given back, never more
+-- (a dispute reopened and lost again is not credited twice).
 create function private.receipts_follow_donation()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    given_back bigint := new.refunded_amount + (case when new.dispute_status = 'lost' then new.disputed_amount else 0 end);
+    credited bigint;
 begin
     if old.succeeded_at is null and new.succeeded_at is not null then
         perform private.issue_receipt(new.id);
     end if;
-    if new.refunded_amount > old.refunded_amount then
-        perform private.issue_credit_note(new.id, new.refunded_amount - old.refunded_amount);
-    end if;
-    if new.dispute_status = 'lost' and old.dispute_status is distinct from 'lost' and new.disputed_amount > 0 then
-        perform private.issue_credit_note(new.id, new.disputed_amount);
+    select coalesce(pg_catalog.sum(r.amount), 0) into credited
+    from public.receipts as r
+    where r.donation_id = new.id and r.kind = 'credit_note';
+    if given_back > credited then
+        perform private.issue_credit_note(new.id, given_back - credited);
     end if;
     return null;
 end;
