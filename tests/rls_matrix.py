@@ -18,12 +18,8 @@ for the RPC, or `sql` for computed columns called on a row. Placeholders
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tests.conftest import CAMPAIGN
 from tests.support.institutions import HOSPITAL
-
-TODAY = datetime.now(UTC).date().isoformat()
 
 # fmt: off
 TABLES: dict[str, dict] = {
@@ -115,7 +111,7 @@ TABLES: dict[str, dict] = {
     },
     "offline_gifts": {
         "row": "id = %s", "params": [":offline_gift"], "set": {"status": "attested"},
-        "insert": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF", "received_on": TODAY,
+        "insert": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF", "received_on": ":today",
                    "channel": "cash", "slip_ref": "africagnotte/offline/{campaign}/matrice"},
     },
     "payout_approvals": {
@@ -249,7 +245,7 @@ FUNCTIONS: dict[str, dict] = {
     "my_donations": {"args": {}},
     "payout_blockers": {"args": {"payout_id": ":payout"}},
     "record_offline_gift": {"args": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF",
-                                     "received_on": TODAY, "channel": "cash",
+                                     "received_on": ":today", "channel": "cash",
                                      "slip_ref": "africagnotte/offline/{campaign}/matrice"}},
     "record_manual_refund": {"args": {"order_id": ":refund_order", "reference": "OM-1"}},
     "record_refund_request": {"args": {"order_id": ":refund_order", "provider_refund_id": "re_1"}},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -35,12 +36,17 @@ class World:
     clients: dict[str, PostgrestClient] = field(default_factory=dict)  # persona -> client
 
     def resolve(self, value: Any, persona: str) -> Any:
-        """Placeholders (":campaign", ":me") in a value, for a persona."""
+        """Placeholders (":campaign", ":me", ":today") in a value, for a persona.
+
+        ":today" is read when the case runs, not when the module is imported: a suite that
+        crosses midnight UTC would otherwise date a gift before the campaign it is for."""
         if isinstance(value, dict):
             return {k: self.resolve(v, persona) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v, persona) for v in value]
         if isinstance(value, str) and value.startswith(":"):
+            if value == ":today":
+                return datetime.now(UTC).date().isoformat()
             if value == ":me":
                 user = self.users.get(persona)
                 return str(user.id) if user else None
