@@ -88,6 +88,7 @@ class OfflineGiftStatus(StrEnum):
 class PaymentProvider(StrEnum):
     stripe = "stripe"
     cinetpay = "cinetpay"
+    paystack = "paystack"
 
 
 DATABASE_TYPES: dict[type[StrEnum], str] = {

@@ -23,10 +23,11 @@ from admin_scripts.settings import settings
 
 if TYPE_CHECKING:
     from webhooks.cinetpay_gateway import CinetPayGateway
+    from webhooks.paystack_gateway import PaystackGateway
     from webhooks.stripe_gateway import StripeGateway
 
 # The providers as operators read their names.
-PROVIDER_NAMES = {"stripe": "Stripe", "cinetpay": "CinetPay"}
+PROVIDER_NAMES = {"stripe": "Stripe", "cinetpay": "CinetPay", "paystack": "Paystack"}
 
 
 class NoDatabase(OperatorError):
@@ -94,6 +95,14 @@ def cinetpay_gateway() -> CinetPayGateway:
 
     require_provider("cinetpay")
     return CinetPayGateway(settings())
+
+
+def paystack_gateway() -> PaystackGateway:
+    """The service's Paystack gateway, built from the console's settings."""
+    from webhooks.paystack_gateway import PaystackGateway
+
+    require_provider("paystack")
+    return PaystackGateway(settings())
 
 
 @contextmanager

@@ -14,6 +14,9 @@ platform; it lists the campaigns that fail and exits 1 if any.
 
 `payments reconcile`: settle or expire payments still pending.
 
+Paystack's the same way (--provider paystack): its verify endpoint answers for
+each pending transaction (PAYSTACK_SECRET_KEY; PAYSTACK_API_BASE in tests).
+
 A mobile-money payment can stay pending when CinetPay's notification never
 arrived (our service down, a network cut). This asks CinetPay's payment check
 about each pending attempt older than --older-than and applies its answer
@@ -48,9 +51,10 @@ app = typer.Typer(
 
 class Provider(StrEnum):
     cinetpay = "cinetpay"
+    paystack = "paystack"
 
 
-GATEWAYS = {"cinetpay": db.cinetpay_gateway}
+GATEWAYS = {"cinetpay": db.cinetpay_gateway, "paystack": db.paystack_gateway}
 
 # What reconcile does about a pending payment (the JSON's words; the table's, translated).
 ACTIONS = {
@@ -75,7 +79,8 @@ order by a.created_at
 
 
 def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_run: bool) -> dict:
-    """What CinetPay says of one pending attempt, and what was done about it."""
+    """What the provider (CinetPay's check, Paystack's verify) says of one pending
+    attempt, and what was done about it."""
     row = {k: attempt[k] for k in ("attempt_id", "donation_id", "created_at", "amount", "currency")}
     try:
         check = gateway.check(attempt["attempt_id"])
@@ -83,7 +88,7 @@ def settle_or_expire(gateway: Any, attempt: dict, expire_after: timedelta, dry_r
         return {**row, "provider_status": None, "action": "error", "outcome": exc.sentence}
     row["provider_status"] = check.status
     waiting = check.outcome is not None and check.outcome["status"] == "processing"
-    # An attempt CinetPay never gave a payment page for may be unknown to it;
+    # An attempt the provider never gave a payment page for may be unknown to it;
     # any other inconclusive answer (a wrong key…) is an error, never an expiry.
     never_opened = check.outcome is None and attempt["attempt_status"] == "created"
     if check.outcome is not None and not waiting:

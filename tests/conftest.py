@@ -25,7 +25,7 @@ import pgcluster
 from admin_scripts import keys
 from admin_scripts.cli import app as cli_app
 from localdev import tokens
-from tests import cinetpay_fake, stripe_fake
+from tests import cinetpay_fake, paystack_fake, stripe_fake
 from tests.gotrue import GoTrue, User, auth_admin_connection
 from tests.postgrest import PostgrestClient
 from tests.smtp_server import SmtpServer
@@ -403,6 +403,12 @@ def cinetpay_api() -> Iterator[cinetpay_fake.FakeCinetPay]:
     yield from served(cinetpay_fake.FakeCinetPay(), cinetpay_fake.serve)
 
 
+@pytest.fixture
+def paystack_api() -> Iterator[paystack_fake.FakePaystack]:
+    """Paystack's API, served locally (PAYSTACK_API_BASE); records the requests made."""
+    yield from served(paystack_fake.FakePaystack(), paystack_fake.serve)
+
+
 SITE_URL = "https://africagnotte.test"
 CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET = (
     "africagnotte-test",
@@ -413,7 +419,13 @@ CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET = (
 
 @pytest.fixture
 def service_settings(
-    db: Database, pooler: Pooler, stripe_api, cinetpay_api, jwt_secret: str, payout_keys
+    db: Database,
+    pooler: Pooler,
+    stripe_api,
+    cinetpay_api,
+    paystack_api,
+    jwt_secret: str,
+    payout_keys,
 ) -> dict[str, Any]:
     """The service as deployed on hosted Supabase: through the transaction pooler."""
     return {
@@ -428,6 +440,9 @@ def service_settings(
         "cinetpay_secret_key": cinetpay_fake.SECRET_KEY,
         "cinetpay_api_base": cinetpay_api.url,
         "cinetpay_timeout": 1,
+        "paystack_secret_key": paystack_fake.SECRET_KEY,
+        "paystack_api_base": paystack_api.url,
+        "paystack_timeout": 1,
         "site_url": SITE_URL,
         "cloudinary_url": f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}",
         "public_base_url": "https://api.africagnotte.test",

@@ -1,4 +1,5 @@
-"""AfriCagnotte webhooks service: only what needs a secret (Stripe, CinetPay, Cloudinary).
+"""AfriCagnotte webhooks service: only what needs a secret (Stripe, CinetPay, Paystack,
+Cloudinary).
 
 It verifies, translates and calls SQL; every business rule lives in Postgres.
 """
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         health,
         openapi,
         payout_accounts,
+        paystack_gateway,
         receipts,
         stripe_gateway,
     )
@@ -72,11 +74,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["gateways"] = {
         "stripe": stripe_gateway.StripeGateway(settings),
         "cinetpay": cinetpay_gateway.CinetPayGateway(settings),
+        "paystack": paystack_gateway.PaystackGateway(settings),
     }
     app.register_blueprint(health.bp)
     app.register_blueprint(donations.bp)
     app.register_blueprint(stripe_gateway.bp)
     app.register_blueprint(cinetpay_gateway.bp)
+    app.register_blueprint(paystack_gateway.bp)
     app.register_blueprint(cloudinary_gateway.bp)
     app.register_blueprint(payout_accounts.bp)
     app.register_blueprint(receipts.bp)
@@ -85,4 +89,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.logger.warning("Stripe is not configured: checkouts and Stripe webhooks answer 503")
     if not settings.cinetpay_configured:
         app.logger.warning("CinetPay is not configured: mobile money answers 503")
+    if not settings.paystack_configured:
+        app.logger.warning("Paystack is not configured: Paystack payments answer 503")
     return app

@@ -8,11 +8,13 @@ from pydantic import AnyHttpUrl, Field, PostgresDsn, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CINETPAY_API = "https://api-checkout.cinetpay.com"
+PAYSTACK_API = "https://api.paystack.co"
 # What each provider's API calls need (the gateways' require_configured; the console
 # names the missing ones).
 PROVIDER_SETTINGS: dict[str, tuple[str, ...]] = {
     "stripe": ("stripe_secret_key",),
     "cinetpay": ("cinetpay_api_key", "cinetpay_site_id", "cinetpay_secret_key"),
+    "paystack": ("paystack_secret_key",),
 }
 # An origin as browsers send it (RFC 6454): scheme, host, optional port; nothing more.
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -54,6 +56,12 @@ class Settings(BaseSettings):
     cinetpay_api_base: AnyHttpUrl = AnyHttpUrl(CINETPAY_API)
     cinetpay_timeout: float = Field(default=15.0, gt=0)
 
+    # Paystack (NGN, GHS, KES, ZAR; XOF). Its secret key signs its webhooks too.
+    # PAYSTACK_API_BASE points API calls elsewhere (tests).
+    paystack_secret_key: str | None = Field(default=None, pattern=r"^sk_(test|live)_\w+$")
+    paystack_api_base: AnyHttpUrl = AnyHttpUrl(PAYSTACK_API)
+    paystack_timeout: float = Field(default=15.0, gt=0)
+
     # Cloudinary: cloudinary://<api_key>:<api_secret>@<cloud_name>; this service's
     # public URL, for Cloudinary's notifications.
     cloudinary_url: str | None = Field(
@@ -74,6 +82,7 @@ class Settings(BaseSettings):
         "cinetpay_api_key",
         "cinetpay_site_id",
         "cinetpay_secret_key",
+        "paystack_secret_key",
         "cloudinary_url",
         "payout_accounts_private_key",
         mode="before",
@@ -86,6 +95,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_cinetpay(cls, value: object) -> object:
         return CINETPAY_API if value == "" else value
+
+    @field_validator("paystack_api_base", mode="before")
+    @classmethod
+    def _empty_is_paystack(cls, value: object) -> object:
+        return PAYSTACK_API if value == "" else value
 
     @field_validator("site_url")
     @classmethod
@@ -131,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def cinetpay_configured(self) -> bool:
         return not self.missing_settings("cinetpay")
+
+    @property
+    def paystack_configured(self) -> bool:
+        return not self.missing_settings("paystack")
 
     @property
     def stripe_livemode(self) -> bool:

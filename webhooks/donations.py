@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from webhooks import payments
 from webhooks.auth import optional_user_id
+from webhooks.errors import ApiError
 from webhooks.validation import parse_json
 
 bp = Blueprint("donations", __name__)
@@ -29,15 +30,16 @@ class CheckoutRequest(BaseModel):
     email: Annotated[str, Field(max_length=254)] | None = None
     # the site's language: a guest's receipt and emails are in it
     locale: Literal["fr", "en"] | None = None
-    # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF)
-    provider: Literal["stripe", "cinetpay"] | None = None
+    # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF;
+    # Paystack for NGN, GHS, KES, ZAR)
+    provider: Literal["stripe", "cinetpay", "paystack"] | None = None
 
 
 class CheckoutResponse(BaseModel):
     """The pending donation, and the provider's page where the donor pays."""
 
     donation_id: uuid.UUID
-    provider: Literal["stripe", "cinetpay"]
+    provider: Literal["stripe", "cinetpay", "paystack"]
     checkout_url: str
 
 
@@ -48,6 +50,9 @@ def checkout():
     provider = body.provider or payments.default_provider(body.currency)
     gateway = current_app.extensions["gateways"][provider]
     gateway.require_configured()
+    if provider == "paystack" and donor_id is None and not body.email:
+        # Paystack charges no one without an address (a signed-in donor's account gives one)
+        raise ApiError("email_required", "Paystack needs the donor's email address")
     pledge = payments.create_pledge(
         campaign_id=body.campaign_id,
         amount=body.amount,

@@ -81,12 +81,17 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
     "invalid_payload": ErrorKind(400, "A signed body that is not the provider's event."),
     "livemode_mismatch": ErrorKind(400, "A live-mode Stripe event on a test-mode service."),
     "site_mismatch": ErrorKind(400, "A CinetPay notification for another site."),
+    "email_required": ErrorKind(
+        422, "Paystack charges no one without an email address: give `email` (guests)."
+    ),
     # the service cannot conclude now
     "payment_provider_unavailable": ErrorKind(
         502, "The payment provider refused or did not answer a checkout: nothing was charged."
     ),
     "payment_check_inconclusive": ErrorKind(
-        502, "CinetPay's payment check says nothing yet: CinetPay retries its notification."
+        502,
+        "The provider's check (CinetPay's payment check, Paystack's verify) says nothing yet:"
+        " the provider retries its notification.",
     ),
     "service_unavailable": ErrorKind(
         503,

@@ -37,6 +37,7 @@ from webhooks.donations import CheckoutRequest, CheckoutResponse
 from webhooks.errors import SERVICE_ERRORS
 from webhooks.health import Health
 from webhooks.payout_accounts import PayoutAccount
+from webhooks.paystack_gateway import PaystackEvent
 from webhooks.stripe_gateway import StripeEnvelope
 from webhooks.validation import WebhookReceived
 
@@ -76,7 +77,8 @@ MODELS: list[type[BaseModel]] = [
     Error, CheckoutRequest, CheckoutResponse, CampaignUpload, AvatarUpload, DocumentUpload,
     OfflineSlipUpload, JustificationUpload, SignedUpload, StripeEnvelope, UploadNotification,
     DeleteNotification,
-    ModerationNotification, CinetPayNotification, CinetPayPing, WebhookReceived, PayoutAccount,
+    ModerationNotification, CinetPayNotification, CinetPayPing, PaystackEvent, WebhookReceived,
+    PayoutAccount,
     Health, OpenApiDocument,
 ]  # fmt: skip
 
@@ -114,7 +116,8 @@ OPERATIONS = [
         "Pledge a donation; the answer names the provider's page where the donor pays.",
         (201, CheckoutResponse), auth="optional", body=ref(CheckoutRequest),
         errors={400: BODY, 401: ["invalid_token"], 403: ["origin_not_allowed"], 404: [],
-                409: [], 413: ["request_entity_too_large"], 422: FIELDS, 429: [],
+                409: [], 413: ["request_entity_too_large"], 422: [*FIELDS, "email_required"],
+                429: [],
                 502: ["payment_provider_unavailable"], 503: ["service_unavailable"]},
         database=(401, 403, 404, 409, 422, 429),
     ),
@@ -180,6 +183,15 @@ OPERATIONS = [
         media_type="application/x-www-form-urlencoded", headers=["x-token"],
         errors={400: [*SIGNED, "site_mismatch", "bad_request"],
                 413: ["request_entity_too_large"], 422: FIELDS,
+                502: ["payment_check_inconclusive"], 503: ["service_unavailable"]},
+        database=(409, 422),
+    ),
+    Operation(
+        "post", "/webhooks/paystack",
+        "Paystack's webhook (x-paystack-signature: HMAC-SHA512 of the body), each charge"
+        " confirmed through its verify endpoint and each refund through its refund list.",
+        (200, WebhookReceived), body=ref(PaystackEvent), headers=["x-paystack-signature"],
+        errors={400: [*SIGNED, *BODY], 413: ["request_entity_too_large"], 422: FIELDS,
                 502: ["payment_check_inconclusive"], 503: ["service_unavailable"]},
         database=(409, 422),
     ),
