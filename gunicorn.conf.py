@@ -6,11 +6,12 @@ alike), with defaults for a small instance (1 vCPU, 512 MB):
   PORT               the port the platform routes to (default 8000)
   WEB_CONCURRENCY    worker processes (default 2; the PaaS convention's name)
   GUNICORN_THREADS   threads per worker (default 4): requests mostly wait on
-                     Stripe, CinetPay or the database; keep DB_POOL_MAX_SIZE
+                     Stripe, CinetPay, Paystack or the database; keep DB_POOL_MAX_SIZE
                      (the service's pool per worker, default 10) >= this
   GUNICORN_TIMEOUT   seconds before a silent worker is restarted (default: twice
-                     the slowest provider's API timeout, STRIPE_TIMEOUT or
-                     CINETPAY_TIMEOUT as the service reads them, plus 10 s)
+                     the slowest provider's API timeout, STRIPE_TIMEOUT,
+                     CINETPAY_TIMEOUT or PAYSTACK_TIMEOUT as the service reads
+                     them, plus 10 s)
   FORWARDED_ALLOW_IPS  the proxies whose X-Forwarded-* headers are trusted
                      (default *: on a PaaS only its router reaches the instance,
                      from addresses that change)
@@ -30,7 +31,7 @@ from webhooks.errors import wire_error
 
 def _provider_timeout() -> float:
     """The slowest payment provider's API timeout, as webhooks/config.py reads it."""
-    names = ("stripe_timeout", "cinetpay_timeout")
+    names = ("stripe_timeout", "cinetpay_timeout", "paystack_timeout")
     return max(
         float(os.environ.get(name.upper()) or Settings.model_fields[name].default) for name in names
     )

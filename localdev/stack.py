@@ -57,6 +57,7 @@ def ensure_env_local(path: Path = ENV_LOCAL) -> dict[str, str]:
         "CINETPAY_API_KEY": "local_placeholder",
         "CINETPAY_SITE_ID": "000000",
         "CINETPAY_SECRET_KEY": secrets.token_hex(24),
+        "PAYSTACK_SECRET_KEY": "sk_test_local_placeholder",
         "CLOUDINARY_URL": "cloudinary://000000000000000:local_placeholder_secret@africagnotte-local",
         "SMTP_URL": f"smtp://127.0.0.1:{MAIL_PORT}",
         "MAIL_FROM": "AfriCagnotte <no-reply@africagnotte.local>",

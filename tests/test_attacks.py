@@ -2029,3 +2029,108 @@ def test_a_receipt_link_cannot_be_forged_nor_another_donors_receipt_read(
         api.rpc("receipt_signature", {"receipt_id": rid})
     with pytest.raises(ApiError):
         api.get("receipt_signing_key", {})
+
+
+# Paystack's webhooks ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def naira_pledge(service, paystack_api, owner, make_campaign):
+    from tests.support.paystack import pay_by_paystack
+
+    naira = make_campaign(owner, "active", currency="NGN", goal_amount=500_000_000)
+    return pay_by_paystack(service, paystack_api, naira, 500_000)
+
+
+def paystack_webhook(service, body: bytes, signature: str | None):
+    headers = {"x-paystack-signature": signature} if signature is not None else {}
+    return service.post(
+        "/webhooks/paystack", data=body, headers=headers, content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda body: hmac.new(b"", body, "sha512").hexdigest(),  # an empty key
+        lambda body: hashlib.sha512(body).hexdigest(),  # no key at all
+        lambda body: hmac.new(b"sk_test_guess", body, "sha512").hexdigest(),
+        lambda body: hmac.new(b"sk_test_guess", body, "sha256").hexdigest(),
+        lambda body: "",
+    ],
+)
+def test_a_forged_paystack_event_is_refused_before_anything_is_asked_or_written(
+    db, service, paystack_api, naira_pledge, forge
+):
+    reference = naira_pledge["reference"]
+    paystack_api.settle(reference)
+    body = paystack_api.event(reference)
+
+    response = paystack_webhook(service, body, forge(body))
+
+    assert response.status_code == 400
+    assert db.sql("select id from private.webhook_events") == []
+    assert paystack_api.calls("/transaction/verify") == []
+    (d,) = db.sql("select status::text from public.donations")
+    assert d["status"] == "pending"
+
+
+def test_a_paystack_event_replayed_many_times_at_once_credits_once(
+    db, service_settings, make_app, paystack_api, naira_pledge
+):
+    from tests import paystack_fake
+
+    paystack_api.settle(naira_pledge["reference"])
+    body = paystack_api.event(naira_pledge["reference"])
+    app = make_app(**service_settings)
+
+    def post():
+        return paystack_webhook(app.test_client(), body, paystack_fake.sign(body)).get_json()
+
+    outcomes = [r["outcome"] for r in at_once([post] * 8)]
+
+    assert sorted(outcomes) == ["applied"] + ["duplicate"] * 7
+    assert db.one(
+        "select collected_amount from public.campaigns where id = %s",
+        [naira_pledge["campaign_id"]],
+    ) == {"collected_amount": 500_000}
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_a_paystack_event_for_a_stripe_pledge_credits_nothing(db, service, paystack_api, pledge):
+    from tests import paystack_fake
+
+    # Paystack says a transaction under the Stripe attempt's id succeeded
+    paystack_api.transactions[pledge["attempt_id"]] = {
+        "id": 991, "reference": pledge["attempt_id"], "amount": 500_000, "currency": "XOF",
+        "email": "x@example.com", "metadata": {"donation_id": pledge["donation_id"]},
+        "access_code": "x", "status": "success", "channel": "card", "fees": 0,
+        "gateway_response": "Successful",
+    }  # fmt: skip
+    body = paystack_api.event(pledge["attempt_id"])
+
+    response = paystack_webhook(service, body, paystack_fake.sign(body))
+
+    assert response.get_json()["outcome"] == "unknown_payment"
+    assert db.one("select status::text from public.donations where id = %s",
+                  [pledge["donation_id"]]) == {"status": "pending"}  # fmt: skip
+    assert db.sql("select id from private.ledger_entries") == []
+
+
+@pytest.mark.parametrize("verified", [{"amount": 100}, {"amount": 50_000_000}, {"amount": 500_001}])
+def test_a_paystack_verified_amount_other_than_the_pledge_credits_nothing(
+    db, service, paystack_api, naira_pledge, verified
+):
+    from tests import paystack_fake
+
+    paystack_api.settle(naira_pledge["reference"], **verified)
+    body = paystack_api.event(naira_pledge["reference"], amount=500_000)  # the webhook lies
+
+    response = paystack_webhook(service, body, paystack_fake.sign(body))
+
+    assert response.get_json()["outcome"] == "mismatch"
+    assert db.sql("select id from private.ledger_entries") == []
+    assert db.one(
+        "select collected_amount from public.campaigns where id = %s",
+        [naira_pledge["campaign_id"]],
+    ) == {"collected_amount": 0}

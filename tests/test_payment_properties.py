@@ -1,6 +1,12 @@
-"""Property test: whatever the providers (Stripe, CinetPay) send, in whatever order, repeated or
-not, the campaign totals equal the ledger and money states stay coherent; offline gifts recorded,
-attested and withdrawn among them count apart and never enter the ledger nor the balance."""
+"""Property test: whatever the providers (Stripe, CinetPay, Paystack) send, in whatever order,
+repeated or not, the campaign totals equal the ledger and money states stay coherent; offline
+gifts recorded, attested and withdrawn among them count apart and never enter the ledger nor the
+balance.
+
+Each provider with its own rules: Stripe reports its fee, in whole francs; CinetPay reports none
+(its channel's rate applies) and takes multiples of 5 francs; Paystack counts francs in its
+subunit (hundredths: its amounts and fees are 100 times ours, a fee that is not whole francs
+is rounded up) and reports its fee."""
 
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ from psycopg.types.json import Jsonb
 EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
 _ids = itertools.count()
 CREDITED = {"succeeded", "partially_refunded", "refunded"}
+# How many of a provider's units make one franc (private.provider_exponent).
+UNIT = {"stripe": 1, "cinetpay": 1, "paystack": 100}
 
 
 class PaymentEvents(RuleBasedStateMachine):
@@ -61,7 +69,7 @@ class PaymentEvents(RuleBasedStateMachine):
 
     @precondition(lambda self: self.status() in ("active", "funded"))
     @rule(target=pledges, amount=st.integers(500, 20_000),
-          provider=st.sampled_from(["stripe", "cinetpay"]))  # fmt: skip
+          provider=st.sampled_from(["stripe", "cinetpay", "paystack"]))  # fmt: skip
     def pledge(self, amount, provider):
         if provider == "cinetpay":
             amount -= amount % 5  # CinetPay's CFA franc amounts
@@ -86,26 +94,31 @@ class PaymentEvents(RuleBasedStateMachine):
 
     @rule(target=sent, pledge=pledges, status=st.sampled_from(["succeeded", "failed", "canceled", "processing"]),
           exact=st.booleans(), fee=st.integers(0, 400), method=st.sampled_from(["OM", "VISAM", None]),
-          seconds=st.integers(0, 100))  # fmt: skip
-    def payment(self, pledge, status, exact, fee, method, seconds):
-        amount = pledge[1] if exact else pledge[1] + 5
-        # Stripe reports its fee; CinetPay only how the donor paid (its rate applies)
-        paid = {"fee": fee} if pledge[2] == "stripe" else {"payment_method": method}
+          cents=st.integers(0, 99), seconds=st.integers(0, 100))  # fmt: skip
+    def payment(self, pledge, status, exact, fee, method, cents, seconds):
+        unit = UNIT[pledge[2]]
+        amount = pledge[1] * unit if exact else pledge[1] * unit + 5
+        # Stripe and Paystack report their fee (Paystack's in hundredths of a franc);
+        # CinetPay only how the donor paid (its rate applies)
+        paid = {
+            "stripe": {"fee": fee},
+            "cinetpay": {"payment_method": method},
+            "paystack": {"fee": fee * 100 + cents, "payment_method": "mobile_money"},
+        }[pledge[2]]
         return self.send(
             pledge, {"kind": "payment", "status": status, "amount": amount, **paid}, seconds
         )
 
     @rule(target=sent, pledge=pledges, share=st.floats(0, 1.2), seconds=st.integers(0, 100))
     def refund(self, pledge, share, seconds):
-        return self.send(
-            pledge, {"kind": "refund", "refunded_total": int(pledge[1] * share)}, seconds
-        )
+        total = int(pledge[1] * share) * UNIT[pledge[2]]
+        return self.send(pledge, {"kind": "refund", "refunded_total": total}, seconds)
 
     @rule(target=sent, pledge=pledges, ref=st.sampled_from(["dp_a", "dp_b"]),
           status=st.sampled_from(["open", "won", "lost"]), seconds=st.integers(0, 100))  # fmt: skip
     def dispute(self, pledge, ref, status, seconds):
         outcome = {"kind": "dispute", "dispute_ref": f"{ref}_{pledge[0]}", "dispute_status": status,
-                   "dispute_amount": pledge[1]}  # fmt: skip
+                   "dispute_amount": pledge[1] * UNIT[pledge[2]]}  # fmt: skip
         return self.send(pledge, outcome, seconds)
 
     @rule(event=sent)
@@ -156,14 +169,15 @@ class PaymentEvents(RuleBasedStateMachine):
     @precondition(lambda self: self.status() == "cancelled")
     @rule(seconds=st.integers(0, 100))
     def settle_refund_orders(self, seconds):
-        """Stripe's refunds come back by webhook; mobile-money ones are recorded by hand."""
+        """Stripe's refunds come back by webhook; CinetPay's and Paystack's are recorded
+        by hand (their refund orders are manual)."""
         for order in self.db.sql(
             "select o.id, o.donation_id::text, o.provider::text, d.amount, d.disputed_amount"
             " from public.refund_orders as o join public.donations as d on d.id = o.donation_id"
             " where o.campaign_id = %s and o.status <> 'refunded'",
             [self.campaign_id],
         ):
-            if order["provider"] == "cinetpay":
+            if order["provider"] != "stripe":
                 self.as_admin("select public.record_manual_refund(%s, 'OM-1')", [order["id"]])
             else:
                 pledge = (order["donation_id"], order["amount"], "stripe")
@@ -288,6 +302,8 @@ class PaymentEvents(RuleBasedStateMachine):
             if d["status"] in CREDITED:
                 if d["provider"] == "cinetpay":
                     assert d["fee_amount"] > 0, "CinetPay's commission was not recorded"
+                if d["provider"] == "paystack":
+                    assert d["fee_amount"] is not None, "Paystack's reported fee was not recorded"
                 received += (d["amount_received"] - (d["fee_amount"] or 0)
                              - d["refunded_amount"] - d["disputed_amount"])  # fmt: skip
         books = self.db.one(

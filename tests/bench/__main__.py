@@ -6,13 +6,13 @@ import platform
 import sys
 import time
 
-from tests.bench import campaigns, donations, service
+from tests.bench import campaigns, donations, providers, service
 from tests.bench.harness import REPORT, Report, stack
 
 
 def main() -> int:
     sections = []
-    only = set(sys.argv[1:])  # e.g. `python -m tests.bench donations service`
+    only = set(sys.argv[1:])  # e.g. `python -m tests.bench donations service providers`
     if not only or "campaigns" in only:
         with stack() as s:
             report = Report("Campaign discovery (100k campaigns, 1M donations)")
@@ -28,6 +28,11 @@ def main() -> int:
             report = Report(f"The service under load ({service.CLIENTS} concurrent clients)")
             service.run(s, report)
             sections.append(report.markdown(service.HEADER))
+    if not only or "providers" in only:
+        with stack(durable=True) as s:
+            report = Report("Each provider's webhooks beside the same SQL")
+            providers.run(s, report)
+            sections.append(report.markdown(providers.HEADER))
     head = (
         f"# AfriCagnotte benchmarks\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
         f" {platform.node()}, Python {platform.python_version()}\n\n"
