@@ -33,7 +33,7 @@ from webhooks.cloudinary_gateway import (
     SignedUpload,
     UploadNotification,
 )
-from webhooks.donations import CheckoutRequest, CheckoutResponse
+from webhooks.donations import CheckoutRequest, CheckoutResponse, Quote
 from webhooks.errors import SERVICE_ERRORS
 from webhooks.health import Health
 from webhooks.payout_accounts import PayoutAccount
@@ -77,7 +77,7 @@ MODELS: list[type[BaseModel]] = [
     OfflineSlipUpload, JustificationUpload, SignedUpload, StripeEnvelope, UploadNotification,
     DeleteNotification,
     ModerationNotification, CinetPayNotification, CinetPayPing, WebhookReceived, PayoutAccount,
-    Health, OpenApiDocument,
+    Health, OpenApiDocument, Quote,
 ]  # fmt: skip
 
 # The database's refusals a route may relay (docs/errors.md), by status.
@@ -117,6 +117,24 @@ OPERATIONS = [
                 409: [], 413: ["request_entity_too_large"], 422: FIELDS, 429: [],
                 502: ["payment_provider_unavailable"], 503: ["service_unavailable"]},
         database=(401, 403, 404, 409, 422, 429),
+    ),
+    Operation(
+        "get", "/donations/quote",
+        "Before paying: what the donor pays and what the campaign nets after every fee,"
+        " in the campaign's currency and the donor's, with the exchange rate and its date.",
+        (200, Quote),
+        query={
+            "campaign_id": "The campaign (uuid).",
+            "amount": "The gift, minor units of currency (cover_fees: what the campaign nets).",
+            "currency": "The donor's currency (default: the campaign's).",
+            "provider": "stripe or cinetpay (default: the currency's).",
+            "tip_amount": "An optional tip to the platform, minor units of currency (default 0).",
+            "cover_fees": "true: the donor covers the fees (default false).",
+            "payment_method": "The provider's payment method the fee is counted for (e.g. OM).",
+        },
+        errors={403: ["origin_not_allowed"], 404: [], 409: [], 422: FIELDS, 429: [],
+                503: ["service_unavailable"]},
+        database=(404, 409, 422),
     ),
     Operation(
         "post", "/media/signature",
