@@ -69,6 +69,9 @@ $$;
 comment on function private.fixed_parity(text, text) is
 'The fixed parities (EUR<->XOF and EUR<->XAF at 655.957, XOF<->XAF at par); null for other pairs.';
 
+-- authenticated: the console (`rates list`, as the operator) shows them
+grant execute on function private.fixed_parity(text, text) to authenticated;
+
 -- The rate from one currency to another (major units), where it comes from
 -- (same, fixed_parity, rates_table) and its date (null unless from the
 -- table). exchange_rate_missing when none is known.
