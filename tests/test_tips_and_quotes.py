@@ -12,6 +12,7 @@ import pytest
 from tests import stripe_fake as sf
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS, make_cast
+from tests.support.receipts import pdf_text, receipts_of, signed_link
 
 
 @pytest.fixture
@@ -365,3 +366,26 @@ def test_a_suggestion_above_the_largest_tip_is_refused(cast):
         cast.api("admin").update(
             "platform_settings", {"tip_suggestions_bp": [500, 5000]}, {"id": True}
         )
+
+
+# Receipts ------------------------------------------------------------------------------
+
+
+def test_the_receipt_is_for_the_gift_and_shows_the_tip_on_its_own_line(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_500
+    )
+    (receipt,) = receipts_of(db, pledge["donation_id"])
+    assert (receipt["amount"], receipt["tip_amount"]) == (10_000, 1_500)
+    text = pdf_text(service, *signed_link(db, receipt["id"]))
+    assert "Pourboire à AfriCagnotte (hors don)" in text
+    assert "1 500" in text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_a_receipt_without_a_tip_has_no_tip_line(db, service, give, xof_campaign):
+    donation = give(xof_campaign, 5000)
+    (receipt,) = receipts_of(db, donation["donation_id"])
+    assert receipt["tip_amount"] == 0
+    assert "Pourboire" not in pdf_text(service, *signed_link(db, receipt["id"]))

@@ -871,3 +871,31 @@ comment on function public.donation_quote(uuid, bigint, text, text, bigint, bool
 
 grant execute on function public.donation_quote(uuid, bigint, text, text, bigint, boolean, text)
 to anon, authenticated, service_role;
+
+-- Receipts: the receipt's amount is the gift to the campaign; the tip is its
+-- own line (frozen at issue, as the rest).
+alter table public.receipts
+add column tip_amount bigint not null default 0 check (tip_amount >= 0);
+
+comment on column public.receipts.tip_amount is
+'The tip to the platform paid with the gift (a receipt''s own line, not part of amount); 0 on credit notes.';
+
+create function private.receipt_takes_the_tip()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    if new.kind = 'receipt' then
+        new.tip_amount := coalesce(
+            (select d.tip_amount from public.donations as d where d.id = new.donation_id), 0
+        );
+    end if;
+    return new;
+end;
+$$;
+
+create trigger receipts_take_the_tip
+before insert on public.receipts
+for each row execute function private.receipt_takes_the_tip();
