@@ -102,6 +102,7 @@ class Operation:
     media_type: str = "application/json"
     ok_media: str = "application/json"
     query: dict[str, str] = field(default_factory=dict)  # query parameters and their meaning
+    optional: tuple[str, ...] = ()  # the query parameters that may be left out
     auth: str | None = None  # None, "optional" or "required"
     headers: list[str] = field(default_factory=list)  # required headers (signatures)
     database: tuple[int, ...] = ()  # statuses that may carry a database token
@@ -132,6 +133,7 @@ OPERATIONS = [
             "cover_fees": "true: the donor covers the fees (default false).",
             "payment_method": "The provider's payment method the fee is counted for (e.g. OM).",
         },
+        optional=("currency", "provider", "tip_amount", "cover_fees", "payment_method"),
         errors={403: ["origin_not_allowed"], 404: [], 409: [], 422: FIELDS, 429: [],
                 503: ["service_unavailable"]},
         database=(404, 409, 422),
@@ -269,7 +271,8 @@ def _operation(op: Operation) -> dict[str, Any]:
                  "schema": {"type": "string", "format": "uuid"}}
             )  # fmt: skip
     parameters += [
-        {"name": name, "in": "query", "required": True, "schema": {"type": "string"},
+        {"name": name, "in": "query", "required": name not in op.optional,
+         "schema": {"type": "string"},
          "description": meaning}
         for name, meaning in op.query.items()
     ]  # fmt: skip
