@@ -389,3 +389,25 @@ def test_a_receipt_without_a_tip_has_no_tip_line(db, service, give, xof_campaign
     (receipt,) = receipts_of(db, donation["donation_id"])
     assert receipt["tip_amount"] == 0
     assert "Pourboire" not in pdf_text(service, *signed_link(db, receipt["id"]))
+
+
+def test_a_cancelled_campaign_refunds_the_tip_with_the_gift(
+    db, service, stripe_api, post_event, xof_campaign, as_user, moderator, admin
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    campaign_id = str(xof_campaign["id"])
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign_id, "reason": "Enquête"})
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign_id, "reason": "Fraude"}
+    )
+    (order,) = db.sql("select * from public.refund_orders where campaign_id = %s", [campaign_id])
+    assert (order["amount"], order["provider_amount"]) == (11_000, 11_000)
+    evt = sf.event("charge.refunded", sf.charge(pledge, amount_refunded=11_000, refunded=True))
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    d = db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+    assert (d["status"], d["refunded_amount"], d["tip_refunded"]) == ("refunded", 10_000, 1_000)
+    status = db.one("select status from public.refund_orders where id = %s", [order["id"]])
+    assert status["status"] == "refunded"
+    books_are_clean(db)

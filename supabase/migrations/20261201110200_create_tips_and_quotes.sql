@@ -899,3 +899,14 @@ $$;
 create trigger receipts_take_the_tip
 before insert on public.receipts
 for each row execute function private.receipt_takes_the_tip();
+
+-- Refund orders follow the tip's refund too.
+drop trigger donations_follow_refund_orders on public.donations;
+
+create trigger donations_follow_refund_orders
+after update on public.donations
+for each row when (
+    old.refunded_amount is distinct from new.refunded_amount or old.succeeded_at is distinct from new.succeeded_at
+    or old.disputed_amount is distinct from new.disputed_amount or old.tip_refunded is distinct from new.tip_refunded
+)
+execute function private.follow_refund_orders();
