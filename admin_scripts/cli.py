@@ -25,6 +25,7 @@ from admin_scripts import (
     organisations_cmd,
     payments_cmd,
     payouts_cmd,
+    rates_cmd,
     receipts_cmd,
     refunds_cmd,
     reports_cmd,
@@ -89,6 +90,7 @@ app.add_typer(offline_gifts_cmd.app, name="offline-gifts")
 app.add_typer(notifications_cmd.app, name="notifications")
 app.add_typer(payments_cmd.app, name="payments")
 app.add_typer(payouts_cmd.app, name="payouts")
+app.add_typer(rates_cmd.app, name="rates")
 app.add_typer(refunds_cmd.app, name="refunds")
 app.add_typer(receipts_cmd.app, name="receipts")
 app.add_typer(organisations_cmd.app, name="organisations")

@@ -26,13 +26,19 @@ class Setting(StrEnum):
     platform_fee = "platform-fee"
     site_url = "site-url"
     media_cloud_name = "media-cloud-name"
+    tip_suggestions = "tip-suggestions"
+    tip_max = "tip-max"
 
 
 COLUMNS = {
     Setting.platform_fee: "platform_fee_bp",
     Setting.site_url: "site_url",
     Setting.media_cloud_name: "media_cloud_name",
+    Setting.tip_suggestions: "tip_suggestions_bp",
+    Setting.tip_max: "tip_max_bp",
 }
+# settings in basis points (tip-suggestions: a list of them)
+BASIS_POINTS = (Setting.platform_fee, Setting.tip_max)
 
 
 def percent(basis_points: int | None) -> str:
@@ -108,7 +114,8 @@ def checked_change(action: str, query: str, params: list, target: str, table: st
 def show(as_json: bool = JSON_OPTION) -> None:
     with db.connect() as conn, acting_as(conn):
         row = conn.execute(
-            "select platform_fee_bp, site_url, media_cloud_name, updated_at"
+            "select platform_fee_bp, site_url, media_cloud_name, tip_suggestions_bp, tip_max_bp,"
+            " updated_at"
             " from public.platform_settings",
         ).fetchone()
     if as_json:
@@ -118,6 +125,8 @@ def show(as_json: bool = JSON_OPTION) -> None:
         _("platform fee"): f"{percent(row['platform_fee_bp'])} ({row['platform_fee_bp']} bp)",
         _("site URL"): row["site_url"],
         _("media cloud"): row["media_cloud_name"],
+        _("tip suggestions"): ", ".join(percent(bp) for bp in row["tip_suggestions_bp"]) or "-",
+        _("largest tip"): f"{percent(row['tip_max_bp'])} ({row['tip_max_bp']} bp)",
         _("updated"): i18n.when(row["updated_at"]),
     }
     width = max(len(label) for label in shown)
@@ -134,7 +143,11 @@ def show(as_json: bool = JSON_OPTION) -> None:
 )
 def set_(
     name: Setting = typer.Argument(
-        ..., help=N_("platform-fee (basis points: 500 = 5 %), site-url, media-cloud-name.")
+        ...,
+        help=N_(
+            "platform-fee (basis points: 500 = 5 %), site-url, media-cloud-name,"
+            " tip-suggestions (basis points, comma-separated: 500,1000), tip-max (basis points)."
+        ),
     ),
     value: str | None = typer.Argument(
         None, help=N_("The new value; site-url: the deployment's SITE_URL when omitted.")
@@ -149,14 +162,22 @@ def set_(
             )
     if value is None:
         raise typer.BadParameter(_("settings set {name} needs a value").format(name=name.value))
-    typed: Any = basis_points(value) if name is Setting.platform_fee else value
+    typed: Any = basis_points(value) if name in BASIS_POINTS else value
+    if name is Setting.tip_suggestions:
+        typed = [basis_points(part) for part in value.split(",") if part.strip()]
     if name is Setting.site_url:
         typed = value.rstrip("/")
     query = (
         f"update public.platform_settings set {column} = %s"  # noqa: S608 (a column of ours)
         f" returning {column}::text as result"
     )
-    checked_change(f"settings set {name.value}", query, [typed], name.value,
-                   "public.platform_settings", column)  # fmt: skip
-    shown = f"{percent(typed)} ({typed} bp)" if name is Setting.platform_fee else typed
+    if name is Setting.tip_suggestions:  # each above 0, at most tip-max, six at most
+        operator.act("settings set tip-suggestions", query, [typed], name.value)
+    else:
+        checked_change(f"settings set {name.value}", query, [typed], name.value,
+                       "public.platform_settings", column)  # fmt: skip
+    if name is Setting.tip_suggestions:
+        shown = ", ".join(percent(bp) for bp in typed) or "-"
+    else:
+        shown = f"{percent(typed)} ({typed} bp)" if name in BASIS_POINTS else typed
     err.print(f"{name.value} = {shown}")

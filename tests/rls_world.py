@@ -166,6 +166,10 @@ def build(
          "channel": "cash", "slip_ref": f"africagnotte/offline/{active['id']}/recu-obseques"},
     )  # fmt: skip
     ids["offline_gift"] = _id(gift)
+    # An exchange rate admins set (the fixed parities are not rows).
+    api["admin"].rpc(
+        "set_exchange_rate", {"base_currency": "GBP", "quote_currency": "XOF", "rate": 780}
+    )
     ids.update(
         update=update["id"],
         comment=comment["id"],

@@ -2134,3 +2134,91 @@ def test_a_paystack_verified_amount_other_than_the_pledge_credits_nothing(
         "select collected_amount from public.campaigns where id = %s",
         [naira_pledge["campaign_id"]],
     ) == {"collected_amount": 0}
+
+
+# Tips, quotes and exchange rates (issue #20) ------------------------------------------------
+
+
+def test_a_hostile_quote_never_answers_a_500(service, campaign):
+    for query in (
+        {"amount": "1; drop table public.donations"},
+        {"amount": "9" * 40},
+        {"amount": "1e309"},
+        {"amount": "NaN"},
+        {"amount": 5000, "currency": "xof' or '1'='1"},
+        {"amount": 5000, "tip_amount": "-5"},
+        {"amount": 5000, "tip_amount": str(2**63)},
+        {"amount": 5000, "provider": "stripe", "payment_method": "x" * 500},
+        {"amount": 5000, "currency": "CHF"},
+        {"amount": 999_999_999_999_999, "currency": "EUR"},
+        {"amount": 5000, "campaign_id": "not-a-uuid"},
+    ):
+        args = {"campaign_id": str(campaign["id"]), **query}
+        response = service.get("/donations/quote", query_string=args)
+        assert 400 <= response.status_code < 500, (query, response.get_json())
+        assert response.get_json()["message"] != "internal_error"
+    assert service.get("/donations/quote").status_code == 422
+
+
+def test_a_tip_cannot_be_forged_into_the_campaigns_totals(
+    db, service, as_user, user, campaign, stripe_api, post_event
+):
+    # a negative tip to inflate the gift, or a tip over the cap: refused, nothing written
+    before = db.one("select count(*) as n from public.donations")["n"]
+    for tip, token in ((-1_000, "invalid_request"), (10_000, "tip_out_of_bounds")):
+        response = service.post(
+            "/donations/checkout",
+            json={"campaign_id": str(campaign["id"]), "amount": 10_000, "currency": "XOF",
+                  "provider": "stripe", "tip_amount": tip},
+        )  # fmt: skip
+        assert (response.status_code, response.get_json()["message"]) == (422, token)
+    assert db.one("select count(*) as n from public.donations")["n"] == before
+    # a donor cannot move their tip into the gift through the API
+    api = as_user(user)
+    for write in (
+        lambda: api.update("donations", {"tip_amount": 0, "amount": 12_000}, {"donor_id": str(user.id)}),
+        lambda: api.insert("donations", {"campaign_id": str(campaign["id"]), "amount": 1,
+                                         "currency": "XOF", "tip_amount": 0, "platform_fee_bp": 0}),
+    ):  # fmt: skip
+        with pytest.raises(ApiError) as exc:
+            write()
+        assert exc.value.code == "42501"
+    # a tipped pledge paid: the tip is never the campaign's
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": 10_000, "currency": "XOF",
+              "provider": "stripe", "tip_amount": 2_000},
+    )  # fmt: skip
+    donation_id = response.get_json()["donation_id"]
+    session = next(
+        s for s in stripe_api.sessions.values() if s["metadata"]["donation_id"] == donation_id
+    )
+    pledge = {"donation_id": donation_id, "attempt_id": session["metadata"]["attempt_id"],
+              "session_id": session["id"], "payment_intent": sf.new_id("pi"),
+              "amount": 10_000, "currency": "XOF"}  # fmt: skip
+    # paying the gift alone (not the tip) is not this charge: held, nothing credited
+    assert post_event(completed(pledge)).get_json()["outcome"] == "mismatch"
+    collected = db.one(
+        "select collected_amount from public.campaigns where id = %s", [campaign["id"]]
+    )
+    assert collected["collected_amount"] == 0
+    pledge = {**pledge, "amount": 12_000, "payment_intent": sf.new_id("pi")}
+    stripe_api.register_intent(pledge["payment_intent"], 12_000, "XOF", session["metadata"])
+    post_event(completed(pledge))
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_exchange_rates_cannot_be_written_by_a_non_admin(db, as_user, owner, user, moderator):
+    for person in (owner, user, moderator):
+        api = as_user(person)
+        with pytest.raises(ApiError) as exc:
+            api.rpc("set_exchange_rate",
+                    {"base_currency": "USD", "quote_currency": "XOF", "rate": 1})  # fmt: skip
+        assert exc.value.message == "admin_only"
+        with pytest.raises(ApiError) as exc:
+            api.insert("exchange_rates", {"base_currency": "USD", "quote_currency": "XOF",
+                                          "rate": 1, "as_of": "2026-11-30"})  # fmt: skip
+        assert exc.value.code == "42501"
+        with pytest.raises(ApiError):
+            api.rpc("convert", {"amount": 1, "from_currency": "EUR", "to_currency": "XOF"})
+    assert db.sql("select * from public.exchange_rates") == []

@@ -663,8 +663,9 @@ def test_only_admins_read_and_change_the_providers_fees(db, anon, as_user, user,
         " and channel = 'mobile_money'"
     ) == {"fee_bp": 350}
     rows = as_user(admin).get("provider_fees", columns="provider,channel,fee_bp")
-    assert {(r["channel"], r["fee_bp"]) for r in rows} == {
-        ("mobile_money", 350), ("card", 450), ("wallet", 350),
+    assert {(r["provider"], r["channel"], r["fee_bp"]) for r in rows} == {
+        ("cinetpay", "mobile_money", 350), ("cinetpay", "card", 450), ("cinetpay", "wallet", 350),
+        ("stripe", "card", 290),
     }  # fmt: skip
 
 

@@ -16,7 +16,7 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import schemathesis
@@ -38,6 +38,7 @@ from tests import stripe_fake as sf
 from tests.service_process import gunicorn
 from tests.support.signing import cloudinary_headers
 from webhooks import openapi
+from webhooks.donations import Provider
 
 EXAMPLES = {"suite": 60, "thorough": 600}[os.environ.get("PROPERTY_PROFILE", "suite")]
 CHECKS = [
@@ -105,6 +106,11 @@ def test_every_operation_reading_a_body_lists_the_web_servers_refusals_of_it():
         if op.body is not None:
             assert "bad_request" in op.errors[400], op.path
             assert op.errors[413] == ["request_entity_too_large"], op.path
+
+
+def test_the_providers_a_checkout_or_a_quote_may_name_are_the_databases(db):
+    labels = db.one("select enum_range(null::public.payment_provider)::text[] as l")["l"]
+    assert list(get_args(Provider)) == labels
 
 
 def test_routes_that_need_the_user_declare_bearer_security():

@@ -5,15 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from webhooks import payments
 from webhooks.auth import optional_user_id
 from webhooks.errors import ApiError
-from webhooks.validation import parse_json
+from webhooks.validation import parse, parse_json
 
 bp = Blueprint("donations", __name__)
+
+# the providers a checkout or a quote may name (public.payment_provider; tests/test_openapi.py
+# checks the two agree)
+Provider = Literal["stripe", "cinetpay", "paystack"]
 
 
 class CheckoutRequest(BaseModel):
@@ -32,14 +36,18 @@ class CheckoutRequest(BaseModel):
     locale: Literal["fr", "en"] | None = None
     # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF;
     # Paystack for NGN, GHS, KES, ZAR)
-    provider: Literal["stripe", "cinetpay", "paystack"] | None = None
+    provider: Provider | None = None
+    # an optional tip to the platform, minor units of the campaign's currency (bounds: SQL)
+    tip_amount: StrictInt = Field(default=0, ge=0, le=2**53)
+    # the donor covers the fees: amount is what the campaign nets (the gift is grossed up)
+    cover_fees: StrictBool = False
 
 
 class CheckoutResponse(BaseModel):
     """The pending donation, and the provider's page where the donor pays."""
 
     donation_id: uuid.UUID
-    provider: Literal["stripe", "cinetpay", "paystack"]
+    provider: Provider
     checkout_url: str
 
 
@@ -64,9 +72,57 @@ def checkout():
         message=body.message,
         is_anonymous=body.is_anonymous,
         locale=body.locale,
+        tip_amount=body.tip_amount,
+        cover_fees=body.cover_fees,
     )
     checkout_url = gateway.open_checkout(pledge)
     answer = CheckoutResponse(
         donation_id=pledge.donation_id, provider=provider, checkout_url=checkout_url
     )
     return jsonify(answer.model_dump(mode="json")), 201
+
+
+class QuoteRequest(BaseModel):
+    """The quote's query string: amounts in minor units of ``currency`` (the donor's)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    campaign_id: uuid.UUID
+    amount: int = Field(gt=0, le=2**53)
+    currency: Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")] | None = None
+    provider: Provider | None = None
+    tip_amount: int = Field(default=0, ge=0, le=2**53)
+    cover_fees: bool = False
+    # the provider's payment method the fee is counted for (none: its highest rate)
+    payment_method: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")] | None = None
+
+
+class Quote(BaseModel):
+    """public.donation_quote: what the donor pays and what the campaign nets."""
+
+    campaign_id: uuid.UUID
+    campaign_currency: str
+    provider: str
+    covers_fees: bool
+    gift_amount: int
+    tip_amount: int
+    charged_amount: int
+    processor_fee: int
+    campaign_processor_fee: int
+    tip_processor_fee: int
+    platform_fee_bp: int
+    platform_fee: int
+    net_amount: int
+    pay_currency: str
+    pay_charged_amount: int
+    pay_net_amount: int
+    rate: str = Field(description="1 unit of pay_currency in campaign_currency (a decimal)")
+    rate_source: Literal["same", "fixed_parity", "rates_table"]
+    rate_as_of: str | None = Field(description="The rate's date (rates_table only)")
+
+
+@bp.get("/donations/quote")
+def quote():
+    query = parse(QuoteRequest, request.args.to_dict())
+    answer = payments.donation_quote(**query.model_dump())
+    return jsonify(Quote(**answer).model_dump(mode="json"))

@@ -33,7 +33,7 @@ from webhooks.cloudinary_gateway import (
     SignedUpload,
     UploadNotification,
 )
-from webhooks.donations import CheckoutRequest, CheckoutResponse
+from webhooks.donations import CheckoutRequest, CheckoutResponse, Quote
 from webhooks.errors import SERVICE_ERRORS
 from webhooks.health import Health
 from webhooks.payout_accounts import PayoutAccount
@@ -79,7 +79,7 @@ MODELS: list[type[BaseModel]] = [
     DeleteNotification,
     ModerationNotification, CinetPayNotification, CinetPayPing, PaystackEvent, WebhookReceived,
     PayoutAccount,
-    Health, OpenApiDocument,
+    Health, OpenApiDocument, Quote,
 ]  # fmt: skip
 
 # The database's refusals a route may relay (docs/errors.md), by status.
@@ -104,6 +104,7 @@ class Operation:
     media_type: str = "application/json"
     ok_media: str = "application/json"
     query: dict[str, str] = field(default_factory=dict)  # query parameters and their meaning
+    optional: tuple[str, ...] = ()  # the query parameters that may be left out
     auth: str | None = None  # None, "optional" or "required"
     headers: list[str] = field(default_factory=list)  # required headers (signatures)
     database: tuple[int, ...] = ()  # statuses that may carry a database token
@@ -120,6 +121,25 @@ OPERATIONS = [
                 429: [],
                 502: ["payment_provider_unavailable"], 503: ["service_unavailable"]},
         database=(401, 403, 404, 409, 422, 429),
+    ),
+    Operation(
+        "get", "/donations/quote",
+        "Before paying: what the donor pays and what the campaign nets after every fee,"
+        " in the campaign's currency and the donor's, with the exchange rate and its date.",
+        (200, Quote),
+        query={
+            "campaign_id": "The campaign (uuid).",
+            "amount": "The gift, minor units of currency (cover_fees: what the campaign nets).",
+            "currency": "The donor's currency (default: the campaign's).",
+            "provider": "stripe or cinetpay (default: the currency's).",
+            "tip_amount": "An optional tip to the platform, minor units of currency (default 0).",
+            "cover_fees": "true: the donor covers the fees (default false).",
+            "payment_method": "The provider's payment method the fee is counted for (e.g. OM).",
+        },
+        optional=("currency", "provider", "tip_amount", "cover_fees", "payment_method"),
+        errors={403: ["origin_not_allowed"], 404: [], 409: [], 422: FIELDS, 429: [],
+                503: ["service_unavailable"]},
+        database=(404, 409, 422),
     ),
     Operation(
         "post", "/media/signature",
@@ -263,7 +283,8 @@ def _operation(op: Operation) -> dict[str, Any]:
                  "schema": {"type": "string", "format": "uuid"}}
             )  # fmt: skip
     parameters += [
-        {"name": name, "in": "query", "required": True, "schema": {"type": "string"},
+        {"name": name, "in": "query", "required": name not in op.optional,
+         "schema": {"type": "string"},
          "description": meaning}
         for name, meaning in op.query.items()
     ]  # fmt: skip

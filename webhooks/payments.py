@@ -69,12 +69,14 @@ def create_pledge(
     message: str | None,
     is_anonymous: bool,
     locale: str | None = None,
+    tip_amount: int = 0,
+    cover_fees: bool = False,
 ) -> Pledge:
     with connection() as conn:
         row = conn.execute(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
             " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
-            " message => %s, is_anonymous => %s) as pledge",
+            " message => %s, is_anonymous => %s, tip_amount => %s, cover_fees => %s) as pledge",
             [
                 campaign_id,
                 amount,
@@ -85,6 +87,8 @@ def create_pledge(
                 donor_email,
                 message,
                 is_anonymous,
+                tip_amount,
+                cover_fees,
             ],
         ).fetchone()
         p = row["pledge"]
@@ -144,3 +148,24 @@ def record_event(
     with connection() as conn:  # a synchronous commit: returns once both are durable
         conn.execute("select private.acknowledge_event(%s, %s)", [provider, event_id])
     return row["result"]
+
+
+def donation_quote(**query: Any) -> dict[str, Any]:
+    """public.donation_quote: the one home of the quote (fees, tip, rate)."""
+    with connection() as conn:
+        row = conn.execute(
+            "select q.* from public.donation_quote(campaign_id => %(campaign_id)s,"
+            " amount => %(amount)s, currency => %(currency)s, provider => %(provider)s,"
+            " tip_amount => %(tip_amount)s, cover_fees => %(cover_fees)s,"
+            " payment_method => %(payment_method)s) as q",
+            query,
+        ).fetchone()
+    return {
+        **row,
+        "rate": format(row["rate"].normalize(), "f"),
+        "rate_as_of": _date(row["rate_as_of"]),
+    }
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -42,6 +42,7 @@ TEXTS = {
         "donor": "Donateur",
         "amount": "Montant",
         "in_words": "En lettres",
+        "tip": "Pourboire à AfriCagnotte (hors don)",
         "date": "Date du don",
         "issued": "Émis le",
         "reference": "Référence du paiement",
@@ -63,6 +64,7 @@ TEXTS = {
         "donor": "Donor",
         "amount": "Amount",
         "in_words": "In words",
+        "tip": "Tip to AfriCagnotte (not part of the gift)",
         "date": "Donation date",
         "issued": "Issued on",
         "reference": "Payment reference",
@@ -126,6 +128,7 @@ def lines_of(receipt: dict[str, Any]) -> list[tuple[str, str]]:
         (t["donor"], receipt["donor_name"] or t["anonymous"]),
         (t["amount"], figures),
         (t["in_words"], words),
+        *tip_line(receipt, t),
         (t["date"], day(receipt["donated_at"], locale)),
         (t["issued"], day(receipt["issued_at"], locale)),
         (t["reference"], receipt["provider_ref"] or "-"),
@@ -137,6 +140,15 @@ def lines_of(receipt: dict[str, Any]) -> list[tuple[str, str]]:
                 lines.append((label.upper(), receipt[f"organisation_{label}"]))
         lines.append((t["address"], receipt["organisation_address"]))
     return lines
+
+
+def tip_line(receipt: dict[str, Any], t: dict[str, str]) -> list[tuple[str, str]]:
+    """The tip to the platform, its own line (never in the gift's amount); none without."""
+    tip = receipt.get("tip_amount") or 0
+    if not tip:
+        return []
+    figures = amount_in_figures(tip, receipt["currency"], receipt["exponent"], receipt["locale"])
+    return [(t["tip"], figures)]
 
 
 MARGIN = 20 * mm

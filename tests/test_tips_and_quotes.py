@@ -1,0 +1,413 @@
+"""Tips, covered fees and quotes (issue #20): the net shown first, an optional tip
+that is the platform's, never the campaign's, and a quote that the payment it
+quoted credits exactly."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+
+from tests import stripe_fake as sf
+from tests.postgrest import ApiError
+from tests.support.cast import ACTORS, make_cast
+from tests.support.receipts import pdf_text, receipts_of, signed_link
+
+
+@pytest.fixture
+def cast(db, gotrue, anon, as_user, make_user, grant_role, make_campaign, give):
+    return make_cast(
+        db=db, gotrue=gotrue, anon=anon, as_user=as_user, make_user=make_user,
+        grant_role=grant_role, make_campaign=make_campaign, give=give,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def xof_campaign(owner, make_campaign):
+    return make_campaign(owner, "active")
+
+
+@pytest.fixture
+def eur_campaign(owner, make_campaign):
+    return make_campaign(owner, "active", currency="EUR", goal_amount=500_000, country="FR")
+
+
+def quote(service, campaign, amount, **query: Any) -> dict[str, Any]:
+    args = {"campaign_id": str(campaign["id"]), "amount": amount, **query}
+    response = service.get("/donations/quote", query_string=args)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def balance(db, campaign) -> int:
+    return db.one("select private.available_balance(%s) as b", [campaign["id"]])["b"]
+
+
+def ledger(db, donation_id) -> dict[str, int]:
+    rows = db.sql(
+        "select kind::text, sum(amount)::bigint as amount from private.ledger_entries"
+        " where donation_id = %s group by kind",
+        [donation_id],
+    )
+    return {r["kind"]: r["amount"] for r in rows}
+
+
+def books_are_clean(db) -> None:
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def pay_by_card(service, stripe_api, post_event, campaign, amount, *, fee, **body) -> dict:
+    """Checkout through the service, then Stripe's completed session, reporting `fee`;
+    the pledge as Stripe knows it."""
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": amount,
+              "currency": campaign["currency"], "provider": "stripe", **body},
+    )  # fmt: skip
+    assert response.status_code == 201, response.get_json()
+    donation_id = response.get_json()["donation_id"]
+    session = next(
+        s for s in stripe_api.sessions.values() if s["metadata"]["donation_id"] == donation_id
+    )
+    charged = session["amount_total"]
+    intent = sf.new_id("pi")
+    stripe_api.register_intent(intent, charged, campaign["currency"], session["metadata"])
+    stripe_api.fee = fee
+    pledge = {
+        "donation_id": donation_id, "attempt_id": session["metadata"]["attempt_id"],
+        "session_id": session["id"], "payment_intent": intent, "charge_id": "ch_for_" + intent,
+        "amount": charged,
+        "currency": campaign["currency"], "campaign_id": campaign["id"],
+    }  # fmt: skip
+    answer = post_event(sf.event("checkout.session.completed", sf.checkout_session(pledge)))
+    assert answer.get_json()["outcome"] == "applied", answer.get_json()
+    return pledge
+
+
+def pay_by_mobile_money_now(
+    pay_by_mobile_money, cinetpay_api, notify, campaign, amount, method="OM", **body
+) -> str:
+    p = pay_by_mobile_money(campaign, amount, **body)
+    cinetpay_api.settle(p["transaction_id"], "ACCEPTED", payment_method=method)
+    assert notify(p["transaction_id"], payment_method=method).status_code == 200
+    return p["donation_id"]
+
+
+# The quote ------------------------------------------------------------------------------
+
+
+def test_the_quote_shows_every_fee_and_what_the_campaign_nets(service, xof_campaign):
+    q = quote(service, xof_campaign, 10_000, provider="stripe")
+    assert (q["gift_amount"], q["tip_amount"], q["charged_amount"]) == (10_000, 0, 10_000)
+    assert q["processor_fee"] == 290  # Stripe's card rate in provider_fees, 2.9 %
+    assert q["platform_fee"] == 500  # 5 %
+    assert q["net_amount"] == 10_000 - 290 - 500
+    assert (q["pay_currency"], q["rate"], q["rate_source"]) == ("XOF", "1", "same")
+
+
+def test_a_tip_adds_to_the_charge_and_bears_its_share_of_the_fee(service, xof_campaign):
+    q = quote(service, xof_campaign, 10_000, provider="cinetpay", tip_amount=1_000,
+              payment_method="OM")  # fmt: skip
+    assert q["charged_amount"] == 11_000
+    assert q["processor_fee"] == 385  # 3.5 % of 11 000 (mobile money)
+    assert q["campaign_processor_fee"] == 350  # 385 x 10 000 / 11 000, rounded up
+    assert q["tip_processor_fee"] == 35
+    assert q["net_amount"] == 10_000 - 350 - 500  # the tip costs the campaign nothing
+
+
+def test_a_euro_donor_sees_the_fixed_parity_and_both_currencies(service, xof_campaign):
+    q = quote(service, xof_campaign, 5_000, currency="EUR", provider="stripe")
+    assert q["gift_amount"] == 32_798  # 50 EUR x 655.957, rounded half up
+    assert (q["rate"], q["rate_source"], q["rate_as_of"]) == ("655.957", "fixed_parity", None)
+    assert (q["pay_currency"], q["campaign_currency"]) == ("EUR", "XOF")
+    assert q["pay_net_amount"] == round(q["net_amount"] / 655.957 * 100)
+
+
+def test_other_currencies_use_the_rate_admins_set_with_its_date(
+    service, xof_campaign, as_user, admin
+):
+    response = service.get(
+        "/donations/quote",
+        query_string={"campaign_id": str(xof_campaign["id"]), "amount": 2000, "currency": "GBP"},
+    )
+    assert (response.status_code, response.get_json()["message"]) == (422, "exchange_rate_missing")
+    as_user(admin).rpc(
+        "set_exchange_rate",
+        {"base_currency": "GBP", "quote_currency": "XOF", "rate": 780.5, "as_of": "2026-11-30"},
+    )
+    q = quote(service, xof_campaign, 2_000, currency="GBP", provider="stripe")
+    assert (q["gift_amount"], q["rate_source"], q["rate_as_of"]) == (
+        15_610,
+        "rates_table",
+        "2026-11-30",
+    )
+    # the reverse pair reads the same row
+    assert quote(service, xof_campaign, 15_610, currency="XOF")["rate"] == "1"
+
+
+def test_covering_the_fees_grosses_the_gift_up_to_exactly_the_amount(service, xof_campaign):
+    q = quote(service, xof_campaign, 10_000, provider="stripe", cover_fees="true")
+    assert q["covers_fees"] is True
+    assert q["net_amount"] == 10_000
+    assert q["gift_amount"] - q["campaign_processor_fee"] - q["platform_fee"] == 10_000
+    smaller = quote(service, xof_campaign, q["gift_amount"] - 1, provider="stripe")
+    assert smaller["net_amount"] < 10_000  # the smallest gift that nets it
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "token"),
+    [
+        ({"amount": -5}, 422, "invalid_request"),
+        ({"amount": 0}, 422, "invalid_request"),
+        ({"amount": "beaucoup"}, 422, "invalid_request"),
+        ({"amount": 2**62}, 422, "invalid_request"),
+        ({"amount": 10**15}, 422, "amount_out_of_bounds"),
+        ({}, 422, "invalid_request"),
+        ({"amount": 5000, "currency": "ZZZ"}, 422, "unknown_currency"),
+        ({"amount": 5000, "currency": "12€"}, 422, "invalid_request"),
+        ({"amount": 5000, "provider": "paypal"}, 422, "invalid_request"),
+        ({"amount": 5000, "tip_amount": -1}, 422, "invalid_request"),
+        ({"amount": 5000, "tip_amount": 5000}, 422, "tip_out_of_bounds"),
+        ({"amount": 5000, "cover_fees": "peut-être"}, 422, "invalid_request"),
+        ({"amount": 5000, "currency": "USD"}, 422, "exchange_rate_missing"),
+        ({"amount": 5000, "payment_method": "OM;drop"}, 422, "invalid_request"),
+        ({"amount": 10}, 422, "amount_out_of_bounds"),
+        ({"amount": 5000, "extra": "x"}, 422, "invalid_request"),
+    ],
+)
+def test_hostile_quotes_are_refused_with_a_token_never_a_500(
+    service, xof_campaign, query, status, token
+):
+    response = service.get(
+        "/donations/quote", query_string={"campaign_id": str(xof_campaign["id"]), **query}
+    )
+    assert (response.status_code, response.get_json()["message"]) == (status, token)
+
+
+def test_a_quote_for_an_unknown_or_closed_campaign_is_refused(service, owner, make_campaign):
+    draft = make_campaign(owner, "draft")
+    response = service.get(
+        "/donations/quote", query_string={"campaign_id": str(draft["id"]), "amount": 5000}
+    )
+    assert (response.status_code, response.get_json()["message"]) == (404, "campaign_not_found")
+    response = service.get(
+        "/donations/quote",
+        query_string={"campaign_id": "00000000-0000-0000-0000-000000000000", "amount": 5000},
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_everyone_may_ask_for_a_quote_through_the_api(cast, actor):
+    q = cast.api(actor).rpc("donation_quote", {"campaign_id": cast.campaign_id, "amount": 5000})
+    assert q["campaign_currency"] == "XOF"
+    assert q["net_amount"] > 0
+
+
+def test_the_rpc_refuses_hostile_input_with_tokens(cast):
+    api = cast.api("anon")
+    for args, token in [
+        ({"amount": -1}, "amount_out_of_bounds"),
+        ({"amount": None}, "amount_out_of_bounds"),
+        ({"amount": 5000, "currency": "zzz"}, "unknown_currency"),
+        ({"amount": 5000, "provider": "paypal"}, "provider_currency_unsupported"),
+        ({"amount": 5000, "tip_amount": -3}, "tip_out_of_bounds"),
+        ({"amount": 5000, "tip_amount": 2**62}, "tip_out_of_bounds"),
+        ({"amount": 2**62}, "amount_out_of_bounds"),
+    ]:
+        with pytest.raises(ApiError) as refused:
+            api.rpc("donation_quote", {"campaign_id": cast.campaign_id, **args})
+        assert refused.value.message == token, args
+
+
+# A quote followed by the payment it quoted ------------------------------------------------
+
+
+@pytest.mark.parametrize(("tip", "cover"), [(0, False), (1_500, False), (0, True), (1_500, True)])
+@pytest.mark.parametrize("currency", ["XOF", "EUR"])
+def test_a_card_payment_credits_exactly_the_quoted_net(
+    db, service, stripe_api, post_event, xof_campaign, eur_campaign, currency, tip, cover
+):
+    campaign = xof_campaign if currency == "XOF" else eur_campaign
+    q = quote(service, campaign, 10_000, provider="stripe", tip_amount=tip,
+              cover_fees=str(cover).lower())  # fmt: skip
+    before = balance(db, campaign)
+    donation_id = pay_by_card(service, stripe_api, post_event, campaign, 10_000,
+                              fee=q["processor_fee"], tip_amount=tip, cover_fees=cover)["donation_id"]  # fmt: skip
+    assert balance(db, campaign) - before == q["net_amount"]
+    assert stripe_api.sessions  # the provider was charged the total
+    session = next(
+        s for s in stripe_api.sessions.values() if s["metadata"]["donation_id"] == donation_id
+    )
+    assert session["amount_total"] == q["charged_amount"]
+    entries = ledger(db, donation_id)
+    assert entries.get("tip", 0) == q["tip_amount"]
+    assert entries.get("tip_fee", 0) == -q["tip_processor_fee"]
+    assert entries["processor_fee"] == -q["campaign_processor_fee"]
+    c = db.one("select collected_amount from public.campaigns where id = %s", [campaign["id"]])
+    assert c["collected_amount"] == q["gift_amount"]  # never the tip
+    books_are_clean(db)
+
+
+@pytest.mark.parametrize(
+    ("tip", "cover", "method"),
+    [(0, False, "OM"), (1_000, False, "OM"), (0, True, "VISAM"), (1_000, True, "VISAM")],
+)
+def test_a_mobile_money_payment_credits_exactly_the_quoted_net(
+    db, service, cinetpay_api, notify, pay_by_mobile_money, xof_campaign, tip, cover, method
+):
+    q = quote(service, xof_campaign, 10_000, provider="cinetpay", tip_amount=tip,
+              cover_fees=str(cover).lower(), **({} if cover else {"payment_method": method}))  # fmt: skip
+    before = balance(db, xof_campaign)
+    donation_id = pay_by_mobile_money_now(
+        pay_by_mobile_money,
+        cinetpay_api,
+        notify,
+        xof_campaign,
+        10_000,
+        method,
+        tip_amount=tip,
+        cover_fees=cover,
+    )
+    assert balance(db, xof_campaign) - before == q["net_amount"]
+    if cover:  # gift + tip a multiple of CinetPay's 5 XOF: at most 4 XOF above
+        assert 10_000 <= q["net_amount"] < 10_005
+    assert ledger(db, donation_id).get("tip", 0) == tip
+    books_are_clean(db)
+
+
+# Tips are the platform's ---------------------------------------------------------------------
+
+
+def test_a_tip_is_never_in_the_campaigns_totals_balance_or_donor_count(
+    db, service, stripe_api, post_event, xof_campaign, as_user, owner
+):
+    pay_by_card(service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=2_000)
+    c = db.one("select * from public.campaigns where id = %s", [xof_campaign["id"]])
+    assert (c["collected_amount"], c["donor_count"]) == (10_000, 1)
+    b = as_user(owner).rpc("campaign_balance", {"campaign_id": str(xof_campaign["id"])})
+    assert (b["collected"], b["available"]) == (10_000, 10_000 - 500)
+    books_are_clean(db)
+
+
+def test_a_tip_larger_than_allowed_is_refused_and_nothing_is_written(db, service, xof_campaign):
+    count = db.one("select count(*) as n from public.donations")["n"]
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(xof_campaign["id"]), "amount": 10_000, "currency": "XOF",
+              "provider": "stripe", "tip_amount": 3_005},
+    )  # fmt: skip
+    assert (response.status_code, response.get_json()["message"]) == (422, "tip_out_of_bounds")
+    assert db.one("select count(*) as n from public.donations")["n"] == count
+
+
+def test_a_refund_goes_to_the_gift_first_then_to_the_tip(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    donation_id = pledge["donation_id"]
+
+    def refunded(total):
+        evt = sf.event("charge.refunded", sf.charge(pledge, amount_refunded=total, refunded=True))
+        return post_event(evt).get_json()["outcome"]
+
+    assert refunded(4_000) == "applied"
+    d = db.one("select * from public.donations where id = %s", [donation_id])
+    assert (d["status"], d["refunded_amount"], d["tip_refunded"]) == (
+        "partially_refunded",
+        4_000,
+        0,
+    )
+    assert refunded(10_500) == "applied"
+    d = db.one("select * from public.donations where id = %s", [donation_id])
+    assert (d["status"], d["refunded_amount"], d["tip_refunded"]) == ("refunded", 10_000, 500)
+    assert refunded(11_000) == "applied"  # the rest of the tip
+    d = db.one("select * from public.donations where id = %s", [donation_id])
+    assert d["tip_refunded"] == 1_000
+    assert ledger(db, donation_id)["tip_refund"] == -1_000
+    assert refunded(11_000) == "stale"  # nothing left
+    books_are_clean(db)
+
+
+def test_tips_in_the_ledger_cannot_be_forged_into_the_totals(db, service, xof_campaign):
+    """A tip entry the books do not back is caught by the ledger check."""
+    db.sql(
+        "insert into private.ledger_entries (campaign_id, kind, amount, currency, idempotency_key)"
+        " values (%s, 'tip', 5000, 'XOF', 'forged')",
+        [xof_campaign["id"]],
+    )
+    (row,) = db.sql("select * from private.check_ledger()")
+    assert row["campaign_id"] == xof_campaign["id"]
+    assert balance(db, xof_campaign) == 0  # and never the campaign's money
+
+
+# Settings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [("anon", False), ("donor", False), ("owner", False), ("co_organizer", False),
+     ("treasurer", False), ("moderator", False), ("admin", True), ("banned", False)],
+)  # fmt: skip
+def test_only_admins_change_the_tip_suggestions(cast, db, actor, allowed):
+    api = cast.api(actor)
+    assert api.get("platform_settings", {})[0]["tip_suggestions_bp"] == [500, 1000, 1500]
+    with contextlib.suppress(ApiError):  # refused, or RLS hides the row
+        api.update("platform_settings", {"tip_suggestions_bp": [300, 800]}, {"id": True})
+    row = db.one("select tip_suggestions_bp from public.platform_settings")
+    assert (row["tip_suggestions_bp"] == [300, 800]) is allowed
+
+
+def test_a_suggestion_above_the_largest_tip_is_refused(cast):
+    with pytest.raises(ApiError):
+        cast.api("admin").update(
+            "platform_settings", {"tip_suggestions_bp": [500, 5000]}, {"id": True}
+        )
+
+
+# Receipts ------------------------------------------------------------------------------
+
+
+def test_the_receipt_is_for_the_gift_and_shows_the_tip_on_its_own_line(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_500
+    )
+    (receipt,) = receipts_of(db, pledge["donation_id"])
+    assert (receipt["amount"], receipt["tip_amount"]) == (10_000, 1_500)
+    text = pdf_text(service, *signed_link(db, receipt["id"]))
+    assert "Pourboire à AfriCagnotte (hors don)" in text
+    assert "1 500" in text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_a_receipt_without_a_tip_has_no_tip_line(db, service, give, xof_campaign):
+    donation = give(xof_campaign, 5000)
+    (receipt,) = receipts_of(db, donation["donation_id"])
+    assert receipt["tip_amount"] == 0
+    assert "Pourboire" not in pdf_text(service, *signed_link(db, receipt["id"]))
+
+
+def test_a_cancelled_campaign_refunds_the_tip_with_the_gift(
+    db, service, stripe_api, post_event, xof_campaign, as_user, moderator, admin
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    campaign_id = str(xof_campaign["id"])
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign_id, "reason": "Enquête"})
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign_id, "reason": "Fraude"}
+    )
+    (order,) = db.sql("select * from public.refund_orders where campaign_id = %s", [campaign_id])
+    assert (order["amount"], order["provider_amount"]) == (11_000, 11_000)
+    evt = sf.event("charge.refunded", sf.charge(pledge, amount_refunded=11_000, refunded=True))
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    d = db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+    assert (d["status"], d["refunded_amount"], d["tip_refunded"]) == ("refunded", 10_000, 1_000)
+    status = db.one("select status from public.refund_orders where id = %s", [order["id"]])
+    assert status["status"] == "refunded"
+    books_are_clean(db)
