@@ -126,6 +126,22 @@ def test_naira_donors_pay_through_paystack_unless_they_choose(
     assert attempt["session_ref"] == t["access_code"]
 
 
+@pytest.mark.parametrize(
+    ("currency", "amount"), [("NGN", 500_000), ("GHS", 5_000), ("KES", 50_000), ("ZAR", 10_000)]
+)
+def test_each_paystack_currency_defaults_to_paystack_in_its_subunit(
+    service, paystack_api, owner, make_campaign, currency, amount
+):
+    campaign = make_campaign(owner, "active", currency=currency, goal_amount=amount * 100)
+
+    response = checkout(service, campaign, amount=amount, email="kofi@example.gh")
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["provider"] == "paystack"
+    (call,) = paystack_api.calls("/transaction/initialize")
+    assert (call.json["amount"], call.json["currency"]) == (amount, currency)
+
+
 def test_the_transaction_is_initialised_as_paystack_documents(service, paystack_api, naira):
     body = checkout(service, naira, email="ngozi@example.ng").get_json()
 
@@ -580,7 +596,7 @@ def aged(db, pledge, age):
 
 
 def test_reconcile_settles_pending_transactions_from_paystacks_verify(
-    db, reconcile, paystack_api, pay, naira
+    db, service, reconcile, paystack_api, pay, naira
 ):
     success, failed, ongoing, stale = (
         aged(db, pay(naira, amount), age)
@@ -607,7 +623,8 @@ def test_reconcile_settles_pending_transactions_from_paystacks_verify(
     assert collected(db, naira) == {"collected_amount": 500_000, "donor_count": 1}
     assert books_hold(db)
     # the webhook arriving after reconcile is a duplicate
-    assert paystack_api.event(success["reference"])
+    late = paystack_post(service, paystack_api.event(success["reference"]))
+    assert late.get_json()["outcome"] == "duplicate"
 
 
 def test_reconcile_without_paystacks_key_names_it(db, operator_cli, monkeypatch, tmp_path):
@@ -618,3 +635,18 @@ def test_reconcile_without_paystacks_key_names_it(db, operator_cli, monkeypatch,
 
     assert result.exit_code == 6
     assert "PAYSTACK_SECRET_KEY" in result.output
+
+
+def test_reconcile_with_paystack_down_expires_nothing_and_exits_1(
+    db, reconcile, paystack_api, pay, naira
+):
+    p = aged(db, pay(naira, 500_000), "2 days")
+    paystack_api.fail = "error"
+
+    result = reconcile("--json", "--expire-after", "1d")
+
+    assert result.exit_code == 1
+    (row,) = json.loads(result.stdout)
+    assert row["action"] == "error"
+    assert donation(db, p["donation_id"])["status"] == "pending"
+    assert nothing_written(db)
