@@ -411,3 +411,15 @@ def test_a_cancelled_campaign_refunds_the_tip_with_the_gift(
     status = db.one("select status from public.refund_orders where id = %s", [order["id"]])
     assert status["status"] == "refunded"
     books_are_clean(db)
+
+
+def test_the_quote_uses_the_campaigns_category_fee_as_the_pledge_will(
+    db, service, stripe_api, post_event, xof_campaign, as_user, admin
+):
+    as_user(admin).update("categories", {"platform_fee_bp": 250}, {"slug": "sante"})
+    q = quote(service, xof_campaign, 10_000, provider="stripe", cover_fees="true")
+    assert (q["platform_fee_bp"], q["net_amount"]) == (250, 10_000)
+    before = balance(db, xof_campaign)
+    pay_by_card(service, stripe_api, post_event, xof_campaign, 10_000,
+                fee=q["processor_fee"], cover_fees=True)  # fmt: skip
+    assert balance(db, xof_campaign) - before == 10_000

@@ -14,7 +14,8 @@
 --   more than reached it): private.split_fee. The campaign bears its share
 --   (ledger processor_fee), the platform the tip's (tip_fee).
 -- - The platform fee is on the gift only (private.platform_fee, the one home
---   of its rounding: half up).
+--   of its rounding: half up), at the campaign's rate (its category's, else
+--   the global one: private.campaign_platform_fee_bp).
 -- - Cover fees: the donor asks that the beneficiary receive the whole amount;
 --   the gift is grossed up to the smallest one whose net (gift less its
 --   processor and platform fees) reaches it, with gift + tip a multiple of the
@@ -229,10 +230,44 @@ begin
 end;
 $$;
 
+-- The platform fee rate a new pledge to the campaign is frozen with: its
+-- category's, else the global one. The one home of that rule (the pledge's
+-- trigger, the quote and covered fees).
+create function private.campaign_platform_fee_bp(campaign_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select coalesce(
+        (
+            select k.platform_fee_bp
+            from public.campaigns as c
+            inner join public.categories as k on c.category = k.slug
+            where c.id = campaign_platform_fee_bp.campaign_id
+        ),
+        (select s.platform_fee_bp from public.platform_settings as s)
+    )
+$$;
+
+create or replace function private.category_platform_fee()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    new.platform_fee_bp := private.campaign_platform_fee_bp(new.campaign_id);
+    return new;
+end;
+$$;
+
 -- The gift a pledge asks for: the amount, or with covered fees the amount
--- grossed up (private.gross_up, at the provider's step for the currency).
+-- grossed up (private.gross_up, at the campaign's platform fee and the
+-- provider's step for its currency).
 create function private.pledged_gift(
-    provider public.payment_provider, currency text, payment_method text, amount bigint, tip bigint,
+    c public.campaigns, provider public.payment_provider, payment_method text, amount bigint, tip bigint,
     cover_fees boolean
 )
 returns bigint
@@ -243,11 +278,10 @@ as $$
     select case
         when not coalesce(cover_fees, false) then amount
         else private.gross_up(
-            provider, payment_method, amount, tip,
-            (select s.platform_fee_bp from public.platform_settings as s),
+            provider, payment_method, amount, tip, private.campaign_platform_fee_bp(c.id),
             (
                 select r.amount_step from public.provider_currencies as r
-                where r.provider = pledged_gift.provider and r.currency = pledged_gift.currency
+                where r.provider = pledged_gift.provider and r.currency = c.currency
             )
         )
     end
@@ -322,7 +356,7 @@ begin
     end if;
     perform private.check_donation_terms(c, amount);
     perform private.check_tip(amount, tip);
-    gift := private.pledged_gift(provider, c.currency, payment_method, amount, tip, cover_fees);
+    gift := private.pledged_gift(c, provider, payment_method, amount, tip, cover_fees);
     perform private.check_donation_terms(c, gift);
     select * into cur from public.currencies as k where k.code = c.currency;
     if donor_id is not null then
@@ -364,7 +398,7 @@ begin
     values (
         c.id, donor_id, gift, c.currency, name, email,
         nullif(pg_catalog.btrim(message), ''), coalesce(is_anonymous, false),
-        (select s.platform_fee_bp from public.platform_settings as s), tip, coalesce(cover_fees, false)
+        private.campaign_platform_fee_bp(c.id), tip, coalesce(cover_fees, false)
     )
     returning * into d;
     insert into private.payment_attempts (donation_id, provider, amount, currency)
@@ -826,7 +860,7 @@ declare
     gift bigint;
     fees record;
     rate record;
-    bp integer := (select s.platform_fee_bp from public.platform_settings as s);
+    bp integer := private.campaign_platform_fee_bp(c.id);
 begin
     if amount is null or amount <= 0 or amount > 1000000000000000 then
         raise exception using
@@ -853,7 +887,7 @@ begin
     tip := private.convert(coalesce(tip_amount, 0), pay_currency, c.currency);
     perform private.check_donation_terms(c, wanted);
     perform private.check_tip(wanted, tip);
-    gift := private.pledged_gift(chosen, c.currency, payment_method, wanted, tip, cover_fees);
+    gift := private.pledged_gift(c, chosen, payment_method, wanted, tip, cover_fees);
     perform private.check_donation_terms(c, gift);
     select * into fees from private.donation_fees(chosen, payment_method, gift, tip, bp);
     return row(
