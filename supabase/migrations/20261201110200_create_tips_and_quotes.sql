@@ -38,6 +38,8 @@
 --   cancelled campaign) refunds what is left of both. Disputes withdraw from
 --   the gift only (as before); a dispute's part beyond the gift is the
 --   platform's loss.
+-- - Receipts: a receipt's amount is the gift; the tip is its own line
+--   (receipts.tip_amount, frozen at issue; the PDF shows it apart).
 -- - The books (private.check_ledger): as before for the campaign, with the
 --   tip and its share of the fee taken out of what the providers report; and
 --   each campaign's tip entries equal its credited donations' tips less their
