@@ -38,6 +38,9 @@
 --   cancelled campaign) refunds what is left of both. Disputes withdraw from
 --   the gift only (as before); a dispute's part beyond the gift is the
 --   platform's loss.
+-- - Paying from abroad (card): the charge may be in the donor's currency; the
+--   ledger books what the provider settled, in the campaign's currency (rules
+--   in the "Paying from abroad" section below).
 -- - Receipts: a receipt's amount is the gift; the tip is its own line
 --   (receipts.tip_amount, frozen at issue; the PDF shows it apart).
 -- - The books (private.check_ledger): as before for the campaign, with the
