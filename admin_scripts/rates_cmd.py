@@ -18,11 +18,11 @@ from admin_scripts.operator import acting_as
 
 app = typer.Typer(help=N_("Exchange rates: list, set."), no_args_is_help=True)
 
-# The fixed parities as the database states them (private.fixed_parity).
+# The fixed parities as the database states them (public.fixed_parities), then the rates set.
 RATES_SQL = """
-select p.base_currency, p.quote_currency, private.fixed_parity(p.base_currency, p.quote_currency)
-    as rate, null::date as as_of, null::text as origin, true as fixed
-from (values ('EUR', 'XOF'), ('EUR', 'XAF')) as p (base_currency, quote_currency)
+select p.base_currency, p.quote_currency, p.rate, null::date as as_of, null::text as origin,
+    true as fixed
+from public.fixed_parities() as p
 union all
 select r.base_currency, r.quote_currency, r.rate, r.as_of, r.origin, false
 from public.exchange_rates as r

@@ -168,6 +168,10 @@ class FakeStripe:
     url: str = ""
     requests: list[Request] = field(default_factory=list)
     fee: int | None = None  # processor fee reported in balance transactions (charge currency)
+    # the account's settlement: a currency other than the charge's, at this exchange rate
+    # (charge amount x exchange_rate = settled amount, as Stripe's balance transactions say)
+    settlement_currency: str | None = None
+    exchange_rate: float | None = None
     fail: str | None = None  # None, "error" (HTTP 500) or "timeout"
     delay: float = 0.0  # how long a "timeout" failure hangs
     latency: float = 0.0  # added to every answer
@@ -219,13 +223,18 @@ class FakeStripe:
     def payment_intent(self, intent_id: str) -> dict[str, Any]:
         info = self.intents.get(intent_id, {"amount": 0, "currency": "xof", "metadata": {}})
         charge_id = "ch_for_" + intent_id
+        settled, settled_currency, rate = info["amount"], info["currency"], None
+        if self.settlement_currency and self.settlement_currency != info["currency"]:
+            rate = self.exchange_rate or 1.0
+            settled, settled_currency = round(info["amount"] * rate), self.settlement_currency
         txn = resource(
             "balance_transaction",
             id="txn_for_" + intent_id,
-            amount=info["amount"],
-            currency=info["currency"],
+            amount=settled,
+            currency=settled_currency,
+            exchange_rate=rate,
             fee=self.fee or 0,
-            net=info["amount"] - (self.fee or 0),
+            net=settled - (self.fee or 0),
             source=charge_id,
         )
         latest = resource(

@@ -72,13 +72,13 @@ def pay_by_card(service, stripe_api, post_event, campaign, amount, *, fee, **bod
     )
     charged = session["amount_total"]
     intent = sf.new_id("pi")
-    stripe_api.register_intent(intent, charged, campaign["currency"], session["metadata"])
+    stripe_api.register_intent(intent, charged, session["currency"], session["metadata"])
     stripe_api.fee = fee
     pledge = {
         "donation_id": donation_id, "attempt_id": session["metadata"]["attempt_id"],
         "session_id": session["id"], "payment_intent": intent, "charge_id": "ch_for_" + intent,
         "amount": charged,
-        "currency": campaign["currency"], "campaign_id": campaign["id"],
+        "currency": session["currency"].upper(), "campaign_id": campaign["id"],
     }  # fmt: skip
     answer = post_event(sf.event("checkout.session.completed", sf.checkout_session(pledge)))
     assert answer.get_json()["outcome"] == "applied", answer.get_json()
@@ -411,3 +411,79 @@ def test_a_cancelled_campaign_refunds_the_tip_with_the_gift(
     status = db.one("select status from public.refund_orders where id = %s", [order["id"]])
     assert status["status"] == "refunded"
     books_are_clean(db)
+
+
+def test_the_quote_uses_the_campaigns_category_fee_as_the_pledge_will(
+    db, service, stripe_api, post_event, xof_campaign, as_user, admin
+):
+    as_user(admin).update("categories", {"platform_fee_bp": 250}, {"slug": "sante"})
+    q = quote(service, xof_campaign, 10_000, provider="stripe", cover_fees="true")
+    assert (q["platform_fee_bp"], q["net_amount"]) == (250, 10_000)
+    before = balance(db, xof_campaign)
+    pay_by_card(service, stripe_api, post_event, xof_campaign, 10_000,
+                fee=q["processor_fee"], cover_fees=True)  # fmt: skip
+    assert balance(db, xof_campaign) - before == 10_000
+
+
+# Paying from abroad ------------------------------------------------------------------------
+
+
+def test_a_euro_card_pays_an_xof_campaign_and_the_ledger_books_what_settled(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(service, stripe_api, post_event, xof_campaign, 10_000, fee=0,
+                         tip_amount=1_000, pay_currency="EUR")  # fmt: skip
+    session = stripe_api.sessions[pledge["session_id"]]
+    assert (session["currency"], session["amount_total"]) == ("eur", 1677)  # 11 000 XOF
+    d = db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+    # settled in euros (the charge's currency), booked at the fixed parity: 16.77 EUR
+    assert (d["amount"], d["tip_amount"], d["currency"]) == (10_000, 1_000, "XOF")
+    c = db.one("select collected_amount from public.campaigns where id = %s", [xof_campaign["id"]])
+    assert c["collected_amount"] == 10_000
+    books_are_clean(db)
+
+
+def test_a_pound_card_pays_a_euro_campaign_at_the_rate_stripe_applied(
+    db, service, stripe_api, post_event, eur_campaign, as_user, admin
+):
+    as_user(admin).rpc("set_exchange_rate",
+                       {"base_currency": "GBP", "quote_currency": "EUR", "rate": 1.18})  # fmt: skip
+    stripe_api.settlement_currency, stripe_api.exchange_rate = "eur", 1.17
+    pledge = pay_by_card(service, stripe_api, post_event, eur_campaign, 10_000, fee=300,
+                         pay_currency="GBP")  # fmt: skip
+    session = stripe_api.sessions[pledge["session_id"]]
+    assert (session["currency"], session["amount_total"]) == ("gbp", 8475)  # 100 EUR at 1.18
+    d = db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+    assert d["amount"] == 9916  # 84.75 GBP x 1.17, what Stripe settled
+    entries = ledger(db, pledge["donation_id"])
+    assert entries["donation"] == 9916
+    assert entries["processor_fee"] in (-300, -301)  # Stripe's 3.00 EUR, via the charge's pounds
+    books_are_clean(db)
+    # a full refund in pounds gives back exactly what was booked
+    evt = sf.event("charge.refunded", sf.charge({**pledge, "currency": "GBP", "amount": 8475},
+                                               amount_refunded=8475, refunded=True))  # fmt: skip
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    d = db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+    assert (d["status"], d["refunded_amount"]) == ("refunded", 9916)
+    books_are_clean(db)
+
+
+@pytest.mark.parametrize(
+    ("body", "token"),
+    [
+        ({"provider": "cinetpay", "pay_currency": "EUR"}, "pay_currency_unsupported"),
+        ({"pay_currency": "USD"}, "exchange_rate_missing"),
+        ({"pay_currency": "eur"}, "invalid_request"),
+    ],
+)
+def test_paying_in_another_currency_is_by_card_with_a_known_rate(
+    db, service, xof_campaign, body, token
+):
+    count = db.one("select count(*) as n from public.donations")["n"]
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(xof_campaign["id"]), "amount": 10_000, "currency": "XOF",
+              "provider": "stripe", **body},
+    )  # fmt: skip
+    assert (response.status_code, response.get_json()["message"]) == (422, token)
+    assert db.one("select count(*) as n from public.donations")["n"] == count

@@ -41,6 +41,8 @@ class CheckoutRequest(BaseModel):
     tip_amount: StrictInt = Field(default=0, ge=0, le=2**53)
     # the donor covers the fees: amount is what the campaign nets (the gift is grossed up)
     cover_fees: StrictBool = False
+    # paying from abroad: the card is charged in this currency (Stripe only)
+    pay_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
 
 
 class CheckoutResponse(BaseModel):
@@ -74,6 +76,7 @@ def checkout():
         locale=body.locale,
         tip_amount=body.tip_amount,
         cover_fees=body.cover_fees,
+        pay_currency=body.pay_currency,
     )
     checkout_url = gateway.open_checkout(pledge)
     answer = CheckoutResponse(

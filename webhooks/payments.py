@@ -26,6 +26,8 @@ class Pledge:
     donor_email: str | None
     campaign_title: str
     campaign_slug: str
+    # the donor's currency when they pay in theirs (card), None for the campaign's
+    pay_currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,14 @@ def create_pledge(
     locale: str | None = None,
     tip_amount: int = 0,
     cover_fees: bool = False,
+    pay_currency: str | None = None,
 ) -> Pledge:
     with connection() as conn:
         row = conn.execute(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
             " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
-            " message => %s, is_anonymous => %s, tip_amount => %s, cover_fees => %s) as pledge",
+            " message => %s, is_anonymous => %s, tip_amount => %s, cover_fees => %s,"
+            " pay_currency => %s) as pledge",
             [
                 campaign_id,
                 amount,
@@ -89,6 +93,7 @@ def create_pledge(
                 is_anonymous,
                 tip_amount,
                 cover_fees,
+                pay_currency,
             ],
         ).fetchone()
         p = row["pledge"]
@@ -106,6 +111,7 @@ def create_pledge(
         donor_email=p["donor_email"],
         campaign_title=p["campaign_title"],
         campaign_slug=p["campaign_slug"],
+        pay_currency=p.get("pay_currency"),
     )
 
 

@@ -95,7 +95,8 @@ class StripeGateway:
                 {
                     "quantity": 1,
                     "price_data": {
-                        "currency": pledge.currency.lower(),
+                        # the donor's currency when they pay in theirs
+                        "currency": (pledge.pay_currency or pledge.currency).lower(),
                         # in Stripe's unit for the currency (provider_currencies)
                         "unit_amount": checkout_amount(pledge.attempt_id),
                         "product_data": {"name": f"Don : {pledge.campaign_title}"[:250]},
@@ -248,6 +249,11 @@ class StripeGateway:
         txn = charge.balance_transaction
         if txn is not None and not isinstance(txn, str):
             outcome["fee"] = self._fee_in_charge_currency(txn, session["currency"])
+            # what settled (in the settlement currency, after Stripe's exchange rate): the
+            # ledger books it for a charge in the donor's currency
+            # (https://docs.stripe.com/api/balance_transactions/object: amount, currency)
+            outcome["settled_amount"] = txn.amount
+            outcome["settled_currency"] = txn.currency.upper()
         return outcome
 
     @staticmethod

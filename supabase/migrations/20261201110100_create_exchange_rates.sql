@@ -69,8 +69,25 @@ $$;
 comment on function private.fixed_parity(text, text) is
 'The fixed parities (EUR<->XOF and EUR<->XAF at 655.957, XOF<->XAF at par); null for other pairs.';
 
--- authenticated: the console (`rates list`, as the operator) shows them
-grant execute on function private.fixed_parity(text, text) to authenticated;
+-- The fixed parities, one row per pair (for the console and the frontend).
+create function public.fixed_parities()
+returns table (base_currency text, quote_currency text, rate numeric)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select a.code, b.code, private.fixed_parity(a.code, b.code)
+    from public.currencies as a
+    cross join public.currencies as b
+    where a.code < b.code and private.fixed_parity(a.code, b.code) is not null
+    order by a.code, b.code
+$$;
+
+comment on function public.fixed_parities() is
+'The fixed parities (1 base_currency = rate quote_currency), which no one sets: EUR<->XOF, EUR<->XAF at 655.957, XAF<->XOF at par.';
+
+grant execute on function public.fixed_parities() to anon, authenticated;
 
 -- The rate from one currency to another (major units), where it comes from
 -- (same, fixed_parity, rates_table) and its date (null unless from the

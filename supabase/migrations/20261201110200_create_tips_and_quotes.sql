@@ -14,7 +14,8 @@
 --   more than reached it): private.split_fee. The campaign bears its share
 --   (ledger processor_fee), the platform the tip's (tip_fee).
 -- - The platform fee is on the gift only (private.platform_fee, the one home
---   of its rounding: half up).
+--   of its rounding: half up), at the campaign's rate (its category's, else
+--   the global one: private.campaign_platform_fee_bp).
 -- - Cover fees: the donor asks that the beneficiary receive the whole amount;
 --   the gift is grossed up to the smallest one whose net (gift less its
 --   processor and platform fees) reaches it, with gift + tip a multiple of the
@@ -37,6 +38,11 @@
 --   cancelled campaign) refunds what is left of both. Disputes withdraw from
 --   the gift only (as before); a dispute's part beyond the gift is the
 --   platform's loss.
+-- - Paying from abroad (card): the charge may be in the donor's currency; the
+--   ledger books what the provider settled, in the campaign's currency (rules
+--   in the "Paying from abroad" section below).
+-- - Receipts: a receipt's amount is the gift; the tip is its own line
+--   (receipts.tip_amount, frozen at issue; the PDF shows it apart).
 -- - The books (private.check_ledger): as before for the campaign, with the
 --   tip and its share of the fee taken out of what the providers report; and
 --   each campaign's tip entries equal its credited donations' tips less their
@@ -56,6 +62,15 @@ comment on column public.donations.tip_refunded is
 'How much of the tip was refunded (a refund goes to the gift first, then to the tip).';
 comment on column public.donations.covers_fees is
 'The donor chose to cover the fees: amount is grossed up so that the campaign nets what the donor asked.';
+
+-- Paying from abroad: the charge in the donor's currency (below).
+alter table private.payment_attempts
+add column pay_currency text references public.currencies (code),
+add column pay_amount bigint check (pay_amount > 0),
+add column settled_amount bigint check (settled_amount > 0),
+add constraint payment_attempts_pay_check check ((pay_currency is null) = (pay_amount is null));
+
+create index payment_attempts_pay_currency_idx on private.payment_attempts (pay_currency);
 
 alter table public.platform_settings
 add column tip_suggestions_bp integer[] not null default '{500,1000,1500}',
@@ -229,10 +244,44 @@ begin
 end;
 $$;
 
+-- The platform fee rate a new pledge to the campaign is frozen with: its
+-- category's, else the global one. The one home of that rule (the pledge's
+-- trigger, the quote and covered fees).
+create function private.campaign_platform_fee_bp(campaign_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select coalesce(
+        (
+            select k.platform_fee_bp
+            from public.campaigns as c
+            inner join public.categories as k on c.category = k.slug
+            where c.id = campaign_platform_fee_bp.campaign_id
+        ),
+        (select s.platform_fee_bp from public.platform_settings as s)
+    )
+$$;
+
+create or replace function private.category_platform_fee()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    new.platform_fee_bp := private.campaign_platform_fee_bp(new.campaign_id);
+    return new;
+end;
+$$;
+
 -- The gift a pledge asks for: the amount, or with covered fees the amount
--- grossed up (private.gross_up, at the provider's step for the currency).
+-- grossed up (private.gross_up, at the campaign's platform fee and the
+-- provider's step for its currency).
 create function private.pledged_gift(
-    provider public.payment_provider, currency text, payment_method text, amount bigint, tip bigint,
+    c public.campaigns, provider public.payment_provider, payment_method text, amount bigint, tip bigint,
     cover_fees boolean
 )
 returns bigint
@@ -243,11 +292,10 @@ as $$
     select case
         when not coalesce(cover_fees, false) then amount
         else private.gross_up(
-            provider, payment_method, amount, tip,
-            (select s.platform_fee_bp from public.platform_settings as s),
+            provider, payment_method, amount, tip, private.campaign_platform_fee_bp(c.id),
             (
                 select r.amount_step from public.provider_currencies as r
-                where r.provider = pledged_gift.provider and r.currency = pledged_gift.currency
+                where r.provider = pledged_gift.provider and r.currency = c.currency
             )
         )
     end
@@ -292,7 +340,8 @@ create function private.create_donation(
     is_anonymous boolean default false,
     tip_amount bigint default 0,
     cover_fees boolean default false,
-    payment_method text default null
+    payment_method text default null,
+    pay_currency text default null
 )
 returns jsonb
 language plpgsql
@@ -309,6 +358,7 @@ declare
     gift bigint;
     d public.donations;
     attempt_id uuid;
+    charged_currency text;
 begin
     select * into c from public.campaigns as x where x.id = create_donation.campaign_id;
     if not found or not c.is_published then
@@ -322,8 +372,9 @@ begin
     end if;
     perform private.check_donation_terms(c, amount);
     perform private.check_tip(amount, tip);
-    gift := private.pledged_gift(provider, c.currency, payment_method, amount, tip, cover_fees);
+    gift := private.pledged_gift(c, provider, payment_method, amount, tip, cover_fees);
     perform private.check_donation_terms(c, gift);
+    charged_currency := nullif(pg_catalog.upper(pay_currency), c.currency);
     select * into cur from public.currencies as k where k.code = c.currency;
     if donor_id is not null then
         select * into donor from auth.users as u where u.id = create_donation.donor_id;
@@ -364,11 +415,14 @@ begin
     values (
         c.id, donor_id, gift, c.currency, name, email,
         nullif(pg_catalog.btrim(message), ''), coalesce(is_anonymous, false),
-        (select s.platform_fee_bp from public.platform_settings as s), tip, coalesce(cover_fees, false)
+        private.campaign_platform_fee_bp(c.id), tip, coalesce(cover_fees, false)
     )
     returning * into d;
-    insert into private.payment_attempts (donation_id, provider, amount, currency)
-    values (d.id, provider, d.amount + d.tip_amount, d.currency)
+    insert into private.payment_attempts (donation_id, provider, amount, currency, pay_currency, pay_amount)
+    values (
+        d.id, provider, d.amount + d.tip_amount, d.currency, charged_currency,
+        private.pay_amount(provider, d.currency, charged_currency, d.amount + d.tip_amount)
+    )
     returning id into attempt_id;
 
     return pg_catalog.jsonb_build_object(
@@ -379,6 +433,7 @@ begin
         'tip_amount', d.tip_amount,
         'charged_amount', d.amount + d.tip_amount,
         'currency', d.currency,
+        'pay_currency', charged_currency,
         'exponent', cur.exponent,
         'donor_email', d.donor_email,
         'campaign_title', c.title,
@@ -388,7 +443,7 @@ end;
 $$;
 
 grant execute on function private.create_donation(
-    uuid, bigint, text, public.payment_provider, uuid, text, text, text, boolean, bigint, boolean, text
+    uuid, bigint, text, public.payment_provider, uuid, text, text, text, boolean, bigint, boolean, text, text
 ) to service_role;
 
 -- A payment the provider confirms: credit it, unless the amount or currency
@@ -413,7 +468,12 @@ begin
     if d.status not in ('pending', 'failed', 'canceled') then
         return 'ignored';  -- already credited
     end if;
-    if paid is distinct from attempt.amount or paid_currency is distinct from d.currency then
+    if paid_currency is distinct from coalesce(attempt.pay_currency, d.currency) or (
+        case
+            when attempt.pay_currency is null then paid is distinct from attempt.amount
+            else paid is null or (outcome ->> 'pay_amount')::bigint is distinct from attempt.pay_amount
+        end
+    ) then
         update public.donations as x
         set
             needs_review = format('provider reported %s %s for a charge of %s %s', paid, paid_currency, attempt.amount, x.currency),
@@ -425,6 +485,16 @@ begin
             updated_at = pg_catalog.now()
         where a.id = attempt.id;
         return 'mismatch';
+    end if;
+    if attempt.pay_currency is not null then
+        -- what settled, in the campaign's currency: the gift and the tip scaled to it
+        update public.donations as x
+        set
+            amount = paid - (paid * x.tip_amount) / (x.amount + x.tip_amount),
+            tip_amount = (paid * x.tip_amount) / (x.amount + x.tip_amount)
+        where x.id = d.id
+        returning * into d;
+        update private.payment_attempts as a set settled_amount = paid where a.id = attempt.id;
     end if;
     select * into fees from private.donation_fees(
         attempt.provider, outcome ->> 'payment_method', d.amount, d.tip_amount, d.platform_fee_bp,
@@ -658,8 +728,16 @@ as $$
         d.campaign_id, d.id, a.provider, coalesce(a.payment_ref, a.charge_ref, a.session_ref),
         d.amount - d.refunded_amount - d.disputed_amount + d.tip_amount - d.tip_refunded, d.currency,
         private.to_minor_units(
-            d.amount - d.refunded_amount - d.disputed_amount + d.tip_amount - d.tip_refunded, k.exponent,
-            private.provider_exponent(a.provider, d.currency)
+            case
+                when a.pay_currency is null
+                    then d.amount - d.refunded_amount - d.disputed_amount + d.tip_amount - d.tip_refunded
+                when d.amount - d.refunded_amount - d.disputed_amount + d.tip_amount - d.tip_refunded
+                    >= a.settled_amount then a.pay_amount
+                else (d.amount - d.refunded_amount - d.disputed_amount + d.tip_amount - d.tip_refunded)
+                    * a.pay_amount / a.settled_amount
+            end,
+            (select p.exponent from public.currencies as p where p.code = coalesce(a.pay_currency, d.currency)),
+            private.provider_exponent(a.provider, coalesce(a.pay_currency, d.currency))
         ),
         (case when a.provider = 'stripe' then 'pending' else 'manual' end)::public.refund_order_status
     from (
@@ -826,7 +904,7 @@ declare
     gift bigint;
     fees record;
     rate record;
-    bp integer := (select s.platform_fee_bp from public.platform_settings as s);
+    bp integer := private.campaign_platform_fee_bp(c.id);
 begin
     if amount is null or amount <= 0 or amount > 1000000000000000 then
         raise exception using
@@ -853,7 +931,7 @@ begin
     tip := private.convert(coalesce(tip_amount, 0), pay_currency, c.currency);
     perform private.check_donation_terms(c, wanted);
     perform private.check_tip(wanted, tip);
-    gift := private.pledged_gift(chosen, c.currency, payment_method, wanted, tip, cover_fees);
+    gift := private.pledged_gift(c, chosen, payment_method, wanted, tip, cover_fees);
     perform private.check_donation_terms(c, gift);
     select * into fees from private.donation_fees(chosen, payment_method, gift, tip, bp);
     return row(
@@ -910,3 +988,268 @@ for each row when (
     or old.disputed_amount is distinct from new.disputed_amount or old.tip_refunded is distinct from new.tip_refunded
 )
 execute function private.follow_refund_orders();
+
+
+-- Paying from abroad ---------------------------------------------------------------
+-- A card donor may pay in their own currency (pay_currency) for a campaign in
+-- another: the attempt keeps the pledge in the campaign's currency (amount:
+-- gift + tip) and the charge in the donor's (pay_amount, converted at
+-- private.convert: the quote's rate). Stripe only. When paid, the ledger books
+-- what the provider settled (its balance transaction: amount and currency,
+-- after its own exchange rate), in the campaign's currency (the settlement's
+-- currency converted by private.convert: the fixed parity for EUR<->XOF/XAF):
+-- settled_amount. The gift and the tip are scaled to it in proportion (the
+-- tip rounded down). Later amounts in the donor's currency (fee, refunds,
+-- disputes) are converted at the rate applied, settled_amount / pay_amount (a
+-- whole charge is exactly settled_amount; a part rounded down, a fee up). An
+-- event that cannot be converted (no settlement reported, a settlement
+-- currency the platform does not know, a refund before the payment is
+-- credited) is held for review (mismatch). A refund order for such a charge
+-- asks the provider for the pay currency's amount.
+
+
+-- An amount of a charge in the donor's currency, in the campaign's at the rate
+-- the provider applied (the whole charge: exactly what settled); rounded down,
+-- or up for a fee.
+create function private.at_settled_rate(a private.payment_attempts, amount bigint, up boolean default false)
+returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+    select case
+        when amount is null or a.settled_amount is null then null
+        when amount >= a.pay_amount then a.settled_amount
+        when up then pg_catalog.ceil(amount::numeric * a.settled_amount / a.pay_amount)::bigint
+        else (amount * a.settled_amount) / a.pay_amount
+    end
+$$;
+
+-- The settlement a provider reports (settled_amount in its unit of
+-- settled_currency), in the campaign's currency; null when it cannot be
+-- converted.
+create function private.settled_in(outcome jsonb, campaign_currency text, provider public.payment_provider)
+returns bigint
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    settled_currency text := pg_catalog.upper(outcome ->> 'settled_currency');
+    exponent smallint := (select k.exponent from public.currencies as k where k.code = settled_currency);
+begin
+    if outcome ->> 'settled_amount' is null or exponent is null then
+        return null;
+    end if;
+    return private.convert(
+        private.to_minor_units(
+            (outcome ->> 'settled_amount')::bigint, private.provider_exponent(provider, settled_currency), exponent
+        ),
+        settled_currency, campaign_currency
+    );
+exception when sqlstate 'PT422' then
+    return null;  -- no rate known: held for review
+end;
+$$;
+
+-- A charge in the donor's currency: the outcome's amounts in the campaign's
+-- (pay_amount keeps the charge as the provider reported it). Unchanged for a
+-- charge in the campaign's currency.
+create function private.outcome_in_campaign_currency(
+    a private.payment_attempts, outcome jsonb, campaign_currency text, provider public.payment_provider
+)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    applied private.payment_attempts := a;
+begin
+    if a.pay_currency is null then
+        return outcome;
+    end if;
+    applied.settled_amount := coalesce(a.settled_amount, private.settled_in(outcome, campaign_currency, provider));
+    return outcome - 'amount' - 'fee' - 'refunded_total' - 'dispute_amount'
+        || pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+            'pay_amount', (outcome ->> 'amount')::bigint,
+            'amount', private.at_settled_rate(applied, (outcome ->> 'amount')::bigint),
+            'fee', private.at_settled_rate(applied, (outcome ->> 'fee')::bigint, true),
+            'refunded_total', private.at_settled_rate(applied, (outcome ->> 'refunded_total')::bigint),
+            'dispute_amount', private.at_settled_rate(applied, (outcome ->> 'dispute_amount')::bigint)
+        ));
+end;
+$$;
+
+-- A payment attempt's amount in its provider's unit, as the gateways send it:
+-- the charge in the donor's currency when they pay in theirs.
+create or replace function private.provider_amount(attempt_id uuid)
+returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    converted bigint;
+begin
+    select private.to_minor_units(
+        coalesce(a.pay_amount, a.amount), c.exponent, private.provider_exponent(a.provider, c.code)
+    ) into converted
+    from private.payment_attempts as a
+    inner join public.currencies as c on c.code = coalesce(a.pay_currency, a.currency)
+    inner join public.provider_currencies as r on a.provider = r.provider and c.code = r.currency
+    where a.id = provider_amount.attempt_id;
+    if converted is null then
+        raise exception using
+            errcode = 'PT422', message = 'amount_not_payable',
+            detail = 'This payment''s provider cannot charge its amount.';
+    end if;
+    return converted;
+end;
+$$;
+
+-- The charge in the donor's currency for a pledge of `amount` (gift + tip) in
+-- the campaign's: by card only, in a currency the provider takes, within its
+-- bounds. Null when the donor pays in the campaign's currency.
+create function private.pay_amount(
+    provider public.payment_provider, campaign_currency text, pay_currency text, amount bigint
+)
+returns bigint
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    charged bigint;
+begin
+    if pay_currency is null or pg_catalog.upper(pay_currency) = campaign_currency then
+        return null;
+    end if;
+    if provider <> 'stripe' or not exists (
+        select from public.provider_currencies as r
+        where r.provider = pay_amount.provider and r.currency = pg_catalog.upper(pay_currency) and r.active
+    ) then
+        raise exception using
+            errcode = 'PT422', message = 'pay_currency_unsupported',
+            detail = 'Paying in another currency than the campaign''s is by card, in a currency it takes.';
+    end if;
+    charged := private.convert(amount, campaign_currency, pg_catalog.upper(pay_currency));
+    if not exists (
+        select from public.provider_currencies as r
+        where r.provider = pay_amount.provider and r.currency = pg_catalog.upper(pay_currency)
+            and charged >= coalesce(r.min_amount, 1) and charged <= coalesce(r.max_amount, charged)
+            and charged % r.amount_step = 0
+    ) then
+        raise exception using
+            errcode = 'PT422', message = 'amount_not_payable',
+            detail = format('%s %s cannot be charged by card.', charged, pg_catalog.upper(pay_currency));
+    end if;
+    return charged;
+end;
+$$;
+
+create or replace function private.refuse_disagreeing_outcome(
+    a private.payment_attempts, d public.donations, outcome jsonb, out result text, out note text
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    ref_names text[] := array[
+        'attempt_id', 'donation_id', 'client_reference_id', 'campaign_id',
+        'session_ref', 'payment_ref', 'charge_ref', 'currency'
+    ];
+    ref_values text[] := array[
+        a.id::text, a.donation_id::text, a.donation_id::text, d.campaign_id::text,
+        a.session_ref, a.payment_ref, a.charge_ref, coalesce(a.pay_currency, d.currency)
+    ];
+    disagree text[];
+begin
+    if a.id is null then
+        result := 'unknown_payment';
+        note := 'no payment attempt matches this event';
+        return;
+    end if;
+    select pg_catalog.array_agg(pg_catalog.format('%s %s (the payment''s: %s)', r.ref, r.given, r.ours))
+    into disagree
+    from (
+        select n.ref, outcome ->> n.ref as given, n.ours
+        from rows from (pg_catalog.unnest(ref_names), pg_catalog.unnest(ref_values)) as n (ref, ours)
+    ) as r
+    where r.given is not null and r.ours is not null
+        and (case when r.ref = 'currency' then pg_catalog.upper(r.given) else r.given end) <> r.ours;
+    if disagree is not null then
+        result := 'mismatch';
+        note := 'references disagree, held for review: ' || pg_catalog.array_to_string(disagree, '; ');
+    end if;
+end;
+$$;
+
+create or replace function private.record_payment_event(
+    provider public.payment_provider,
+    event_id text,
+    event_type text,
+    occurred_at timestamptz,
+    livemode boolean,
+    payload jsonb,
+    outcome jsonb
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    inbox_id bigint;
+    kind text := coalesce(outcome ->> 'kind', 'ignored');
+    event_key text := provider::text || ':' || event_id;
+    a private.payment_attempts;
+    -- the donation, row-locked, as it was before this event
+    d public.donations;
+    result text;
+    note text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'off', true);
+    inbox_id := private.payment_event_inbox(provider, event_id, event_type, occurred_at, livemode, payload);
+    if inbox_id is null then
+        return pg_catalog.jsonb_build_object('outcome', 'duplicate');
+    end if;
+
+    if kind = 'ignored' then
+        result := 'ignored';
+    else
+        a := private.find_attempt_for_outcome(provider, outcome);
+        if a.id is not null then
+            select * into d from public.donations as x where x.id = a.donation_id for update;
+        end if;
+        select * into result, note from private.refuse_disagreeing_outcome(a, d, outcome);
+        if result is null then
+            outcome := private.outcome_in_minor_units(outcome, coalesce(a.pay_currency, d.currency), provider);
+            outcome := private.outcome_in_campaign_currency(a, outcome, d.currency, provider);
+            select * into result, note from private.remember_provider_refs(a, outcome);
+        end if;
+        if result is null and private.outcome_is_incomplete(kind, outcome) then
+            result := 'mismatch';
+            note := 'the amount is missing or does not convert to the pledge''s currency';
+        end if;
+        if result is null then
+            case kind
+                when 'payment' then
+                    select * into result, note from private.apply_payment_outcome(a, d, outcome, occurred_at, event_key);
+                when 'refund' then
+                    select * into result, note from private.apply_refund_outcome(a, d, outcome, event_key);
+                when 'dispute' then
+                    select * into result, note from private.apply_dispute_outcome(a, d, outcome, occurred_at, event_key);
+                else
+                    result := 'ignored';
+                    note := format('unknown outcome kind %s', kind);
+            end case;
+        end if;
+    end if;
+
+    perform private.close_payment_event(inbox_id, result, note, a.donation_id, d);
+    return pg_catalog.jsonb_build_object('outcome', result, 'detail', note, 'donation_id', a.donation_id);
+end;
+$$;
