@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from webhooks import payments
+from webhooks import payments, recurring_gifts
 from webhooks.auth import optional_user_id
 from webhooks.validation import parse_json
 
@@ -31,6 +31,8 @@ class CheckoutRequest(BaseModel):
     locale: Literal["fr", "en"] | None = None
     # None: the currency's default provider (mobile money for XOF, XAF, CDF, GNF)
     provider: Literal["stripe", "cinetpay"] | None = None
+    # a monthly gift by card (Stripe): each month is a donation (webhooks/recurring_gifts.py)
+    recurring: Literal["monthly"] | None = None
 
 
 class CheckoutResponse(BaseModel):
@@ -39,6 +41,8 @@ class CheckoutResponse(BaseModel):
     donation_id: uuid.UUID
     provider: Literal["stripe", "cinetpay"]
     checkout_url: str
+    # the monthly gift this checkout starts (recurring = monthly), else null
+    recurring_gift_id: uuid.UUID | None = None
 
 
 @bp.post("/donations/checkout")
@@ -47,6 +51,8 @@ def checkout():
     donor_id = optional_user_id()
     provider = body.provider or payments.default_provider(body.currency)
     gateway = current_app.extensions["gateways"][provider]
+    if body.recurring == "monthly":
+        return _monthly(body, donor_id, provider, gateway)
     gateway.require_configured()
     pledge = payments.create_pledge(
         campaign_id=body.campaign_id,
@@ -63,5 +69,29 @@ def checkout():
     checkout_url = gateway.open_checkout(pledge)
     answer = CheckoutResponse(
         donation_id=pledge.donation_id, provider=provider, checkout_url=checkout_url
+    )
+    return jsonify(answer.model_dump(mode="json")), 201
+
+
+def _monthly(body: CheckoutRequest, donor_id: uuid.UUID | None, provider: str, gateway):
+    """A monthly gift: the database refuses any provider but Stripe (recurring_needs_card)."""
+    recurring = recurring_gifts.start(
+        campaign_id=body.campaign_id,
+        amount=body.amount,
+        currency=body.currency,
+        provider=provider,
+        donor_id=donor_id,
+        donor_name=body.donor_name,
+        donor_email=body.email,
+        message=body.message,
+        is_anonymous=body.is_anonymous,
+        locale=body.locale,
+    )
+    checkout_url = recurring_gifts.open_checkout(gateway, recurring)
+    answer = CheckoutResponse(
+        donation_id=recurring.pledge.donation_id,
+        provider="stripe",
+        checkout_url=checkout_url,
+        recurring_gift_id=recurring.gift_id,
     )
     return jsonify(answer.model_dump(mode="json")), 201
