@@ -166,6 +166,11 @@ def build(
          "channel": "cash", "slip_ref": f"africagnotte/offline/{active['id']}/recu-obseques"},
     )  # fmt: skip
     ids["offline_gift"] = _id(gift)
+    # A monthly gift of the donor's (the service's SQL, as its checkout opens).
+    ids["recurring_gift"] = conn.execute(
+        "select private.start_recurring_gift(%s, 5000, 'XOF', 'stripe', %s) ->> 'recurring_gift_id' as g",
+        [active["id"], donor.id],
+    ).fetchone()["g"]
     ids.update(
         update=update["id"],
         comment=comment["id"],
