@@ -436,3 +436,65 @@ def test_a_banned_donor_cannot_cancel_by_token_but_can_by_link(
     sig = cancel_link_sig(db, gift)
     answer = service.post(f"/recurring-gifts/{gift['gift_id']}/cancel", json={"sig": sig})
     assert answer.get_json()["status"] == "ended"
+
+
+# The console ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(operator_cli, monkeypatch, stripe_api):
+    monkeypatch.setenv("STRIPE_SECRET_KEY", sf.SECRET_KEY)
+    monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+    return operator_cli
+
+
+def test_payments_end_recurring_deletes_the_subscriptions_of_a_closed_campaign_then_ends_them(
+    db, cli, post_event, stripe_api, monthly, guest_monthly, campaign
+):
+    for gift in (monthly, guest_monthly):
+        post_event(paid_invoice(stripe_api, gift, first=True))
+    db.sql("update public.campaigns set status = 'expired' where id = %s", [campaign["id"]])
+    dry = cli("--lang", "en", "payments", "end-recurring", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert stripe_api.deleted_subscriptions == []
+    result = cli("--lang", "en", "payments", "end-recurring", "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(stripe_api.deleted_subscriptions) == sorted(
+        [monthly["subscription_id"], guest_monthly["subscription_id"]]
+    )
+    for gift in (monthly, guest_monthly):
+        row = gift_row(db, gift)
+        assert (row["status"], row["end_reason"]) == ("ended", "campaign_closed")
+    again = cli("--lang", "en", "payments", "end-recurring")
+    assert again.exit_code == 0
+    assert len(stripe_api.deleted_subscriptions) == 2
+    assert (
+        db.one(
+            "select count(*) as n from private.audit_log where action = 'payments end-recurring'"
+        )["n"]
+        == 2
+    )
+
+
+def test_payments_end_recurring_exits_1_when_stripe_does_not_answer(
+    db, cli, post_event, stripe_api, monthly, user, as_user
+):
+    post_event(paid_invoice(stripe_api, monthly, first=True))
+    as_user(user).rpc("cancel_recurring_gift", {"gift_id": monthly["gift_id"]})
+    stripe_api.fail = "error"
+    result = cli("--lang", "en", "payments", "end-recurring")
+    assert result.exit_code == 1
+    assert gift_row(db, monthly)["status"] == "ending"
+
+
+def test_recurring_gifts_list_and_show_in_french(db, cli, post_event, stripe_api, monthly):
+    post_event(paid_invoice(stripe_api, monthly, first=True))
+    post_event(paid_invoice(stripe_api, monthly))
+    listed = cli("--lang", "fr", "recurring-gifts", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "Dons mensuels" in listed.output
+    assert monthly["gift_id"][:8] in listed.output
+    shown = cli("recurring-gifts", "show", monthly["gift_id"][:8], "--json")
+    assert shown.exit_code == 0, shown.output
+    assert '"status": "active"' in shown.output
+    assert shown.output.count('"succeeded"') == 2

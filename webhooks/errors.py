@@ -73,6 +73,9 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
     "receipt_not_found": ErrorKind(
         404, "No such receipt, or its link's signature is wrong (the SQL answers it too)."
     ),
+    "recurring_gift_not_found": ErrorKind(
+        404, "No such monthly gift, or its link's signature is wrong (the SQL answers it too)."
+    ),
     # providers' webhooks
     "missing_signature": ErrorKind(400, "The provider's signature header is missing."),
     "invalid_signature": ErrorKind(

@@ -321,8 +321,12 @@ class CancelResponse(BaseModel):
     end_reason: str | None
 
 
-@bp.post("/recurring-gifts/<uuid:gift_id>/cancel")
-def cancel(gift_id: uuid.UUID):
+@bp.post("/recurring-gifts/<gift_id>/cancel")
+def cancel(gift_id: str):
+    try:
+        gift_id = uuid.UUID(gift_id)
+    except ValueError:
+        raise ApiError("recurring_gift_not_found", "No such recurring gift.") from None
     body = parse_json(CancelRequest)
     user_id = optional_user_id()
     gateway = current_app.extensions["gateways"]["stripe"]

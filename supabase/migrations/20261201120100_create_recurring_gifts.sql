@@ -151,6 +151,17 @@ create policy "the service reads recurring gifts"
 on public.recurring_gifts for select to service_role
 using (true);
 
+-- restrictive, so that no grant made by mistake ever opens them.
+create policy "api roles never touch recurring gifts' stripe references"
+on private.recurring_gift_refs as restrictive for all to anon, authenticated, service_role
+using (false)
+with check (false);
+
+create policy "api roles never touch recurring gifts' invoices"
+on private.recurring_gift_payments as restrictive for all to anon, authenticated, service_role
+using (false)
+with check (false);
+
 create policy "api roles never read the recurring gift signing key"
 on private.recurring_gift_signing_key as restrictive for all to anon, authenticated, service_role
 using (false)
