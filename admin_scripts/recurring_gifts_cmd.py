@@ -16,7 +16,8 @@ from typing import Any
 
 import typer
 
-from admin_scripts import db, i18n, operator
+from admin_scripts import choices, db, i18n, operator
+from admin_scripts.choices import RecurringGiftStatus
 from admin_scripts.console import JSON_OPTION, err, print_json, print_rows
 from admin_scripts.documents_cmd import print_fields, short
 from admin_scripts.errors import EXIT_NOT_FOUND, OperatorError
@@ -45,8 +46,6 @@ limit %(limit)s
 """
 )
 
-STATUSES = ("pending", "active", "ending", "ended")
-
 
 def one(conn, gift_id: str) -> dict[str, Any]:
     row = conn.execute(GIFTS + " where g.id = %s", [gift_id]).fetchone()
@@ -57,20 +56,16 @@ def one(conn, gift_id: str) -> dict[str, Any]:
 
 @app.command("list", help=N_("Monthly gifts, newest first (or --status, --campaign)."))
 def list_(
-    status: str = typer.Option(
-        None, "--status", help=N_("Only this status: pending, active, ending, ended.")
-    ),
+    status: RecurringGiftStatus = typer.Option(None, "--status", help=N_("Only this status.")),
     campaign: str = typer.Option(None, "--campaign", help=N_("Only this campaign (id or slug).")),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    if status is not None and status not in STATUSES:
-        raise typer.BadParameter(", ".join(STATUSES), param_hint="--status")
     with db.connect() as conn:
         campaign_id = operator.find_id(conn, "campaigns", campaign, slug=True) if campaign else None
         with acting_as(conn):
             rows = conn.execute(
-                LISTED, {"status": status, "campaign": campaign_id, "limit": limit}
+                LISTED, {"status": choices.value(status), "campaign": campaign_id, "limit": limit}
             ).fetchall()
     print_rows(
         rows, as_json=as_json, title=_("Monthly gifts"),
