@@ -115,6 +115,22 @@ def test_a_monthly_gift_to_a_closed_campaign_is_refused(db, service, stripe_api,
     assert db.sql("select id from public.recurring_gifts") == []
 
 
+def test_a_checkout_left_unpaid_ends_the_gift_untold(db, post_event, monthly, user):
+    session = sf.resource(
+        "checkout.session", id=monthly["session_id"], mode="subscription", status="expired",
+        payment_status="unpaid", amount_total=AMOUNT, currency="xof", payment_intent=None,
+        metadata={"donation_id": monthly["donation_id"], "campaign_id": monthly["campaign_id"],
+                  "recurring_gift_id": monthly["gift_id"]},
+    )  # fmt: skip
+    assert outcome(post_event(sf.event("checkout.session.expired", session))) == "applied"
+    donation = db.one("select status::text from public.donations where id = %s",
+                      [monthly["donation_id"]])  # fmt: skip
+    assert donation["status"] == "canceled"
+    gift = gift_row(db, monthly)
+    assert (gift["status"], gift["end_reason"]) == ("ended", "checkout_abandoned")
+    assert notifications(db, user, "recurring_gift_ended") == []
+
+
 # Each month ------------------------------------------------------------------------------
 
 

@@ -47,7 +47,9 @@
 --                retried per its settings, then deleted the subscription:
 --                customer.subscription.deleted with cancellation_details.reason
 --                payment_failed), canceled_at_provider (deleted at Stripe for
---                another reason).
+--                another reason), checkout_abandoned (the Checkout Session
+--                expired unpaid: its first pledge is canceled; the donor is not
+--                told, the gift never began).
 --                The subscriptions of ending gifts are deleted at Stripe by the
 --                service (at once for a donor's cancel; on the next invoice
 --                otherwise) and by `cagnotte-admin payments end-recurring`
@@ -65,7 +67,7 @@
 
 create type public.recurring_gift_status as enum ('pending', 'active', 'ending', 'ended');
 create type public.recurring_gift_end_reason as enum (
-    'canceled_by_donor', 'campaign_closed', 'payment_failed', 'canceled_at_provider'
+    'canceled_by_donor', 'campaign_closed', 'payment_failed', 'canceled_at_provider', 'checkout_abandoned'
 );
 
 -- Tables -----------------------------------------------------------------------
@@ -280,7 +282,7 @@ begin
     );
     if to_status = 'active' then
         perform private.tell_recurring_donor(g, 'recurring_gift_started');
-    elsif was in ('pending', 'active') then
+    elsif was in ('pending', 'active') and g.end_reason <> 'checkout_abandoned' then
         perform private.tell_recurring_donor(g, 'recurring_gift_ended');
     end if;
     return g;
@@ -773,6 +775,33 @@ comment on function public.cancel_recurring_gift(uuid) is
 grant execute on function public.cancel_recurring_gift(uuid) to authenticated;
 
 -- Triggers ---------------------------------------------------------------------
+
+-- A gift whose checkout never completed (its first pledge canceled: the
+-- Checkout Session expired) ends, checkout_abandoned, untold: it never began.
+create function private.end_abandoned_recurring_gift()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    gift_id uuid;
+begin
+    select r.gift_id into gift_id
+    from private.recurring_gift_refs as r
+    inner join public.recurring_gifts as g on r.gift_id = g.id
+    where r.first_donation_id = new.id and g.status = 'pending' and r.subscription_ref is null;
+    if gift_id is not null then
+        perform private.move_recurring_gift(gift_id, 'ended', 'checkout_abandoned');
+    end if;
+    return null;
+end;
+$$;
+
+create trigger donations_end_abandoned_recurring_gifts
+after update of status on public.donations
+for each row when (new.status = 'canceled' and old.status is distinct from new.status)
+execute function private.end_abandoned_recurring_gift();
 
 -- A campaign that closes (neither open nor frozen: expired, cancelled...) ends
 -- its recurring gifts: they are ending, and their donors are told.
