@@ -131,6 +131,26 @@ def test_a_checkout_left_unpaid_ends_the_gift_untold(db, post_event, monthly, us
     assert notifications(db, user, "recurring_gift_ended") == []
 
 
+def test_a_gift_cancelled_before_its_checkout_is_paid_ends_when_the_checkout_expires(
+    db, service, post_event, stripe_api, guest_monthly
+):
+    sig = cancel_link_sig(db, guest_monthly)
+    response = service.post(
+        f"/recurring-gifts/{guest_monthly['gift_id']}/cancel", json={"sig": sig}
+    )
+    assert response.get_json()["status"] == "ending"  # no subscription yet: nothing to delete
+    assert stripe_api.deleted_subscriptions == []
+    session = sf.resource(
+        "checkout.session", id=guest_monthly["session_id"], mode="subscription",
+        status="expired", payment_status="unpaid", amount_total=AMOUNT, currency="xof",
+        payment_intent=None, metadata={"donation_id": guest_monthly["donation_id"]},
+    )  # fmt: skip
+    post_event(sf.event("checkout.session.expired", session))
+    gift = gift_row(db, guest_monthly)
+    assert (gift["status"], gift["end_reason"]) == ("ended", "canceled_by_donor")
+    assert len(emails(db, "recurring_gift_ended")) == 1
+
+
 # Each month ------------------------------------------------------------------------------
 
 
@@ -336,7 +356,9 @@ def test_a_frozen_campaign_keeps_its_gifts_but_credits_no_renewal(
     assert gift_row(db, monthly)["status"] == "active"
     assert outcome(post_event(paid_invoice(stripe_api, monthly))) == "ignored"
     assert len(stripe_api.refunds) == 1
+    assert stripe_api.deleted_subscriptions == []  # the freeze may be lifted
     assert collected(db, campaign) == AMOUNT
+    books_are_clean(db)
 
 
 # Failed renewals ----------------------------------------------------------------------------

@@ -280,14 +280,15 @@ def _paid_invoice(
     meta: dict[str, Any],
 ) -> dict[str, Any]:
     payment = _invoice_payment(gateway, invoice["id"])
-    refusal = _call(
-        "select private.recurring_invoice_refusal(%s, %s, %s, %s) as r",
-        [gift_ref, subscription, invoice["id"], common[0]],
-    )
+    with connection() as conn:
+        refusal = conn.execute(
+            "select * from private.recurring_invoice_refusal(%s, %s, %s, %s)",
+            [gift_ref, subscription, invoice["id"], common[0]],
+        ).fetchone()
     if refusal is not None:
-        # not credited: the money goes back, and the subscription ends at Stripe
+        # not credited: the money goes back; a gift that no longer runs ends at Stripe
         _refund_invoice(gateway, invoice, payment)
-        if subscription:
+        if subscription and refusal["ends_subscription"]:
             delete_subscription(gateway, subscription)
     outcome = {
         "kind": "payment",

@@ -388,24 +388,29 @@ begin
 end;
 $$;
 
--- Why an invoice of a gift is not credited (to refund at Stripe), or null: the
--- one home of that rule. The gift no longer runs, or its campaign takes no
--- money (the core's rule: private.create_donation's
--- campaign_not_accepting_donations). Never for an event already recorded nor
--- an invoice already linked to its donation (a replay refunds nothing).
+-- Why an invoice of a gift is not credited (to refund at Stripe): the one home
+-- of that rule; no row when it is credited. The gift no longer runs (its
+-- subscription is to delete: ends_subscription), or its campaign takes no
+-- money now (the core's rule, private.create_donation's
+-- campaign_not_accepting_donations: not open, or past ends_at; a frozen
+-- campaign keeps its gifts, a closed one ends them by trigger). Never for an
+-- event already recorded nor an invoice already linked to its donation (a
+-- replay refunds nothing).
 create function private.recurring_invoice_refusal(
     gift_ref text, subscription_ref text, invoice_ref text, event_id text
 )
-returns text
+returns table (reason text, ends_subscription boolean)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-    select case
-        when g.status in ('ending', 'ended') then 'the recurring gift is ' || g.status::text
-        when not c.is_open or c.ends_at <= pg_catalog.now() then 'the campaign is ' || c.status::text
-    end
+    select
+        case
+            when g.status in ('ending', 'ended') then 'the recurring gift is ' || g.status::text
+            else 'the campaign is ' || c.status::text
+        end,
+        g.status in ('ending', 'ended')
     from public.recurring_gifts as g
     inner join public.campaigns as c on g.campaign_id = c.id
     where g.id = (
@@ -415,6 +420,7 @@ as $$
         order by x.id::text = gift_ref desc
         limit 1
     )
+    and (g.status in ('ending', 'ended') or not c.is_open or c.ends_at <= pg_catalog.now())
     and not exists (
         select from private.webhook_events as w
         where w.provider = 'stripe' and w.event_id = recurring_invoice_refusal.event_id
@@ -567,7 +573,8 @@ begin
             'references disagree, held for review: ' || disagreement, g.id
         );
     end if;
-    refusal := private.recurring_invoice_refusal(g.id::text, subscription_ref, invoice_ref, event_id);
+    select r.reason into refusal
+    from private.recurring_invoice_refusal(g.id::text, subscription_ref, invoice_ref, event_id) as r;
     if refusal is not null then
         return private.record_recurring_event_only(
             event_id, event_type, occurred_at, livemode, payload, 'ignored',
@@ -777,7 +784,8 @@ grant execute on function public.cancel_recurring_gift(uuid) to authenticated;
 -- Triggers ---------------------------------------------------------------------
 
 -- A gift whose checkout never completed (its first pledge canceled: the
--- Checkout Session expired) ends, checkout_abandoned, untold: it never began.
+-- Checkout Session expired) ends, checkout_abandoned, untold: it never began
+-- (one its donor already cancelled keeps that reason).
 create function private.end_abandoned_recurring_gift()
 returns trigger
 language plpgsql
@@ -790,7 +798,7 @@ begin
     select r.gift_id into gift_id
     from private.recurring_gift_refs as r
     inner join public.recurring_gifts as g on r.gift_id = g.id
-    where r.first_donation_id = new.id and g.status = 'pending' and r.subscription_ref is null;
+    where r.first_donation_id = new.id and g.status in ('pending', 'ending') and r.subscription_ref is null;
     if gift_id is not null then
         perform private.move_recurring_gift(gift_id, 'ended', 'checkout_abandoned');
     end if;
