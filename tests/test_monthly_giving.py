@@ -3,6 +3,7 @@ through the payment core, ended by the donor, a closed campaign or failed renewa
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -219,8 +220,6 @@ def test_concurrent_deliveries_of_one_invoice_credit_it_once(
     answers: list[str] = []
 
     def deliver(evt):
-        import json
-
         payload = json.dumps(evt).encode()
         response = app.test_client().post(
             "/webhooks/stripe", data=payload,
@@ -536,3 +535,16 @@ def test_recurring_gifts_list_and_show_in_french(db, cli, post_event, stripe_api
     assert shown.exit_code == 0, shown.output
     assert '"status": "active"' in shown.output
     assert shown.output.count('"succeeded"') == 2
+
+
+def test_stripe_reconcile_credits_a_missed_invoice_through_the_webhooks_path(
+    db, cli, stripe_api, monthly, campaign
+):
+    missed = paid_invoice(stripe_api, monthly, first=True)
+    stripe_api.events.append(missed)
+    result = cli("stripe", "reconcile", "--since", "1d", "--json")
+    assert result.exit_code == 0, result.output
+    assert [a["outcome"] for a in json.loads(result.stdout)["applied"]] == ["applied"]
+    assert gift_row(db, monthly)["status"] == "active"
+    assert collected(db, campaign) == AMOUNT
+    books_are_clean(db)
