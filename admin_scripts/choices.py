@@ -85,6 +85,13 @@ class OfflineGiftStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class RecurringGiftStatus(StrEnum):
+    pending = "pending"
+    active = "active"
+    ending = "ending"
+    ended = "ended"
+
+
 class PaymentProvider(StrEnum):
     stripe = "stripe"
     cinetpay = "cinetpay"
@@ -99,6 +106,7 @@ DATABASE_TYPES: dict[type[StrEnum], str] = {
     EmailStatus: "private.email_status",
     DocumentStatus: "public.document_status",
     OfflineGiftStatus: "public.offline_gift_status",
+    RecurringGiftStatus: "public.recurring_gift_status",
     PaymentProvider: "public.payment_provider",
     InstitutionKind: "public.institution_kind",
     MobileOperator: "public.mobile_money_operator",

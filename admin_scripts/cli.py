@@ -27,6 +27,7 @@ from admin_scripts import (
     payouts_cmd,
     rates_cmd,
     receipts_cmd,
+    recurring_gifts_cmd,
     refunds_cmd,
     reports_cmd,
     settings_cmd,
@@ -93,6 +94,7 @@ app.add_typer(payouts_cmd.app, name="payouts")
 app.add_typer(rates_cmd.app, name="rates")
 app.add_typer(refunds_cmd.app, name="refunds")
 app.add_typer(receipts_cmd.app, name="receipts")
+app.add_typer(recurring_gifts_cmd.app, name="recurring-gifts")
 app.add_typer(organisations_cmd.app, name="organisations")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(reports_cmd.app, name="reports")

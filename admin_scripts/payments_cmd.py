@@ -263,3 +263,16 @@ def check(as_json: bool = JSON_OPTION) -> None:
     )
     if rows:
         raise typer.Exit(operator.EXIT_REFUSED)
+
+
+@app.command(
+    "end-recurring",
+    help=N_("Delete at Stripe the subscriptions of monthly gifts that are ending, then end them."),
+)
+def end_recurring(
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("List them, and do nothing.")),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    from admin_scripts import recurring_gifts_cmd
+
+    recurring_gifts_cmd.end_recurring(dry_run, as_json)

@@ -68,6 +68,9 @@ def serve(route: Route) -> tuple[ThreadingHTTPServer, str]:
         def do_POST(self) -> None:
             self._handle("POST")
 
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
+
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

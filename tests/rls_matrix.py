@@ -114,6 +114,10 @@ TABLES: dict[str, dict] = {
         "insert": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF", "received_on": ":today",
                    "channel": "cash", "slip_ref": "africagnotte/offline/{campaign}/matrice"},
     },
+    "recurring_gifts": {
+        "row": "id = %s", "params": [":recurring_gift"], "set": {"amount": 1},
+        "insert": {"campaign_id": ":campaign", "amount": 1000, "currency": "XOF"},
+    },
     "payout_approvals": {
         "row": "payout_id = %s", "params": [":payout"], "set": {"approved_at": "2026-11-21T10:00:00Z"},
         "insert": {"payout_id": ":payout", "treasurer_id": ":me"},
@@ -257,6 +261,7 @@ FUNCTIONS: dict[str, dict] = {
     "record_manual_refund": {"args": {"order_id": ":refund_order", "reference": "OM-1"}},
     "record_refund_request": {"args": {"order_id": ":refund_order", "provider_refund_id": "re_1"}},
     "reject_campaign": {"args": {"campaign_id": ":pending", "reason": "Photos floues"}},
+    "cancel_recurring_gift": {"args": {"gift_id": ":recurring_gift"}},
     "refuse_offline_gift": {"args": {"gift_id": ":offline_gift", "reason": "Illisible"}},
     "reject_payout": {"args": {"payout_id": ":payout", "reason": "À vérifier"}},
     "reorder_campaign_media": {"args": {"campaign_id": ":campaign",
@@ -501,6 +506,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("refuse_offline_gift", "execute"): "denied offline_gift_not_found ok cannot_attest_own_gift offline_gift_not_found ok account_banned",
     ("withdraw_offline_gift", "execute"): "denied offline_gift_not_found ok ok offline_gift_not_found ok account_banned",
     ("campaign_offline_gifts", "execute"): "ok ok ok ok ok ok ok",
+    ("recurring_gifts", "select"): "denied none none none ok ok none",
+    ("recurring_gifts", "insert"): "denied denied denied denied denied denied denied",
+    ("recurring_gifts", "update"): "denied denied denied denied denied denied denied",
+    ("recurring_gifts", "delete"): "denied denied denied denied denied denied denied",
+    ("cancel_recurring_gift", "execute"): "denied recurring_gift_not_found recurring_gift_not_found recurring_gift_not_found ok ok recurring_gift_not_found",
     ("unfreeze_campaign", "execute"): "denied admin_only admin_only admin_only admin_only invalid_status_transition admin_only",
 }
 # fmt: on

@@ -170,6 +170,11 @@ def build(
     api["admin"].rpc(
         "set_exchange_rate", {"base_currency": "GBP", "quote_currency": "XOF", "rate": 780}
     )
+    # A monthly gift of the donor's (the service's SQL, as its checkout opens).
+    ids["recurring_gift"] = conn.execute(
+        "select private.start_recurring_gift(%s, 5000, 'XOF', 'stripe', %s) ->> 'recurring_gift_id' as g",
+        [active["id"], donor.id],
+    ).fetchone()["g"]
     ids.update(
         update=update["id"],
         comment=comment["id"],

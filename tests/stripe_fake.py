@@ -181,6 +181,9 @@ class FakeStripe:
     events: list[dict[str, Any]] = field(default_factory=list)  # GET /v1/events, newest first
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # POST /v1/refunds
     refuse_refunds: str | None = None  # an error message: POST /v1/refunds answers 400
+    # monthly giving: each paid invoice's payment intent, and the subscriptions deleted
+    invoice_intents: dict[str, str] = field(default_factory=dict)
+    deleted_subscriptions: list[str] = field(default_factory=list)
 
     def calls(self, method: str, prefix: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
@@ -329,7 +332,104 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
             return fake.create_refund(req)
         if req.method == "GET" and req.path.startswith("/v1/charges/"):
             return 200, fake.charge(req.path.rsplit("/", 1)[1])
+        if (answer := subscription_route(fake, req)) is not None:
+            return answer
         return 404, {"error": {"type": "invalid_request_error", "message": "no route"}}
 
     server, fake.url = fake_http.serve(route)
     return server
+
+
+# Monthly giving: subscriptions, their invoices and payments ----------------------------
+
+
+def subscription_route(fake: FakeStripe, req: Request) -> tuple[int, dict[str, Any]] | None:
+    """GET /v1/invoice_payments?invoice=, DELETE /v1/subscriptions/:id (None: not these)."""
+    if req.method == "GET" and req.path == "/v1/invoice_payments":
+        invoice_id = req.query.get("invoice", "")
+        intent = fake.invoice_intents.get(invoice_id)
+        data = []
+        if intent:
+            info = fake.intents.get(intent, {"amount": 0, "currency": "xof"})
+            data.append(
+                resource(
+                    "invoice_payment",
+                    id=new_id("inpay"),
+                    invoice=invoice_id,
+                    amount_paid=info["amount"],
+                    amount_requested=info["amount"],
+                    currency=info["currency"],
+                    status="paid",
+                    payment={"type": "payment_intent", "payment_intent": intent},
+                )
+            )
+        return 200, {"object": "list", "url": "/v1/invoice_payments", "data": data,
+                     "has_more": False}  # fmt: skip
+    if req.method == "DELETE" and req.path.startswith("/v1/subscriptions/"):
+        sub_id = req.path.rsplit("/", 1)[1]
+        if sub_id in fake.deleted_subscriptions:
+            return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                   "message": f"No such subscription: '{sub_id}'"}}  # fmt: skip
+        fake.deleted_subscriptions.append(sub_id)
+        return 200, subscription(sub_id, {}, status="canceled")
+    return None
+
+
+def subscription(sub_id: str, meta: dict[str, str], **fields: Any) -> dict[str, Any]:
+    return resource(
+        "subscription",
+        **{"id": sub_id, "object": "subscription", "metadata": meta, "status": "active", **fields},
+    )
+
+
+def invoice(
+    invoice_id: str,
+    *,
+    subscription_id: str,
+    meta: dict[str, str],
+    amount: int,
+    currency: str,
+    billing_reason: str = "subscription_cycle",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A subscription's invoice, as the API (2025-03-31.basil and later) sends it:
+    its subscription and metadata under parent.subscription_details, no payment_intent."""
+    inv = resource(
+        "invoice",
+        **{
+            "id": invoice_id,
+            "object": "invoice",
+            "status": "paid",
+            "billing_reason": billing_reason,
+            "amount_due": amount,
+            "amount_paid": amount,
+            "amount_remaining": 0,
+            "total": amount,
+            "currency": currency.lower(),
+            "customer": "cus_test_monthly",
+            "parent": {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {"subscription": subscription_id, "metadata": meta},
+            },
+            **fields,
+        },
+    )
+    for key in ("payment_intent", "charge", "paid", "subscription"):
+        inv.pop(key, None)
+    return inv
+
+
+def pay_invoice(
+    fake: FakeStripe, *, subscription_id: str, meta: dict[str, str], amount: int, currency: str,
+    billing_reason: str = "subscription_cycle", invoice_id: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A paid invoice whose payment intent (and charge) the fake answers for."""
+    invoice_id = invoice_id or new_id("in")
+    intent = new_id("pi")
+    fake.register_intent(intent, amount, currency, {})
+    fake.invoice_intents[invoice_id] = intent
+    return invoice(
+        invoice_id, subscription_id=subscription_id, meta=meta, amount=amount, currency=currency,
+        billing_reason=billing_reason,
+    )  # fmt: skip

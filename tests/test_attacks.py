@@ -33,6 +33,12 @@ from tests.postgrest import EXPOSED_SCHEMAS, ApiError
 from tests.service_process import gunicorn
 from tests.support.cast import paid_payout
 from tests.support.identity import rows_holding
+from tests.support.monthly_giving import (
+    cancel_link_sig,
+    paid_invoice,
+    start_monthly,
+    subscription_deleted,
+)
 from tests.support.parallel import at_once, refusals
 from tests.support.signing import cloudinary_headers
 from tests.test_media_uploads import notify as cloudinary_notify
@@ -2222,3 +2228,101 @@ def test_exchange_rates_cannot_be_written_by_a_non_admin(db, as_user, owner, use
         with pytest.raises(ApiError):
             api.rpc("convert", {"amount": 1, "from_currency": "EUR", "to_currency": "XOF"})
     assert db.sql("select * from public.exchange_rates") == []
+
+
+# Monthly giving: someone else's gift, forged cancel links, invoices for another gift ---------
+
+
+def test_someone_elses_monthly_gift_can_be_neither_read_nor_cancelled(
+    db, service, stripe_api, post_event, as_user, campaign, user, other_user
+):
+    gift = start_monthly(service, stripe_api, campaign, 5_000, token=user.token)
+    post_event(paid_invoice(stripe_api, gift, first=True))
+    api = as_user(other_user)
+    assert api.get("recurring_gifts", {"id": gift["gift_id"]}) == []
+    assert refused(
+        lambda: api.rpc("cancel_recurring_gift", {"gift_id": gift["gift_id"]})
+    ).message == ("recurring_gift_not_found")
+    url = f"/recurring-gifts/{gift['gift_id']}/cancel"
+    by_token = service.post(url, json={}, headers={"Authorization": f"Bearer {other_user.token}"})
+    assert (by_token.status_code, by_token.get_json()["message"]) == (
+        404,
+        "recurring_gift_not_found",
+    )
+    # the Stripe ids and the signing key stay private
+    for table in ("recurring_gift_refs", "recurring_gift_signing_key", "recurring_gift_payments"):
+        with pytest.raises(ApiError):
+            api.get(table, {})
+    with pytest.raises(ApiError):
+        api.rpc("recurring_gift_signature", {"gift_id": gift["gift_id"]})
+    assert (
+        db.one("select status::text from public.recurring_gifts where id = %s", [gift["gift_id"]])[
+            "status"
+        ]
+        == "active"
+    )
+    assert stripe_api.deleted_subscriptions == []
+
+
+def test_a_cancel_link_cannot_be_forged_nor_moved_to_another_gift(
+    db, service, stripe_api, post_event, campaign
+):
+    mine = start_monthly(service, stripe_api, campaign, 5_000, email="moi@example.com")
+    theirs = start_monthly(service, stripe_api, campaign, 5_000, email="autre@example.com")
+    for gift in (mine, theirs):
+        post_event(paid_invoice(stripe_api, gift, first=True))
+    tid = theirs["gift_id"]
+    my_sig = cancel_link_sig(db, mine)
+    guesses = [
+        my_sig,  # a valid signature, for another gift
+        hashlib.sha256(tid.encode()).hexdigest(),
+        base64.urlsafe_b64encode(hmac.new(b"", tid.encode(), "sha256").digest())
+        .decode()
+        .rstrip("="),
+        "' or true --",
+        my_sig + "=",
+    ]
+    for sig in guesses:
+        response = service.post(f"/recurring-gifts/{tid}/cancel", json={"sig": sig})
+        assert (response.status_code, response.get_json()["message"]) == (
+            404, "recurring_gift_not_found",
+        ), sig  # fmt: skip
+    assert db.one("select status::text from public.recurring_gifts where id = %s", [tid])[
+        "status"
+    ] == ("active")
+    assert stripe_api.deleted_subscriptions == []
+
+
+def test_an_invoice_cannot_credit_another_campaign_through_someone_elses_gift(
+    db, service, stripe_api, post_event, campaign, owner, make_campaign
+):
+    gift = start_monthly(service, stripe_api, campaign, 5_000, email="moi@example.com")
+    post_event(paid_invoice(stripe_api, gift, first=True))
+    other = make_campaign(owner, "active", title="Une autre cagnotte")
+    # the gift's id with another campaign, or another subscription claiming the gift
+    forged = [
+        paid_invoice(stripe_api, gift, meta={**gift["meta"], "campaign_id": str(other["id"])}),
+        paid_invoice(stripe_api, gift, subscription_id=sf.new_id("sub")),
+        paid_invoice(stripe_api, gift, meta={"recurring_gift_id": "' or true --"},
+                     subscription_id=sf.new_id("sub")),
+    ]  # fmt: skip
+    answers = [post_event(evt).get_json()["outcome"] for evt in forged]
+    assert answers == ["mismatch", "mismatch", "unknown_payment"]
+    assert totals(db, other)["collected_amount"] == 0
+    assert totals(db, campaign)["collected_amount"] == 5_000
+    assert db.sql("select * from private.check_ledger()") == []
+
+
+def test_a_replayed_invoice_or_subscription_end_changes_nothing_twice(
+    db, service, stripe_api, post_event, campaign
+):
+    gift = start_monthly(service, stripe_api, campaign, 5_000, email="moi@example.com")
+    paid = paid_invoice(stripe_api, gift, first=True)
+    ended = subscription_deleted(gift, "payment_failed")
+    assert [post_event(e).get_json()["outcome"] for e in (paid, paid, ended, ended)] == [
+        "applied", "duplicate", "applied", "duplicate",
+    ]  # fmt: skip
+    # a renewal replayed after the gift ended is neither credited nor refunded twice
+    assert post_event(paid).get_json()["outcome"] == "duplicate"
+    assert stripe_api.refunds == {}
+    assert totals(db, campaign)["collected_amount"] == 5_000

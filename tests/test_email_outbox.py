@@ -142,6 +142,7 @@ def test_every_template_exists_in_french_and_english(db):
         "offline_gift_withdrawn",
         "justification_published", "justification_overdue",
         "donation_receipt", "credit_note",
+        "recurring_gift_started", "recurring_gift_ended",
     }  # fmt: skip
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 

@@ -148,6 +148,16 @@ def produce_every_kind(db, as_user, give, make_campaign, owner, user, other_user
         "withdraw_offline_gift", {"gift_id": first["id"], "reason": "Doublon"}
     )
 
+    # monthly giving: a gift's first month paid (recurring_gift_started), then its donor
+    # cancels it (recurring_gift_ended)
+    monthly = make_campaign(owner, "active", title="Un don chaque mois pour l'école")
+    gift = db.one(
+        "select private.start_recurring_gift(%s, 5000, 'XOF', 'stripe', %s) ->> 'recurring_gift_id'"
+        " as g", [monthly["id"], user.id],
+    )["g"]  # fmt: skip
+    db.sql("select private.move_recurring_gift(%s, 'active')", [gift])
+    as_user(user).rpc("cancel_recurring_gift", {"gift_id": gift})
+
     for decision in ("approve_campaign", "reject_campaign"):  # moderation_decision, both ways
         pending = make_campaign(owner, "pending_review")
         args = {"campaign_id": pending["id"]}

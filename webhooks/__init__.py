@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         payout_accounts,
         paystack_gateway,
         receipts,
+        recurring_gifts,
         stripe_gateway,
     )
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(cloudinary_gateway.bp)
     app.register_blueprint(payout_accounts.bp)
     app.register_blueprint(receipts.bp)
+    app.register_blueprint(recurring_gifts.bp)
     app.register_blueprint(openapi.bp)
     if not settings.stripe_secret_key or not settings.stripe_webhook_secret:
         app.logger.warning("Stripe is not configured: checkouts and Stripe webhooks answer 503")

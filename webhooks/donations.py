@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from webhooks import payments
+from webhooks import payments, recurring_gifts
 from webhooks.auth import optional_user_id
 from webhooks.errors import ApiError
 from webhooks.validation import parse, parse_json
@@ -43,6 +43,8 @@ class CheckoutRequest(BaseModel):
     cover_fees: StrictBool = False
     # paying from abroad: the card is charged in this currency (Stripe only)
     pay_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    # a monthly gift by card (Stripe): each month is a donation (webhooks/recurring_gifts.py)
+    recurring: Literal["monthly"] | None = None
 
 
 class CheckoutResponse(BaseModel):
@@ -51,6 +53,8 @@ class CheckoutResponse(BaseModel):
     donation_id: uuid.UUID
     provider: Provider
     checkout_url: str
+    # the monthly gift this checkout starts (recurring = monthly), else null
+    recurring_gift_id: uuid.UUID | None = None
 
 
 @bp.post("/donations/checkout")
@@ -59,6 +63,8 @@ def checkout():
     donor_id = optional_user_id()
     provider = body.provider or payments.default_provider(body.currency)
     gateway = current_app.extensions["gateways"][provider]
+    if body.recurring == "monthly":
+        return _monthly(body, donor_id, provider, gateway)
     gateway.require_configured()
     if provider == "paystack" and donor_id is None and not body.email:
         # Paystack charges no one without an address (a signed-in donor's account gives one)
@@ -129,3 +135,34 @@ def quote():
     query = parse(QuoteRequest, request.args.to_dict())
     answer = payments.donation_quote(**query.model_dump())
     return jsonify(Quote(**answer).model_dump(mode="json"))
+
+
+def _monthly(body: CheckoutRequest, donor_id: uuid.UUID | None, provider: str, gateway):
+    """A monthly gift: the database refuses any provider but Stripe (recurring_needs_card).
+    A tip, covered fees or another currency are for one-off gifts: a monthly gift asked with
+    one is refused before anything is written, never started without it."""
+    if body.tip_amount or body.cover_fees or body.pay_currency:
+        raise ApiError(
+            "recurring_extras_unsupported",
+            "A monthly gift takes no tip, covered fees or pay_currency (one-off gifts do).",
+        )
+    recurring = recurring_gifts.start(
+        campaign_id=body.campaign_id,
+        amount=body.amount,
+        currency=body.currency,
+        provider=provider,
+        donor_id=donor_id,
+        donor_name=body.donor_name,
+        donor_email=body.email,
+        message=body.message,
+        is_anonymous=body.is_anonymous,
+        locale=body.locale,
+    )
+    checkout_url = recurring_gifts.open_checkout(gateway, recurring)
+    answer = CheckoutResponse(
+        donation_id=recurring.pledge.donation_id,
+        provider="stripe",
+        checkout_url=checkout_url,
+        recurring_gift_id=recurring.gift_id,
+    )
+    return jsonify(answer.model_dump(mode="json")), 201

@@ -73,6 +73,9 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
     "receipt_not_found": ErrorKind(
         404, "No such receipt, or its link's signature is wrong (the SQL answers it too)."
     ),
+    "recurring_gift_not_found": ErrorKind(
+        404, "No such monthly gift, or its link's signature is wrong (the SQL answers it too)."
+    ),
     # providers' webhooks
     "missing_signature": ErrorKind(400, "The provider's signature header is missing."),
     "invalid_signature": ErrorKind(
@@ -81,6 +84,9 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
     "invalid_payload": ErrorKind(400, "A signed body that is not the provider's event."),
     "livemode_mismatch": ErrorKind(400, "A live-mode Stripe event on a test-mode service."),
     "site_mismatch": ErrorKind(400, "A CinetPay notification for another site."),
+    "recurring_extras_unsupported": ErrorKind(
+        422, "A monthly gift takes no tip, covered fees or pay_currency: one-off gifts do."
+    ),
     "email_required": ErrorKind(
         422, "Paystack charges no one without an email address: give `email` (guests)."
     ),

@@ -38,6 +38,7 @@ from webhooks.errors import SERVICE_ERRORS
 from webhooks.health import Health
 from webhooks.payout_accounts import PayoutAccount
 from webhooks.paystack_gateway import PaystackEvent
+from webhooks.recurring_gifts import CancelRequest, CancelResponse
 from webhooks.stripe_gateway import StripeEnvelope
 from webhooks.validation import WebhookReceived
 
@@ -79,7 +80,7 @@ MODELS: list[type[BaseModel]] = [
     DeleteNotification,
     ModerationNotification, CinetPayNotification, CinetPayPing, PaystackEvent, WebhookReceived,
     PayoutAccount,
-    Health, OpenApiDocument, Quote,
+    Health, OpenApiDocument, Quote, CancelRequest, CancelResponse,
 ]  # fmt: skip
 
 # The database's refusals a route may relay (docs/errors.md), by status.
@@ -173,6 +174,17 @@ OPERATIONS = [
         errors={403: ["origin_not_allowed"], 404: ["receipt_not_found"],
                 503: ["service_unavailable"]},
         database=(404,),
+    ),
+    Operation(
+        "post", "/recurring-gifts/{gift_id}/cancel",
+        "Cancel a monthly gift: with its signed link's sig (every email about the gift has"
+        " it), or as its signed-in donor; the subscription is deleted at Stripe, then the"
+        " gift is ended.",
+        (200, CancelResponse), auth="optional", body=ref(CancelRequest),
+        errors={400: BODY, 401: ["invalid_token"], 403: ["origin_not_allowed"],
+                404: ["recurring_gift_not_found"], 409: [],
+                413: ["request_entity_too_large"], 422: FIELDS, 503: ["service_unavailable"]},
+        database=(403, 404, 409),
     ),
     Operation(
         "post", "/webhooks/stripe",
@@ -276,7 +288,7 @@ def _operation(op: Operation) -> dict[str, Any]:
          "description": "The provider's signature."}
         for name in op.headers
     ]  # fmt: skip
-    for name in ("payout_id", "receipt_id"):
+    for name in ("payout_id", "receipt_id", "gift_id"):
         if "{" + name + "}" in op.path:
             parameters.append(
                 {"name": name, "in": "path", "required": True,

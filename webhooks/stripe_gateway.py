@@ -18,7 +18,7 @@ import stripe
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
-from webhooks import payments
+from webhooks import payments, recurring_gifts
 from webhooks.config import Settings
 from webhooks.errors import ApiError, ServiceUnavailable
 from webhooks.payments import Pledge
@@ -53,6 +53,7 @@ HANDLED_EVENTS = frozenset(
         "charge.refunded",
         "charge.dispute.created",
         "charge.dispute.closed",
+        *recurring_gifts.EVENTS,
     }
 )
 
@@ -159,6 +160,8 @@ class StripeGateway:
         it carries: the payment core holds it unless they all name the same payment."""
         kind = event["type"]
         obj = event["data"]["object"]
+        if obj.get("mode") == "subscription" and kind != "checkout.session.expired":
+            return {"kind": "ignored"}  # a monthly gift: its invoices credit it (recurring_gifts)
         meta = obj.get("metadata") or {}
         currency = (obj.get("currency") or "").upper() or None
         base: dict[str, Any] = {
@@ -289,6 +292,12 @@ def stripe_webhook():
     gateway: StripeGateway = current_app.extensions["gateways"]["stripe"]
     payload = request.get_data(cache=False)
     event = gateway.verify(payload, request.headers.get("Stripe-Signature"))
+    if event["type"] in recurring_gifts.EVENTS:
+        try:
+            result = recurring_gifts.handle(gateway, event, payload)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ApiError("invalid_payload", f"unexpected event shape: {exc}") from None
+        return jsonify(received=True, outcome=result["outcome"])
     try:
         outcome = gateway.translate(event)
     except (KeyError, TypeError, AttributeError) as exc:
