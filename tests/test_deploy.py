@@ -17,6 +17,7 @@ import requests
 
 import pgcluster
 from tests.conftest import free_port
+from webhooks.stripe_gateway import HANDLED_EVENTS
 
 ROOT = pgcluster.ROOT
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
@@ -254,6 +255,13 @@ def test_the_deploy_doc_names_every_setting_of_the_service():
     text = DEPLOY_DOC.read_text()
     missing = [n.upper() for n in Settings.model_fields if f"`{n.upper()}`" not in text]
     assert missing == []
+
+
+def test_the_deploy_doc_names_exactly_the_stripe_events_the_service_handles():
+    text = DEPLOY_DOC.read_text()
+    paragraph = text[text.index("Stripe's webhook endpoint") :].split("\n\n")[0]
+    named = set(re.findall(r"`([a-z_]+(?:\.[a-z_]+)+)`", paragraph))
+    assert named == set(HANDLED_EVENTS)
 
 
 def test_the_deploy_docs_links_exist():

@@ -364,14 +364,14 @@ isOneToOne: false
                   ]
                 },"donations": {
                   Row: {
-                    "amount": number,"campaign_id": string,"created_at": string,"currency": string,"dispute_status": Database["public"]['Enums']["dispute_status"] | null,"disputed_amount": number,"donor_email": string | null,"donor_id": string | null,"donor_name": string | null,"id": string,"is_anonymous": boolean,"locale": Database["public"]['Enums']["locale"] | null,"message": string | null,"needs_review": string | null,"platform_fee_bp": number,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string | null,"updated_at": string
+                    "amount": number,"campaign_id": string,"covers_fees": boolean,"created_at": string,"currency": string,"dispute_status": Database["public"]['Enums']["dispute_status"] | null,"disputed_amount": number,"donor_email": string | null,"donor_id": string | null,"donor_name": string | null,"id": string,"is_anonymous": boolean,"locale": Database["public"]['Enums']["locale"] | null,"message": string | null,"needs_review": string | null,"platform_fee_bp": number,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string | null,"tip_amount": number,"tip_refunded": number,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "amount": number,"campaign_id": string,"created_at"?: string,"currency": string,"dispute_status"?: Database["public"]['Enums']["dispute_status"] | null,"disputed_amount"?: number,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"id"?: string,"is_anonymous"?: boolean,"locale"?: Database["public"]['Enums']["locale"] | null,"message"?: string | null,"needs_review"?: string | null,"platform_fee_bp": number,"refunded_amount"?: number,"status"?: Database["public"]['Enums']["donation_status"],"succeeded_at"?: string | null,"updated_at"?: string
+                    "amount": number,"campaign_id": string,"covers_fees"?: boolean,"created_at"?: string,"currency": string,"dispute_status"?: Database["public"]['Enums']["dispute_status"] | null,"disputed_amount"?: number,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"id"?: string,"is_anonymous"?: boolean,"locale"?: Database["public"]['Enums']["locale"] | null,"message"?: string | null,"needs_review"?: string | null,"platform_fee_bp": number,"refunded_amount"?: number,"status"?: Database["public"]['Enums']["donation_status"],"succeeded_at"?: string | null,"tip_amount"?: number,"tip_refunded"?: number,"updated_at"?: string
                   }
                   Update: {
-                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"dispute_status"?: Database["public"]['Enums']["dispute_status"] | null,"disputed_amount"?: number,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"id"?: string,"is_anonymous"?: boolean,"locale"?: Database["public"]['Enums']["locale"] | null,"message"?: string | null,"needs_review"?: string | null,"platform_fee_bp"?: number,"refunded_amount"?: number,"status"?: Database["public"]['Enums']["donation_status"],"succeeded_at"?: string | null,"updated_at"?: string
+                    "amount"?: number,"campaign_id"?: string,"covers_fees"?: boolean,"created_at"?: string,"currency"?: string,"dispute_status"?: Database["public"]['Enums']["dispute_status"] | null,"disputed_amount"?: number,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"id"?: string,"is_anonymous"?: boolean,"locale"?: Database["public"]['Enums']["locale"] | null,"message"?: string | null,"needs_review"?: string | null,"platform_fee_bp"?: number,"refunded_amount"?: number,"status"?: Database["public"]['Enums']["donation_status"],"succeeded_at"?: string | null,"tip_amount"?: number,"tip_refunded"?: number,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -389,6 +389,38 @@ isOneToOne: false
     },{
       foreignKeyName: "donations_donor_id_fkey"
       columns: ["donor_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"exchange_rates": {
+                  Row: {
+                    "as_of": string,"base_currency": string,"origin": string | null,"quote_currency": string,"rate": number,"updated_at": string,"updated_by": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "as_of": string,"base_currency": string,"origin"?: string | null,"quote_currency": string,"rate": number,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Update: {
+                    "as_of"?: string,"base_currency"?: string,"origin"?: string | null,"quote_currency"?: string,"rate"?: number,"updated_at"?: string,"updated_by"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "exchange_rates_base_currency_fkey"
+      columns: ["base_currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "exchange_rates_quote_currency_fkey"
+      columns: ["quote_currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "exchange_rates_updated_by_fkey"
+      columns: ["updated_by"]
 isOneToOne: false
       referencedRelation: "profiles"
       referencedColumns: ["id"]
@@ -680,14 +712,14 @@ isOneToOne: false
                   ]
                 },"platform_settings": {
                   Row: {
-                    "id": boolean,"media_cloud_name": string,"platform_fee_bp": number,"site_url": string,"updated_at": string
+                    "id": boolean,"media_cloud_name": string,"platform_fee_bp": number,"site_url": string,"tip_max_bp": number,"tip_suggestions_bp": (number)[],"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "id"?: boolean,"media_cloud_name"?: string,"platform_fee_bp"?: number,"site_url"?: string,"updated_at"?: string
+                    "id"?: boolean,"media_cloud_name"?: string,"platform_fee_bp"?: number,"site_url"?: string,"tip_max_bp"?: number,"tip_suggestions_bp"?: (number)[],"updated_at"?: string
                   }
                   Update: {
-                    "id"?: boolean,"media_cloud_name"?: string,"platform_fee_bp"?: number,"site_url"?: string,"updated_at"?: string
+                    "id"?: boolean,"media_cloud_name"?: string,"platform_fee_bp"?: number,"site_url"?: string,"tip_max_bp"?: number,"tip_suggestions_bp"?: (number)[],"updated_at"?: string
                   }
                   Relationships: [
                     
@@ -742,14 +774,14 @@ isOneToOne: false
                   ]
                 },"receipts": {
                   Row: {
-                    "amount": number,"campaign_id": string,"campaign_title": string,"currency": string,"donated_at": string,"donation_id": string,"donor_name": string | null,"id": string,"issued_at": string,"kind": Database["public"]['Enums']["receipt_kind"],"legal_mention": string | null,"locale": Database["public"]['Enums']["locale"],"number": string,"organisation_address": string | null,"organisation_id": string | null,"organisation_ifu": string | null,"organisation_name": string | null,"organisation_ninea": string | null,"organisation_rccm": string | null,"organiser_name": string | null,"provider": Database["public"]['Enums']["payment_provider"] | null,"provider_ref": string | null,"receipt_id": string | null,"voided_at": string | null
+                    "amount": number,"campaign_id": string,"campaign_title": string,"currency": string,"donated_at": string,"donation_id": string,"donor_name": string | null,"id": string,"issued_at": string,"kind": Database["public"]['Enums']["receipt_kind"],"legal_mention": string | null,"locale": Database["public"]['Enums']["locale"],"number": string,"organisation_address": string | null,"organisation_id": string | null,"organisation_ifu": string | null,"organisation_name": string | null,"organisation_ninea": string | null,"organisation_rccm": string | null,"organiser_name": string | null,"provider": Database["public"]['Enums']["payment_provider"] | null,"provider_ref": string | null,"receipt_id": string | null,"tip_amount": number,"voided_at": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "amount": number,"campaign_id": string,"campaign_title": string,"currency": string,"donated_at": string,"donation_id": string,"donor_name"?: string | null,"id"?: string,"issued_at"?: string,"kind": Database["public"]['Enums']["receipt_kind"],"legal_mention"?: string | null,"locale": Database["public"]['Enums']["locale"],"number": string,"organisation_address"?: string | null,"organisation_id"?: string | null,"organisation_ifu"?: string | null,"organisation_name"?: string | null,"organisation_ninea"?: string | null,"organisation_rccm"?: string | null,"organiser_name"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"] | null,"provider_ref"?: string | null,"receipt_id"?: string | null,"voided_at"?: string | null
+                    "amount": number,"campaign_id": string,"campaign_title": string,"currency": string,"donated_at": string,"donation_id": string,"donor_name"?: string | null,"id"?: string,"issued_at"?: string,"kind": Database["public"]['Enums']["receipt_kind"],"legal_mention"?: string | null,"locale": Database["public"]['Enums']["locale"],"number": string,"organisation_address"?: string | null,"organisation_id"?: string | null,"organisation_ifu"?: string | null,"organisation_name"?: string | null,"organisation_ninea"?: string | null,"organisation_rccm"?: string | null,"organiser_name"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"] | null,"provider_ref"?: string | null,"receipt_id"?: string | null,"tip_amount"?: number,"voided_at"?: string | null
                   }
                   Update: {
-                    "amount"?: number,"campaign_id"?: string,"campaign_title"?: string,"currency"?: string,"donated_at"?: string,"donation_id"?: string,"donor_name"?: string | null,"id"?: string,"issued_at"?: string,"kind"?: Database["public"]['Enums']["receipt_kind"],"legal_mention"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"number"?: string,"organisation_address"?: string | null,"organisation_id"?: string | null,"organisation_ifu"?: string | null,"organisation_name"?: string | null,"organisation_ninea"?: string | null,"organisation_rccm"?: string | null,"organiser_name"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"] | null,"provider_ref"?: string | null,"receipt_id"?: string | null,"voided_at"?: string | null
+                    "amount"?: number,"campaign_id"?: string,"campaign_title"?: string,"currency"?: string,"donated_at"?: string,"donation_id"?: string,"donor_name"?: string | null,"id"?: string,"issued_at"?: string,"kind"?: Database["public"]['Enums']["receipt_kind"],"legal_mention"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"number"?: string,"organisation_address"?: string | null,"organisation_id"?: string | null,"organisation_ifu"?: string | null,"organisation_name"?: string | null,"organisation_ninea"?: string | null,"organisation_rccm"?: string | null,"organiser_name"?: string | null,"provider"?: Database["public"]['Enums']["payment_provider"] | null,"provider_ref"?: string | null,"receipt_id"?: string | null,"tip_amount"?: number,"voided_at"?: string | null
                   }
                   Relationships: [
                     {
@@ -781,6 +813,38 @@ isOneToOne: false
       columns: ["receipt_id"]
 isOneToOne: false
       referencedRelation: "receipts"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"recurring_gifts": {
+                  Row: {
+                    "amount": number,"campaign_id": string,"created_at": string,"currency": string,"donor_email": string | null,"donor_id": string | null,"donor_name": string | null,"end_reason": Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at": string | null,"failed_payments": number,"id": string,"is_anonymous": boolean,"last_failure_at": string | null,"locale": Database["public"]['Enums']["locale"],"started_at": string | null,"status": Database["public"]['Enums']["recurring_gift_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"campaign_id": string,"created_at"?: string,"currency": string,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"end_reason"?: Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at"?: string | null,"failed_payments"?: number,"id"?: string,"is_anonymous"?: boolean,"last_failure_at"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"started_at"?: string | null,"status"?: Database["public"]['Enums']["recurring_gift_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"end_reason"?: Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at"?: string | null,"failed_payments"?: number,"id"?: string,"is_anonymous"?: boolean,"last_failure_at"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"started_at"?: string | null,"status"?: Database["public"]['Enums']["recurring_gift_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "recurring_gifts_campaign_id_fkey"
+      columns: ["campaign_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "recurring_gifts_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "recurring_gifts_donor_id_fkey"
+      columns: ["donor_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
       referencedColumns: ["id"]
     }
                   ]
@@ -1201,6 +1265,32 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"cancel_recurring_gift":
+{ Args: { "gift_id": string }; Returns: {
+              "amount": number,
+"campaign_id": string,
+"created_at": string,
+"currency": string,
+"donor_email": string | null,
+"donor_id": string | null,
+"donor_name": string | null,
+"end_reason": Database["public"]['Enums']["recurring_gift_end_reason"] | null,
+"ended_at": string | null,
+"failed_payments": number,
+"id": string,
+"is_anonymous": boolean,
+"last_failure_at": string | null,
+"locale": Database["public"]['Enums']["locale"],
+"started_at": string | null,
+"status": Database["public"]['Enums']["recurring_gift_status"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "recurring_gifts"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "clear_justification":
 { Args: { "note": string,"payout_id": string }; Returns: Database["public"]['CompositeTypes']["payout_justification"]
                           SetofOptions: {
@@ -1288,6 +1378,14 @@ isOneToOne: false
                           SetofOptions: {
         from: "campaign_media"
         to: "delivery_urls"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"donation_quote":
+{ Args: { "amount": number,"campaign_id": string,"cover_fees"?: boolean,"currency"?: string,"payment_method"?: string,"provider"?: string,"tip_amount"?: number }; Returns: Database["public"]['CompositeTypes']["donation_quote"]
+                          SetofOptions: {
+        from: "*"
+        to: "donation_quote"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -1398,6 +1496,11 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"fixed_parities":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "base_currency": string,"quote_currency": string,"rate": number
+            }[]
+                           },
 "freeze_campaign":
 { Args: { "campaign_id": string,"reason": string }; Returns: {
               "category": string | null,
@@ -2057,6 +2160,22 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"set_exchange_rate":
+{ Args: { "as_of"?: string,"base_currency": string,"origin"?: string,"quote_currency": string,"rate": number }; Returns: {
+              "as_of": string,
+"base_currency": string,
+"origin": string | null,
+"quote_currency": string,
+"rate": number,
+"updated_at": string,
+"updated_by": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "exchange_rates"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "set_institution_threshold":
 { Args: { "above": number,"category": string,"currency": string }; Returns: undefined
                            },
@@ -2196,7 +2315,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","institution_kind": "hospital"|"clinic"|"school"|"university"|"funeral_home","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","justification_status": "draft"|"published"|"removed","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored"|"justification_published"|"justification_overdue"|"offline_gift_to_attest"|"offline_gift_attested"|"offline_gift_refused"|"offline_gift_withdrawn","offline_gift_channel": "cash"|"agent","offline_gift_status": "pending"|"attested"|"refused"|"withdrawn","payment_provider": "stripe"|"cinetpay","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","receipt_kind": "receipt"|"credit_note","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
+            "app_role": "moderator"|"admin","campaign_status": "draft"|"pending_review"|"active"|"funded"|"rejected"|"expired"|"cancelled"|"frozen","dispute_status": "open"|"won"|"lost","document_status": "pending"|"accepted"|"rejected","donation_status": "pending"|"succeeded"|"failed"|"canceled"|"partially_refunded"|"refunded","edit_review_status": "pending"|"accepted"|"restored","institution_kind": "hospital"|"clinic"|"school"|"university"|"funeral_home","invitation_role": "co_organizer"|"contributor","invitation_status": "pending"|"accepted"|"revoked","justification_status": "draft"|"published"|"removed","locale": "fr"|"en","media_type": "image"|"video","member_role": "co_organizer","mobile_money_operator": "orange_money"|"mtn_momo"|"moov_money"|"wave"|"free_money"|"airtel_money"|"mpesa","notification_kind": "donation_received"|"goal_reached"|"campaign_ending"|"campaign_ended"|"campaign_update"|"moderation_decision"|"new_comment"|"invitation"|"payout_update"|"campaign_frozen"|"campaign_unfrozen"|"campaign_closed"|"campaign_edit_restored"|"justification_published"|"justification_overdue"|"offline_gift_to_attest"|"offline_gift_attested"|"offline_gift_refused"|"offline_gift_withdrawn"|"recurring_gift_started"|"recurring_gift_ended","offline_gift_channel": "cash"|"agent","offline_gift_status": "pending"|"attested"|"refused"|"withdrawn","payment_provider": "stripe"|"cinetpay"|"paystack","payout_method": "bank_account"|"mobile_money","payout_status": "requested"|"approved"|"paid"|"failed"|"rejected"|"cancelled","receipt_kind": "receipt"|"credit_note","recurring_gift_end_reason": "canceled_by_donor"|"campaign_closed"|"payment_failed"|"canceled_at_provider"|"checkout_abandoned","recurring_gift_status": "pending"|"active"|"ending"|"ended","refund_order_status": "pending"|"requested"|"refunded"|"manual"|"failed","report_reason": "fraud"|"inappropriate"|"spam"|"harassment"|"misinformation"|"other","report_status": "open"|"resolved"|"dismissed"
           }
           CompositeTypes: {
             "attested_offline_gift": {
@@ -2213,6 +2332,8 @@ isOneToOne: false
                         "small": string | null,"medium": string | null,"large": string | null,"poster": string | null
                       },"donation_day": {
                         "day": string | null,"count": number | null,"amount": number | null
+                      },"donation_quote": {
+                        "campaign_id": string | null,"campaign_currency": string | null,"provider": Database["public"]['Enums']["payment_provider"] | null,"covers_fees": boolean | null,"gift_amount": number | null,"tip_amount": number | null,"charged_amount": number | null,"processor_fee": number | null,"campaign_processor_fee": number | null,"tip_processor_fee": number | null,"platform_fee_bp": number | null,"platform_fee": number | null,"net_amount": number | null,"pay_currency": string | null,"pay_charged_amount": number | null,"pay_net_amount": number | null,"rate": number | null,"rate_source": string | null,"rate_as_of": string | null
                       },"invitation_page": {
                         "campaign_id": string | null,"campaign_title": string | null,"campaign_slug": string | null,"role": Database["public"]['Enums']["invitation_role"] | null,"inviter_name": string | null,"message": string | null,"expires_at": string | null,"status": string | null
                       },"payout_blocker": {
@@ -2332,7 +2453,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"institution_kind": ["hospital", "clinic", "school", "university", "funeral_home"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"justification_status": ["draft", "published", "removed"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored", "justification_published", "justification_overdue", "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused", "offline_gift_withdrawn"],"offline_gift_channel": ["cash", "agent"],"offline_gift_status": ["pending", "attested", "refused", "withdrawn"],"payment_provider": ["stripe", "cinetpay"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"receipt_kind": ["receipt", "credit_note"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
+            "app_role": ["moderator", "admin"],"campaign_status": ["draft", "pending_review", "active", "funded", "rejected", "expired", "cancelled", "frozen"],"dispute_status": ["open", "won", "lost"],"document_status": ["pending", "accepted", "rejected"],"donation_status": ["pending", "succeeded", "failed", "canceled", "partially_refunded", "refunded"],"edit_review_status": ["pending", "accepted", "restored"],"institution_kind": ["hospital", "clinic", "school", "university", "funeral_home"],"invitation_role": ["co_organizer", "contributor"],"invitation_status": ["pending", "accepted", "revoked"],"justification_status": ["draft", "published", "removed"],"locale": ["fr", "en"],"media_type": ["image", "video"],"member_role": ["co_organizer"],"mobile_money_operator": ["orange_money", "mtn_momo", "moov_money", "wave", "free_money", "airtel_money", "mpesa"],"notification_kind": ["donation_received", "goal_reached", "campaign_ending", "campaign_ended", "campaign_update", "moderation_decision", "new_comment", "invitation", "payout_update", "campaign_frozen", "campaign_unfrozen", "campaign_closed", "campaign_edit_restored", "justification_published", "justification_overdue", "offline_gift_to_attest", "offline_gift_attested", "offline_gift_refused", "offline_gift_withdrawn", "recurring_gift_started", "recurring_gift_ended"],"offline_gift_channel": ["cash", "agent"],"offline_gift_status": ["pending", "attested", "refused", "withdrawn"],"payment_provider": ["stripe", "cinetpay", "paystack"],"payout_method": ["bank_account", "mobile_money"],"payout_status": ["requested", "approved", "paid", "failed", "rejected", "cancelled"],"receipt_kind": ["receipt", "credit_note"],"recurring_gift_end_reason": ["canceled_by_donor", "campaign_closed", "payment_failed", "canceled_at_provider", "checkout_abandoned"],"recurring_gift_status": ["pending", "active", "ending", "ended"],"refund_order_status": ["pending", "requested", "refunded", "manual", "failed"],"report_reason": ["fraud", "inappropriate", "spam", "harassment", "misinformation", "other"],"report_status": ["open", "resolved", "dismissed"]
           }
         }
 } as const
