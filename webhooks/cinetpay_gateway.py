@@ -14,7 +14,6 @@ import hmac
 import json
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -268,30 +267,8 @@ class CinetPayGateway:
 
     @staticmethod
     def expire(transaction_id: str, reason: str) -> dict[str, Any]:
-        """A payment CinetPay never concluded: the pledge is canceled (money that
-        arrives later is still credited)."""
-        return payments.record_event(
-            provider="cinetpay",
-            event_id=f"{transaction_id}:EXPIRED",
-            event_type="reconcile.expired",
-            occurred_at=datetime.now(UTC),
-            livemode=None,
-            payload=json.dumps({"reason": reason}),
-            outcome={
-                "kind": "payment",
-                "status": "canceled",
-                "attempt_id": transaction_id,
-                "reason": reason,
-            },
-        )
-
-
-def _is_uuid(text: str) -> bool:
-    """Our ids as we send them: the canonical lowercase form only."""
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
+        event_id = f"{transaction_id}:EXPIRED"
+        return payments.expire_attempt("cinetpay", transaction_id, event_id, reason)
 
 
 def _method(method: object) -> str | None:
@@ -327,7 +304,7 @@ def cinetpay_notification():
     gateway: CinetPayGateway = current_app.extensions["gateways"]["cinetpay"]
     form = request.form.to_dict()
     transaction_id = gateway.verify(form, request.headers.get("x-token"))
-    if not _is_uuid(transaction_id):
+    if not payments.is_our_id(transaction_id):
         # Another integration on the same CinetPay site: not a payment of ours.
         return jsonify(received=True, outcome="ignored")
     # Kept as received, but for NUL characters, which jsonb cannot hold.

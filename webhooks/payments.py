@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -154,6 +155,36 @@ def record_event(
     with connection() as conn:  # a synchronous commit: returns once both are durable
         conn.execute("select private.acknowledge_event(%s, %s)", [provider, event_id])
     return row["result"]
+
+
+def expire_attempt(provider: str, attempt_id: str, event_id: str, reason: str) -> dict[str, Any]:
+    """A payment its provider never concluded (reconciliation): the pledge is canceled,
+    and money that arrives later is still credited (the payment core's rule)."""
+    return record_event(
+        provider=provider,
+        event_id=event_id,
+        event_type="reconcile.expired",
+        occurred_at=datetime.now(UTC),
+        livemode=None,
+        payload=json.dumps({"reason": reason}),
+        outcome={
+            "kind": "payment",
+            "status": "canceled",
+            "attempt_id": attempt_id,
+            "reason": reason,
+        },
+    )
+
+
+def is_our_id(text: object) -> bool:
+    """Our ids (attempts, donations) as we send them to providers: the canonical lowercase
+    uuid only; a provider's reference in any other form is not ours."""
+    if not isinstance(text, str):
+        return False
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def donation_quote(**query: Any) -> dict[str, Any]:

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -304,37 +303,12 @@ class PaystackGateway:
 
     @staticmethod
     def expire(reference: str, reason: str) -> dict[str, Any]:
-        """A transaction Paystack never concluded: the pledge is canceled (money that
-        arrives later is still credited)."""
-        return payments.record_event(
-            provider="paystack",
-            event_id=f"{reference}:expired",
-            event_type="reconcile.expired",
-            occurred_at=datetime.now(UTC),
-            livemode=None,
-            payload=json.dumps({"reason": reason}),
-            outcome={
-                "kind": "payment",
-                "status": "canceled",
-                "attempt_id": reference,
-                "reason": reason,
-            },
-        )
+        return payments.expire_attempt("paystack", reference, f"{reference}:expired", reason)
 
 
 def _safe(reference: str) -> str:
     """A reference as a URL path segment (ours are uuids; anything else, quoted)."""
     return quote(reference, safe="")
-
-
-def _is_uuid(text: object) -> bool:
-    """Our ids as we send them: the canonical lowercase form only."""
-    if not isinstance(text, str):
-        return False
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
 
 
 def _text(value: object) -> str | None:
@@ -367,7 +341,7 @@ def paystack_webhook():
     else:
         # transfers, subscriptions, disputes…: not a payment of ours to apply
         return jsonify(received=True, outcome="ignored")
-    if not _is_uuid(reference):
+    if not payments.is_our_id(reference):
         # Another integration on the same Paystack account: not a payment of ours.
         return jsonify(received=True, outcome="ignored")
     result = gateway.record(check_of(reference), source="webhook", event=event)
