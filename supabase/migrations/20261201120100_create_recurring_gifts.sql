@@ -171,19 +171,36 @@ with check (false);
 
 -- Functions: signed links --------------------------------------------------------
 
--- The signature of a gift's cancel link (base64url, no padding).
+-- The one home of a signed link's signature: HMAC-SHA256 of an id with a key,
+-- in base64url without padding. The receipts' links (private.receipt_signature)
+-- are signed by it too, each kind of link with its own key.
+create function private.link_signature(id uuid, secret bytea)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+    select pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
+        extensions.hmac(pg_catalog.convert_to(id::text, 'UTF8'), secret, 'sha256'), 'base64'
+    ), '+/', '-_'), '=')
+$$;
+
+create or replace function private.receipt_signature(receipt_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$ select private.link_signature(receipt_id, k.secret) from private.receipt_signing_key as k $$;
+
+-- The signature of a gift's cancel link.
 create function private.recurring_gift_signature(gift_id uuid)
 returns text
 language sql
 stable
 security definer
 set search_path = ''
-as $$
-    select pg_catalog.rtrim(pg_catalog.translate(pg_catalog.encode(
-        extensions.hmac(pg_catalog.convert_to(gift_id::text, 'UTF8'), k.secret, 'sha256'), 'base64'
-    ), '+/', '-_'), '=')
-    from private.recurring_gift_signing_key as k
-$$;
+as $$ select private.link_signature(gift_id, k.secret) from private.recurring_gift_signing_key as k $$;
 
 -- The frontend's page of a gift, where its donor may cancel it.
 create function private.recurring_gift_path(gift_id uuid)
