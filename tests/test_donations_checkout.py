@@ -337,3 +337,24 @@ def test_stripe_failing_cancels_the_pledge(
     assert donation["status"] == "canceled"
     attempt = db.one("select status::text, failure_reason from private.payment_attempts")
     assert attempt["status"] == "failed"
+
+
+@pytest.mark.parametrize("method", ["OM", None])
+def test_covered_fees_are_grossed_up_for_the_channel_the_quote_named(
+    db, service, cinetpay_api, campaign, method
+):
+    channel = {"payment_method": method} if method else {}
+    quoted = service.get(
+        "/donations/quote",
+        query_string={"campaign_id": str(campaign["id"]), "amount": 10_000,
+                      "provider": "cinetpay", "cover_fees": "true", **channel},
+    ).get_json()  # fmt: skip
+    response = checkout(
+        service, campaign, amount=10_000, provider="cinetpay", cover_fees=True, **channel
+    )
+    assert response.status_code == 201, response.get_json()
+    asked = db.one(
+        "select a.amount from private.payment_attempts as a where a.donation_id = %s",
+        [response.get_json()["donation_id"]],
+    )["amount"]
+    assert asked == quoted["charged_amount"]

@@ -121,3 +121,18 @@ def test_the_console_sets_the_tip_suggestions(db, operator_cli):
     assert operator_cli("settings", "set", "tip-suggestions", "300,5000").exit_code == 1
     assert operator_cli("settings", "set", "tip-max", "2000").exit_code == 0
     assert db.one("select tip_max_bp from public.platform_settings")["tip_max_bp"] == 2000
+
+
+def test_anyone_reads_a_rate_and_its_date_but_never_which_admin_set_it(cast, db):
+    cast.api("admin").rpc(
+        "set_exchange_rate", {"base_currency": "USD", "quote_currency": "XOF", "rate": 600}
+    )
+    (row,) = cast.api("anon").get("exchange_rates", {})
+    assert set(row) == {"base_currency", "quote_currency", "rate", "as_of", "origin", "updated_at"}
+    assert str(cast.users["admin"].id) not in str(row)
+    audit = db.one(
+        "select count(*) as n from private.audit_log where action = 'set_exchange_rate'"
+        " and actor_id = %s",
+        [cast.users["admin"].id],
+    )
+    assert audit["n"] == 1  # who set it is kept, for staff, in the audit

@@ -18,6 +18,9 @@ bp = Blueprint("donations", __name__)
 # the providers a checkout or a quote may name (public.payment_provider; tests/test_openapi.py
 # checks the two agree)
 Provider = Literal["stripe", "cinetpay", "paystack"]
+# a provider's payment method (OM, MOMO, VISAM…): the channel whose fee a quote counts and a
+# checkout with covered fees grosses up for (none: the provider's highest rate)
+PaymentMethod = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")]
 
 
 class CheckoutRequest(BaseModel):
@@ -43,6 +46,8 @@ class CheckoutRequest(BaseModel):
     cover_fees: StrictBool = False
     # paying from abroad: the card is charged in this currency (Stripe only)
     pay_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    # the channel the donor chose, as in the quote (covered fees are counted for it)
+    payment_method: PaymentMethod | None = None
     # a monthly gift by card (Stripe): each month is a donation (webhooks/recurring_gifts.py)
     recurring: Literal["monthly"] | None = None
 
@@ -83,6 +88,7 @@ def checkout():
         tip_amount=body.tip_amount,
         cover_fees=body.cover_fees,
         pay_currency=body.pay_currency,
+        payment_method=body.payment_method,
     )
     checkout_url = gateway.open_checkout(pledge)
     answer = CheckoutResponse(
@@ -102,8 +108,7 @@ class QuoteRequest(BaseModel):
     provider: Provider | None = None
     tip_amount: int = Field(default=0, ge=0, le=2**53)
     cover_fees: bool = False
-    # the provider's payment method the fee is counted for (none: its highest rate)
-    payment_method: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")] | None = None
+    payment_method: PaymentMethod | None = None
 
 
 class Quote(BaseModel):

@@ -75,13 +75,14 @@ def create_pledge(
     tip_amount: int = 0,
     cover_fees: bool = False,
     pay_currency: str | None = None,
+    payment_method: str | None = None,
 ) -> Pledge:
     with connection() as conn:
         row = conn.execute(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
             " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
             " message => %s, is_anonymous => %s, tip_amount => %s, cover_fees => %s,"
-            " pay_currency => %s) as pledge",
+            " pay_currency => %s, payment_method => %s) as pledge",
             [
                 campaign_id,
                 amount,
@@ -95,6 +96,7 @@ def create_pledge(
                 tip_amount,
                 cover_fees,
                 pay_currency,
+                payment_method,
             ],
         ).fetchone()
         p = row["pledge"]

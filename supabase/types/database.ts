@@ -396,14 +396,14 @@ isOneToOne: false
                   ]
                 },"exchange_rates": {
                   Row: {
-                    "as_of": string,"base_currency": string,"origin": string | null,"quote_currency": string,"rate": number,"updated_at": string,"updated_by": string | null
+                    "as_of": string,"base_currency": string,"origin": string | null,"quote_currency": string,"rate": number,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "as_of": string,"base_currency": string,"origin"?: string | null,"quote_currency": string,"rate": number,"updated_at"?: string,"updated_by"?: string | null
+                    "as_of": string,"base_currency": string,"origin"?: string | null,"quote_currency": string,"rate": number,"updated_at"?: string
                   }
                   Update: {
-                    "as_of"?: string,"base_currency"?: string,"origin"?: string | null,"quote_currency"?: string,"rate"?: number,"updated_at"?: string,"updated_by"?: string | null
+                    "as_of"?: string,"base_currency"?: string,"origin"?: string | null,"quote_currency"?: string,"rate"?: number,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -418,12 +418,6 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "currencies"
       referencedColumns: ["code"]
-    },{
-      foreignKeyName: "exchange_rates_updated_by_fkey"
-      columns: ["updated_by"]
-isOneToOne: false
-      referencedRelation: "profiles"
-      referencedColumns: ["id"]
     }
                   ]
                 },"institutions": {
@@ -2167,8 +2161,7 @@ isOneToOne: false
 "origin": string | null,
 "quote_currency": string,
 "rate": number,
-"updated_at": string,
-"updated_by": string | null
+"updated_at": string
             }
                           SetofOptions: {
         from: "*"
