@@ -41,6 +41,9 @@ class CheckoutRequest(BaseModel):
     tip_amount: StrictInt = Field(default=0, ge=0, le=2**53)
     # the donor covers the fees: amount is what the campaign nets (the gift is grossed up)
     cover_fees: StrictBool = False
+    # the provider's payment method covered fees are counted for, as the quote's
+    # (none: the provider's highest rate); the provider's page may still offer others
+    payment_method: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")] | None = None
     # paying from abroad: the card is charged in this currency (Stripe only)
     pay_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     # a monthly gift by card (Stripe): each month is a donation (webhooks/recurring_gifts.py)
@@ -82,6 +85,7 @@ def checkout():
         locale=body.locale,
         tip_amount=body.tip_amount,
         cover_fees=body.cover_fees,
+        payment_method=body.payment_method,
         pay_currency=body.pay_currency,
     )
     checkout_url = gateway.open_checkout(pledge)

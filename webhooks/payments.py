@@ -28,6 +28,8 @@ class Pledge:
     campaign_slug: str
     # the donor's currency when they pay in theirs (card), None for the campaign's
     pay_currency: str | None = None
+    # the provider's payment method the donor chose (covered fees are counted for it)
+    payment_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def create_pledge(
     locale: str | None = None,
     tip_amount: int = 0,
     cover_fees: bool = False,
+    payment_method: str | None = None,
     pay_currency: str | None = None,
 ) -> Pledge:
     with connection() as conn:
@@ -80,7 +83,7 @@ def create_pledge(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
             " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
             " message => %s, is_anonymous => %s, tip_amount => %s, cover_fees => %s,"
-            " pay_currency => %s) as pledge",
+            " payment_method => %s, pay_currency => %s) as pledge",
             [
                 campaign_id,
                 amount,
@@ -93,6 +96,7 @@ def create_pledge(
                 is_anonymous,
                 tip_amount,
                 cover_fees,
+                payment_method,
                 pay_currency,
             ],
         ).fetchone()
@@ -112,6 +116,7 @@ def create_pledge(
         campaign_title=p["campaign_title"],
         campaign_slug=p["campaign_slug"],
         pay_currency=p.get("pay_currency"),
+        payment_method=payment_method,
     )
 
 
