@@ -64,6 +64,7 @@ class FakePaystack:
             "access_code": code,
             "status": "abandoned",
             "channel": None,
+            "channels": body.get("channels"),  # the page offers only these, when given
             "fees": None,
             "gateway_response": "The transaction was not completed",
         }
@@ -111,7 +112,7 @@ class FakePaystack:
         t = self.transactions[reference]
         t["status"] = status
         if status == "success":
-            t["channel"] = t["channel"] or "card"
+            t["channel"] = t["channel"] or (t["channels"] or ["card"])[0]
             if t["fees"] is None:
                 t["fees"] = -(-t["amount"] * FEE_BP // 10_000)
             t["gateway_response"] = "Successful"

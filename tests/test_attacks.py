@@ -2326,3 +2326,60 @@ def test_a_replayed_invoice_or_subscription_end_changes_nothing_twice(
     assert post_event(paid).get_json()["outcome"] == "duplicate"
     assert stripe_api.refunds == {}
     assert totals(db, campaign)["collected_amount"] == 5_000
+
+
+# Paystack's quote: its channel and its rates (issue #20) -----------------------------------------
+
+
+def test_a_checkouts_payment_method_cannot_smuggle_anything_into_paystack(
+    db, service, paystack_api, owner, make_campaign
+):
+    naira = make_campaign(owner, "active", currency="NGN", goal_amount=500_000_000)
+    before = db.one("select count(*) as n from public.donations")["n"]
+    for method in ("card' or '1'='1", "x" * 41, "card,bank", "mobile money", "", "carte😀"):
+        response = service.post(
+            "/donations/checkout",
+            json={"campaign_id": str(naira["id"]), "amount": 500_000, "currency": "NGN",
+                  "provider": "paystack", "email": "a@example.ng", "cover_fees": True,
+                  "payment_method": method},
+        )  # fmt: skip
+        assert response.status_code == 422, (method, response.get_json())
+        assert response.get_json()["message"] == "invalid_request"
+    assert db.one("select count(*) as n from public.donations")["n"] == before
+    assert paystack_api.transactions == {}
+    # a method Paystack has no channel for limits nothing and is counted at the highest rate
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(naira["id"]), "amount": 500_000, "currency": "NGN",
+              "provider": "paystack", "email": "a@example.ng", "cover_fees": True,
+              "payment_method": "CRYPTO"},
+    )  # fmt: skip
+    assert response.status_code == 201
+    (t,) = paystack_api.transactions.values()
+    assert t["channels"] is None
+    card = service.get(
+        "/donations/quote",
+        query_string={"campaign_id": str(naira["id"]), "amount": 500_000, "provider": "paystack",
+                      "cover_fees": "true", "payment_method": "card"},
+    ).get_json()  # fmt: skip
+    assert t["amount"] == card["charged_amount"]
+
+
+def test_only_an_admin_may_lower_paystacks_rates_to_make_quotes_promise_more(
+    db, as_user, owner, user, admin
+):
+    for someone in (owner, user):
+        changed = as_user(someone).update(
+            "provider_fees", {"fee_bp": 0}, {"provider": "paystack", "channel": "card"}
+        )
+        assert changed == []
+    assert (
+        db.one(
+            "select fee_bp from public.provider_fees where provider = 'paystack' and channel = 'card'"
+        )["fee_bp"]
+        == 320
+    )
+    changed = as_user(admin).update(
+        "provider_fees", {"fee_bp": 300}, {"provider": "paystack", "channel": "card"}
+    )
+    assert [r["fee_bp"] for r in changed] == [300]

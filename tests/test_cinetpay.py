@@ -666,6 +666,7 @@ def test_only_admins_read_and_change_the_providers_fees(db, anon, as_user, user,
     assert {(r["provider"], r["channel"], r["fee_bp"]) for r in rows} == {
         ("cinetpay", "mobile_money", 350), ("cinetpay", "card", 450), ("cinetpay", "wallet", 350),
         ("stripe", "card", 290),
+        ("paystack", "card", 320), ("paystack", "mobile_money", 195), ("paystack", "bank", 200),
     }  # fmt: skip
 
 

@@ -12,6 +12,8 @@ import pytest
 from tests import stripe_fake as sf
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS, make_cast
+from tests.support.paystack import paid as paystack_paid
+from tests.support.paystack import pay_by_paystack
 from tests.support.receipts import pdf_text, receipts_of, signed_link
 
 
@@ -487,3 +489,114 @@ def test_paying_in_another_currency_is_by_card_with_a_known_rate(
     )  # fmt: skip
     assert (response.status_code, response.get_json()["message"]) == (422, token)
     assert db.one("select count(*) as n from public.donations")["n"] == count
+
+
+# Paystack: its quote, then the payment it quoted -----------------------------------------------
+# Paystack reports its fee (verify's `fees`), which the ledger books; the quote counts its
+# published local rate per channel (public.provider_fees). Paystack here takes that rate.
+
+
+@pytest.fixture
+def naira(owner, make_campaign):
+    return make_campaign(owner, "active", currency="NGN", goal_amount=500_000_000)
+
+
+@pytest.fixture
+def shillings(owner, make_campaign):
+    return make_campaign(owner, "active", currency="KES", goal_amount=50_000_000)
+
+
+def pay_through_paystack(service, paystack_api, campaign, amount, *, channel, fee, **body) -> dict:
+    """Checkout with provider paystack, then Paystack's signed charge.success, its verify
+    reporting `channel` and `fee` (minor units: Paystack's subunit is NGN's and KES's)."""
+    pledge = pay_by_paystack(service, paystack_api, campaign, amount, **body)
+    answer = paystack_paid(service, paystack_api, pledge["reference"], channel=channel, fees=fee)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["outcome"] == "applied", answer.get_json()
+    return {**pledge, "charged": paystack_api.transactions[pledge["reference"]]["amount"]}
+
+
+def totals_equal_the_ledger(db, campaign) -> None:
+    c = db.one(
+        "select collected_amount,"
+        " (select coalesce(sum(amount), 0) from private.ledger_entries"
+        "  where campaign_id = c.id and kind = 'donation') as booked"
+        " from public.campaigns as c where id = %s",
+        [campaign["id"]],
+    )
+    assert c["collected_amount"] == c["booked"]
+
+
+PAYSTACK_CASES = [
+    # currency, channel (verify's), gift asked, tip, covered fees
+    ("NGN", "card", 500_000, 0, False),
+    ("NGN", "card", 500_000, 50_000, False),
+    ("NGN", "card", 500_000, 0, True),
+    ("NGN", "card", 500_000, 50_000, True),
+    ("KES", "mobile_money", 100_000, 0, False),
+    ("KES", "mobile_money", 100_000, 10_000, False),
+    ("KES", "mobile_money", 100_000, 0, True),
+    ("KES", "mobile_money", 100_000, 10_000, True),
+]
+
+
+@pytest.mark.parametrize(("currency", "channel", "amount", "tip", "cover"), PAYSTACK_CASES)
+def test_a_paystack_payment_credits_exactly_the_quoted_net(
+    db, service, paystack_api, naira, shillings, currency, channel, amount, tip, cover
+):
+    campaign = naira if currency == "NGN" else shillings
+    q = quote(service, campaign, amount, provider="paystack", tip_amount=tip,
+              cover_fees=str(cover).lower(), payment_method=channel)  # fmt: skip
+    rate = db.one(
+        "select fee_bp from public.provider_fees where provider = 'paystack' and %s = any(payment_methods)",
+        [channel.upper()],
+    )["fee_bp"]
+    assert q["provider"] == "paystack"
+    assert q["processor_fee"] == -(-q["charged_amount"] * rate // 10_000) > 0
+    before = balance(db, campaign)
+    pledge = pay_through_paystack(
+        service, paystack_api, campaign, amount, channel=channel, fee=q["processor_fee"],
+        tip_amount=tip, cover_fees=cover, **({"payment_method": channel} if cover else {}),
+    )  # fmt: skip
+    assert pledge["charged"] == q["charged_amount"]  # Paystack's subunit is the minor unit here
+    assert balance(db, campaign) - before == q["net_amount"]
+    if cover:  # Paystack's step is one minor unit: exactly what the donor asked
+        assert q["net_amount"] == amount
+    entries = ledger(db, pledge["donation_id"])
+    assert entries["donation"] == q["gift_amount"]
+    assert entries["processor_fee"] == -q["campaign_processor_fee"]
+    assert entries.get("tip", 0) == q["tip_amount"] == tip
+    assert entries.get("tip_fee", 0) == -q["tip_processor_fee"]
+    c = db.one("select collected_amount from public.campaigns where id = %s", [campaign["id"]])
+    assert c["collected_amount"] == q["gift_amount"]  # never the tip
+    books_are_clean(db)
+    totals_equal_the_ledger(db, campaign)
+
+
+def test_covered_fees_bind_paystacks_page_to_the_channel_they_were_counted_for(
+    service, paystack_api, shillings
+):
+    pledge = pay_by_paystack(service, paystack_api, shillings, 100_000, cover_fees=True,
+                             payment_method="mobile_money")  # fmt: skip
+    assert paystack_api.transactions[pledge["reference"]]["channels"] == ["mobile_money"]
+    other = pay_by_paystack(service, paystack_api, shillings, 100_000)
+    assert paystack_api.transactions[other["reference"]]["channels"] is None
+
+
+def test_a_paystack_quote_naming_no_channel_counts_its_highest_rate(db, service, naira):
+    q = quote(service, naira, 500_000, provider="paystack")
+    card = quote(service, naira, 500_000, provider="paystack", payment_method="card")
+    mobile = quote(service, naira, 500_000, provider="paystack", payment_method="mobile_money")
+    assert q["processor_fee"] == card["processor_fee"] > mobile["processor_fee"] > 0
+    assert q["net_amount"] == card["net_amount"] < mobile["net_amount"]
+
+
+def test_paystacks_rates_are_its_published_local_ones(db):
+    rows = db.sql(
+        "select channel, fee_bp from public.provider_fees where provider = 'paystack' order by channel"
+    )
+    assert {r["channel"]: r["fee_bp"] for r in rows} == {
+        "bank": 200,
+        "card": 320,
+        "mobile_money": 195,
+    }

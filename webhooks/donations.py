@@ -46,7 +46,8 @@ class CheckoutRequest(BaseModel):
     cover_fees: StrictBool = False
     # paying from abroad: the card is charged in this currency (Stripe only)
     pay_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    # the channel the donor chose, as in the quote (covered fees are counted for it)
+    # the channel the donor chose, as in the quote (covered fees are counted for it;
+    # none: the provider's highest rate); Paystack's page offers only it, others may not
     payment_method: PaymentMethod | None = None
     # a monthly gift by card (Stripe): each month is a donation (webhooks/recurring_gifts.py)
     recurring: Literal["monthly"] | None = None
@@ -87,8 +88,8 @@ def checkout():
         locale=body.locale,
         tip_amount=body.tip_amount,
         cover_fees=body.cover_fees,
-        pay_currency=body.pay_currency,
         payment_method=body.payment_method,
+        pay_currency=body.pay_currency,
     )
     checkout_url = gateway.open_checkout(pledge)
     answer = CheckoutResponse(

@@ -29,6 +29,8 @@ class Pledge:
     campaign_slug: str
     # the donor's currency when they pay in theirs (card), None for the campaign's
     pay_currency: str | None = None
+    # the provider's payment method the donor chose (covered fees are counted for it)
+    payment_method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def create_pledge(
         campaign_title=p["campaign_title"],
         campaign_slug=p["campaign_slug"],
         pay_currency=p.get("pay_currency"),
+        payment_method=payment_method,
     )
 
 

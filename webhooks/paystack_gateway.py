@@ -43,6 +43,11 @@ bp = Blueprint("paystack", __name__)
 WAITING_STATUSES = frozenset(
     {"ongoing", "pending", "processing", "queued", "send_birthday", "send_otp"}
 )
+# The payment channels initialize may be limited to (its `channels`,
+# https://paystack.com/docs/api/transaction/#initialize); verify names the one used.
+CHANNELS = frozenset(
+    {"card", "bank", "ussd", "qr", "mobile_money", "bank_transfer", "eft", "apple_pay"}
+)
 
 
 class PaystackEvent(BaseModel):
@@ -155,6 +160,10 @@ class PaystackGateway:
                 "cancel_action": pages.cancelled,
             },
         }
+        if pledge.payment_method and pledge.payment_method.lower() in CHANNELS:
+            # the channel the donor chose, the one covered fees were counted for
+            # (initialize's `channels`: https://paystack.com/docs/api/transaction/#initialize)
+            body["channels"] = [pledge.payment_method.lower()]
         try:
             status, answer = self._call("POST", "/transaction/initialize", body=body)
             data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
