@@ -5,7 +5,9 @@ applies those the database has not recorded through exactly the webhook's
 path: the service's own gateway translates each event, and
 payments.record_event writes it (record_payment_event, then the durable
 acknowledgement). Events already recorded are left alone, so running it
-twice is harmless.
+twice is harmless. A card payment from abroad that Stripe has not settled
+yet is left for a later run (outcome `later`, nothing written), as the
+webhook answers it 503.
 
 The console builds the service's Stripe gateway from its own settings
 (admin_scripts.settings: STRIPE_SECRET_KEY, STRIPE_API_BASE in tests; the
@@ -28,7 +30,7 @@ from admin_scripts.console import JSON_OPTION, out, parse_duration, print_json, 
 from admin_scripts.i18n import N_, _
 from admin_scripts.operator import OperatorError
 from webhooks.errors import ApiError
-from webhooks.stripe_gateway import HANDLED_EVENTS
+from webhooks.stripe_gateway import HANDLED_EVENTS, SettlementPending
 
 app = typer.Typer(help=N_("Stripe: reconcile events the webhook missed."), no_args_is_help=True)
 
@@ -106,6 +108,9 @@ def apply_event(gateway: Any, event: dict[str, Any]) -> dict[str, Any]:
             return {"id": event["id"], "type": event["type"],
                     **recurring_gifts.handle(gateway, event, payload)}  # fmt: skip
         outcome = gateway.translate(event)
+    except SettlementPending:
+        # paid from abroad, not settled by Stripe yet: nothing written, the next run applies it
+        return {"id": event["id"], "type": event["type"], "outcome": "later"}
     except ApiError as exc:  # Stripe's API, asked for the fee or the charge, did not answer
         raise OperatorError(
             _("Stripe: {error}").format(error=exc.sentence or exc), operator.EXIT_PROVIDER

@@ -25,6 +25,10 @@ FEE_BP = 150
 
 _ids = itertools.count(4_099_260_516)
 
+# Verify's statuses of a transaction paid: `reversed` once fully refunded
+# (https://paystack.com/docs/payments/verify-payments/, "Transaction statuses").
+PAID = ("success", "reversed")
+
 
 def sign(body: bytes, secret: str = SECRET_KEY) -> str:
     """x-paystack-signature: HMAC-SHA512 (hex) of the raw body with the secret key."""
@@ -89,7 +93,7 @@ class FakePaystack:
             "reference": t["reference"],
             "amount": t["amount"],
             "gateway_response": t["gateway_response"],
-            "paid_at": "2026-12-01T10:15:00.000Z" if t["status"] == "success" else None,
+            "paid_at": "2026-12-01T10:15:00.000Z" if t["status"] in PAID else None,
             "created_at": "2026-12-01T10:10:00.000Z",
             "channel": t["channel"],
             "currency": t["currency"],
@@ -121,7 +125,8 @@ class FakePaystack:
         t.update(reported)
 
     def refund(self, reference: str, amount: int, status: str = "processed") -> dict[str, Any]:
-        """Paystack refunded part or all of a transaction."""
+        """Paystack refunded part or all of a transaction: once its processed refunds
+        reach its amount, verify reports it `reversed` (a partial refund keeps `success`)."""
         t = self.transactions[reference]
         row = {
             "id": next(_ids),
@@ -132,6 +137,12 @@ class FakePaystack:
             "refunded_at": "2026-12-02T09:00:00.000Z",
         }
         self.refunds.append(row)
+        given_back = sum(
+            r["amount"] for r in self.refunds
+            if r["transaction"] == t["id"] and r["status"] == "processed"
+        )  # fmt: skip
+        if t["status"] == "success" and given_back >= t["amount"]:
+            t["status"] = "reversed"
         return row
 
     def event(self, reference: str, kind: str = "charge.success", **data: Any) -> bytes:

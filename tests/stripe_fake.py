@@ -172,6 +172,9 @@ class FakeStripe:
     # (charge amount x exchange_rate = settled amount, as Stripe's balance transactions say)
     settlement_currency: str | None = None
     exchange_rate: float | None = None
+    # how many next payment intents answer a charge Stripe has not settled yet
+    # (balance_transaction null, https://docs.stripe.com/api/charges/object)
+    unsettled: int = 0
     fail: str | None = None  # None, "error" (HTTP 500) or "timeout"
     delay: float = 0.0  # how long a "timeout" failure hangs
     latency: float = 0.0  # added to every answer
@@ -246,7 +249,7 @@ class FakeStripe:
             amount=info["amount"],
             currency=info["currency"],
             payment_intent=intent_id,
-            balance_transaction=txn,
+            balance_transaction=txn if self._settled() else None,
             metadata=info["metadata"],
         )
         return resource(
@@ -259,6 +262,12 @@ class FakeStripe:
             latest_charge=latest,
             metadata=info["metadata"],
         )
+
+    def _settled(self) -> bool:
+        if self.unsettled > 0:
+            self.unsettled -= 1
+            return False
+        return True
 
     def list_events(self, query: dict[str, str]) -> dict[str, Any]:
         """Stripe's list: newest first, `limit` per page, `starting_after` an id."""

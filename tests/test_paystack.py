@@ -548,6 +548,99 @@ def test_a_replayed_refund_is_a_duplicate(db, service, paystack_api, pay, settle
     assert donation(db, p["donation_id"])["refunded_amount"] == 200_000
 
 
+# A full refund: verify then says `reversed` --------------------------------------------------
+
+
+def test_a_partial_refund_keeps_the_transaction_success_a_full_one_reverses_it(
+    paystack_api, pay, settle, naira
+):
+    p = pay(naira, 500_000)
+    settle(p["reference"])
+
+    paystack_api.refund(p["reference"], 200_000)
+    partly = paystack_api.transactions[p["reference"]]["status"]
+    paystack_api.refund(p["reference"], 300_000)
+
+    assert (partly, paystack_api.transactions[p["reference"]]["status"]) == ("success", "reversed")
+
+
+def test_a_full_refund_by_webhook_gives_the_money_back_from_the_campaign(
+    db, service, paystack_api, pay, settle, naira
+):
+    p = pay(naira, 500_000)
+    settle(p["reference"], fees=7_600)
+    paystack_api.refund(p["reference"], 500_000)
+
+    response = paystack_post(service, paystack_api.event(p["reference"], "refund.processed"))
+
+    assert (response.status_code, response.get_json()["outcome"]) == (200, "applied")
+    d = donation(db, p["donation_id"])
+    assert (d["status"], d["refunded_amount"]) == ("refunded", 500_000)
+    assert collected(db, naira) == {"collected_amount": 0, "donor_count": 0}
+    assert {"kind": "refund", "amount": -500_000} in ledger(db, p["donation_id"])
+    assert books_hold(db)
+    # Paystack sending it again changes nothing
+    again = paystack_post(service, paystack_api.event(p["reference"], "refund.processed"))
+    assert again.get_json()["outcome"] == "duplicate"
+    assert donation(db, p["donation_id"])["refunded_amount"] == 500_000
+
+
+@pytest.mark.parametrize("kind", ["charge.success", "refund.processed"])
+def test_an_event_for_a_reversed_transaction_never_credited_credits_then_refunds_it(
+    db, service, paystack_api, pay, naira, kind
+):
+    p = pay(naira, 500_000)
+    # charge.success never reached us; the donor was refunded in full since
+    paystack_api.settle(p["reference"], fees=7_600)
+    paystack_api.refund(p["reference"], 500_000)
+
+    response = paystack_post(service, paystack_api.event(p["reference"], kind))
+
+    assert response.status_code == 200, response.get_json()
+    d = donation(db, p["donation_id"])
+    assert (d["status"], d["refunded_amount"]) == ("refunded", 500_000)
+    assert collected(db, naira) == {"collected_amount": 0, "donor_count": 0}
+    entries = ledger(db, p["donation_id"])
+    assert {"kind": "donation", "amount": 500_000} in entries
+    assert {"kind": "refund", "amount": -500_000} in entries
+    assert books_hold(db)
+
+
+def test_a_late_charge_success_after_a_full_refund_changes_nothing(
+    db, service, paystack_api, pay, settle, naira
+):
+    p = pay(naira, 500_000)
+    settle(p["reference"])
+    paystack_api.refund(p["reference"], 500_000)
+    paystack_post(service, paystack_api.event(p["reference"], "refund.processed"))
+    before = ledger(db, p["donation_id"])
+
+    late = paystack_post(service, paystack_api.event(p["reference"], "charge.success"))
+
+    assert late.status_code == 200
+    assert ledger(db, p["donation_id"]) == before
+    assert donation(db, p["donation_id"])["status"] == "refunded"
+    assert books_hold(db)
+
+
+def test_reversed_without_a_processed_refund_is_inconclusive_and_writes_nothing(
+    db, service, paystack_api, pay, naira
+):
+    p = pay(naira, 500_000)
+    # a chargeback, or a refund list behind verify: nothing says what went back
+    paystack_api.settle(p["reference"], "reversed", fees=7_600)
+    paystack_api.refund(p["reference"], 500_000, status="pending")
+
+    response = paystack_post(service, paystack_api.event(p["reference"], "charge.success"))
+
+    assert (response.status_code, response.get_json()["message"]) == (
+        502,
+        "payment_check_inconclusive",
+    )
+    assert nothing_written(db)
+    assert donation(db, p["donation_id"])["status"] == "pending"
+
+
 # The books across three providers -------------------------------------------------------------
 
 
@@ -650,3 +743,29 @@ def test_reconcile_with_paystack_down_expires_nothing_and_exits_1(
     assert row["action"] == "error"
     assert donation(db, p["donation_id"])["status"] == "pending"
     assert nothing_written(db)
+
+
+def test_reconcile_settles_a_fully_refunded_transaction_credited_then_refunded(
+    db, service, reconcile, paystack_api, pay, naira
+):
+    p = aged(db, pay(naira, 500_000), "1 hour")
+    paystack_api.settle(p["reference"], fees=7_600)
+    paystack_api.refund(p["reference"], 500_000)
+
+    result = reconcile("--json")
+
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["provider_status"], row["action"], row["outcome"]) == (
+        "reversed",
+        "settle",
+        "applied",
+    )
+    d = donation(db, p["donation_id"])
+    assert (d["status"], d["refunded_amount"]) == ("refunded", 500_000)
+    assert collected(db, naira) == {"collected_amount": 0, "donor_count": 0}
+    assert books_hold(db)
+    # the webhooks arriving after reconcile are duplicates
+    for kind in ("charge.success", "refund.processed"):
+        late = paystack_post(service, paystack_api.event(p["reference"], kind))
+        assert late.get_json()["outcome"] == "duplicate"

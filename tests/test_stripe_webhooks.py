@@ -607,3 +607,99 @@ def test_stripe_api_down_while_fetching_the_fee_is_503_then_the_retry_applies(
     assert db.sql("select 1 from private.webhook_events") == []
     stripe_api.fail = None
     assert post_event(evt).get_json()["outcome"] == "applied"
+
+
+# Paying from abroad before Stripe settled the charge ---------------------------------------
+
+
+@pytest.fixture
+def euro_campaign(owner, make_campaign, as_user, admin):
+    as_user(admin).rpc("set_exchange_rate",
+                       {"base_currency": "GBP", "quote_currency": "EUR", "rate": 1.18})  # fmt: skip
+    return make_campaign(owner, "active", currency="EUR", goal_amount=500_000, country="FR")
+
+
+@pytest.fixture
+def from_abroad(service, stripe_api, euro_campaign):
+    """A 100 EUR pledge paid by a pound card; Stripe settles it in euros at 1.17."""
+    stripe_api.settlement_currency, stripe_api.exchange_rate, stripe_api.fee = "eur", 1.17, 300
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(euro_campaign["id"]), "amount": 10_000, "currency": "EUR",
+              "provider": "stripe", "pay_currency": "GBP"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.get_json()
+    donation_id = response.get_json()["donation_id"]
+    (session,) = (s for s in stripe_api.sessions.values()
+                  if s["metadata"]["donation_id"] == donation_id)  # fmt: skip
+    intent = sf.new_id("pi")
+    stripe_api.register_intent(intent, session["amount_total"], "gbp", session["metadata"])
+    return {
+        "donation_id": donation_id, "attempt_id": session["metadata"]["attempt_id"],
+        "session_id": session["id"], "payment_intent": intent, "charge_id": "ch_for_" + intent,
+        "amount": session["amount_total"], "currency": "GBP", "campaign_id": euro_campaign["id"],
+    }  # fmt: skip
+
+
+def nothing_written_about(db, pledge):
+    assert db.sql("select 1 from private.webhook_events") == []
+    assert ledger(db, pledge) == []
+    assert donation(db, pledge)["status"] == "pending"
+
+
+def test_a_card_from_abroad_stripe_has_not_settled_is_503_then_credited_at_the_settled_amount(
+    db, post_event, stripe_api, from_abroad, euro_campaign
+):
+    evt = completed(from_abroad)
+    stripe_api.unsettled = 1  # the charge has no balance transaction yet
+
+    first = post_event(evt)
+
+    assert (first.status_code, first.get_json()["message"]) == (503, "service_unavailable")
+    nothing_written_about(db, from_abroad)
+    # Stripe sends it again once the charge is settled
+    again = post_event(evt)
+    assert again.get_json()["outcome"] == "applied"
+    assert from_abroad["amount"] == 8475  # 100 EUR at 1.18
+    d = donation(db, from_abroad)
+    assert (d["status"], d["amount"], d["currency"]) == ("succeeded", 9916, "EUR")  # x 1.17
+    assert ("donation", 9916) in ledger(db, from_abroad)
+    assert db.sql("select 1 from private.webhook_events where outcome = 'mismatch'") == []
+    assert totals(db, euro_campaign)["collected_amount"] == 9916
+    assert_ledger_balanced(db)
+
+
+def test_a_card_in_the_campaigns_currency_needs_no_settlement_to_be_credited(
+    db, post_event, stripe_api, pledge
+):
+    stripe_api.unsettled = 1
+
+    response = post_event(completed(pledge))
+
+    assert response.get_json()["outcome"] == "applied"
+    assert donation(db, pledge)["status"] == "succeeded"
+    assert_ledger_balanced(db)
+
+
+def test_stripe_reconcile_leaves_an_unsettled_card_from_abroad_for_a_later_run(
+    db, operator_cli, monkeypatch, stripe_api, from_abroad, euro_campaign
+):
+    from tests.stripe_fake import SECRET_KEY
+
+    monkeypatch.setenv("STRIPE_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+    stripe_api.events.append(completed(from_abroad, int(time.time()) - 60))
+    stripe_api.unsettled = 1
+
+    first = operator_cli("stripe", "reconcile", "--since", "1d", "--json")
+
+    assert first.exit_code == 0, first.output
+    assert [a["outcome"] for a in json.loads(first.stdout)["applied"]] == ["later"]
+    nothing_written_about(db, from_abroad)
+    second = operator_cli("stripe", "reconcile", "--since", "1d", "--json")
+    assert [a["outcome"] for a in json.loads(second.stdout)["applied"]] == ["applied"]
+    assert (donation(db, from_abroad)["amount"], totals(db, euro_campaign)["collected_amount"]) == (
+        9916,
+        9916,
+    )
+    assert_ledger_balanced(db)

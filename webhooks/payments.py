@@ -181,6 +181,18 @@ def expire_attempt(provider: str, attempt_id: str, event_id: str, reason: str) -
     )
 
 
+def paid_in_donor_currency(attempt_id: object) -> bool:
+    """Whether an attempt charges the donor in their own currency (paying from
+    abroad): its ledger books what the provider settled, which must be known."""
+    if not is_our_id(attempt_id):
+        return False
+    with connection() as conn:
+        row = conn.execute(
+            "select private.paid_in_donor_currency(%s) as abroad", [attempt_id]
+        ).fetchone()
+    return bool(row["abroad"])
+
+
 def is_our_id(text: object) -> bool:
     """Our ids (attempts, donations) as we send them to providers: the canonical lowercase
     uuid only; a provider's reference in any other form is not ours."""

@@ -48,6 +48,11 @@ WAITING_STATUSES = frozenset(
 CHANNELS = frozenset(
     {"card", "bank", "ussd", "qr", "mobile_money", "bank_transfer", "eft", "apple_pay"}
 )
+# Money received, then given back: verify names a transaction refunded in full, or
+# lost to a chargeback, `reversed` (the "Transaction statuses" table of
+# https://paystack.com/docs/payments/verify-payments/). Its payment stays credited;
+# what went back is read from the refund list, as for a `success` partly refunded.
+PAID_STATUSES = frozenset({"success", "reversed"})
 
 
 class PaystackEvent(BaseModel):
@@ -72,10 +77,14 @@ class Check:
     reference: str
     answer: dict[str, Any]
     outcome: dict[str, Any] | None
+    # a reversed transaction: its payment (outcome) then what its refund list says
+    refunds: Check | None = None
 
     @property
     def data(self) -> dict[str, Any]:
-        data = self.answer.get("data")
+        """The transaction verify describes (a refund check: the one it verified)."""
+        answer = self.answer.get("transaction", self.answer)
+        data = answer.get("data") if isinstance(answer, dict) else None
         return data if isinstance(data, dict) else {}
 
     @property
@@ -87,6 +96,9 @@ class Check:
         """One event per transaction and status: the same word twice is a duplicate."""
         if self.outcome is not None and self.outcome["kind"] == "refund":
             return f"{self.reference}:refunded:{self.outcome['refunded_total']}"
+        if self.status in PAID_STATUSES:
+            # the payment of a reversed transaction is the one its success credited
+            return f"{self.reference}:success"
         return f"{self.reference}:{self.status}"
 
 
@@ -218,12 +230,23 @@ class PaystackGateway:
         status, answer = self._call("GET", f"/transaction/verify/{_safe(reference)}")
         if status != 200 or answer.get("status") is not True:
             return Check(reference, answer, None)
-        return Check(reference, answer, self.translate(reference, answer))
+        verified = Check(reference, answer, self.translate(reference, answer))
+        if verified.status == "reversed" and verified.outcome is not None:
+            return Check(reference, answer, verified.outcome, self._refunds_of(verified))
+        return verified
 
     def check_refunds(self, reference: str) -> Check:
         """The transaction (verify), then the refunds Paystack processed for it: their
-        cumulative total as a refund outcome."""
+        cumulative total as a refund outcome (a reversed transaction: its payment,
+        then that)."""
         verified = self.check(reference)
+        if verified.refunds is not None:
+            return verified
+        return self._refunds_of(verified)
+
+    def _refunds_of(self, verified: Check) -> Check:
+        """What Paystack's refund list says went back of a verified transaction."""
+        reference = verified.reference
         transaction_id = verified.data.get("id")
         if verified.outcome is None or not isinstance(transaction_id, int):
             return Check(reference, verified.answer, None)
@@ -238,6 +261,10 @@ class PaystackGateway:
         ]  # fmt: skip
         amounts = [_integer(r.get("amount")) for r in processed]
         if any(a is None or a < 0 for a in amounts):
+            return Check(reference, answer, None)
+        if verified.status == "reversed" and sum(amounts) <= 0:  # type: ignore[arg-type]
+            # reversed, yet no processed refund (a chargeback, or the list behind):
+            # nothing to conclude from
             return Check(reference, answer, None)
         base = verified.outcome
         outcome = {
@@ -270,7 +297,7 @@ class PaystackGateway:
             "currency": currency,
         }
         base = {k: v for k, v in base.items() if v is not None}
-        if status == "success":
+        if status in PAID_STATUSES:
             return {
                 **base,
                 "status": "succeeded",
@@ -292,11 +319,20 @@ class PaystackGateway:
         self, check: Check, *, source: str, event: PaystackEvent | None = None
     ) -> dict[str, Any]:
         """Apply a conclusive check through the payment core."""
-        if check.outcome is None:
+        refunds = check.refunds
+        if check.outcome is None or (refunds is not None and refunds.outcome is None):
             raise ApiError(
                 "payment_check_inconclusive",
                 f"Paystack's verify is inconclusive: {check.status}",
             )
+        result = self._record_one(check, source=source, event=event)
+        if refunds is not None:
+            # a reversed transaction: credited (or already), then what went back
+            result = self._record_one(refunds, source=source, event=event)
+        return result
+
+    @staticmethod
+    def _record_one(check: Check, *, source: str, event: PaystackEvent | None) -> dict[str, Any]:
         return payments.record_event(
             provider="paystack",
             event_id=check.event_id,

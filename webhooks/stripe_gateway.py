@@ -58,6 +58,14 @@ HANDLED_EVENTS = frozenset(
 )
 
 
+class SettlementPending(ServiceUnavailable):
+    """A charge in the donor's currency that Stripe has not settled yet (no balance
+    transaction on the charge: https://docs.stripe.com/api/charges/object, nullable
+    `balance_transaction`): its amount in the campaign's currency is unknown, so
+    nothing is written and the event is answered 503 for Stripe to send again
+    (`stripe reconcile` leaves it for later)."""
+
+
 class StripeGateway:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -246,6 +254,13 @@ class StripeGateway:
             # Retry later (Stripe resends): the fee belongs in the ledger.
             raise ServiceUnavailable(f"Stripe API unavailable: {exc}") from None
         charge = intent.latest_charge
+        settled = not (
+            isinstance(charge, str | None) or isinstance(charge.balance_transaction, str | None)
+        )
+        if not settled and payments.paid_in_donor_currency(
+            (session.get("metadata") or {}).get("attempt_id")
+        ):
+            raise SettlementPending(f"Stripe has not settled the charge of {intent_id} yet")
         if charge is None or isinstance(charge, str):
             return {**outcome, "charge_ref": charge}
         outcome["charge_ref"] = charge.id
