@@ -653,12 +653,17 @@ def test_a_refund_stripe_refuses_records_nothing_and_the_retry_refunds_once(
     assert len(stripe_api.refunds) == 1
 
 
+@pytest.mark.parametrize("soft", [False, True], ids=["hard_delete", "soft_delete"])
 def test_a_donor_who_deletes_their_account_ends_their_gift_and_leaves_no_identity(
-    db, gotrue, post_event, stripe_api, monthly, campaign, user
+    db, gotrue, service, post_event, stripe_api, monthly, campaign, user, soft
 ):
     assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    as_guest = start_monthly(service, stripe_api, campaign, AMOUNT, email=user.email.upper())
+    assert outcome(post_event(paid_invoice(stripe_api, as_guest, first=True))) == "applied"
     told_before = len(emails(db, "recurring_gift_ended"))
-    gotrue.delete(user)
+    gotrue.delete_user(user.id, soft=soft)
+    guest_gift = gift_row(db, as_guest)
+    assert (guest_gift["donor_email"], guest_gift["status"]) == (None, "ending")
     gift = gift_row(db, monthly)
     assert (gift["donor_id"], gift["donor_email"], gift["donor_name"]) == (None, None, None)
     assert (gift["status"], gift["end_reason"]) == ("ending", "canceled_by_donor")
@@ -667,7 +672,7 @@ def test_a_donor_who_deletes_their_account_ends_their_gift_and_leaves_no_identit
     late = paid_invoice(stripe_api, monthly)  # billed before the subscription is deleted
     assert outcome(post_event(late)) == "ignored"
     refused_month(db, stripe_api, monthly, late)
-    assert collected(db, campaign) == AMOUNT
+    assert collected(db, campaign) == 2 * AMOUNT
     assert (
         db.sql(
             "select 1 from public.donations where campaign_id = %s"

@@ -62,16 +62,18 @@
 --                expired unpaid: its first pledge is canceled; the donor is not
 --                told, the gift never began), donation_refused (the payment
 --                core refused a month's pledge, see above).
---   erasure      A donor's account deleted (the profile's on delete set null
---                empties donor_id): the gift forgets donor_email and
---                donor_name and is ending (canceled_by_donor), untold (nobody
---                left to tell); `payments end-recurring` deletes its
---                subscription, and a month billed meanwhile is refunded.
 --                The subscriptions of ending gifts are deleted at Stripe by the
 --                service (at once for a donor's cancel; on the next invoice
 --                otherwise) and by `cagnotte-admin payments end-recurring`
 --                (schedulable); customer.subscription.deleted ends the gift too
 --                (idempotent).
+--   erasure      A donor's account deleted (hard or soft; the profile's on
+--                delete set null empties donor_id), or a guest gift made with
+--                the leaver's email (triggers on auth.users, as
+--                private.erase_account): the gift forgets donor_email and
+--                donor_name and is ending (canceled_by_donor), untold (nobody
+--                left to tell); `payments end-recurring` deletes its
+--                subscription, and a month billed meanwhile is refunded.
 --   failures     invoice.payment_failed notes the attempt (failed_payments,
 --                last_failure_at); nothing else changes until Stripe's last
 --                retry deletes the subscription.
@@ -917,8 +919,28 @@ after update of status on public.campaigns
 for each row when (old.status is distinct from new.status)
 execute function private.end_closed_campaign_recurring_gifts();
 
--- A donor whose account is deleted (donor_id emptied by the profile's on
--- delete set null): the gift forgets who they were and is ending, untold.
+-- A gift whose donor left (their account deleted): it forgets who they were
+-- and is ending, untold (nobody left to tell).
+create function private.forget_recurring_donor(gift_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    g public.recurring_gifts;
+begin
+    update public.recurring_gifts as x
+    set donor_email = null, donor_name = null, updated_at = pg_catalog.now()
+    where x.id = forget_recurring_donor.gift_id
+    returning * into g;
+    if g.status in ('pending', 'active') then
+        perform private.move_recurring_gift(g.id, 'ending', 'canceled_by_donor');
+    end if;
+end;
+$$;
+
+-- Their account's gifts: donor_id emptied by the profile's on delete set null.
 create function private.end_erased_donor_recurring_gift()
 returns trigger
 language plpgsql
@@ -926,12 +948,7 @@ security definer
 set search_path = ''
 as $$
 begin
-    update public.recurring_gifts as x
-    set donor_email = null, donor_name = null, updated_at = pg_catalog.now()
-    where x.id = new.id;
-    if new.status in ('pending', 'active') then
-        perform private.move_recurring_gift(new.id, 'ending', 'canceled_by_donor');
-    end if;
+    perform private.forget_recurring_donor(new.id);
     return null;
 end;
 $$;
@@ -940,6 +957,38 @@ create trigger recurring_gifts_end_when_donor_erased
 after update of donor_id on public.recurring_gifts
 for each row when (old.donor_id is not null and new.donor_id is null)
 execute function private.end_erased_donor_recurring_gift();
+
+-- Gifts made as a guest with the leaver's email (as private.erase_account
+-- treats their donations), on the same auth.users triggers as it.
+create function private.end_erased_guest_recurring_gifts()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    gift_id uuid;
+begin
+    for gift_id in
+        select g.id from public.recurring_gifts as g
+        where g.donor_id is null and pg_catalog.lower(g.donor_email::text) = pg_catalog.lower(old.email::text)
+        order by g.id
+    loop
+        perform private.forget_recurring_donor(gift_id);
+    end loop;
+    return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+
+create trigger on_auth_user_deleted_end_guest_recurring_gifts
+before delete on auth.users
+for each row execute function private.end_erased_guest_recurring_gifts();
+
+create trigger on_auth_user_soft_deleted_end_guest_recurring_gifts
+after update of deleted_at on auth.users
+for each row
+when (old.deleted_at is null and new.deleted_at is not null)
+execute function private.end_erased_guest_recurring_gifts();
 
 create trigger recurring_gifts_refuse_banned_writes
 before insert or update or delete on public.recurring_gifts
