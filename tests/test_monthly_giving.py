@@ -681,3 +681,27 @@ def test_a_donor_who_deletes_their_account_ends_their_gift_and_leaves_no_identit
         )
         == []
     )
+
+
+def test_a_subscription_stripe_does_not_delete_is_left_to_end_recurring_once_refunded(
+    db, post_event, stripe_api, monthly, campaign, user, as_user, monkeypatch
+):
+    from webhooks import recurring_gifts
+    from webhooks.errors import ServiceUnavailable
+
+    def unanswered(gateway, subscription_ref):
+        raise ServiceUnavailable("Stripe API unavailable")
+
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    as_user(user).rpc("cancel_recurring_gift", {"gift_id": monthly["gift_id"]})
+    monkeypatch.setattr(recurring_gifts, "delete_subscription", unanswered)
+    late = paid_invoice(stripe_api, monthly)
+    assert outcome(post_event(late)) == "ignored"  # the refund made, the record kept
+    assert len(stripe_api.refunds) == 1
+    assert gift_row(db, monthly)["status"] == "ending"  # payments end-recurring's to delete
+    assert db.sql(
+        "select 1 from private.recurring_gifts_to_end() where recurring_gift_id = %s",
+        [monthly["gift_id"]],
+    )
+    assert len(gift_donations(db, monthly)) == 1
+    books_are_clean(db)

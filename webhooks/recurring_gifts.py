@@ -300,7 +300,12 @@ def _paid_invoice(
             # that a refund Stripe refuses records nothing (503: Stripe retries).
             _refund_invoice(gateway, invoice, payment)
             if subscription and answer.get("ends_subscription"):
-                delete_subscription(gateway, subscription)
+                try:
+                    delete_subscription(gateway, subscription)
+                except ServiceUnavailable as exc:
+                    # the refund is made: the record commits; the gift is ending, so
+                    # `payments end-recurring` deletes its subscription later
+                    log.warning("subscription %s left to end-recurring: %s", subscription, exc)
     return answer
 
 
