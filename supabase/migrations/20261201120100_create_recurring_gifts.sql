@@ -31,7 +31,9 @@
 --                cancel or a close racing the invoice cannot leave an ignored
 --                invoice unrefunded); a refund Stripe refuses rolls the record
 --                back and answers 503, so that Stripe retries (the refund is
---                idempotent per invoice). A later month whose pledge
+--                idempotent per invoice; a subscription Stripe does not delete
+--                then is left to `payments end-recurring`, the gift being
+--                ending). A later month whose pledge
 --                private.create_donation refuses (a banned donor, amount bounds
 --                changed, a campaign no longer visible: any PT4xx) is not
 --                credited either: recorded ignored with the refusal's token,
