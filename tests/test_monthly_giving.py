@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
+import psycopg
 import pytest
 
 from tests import stripe_fake as sf
@@ -547,4 +549,159 @@ def test_stripe_reconcile_credits_a_missed_invoice_through_the_webhooks_path(
     assert [a["outcome"] for a in json.loads(result.stdout)["applied"]] == ["applied"]
     assert gift_row(db, monthly)["status"] == "active"
     assert collected(db, campaign) == AMOUNT
+    books_are_clean(db)
+
+
+# A month the payment core refuses, a racing cancel, a donor who leaves ------------------
+
+
+def refused_month(db, stripe_api, gift, late) -> dict:
+    """A month not credited: refunded at Stripe (that invoice's payment), its
+    subscription deleted, no donation made for it; the inbox's record of it."""
+    invoice = late["data"]["object"]
+    (refund,) = stripe_api.refunds.values()
+    assert refund["payment_intent"] == stripe_api.invoice_intents[invoice["id"]]
+    assert refund["amount"] == gift["amount"]
+    assert stripe_api.deleted_subscriptions == [gift["subscription_id"]]
+    assert len(gift_donations(db, gift)) == 1
+    books_are_clean(db)
+    return db.one(
+        "select outcome, detail from private.webhook_events where event_id = %s", [late["id"]]
+    )
+
+
+def ban_donor(db, gotrue, user) -> None:
+    gotrue.ban(user)
+
+
+def tighten_bounds(db, gotrue, user) -> None:
+    db.sql(
+        "update public.provider_currencies set max_amount = %s"
+        " where provider = 'stripe' and currency = 'XOF'",
+        [AMOUNT - 1],
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "token"),
+    [(ban_donor, "account_banned"), (tighten_bounds, "amount_out_of_bounds")],
+    ids=["donor_banned", "bounds_changed"],
+)
+def test_a_month_the_payment_core_refuses_is_refunded_and_ends_the_gift(
+    db, gotrue, post_event, stripe_api, monthly, campaign, user, change, token
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    change(db, gotrue, user)
+    late = paid_invoice(stripe_api, monthly)
+    assert outcome(post_event(late)) == "ignored"
+    recorded = refused_month(db, stripe_api, monthly, late)
+    assert token in recorded["detail"]
+    gift = gift_row(db, monthly)
+    assert (gift["status"], gift["end_reason"]) == ("ending", "donation_refused")
+    assert collected(db, campaign) == AMOUNT
+    assert db.one("select count(*) as n from public.donations where campaign_id = %s",
+                  [campaign["id"]])["n"] == 1  # fmt: skip
+    assert outcome(post_event(late)) == "duplicate"
+    assert len(stripe_api.refunds) == 1
+    assert outcome(post_event(subscription_deleted(monthly))) == "applied"
+    gift = gift_row(db, monthly)
+    assert (gift["status"], gift["end_reason"]) == ("ended", "donation_refused")
+
+
+def test_a_cancel_racing_an_invoice_refunds_it_under_the_gifts_lock(
+    db, post_event, stripe_api, monthly, campaign
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    late = paid_invoice(stripe_api, monthly)
+    answers = []
+    with psycopg.connect(db.url) as cancel:  # the donor's cancel, not yet committed
+        cancel.execute(
+            "select private.move_recurring_gift(%s, 'ending', 'canceled_by_donor')",
+            [monthly["gift_id"]],
+        )
+        delivery = threading.Thread(target=lambda: answers.append(post_event(late)))
+        delivery.start()
+        deadline = time.monotonic() + 20
+        while not db.sql(  # the invoice waits for the gift's lock
+            "select 1 from pg_stat_activity where wait_event_type = 'Lock'"
+            " and datname = current_database()"
+        ):
+            assert time.monotonic() < deadline
+            assert delivery.is_alive()
+            time.sleep(0.05)
+        cancel.commit()
+    delivery.join()
+    assert outcome(answers[0]) == "ignored"
+    refused_month(db, stripe_api, monthly, late)
+    assert collected(db, campaign) == AMOUNT
+
+
+def test_a_refund_stripe_refuses_records_nothing_and_the_retry_refunds_once(
+    db, post_event, stripe_api, monthly, campaign, user, as_user
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    as_user(user).rpc("cancel_recurring_gift", {"gift_id": monthly["gift_id"]})
+    late = paid_invoice(stripe_api, monthly)
+    stripe_api.refuse_refunds = "This charge cannot be refunded now."
+    assert post_event(late).status_code == 503  # Stripe retries
+    assert db.sql("select 1 from private.webhook_events where event_id = %s", [late["id"]]) == []
+    assert stripe_api.refunds == {}
+    stripe_api.refuse_refunds = None
+    assert outcome(post_event(late)) == "ignored"
+    assert refused_month(db, stripe_api, monthly, late)["outcome"] == "ignored"
+    assert outcome(post_event(late)) == "duplicate"
+    assert len(stripe_api.refunds) == 1
+
+
+@pytest.mark.parametrize("soft", [False, True], ids=["hard_delete", "soft_delete"])
+def test_a_donor_who_deletes_their_account_ends_their_gift_and_leaves_no_identity(
+    db, gotrue, service, post_event, stripe_api, monthly, campaign, user, soft
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    as_guest = start_monthly(service, stripe_api, campaign, AMOUNT, email=user.email.upper())
+    assert outcome(post_event(paid_invoice(stripe_api, as_guest, first=True))) == "applied"
+    told_before = len(emails(db, "recurring_gift_ended"))
+    gotrue.delete_user(user.id, soft=soft)
+    guest_gift = gift_row(db, as_guest)
+    assert (guest_gift["donor_email"], guest_gift["status"]) == (None, "ending")
+    gift = gift_row(db, monthly)
+    assert (gift["donor_id"], gift["donor_email"], gift["donor_name"]) == (None, None, None)
+    assert (gift["status"], gift["end_reason"]) == ("ending", "canceled_by_donor")
+    assert len(emails(db, "recurring_gift_ended")) == told_before  # nobody left to tell
+
+    late = paid_invoice(stripe_api, monthly)  # billed before the subscription is deleted
+    assert outcome(post_event(late)) == "ignored"
+    refused_month(db, stripe_api, monthly, late)
+    assert collected(db, campaign) == 2 * AMOUNT
+    assert (
+        db.sql(
+            "select 1 from public.donations where campaign_id = %s"
+            " and (donor_email = %s or donor_id = %s)",
+            [campaign["id"], user.email, user.id],
+        )
+        == []
+    )
+
+
+def test_a_subscription_stripe_does_not_delete_is_left_to_end_recurring_once_refunded(
+    db, post_event, stripe_api, monthly, campaign, user, as_user, monkeypatch
+):
+    from webhooks import recurring_gifts
+    from webhooks.errors import ServiceUnavailable
+
+    def unanswered(gateway, subscription_ref):
+        raise ServiceUnavailable("Stripe API unavailable")
+
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    as_user(user).rpc("cancel_recurring_gift", {"gift_id": monthly["gift_id"]})
+    monkeypatch.setattr(recurring_gifts, "delete_subscription", unanswered)
+    late = paid_invoice(stripe_api, monthly)
+    assert outcome(post_event(late)) == "ignored"  # the refund made, the record kept
+    assert len(stripe_api.refunds) == 1
+    assert gift_row(db, monthly)["status"] == "ending"  # payments end-recurring's to delete
+    assert db.sql(
+        "select 1 from private.recurring_gifts_to_end() where recurring_gift_id = %s",
+        [monthly["gift_id"]],
+    )
+    assert len(gift_donations(db, monthly)) == 1
     books_are_clean(db)

@@ -280,16 +280,6 @@ def _paid_invoice(
     meta: dict[str, Any],
 ) -> dict[str, Any]:
     payment = _invoice_payment(gateway, invoice["id"])
-    with connection() as conn:
-        refusal = conn.execute(
-            "select * from private.recurring_invoice_refusal(%s, %s, %s, %s)",
-            [gift_ref, subscription, invoice["id"], common[0]],
-        ).fetchone()
-    if refusal is not None:
-        # not credited: the money goes back; a gift that no longer runs ends at Stripe
-        _refund_invoice(gateway, invoice, payment)
-        if subscription and refusal["ends_subscription"]:
-            delete_subscription(gateway, subscription)
     outcome = {
         "kind": "payment",
         "status": "succeeded",
@@ -297,12 +287,26 @@ def _paid_invoice(
         "currency": (invoice.get("currency") or "").upper() or None,
         **payment,
     }
-    return _call(
-        "select private.record_recurring_invoice(%s, %s, %s, %s, %s::jsonb,"
-        " %s, %s, %s, %s, %s, %s) as r",
-        [*common, gift_ref, meta.get("campaign_id"), subscription, invoice.get("customer"),
-         invoice["id"], Jsonb(outcome)],
-    )  # fmt: skip
+    with connection() as conn:
+        answer = conn.execute(
+            "select private.record_recurring_invoice(%s, %s, %s, %s, %s::jsonb,"
+            " %s, %s, %s, %s, %s, %s) as r",
+            [*common, gift_ref, meta.get("campaign_id"), subscription, invoice.get("customer"),
+             invoice["id"], Jsonb(outcome)],
+        ).fetchone()["r"]  # fmt: skip
+        if answer.get("refund"):
+            # Not credited, decided under the gift's lock: the money goes back (and a
+            # gift that no longer runs ends at Stripe) before the record commits, so
+            # that a refund Stripe refuses records nothing (503: Stripe retries).
+            _refund_invoice(gateway, invoice, payment)
+            if subscription and answer.get("ends_subscription"):
+                try:
+                    delete_subscription(gateway, subscription)
+                except ServiceUnavailable as exc:
+                    # the refund is made: the record commits; the gift is ending, so
+                    # `payments end-recurring` deletes its subscription later
+                    log.warning("subscription %s left to end-recurring: %s", subscription, exc)
+    return answer
 
 
 # The donor's cancel ----------------------------------------------------------------------

@@ -24,8 +24,21 @@
 --   not credited An invoice whose gift no longer runs (ending, ended) or whose
 --                campaign does not accept donations (private.recurring_invoice_refusal,
 --                the core's rule: a campaign that is not open takes no money):
---                the service refunds it at Stripe, ends the subscription, and
---                the event is recorded ignored. An invoice naming another
+--                the event is recorded ignored, and the service refunds it at
+--                Stripe (and deletes the subscription of a gift that no longer
+--                runs) before that record commits: the decision is
+--                record_recurring_invoice's, taken under the gift's lock (a
+--                cancel or a close racing the invoice cannot leave an ignored
+--                invoice unrefunded); a refund Stripe refuses rolls the record
+--                back and answers 503, so that Stripe retries (the refund is
+--                idempotent per invoice; a subscription Stripe does not delete
+--                then is left to `payments end-recurring`, the gift being
+--                ending). A later month whose pledge
+--                private.create_donation refuses (a banned donor, amount bounds
+--                changed, a campaign no longer visible: any PT4xx) is not
+--                credited either: recorded ignored with the refusal's token,
+--                refunded, its subscription deleted, the gift ending
+--                (donation_refused). An invoice naming another
 --                campaign than its gift's, or a subscription other than the
 --                one the gift knows, is held for review (outcome mismatch),
 --                credited nothing.
@@ -49,12 +62,20 @@
 --                payment_failed), canceled_at_provider (deleted at Stripe for
 --                another reason), checkout_abandoned (the Checkout Session
 --                expired unpaid: its first pledge is canceled; the donor is not
---                told, the gift never began).
+--                told, the gift never began), donation_refused (the payment
+--                core refused a month's pledge, see above).
 --                The subscriptions of ending gifts are deleted at Stripe by the
 --                service (at once for a donor's cancel; on the next invoice
 --                otherwise) and by `cagnotte-admin payments end-recurring`
 --                (schedulable); customer.subscription.deleted ends the gift too
 --                (idempotent).
+--   erasure      A donor's account deleted (hard or soft; the profile's on
+--                delete set null empties donor_id), or a guest gift made with
+--                the leaver's email (triggers on auth.users, as
+--                private.erase_account): the gift forgets donor_email and
+--                donor_name and is ending (canceled_by_donor), untold (nobody
+--                left to tell); `payments end-recurring` deletes its
+--                subscription, and a month billed meanwhile is refunded.
 --   failures     invoice.payment_failed notes the attempt (failed_payments,
 --                last_failure_at); nothing else changes until Stripe's last
 --                retry deletes the subscription.
@@ -67,7 +88,8 @@
 
 create type public.recurring_gift_status as enum ('pending', 'active', 'ending', 'ended');
 create type public.recurring_gift_end_reason as enum (
-    'canceled_by_donor', 'campaign_closed', 'payment_failed', 'canceled_at_provider', 'checkout_abandoned'
+    'canceled_by_donor', 'campaign_closed', 'payment_failed', 'canceled_at_provider', 'checkout_abandoned',
+    'donation_refused'
 );
 
 -- Tables -----------------------------------------------------------------------
@@ -541,11 +563,40 @@ begin
 end;
 $$;
 
+-- An invoice not credited: recorded ignored, with what the service must do
+-- before it commits (refund: true; ends_subscription: delete the subscription
+-- at Stripe; reason).
+create function private.refuse_recurring_invoice(
+    event_id text, event_type text, occurred_at timestamptz, livemode boolean, payload jsonb,
+    gift_id uuid, reason text, ends_subscription boolean
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    answer jsonb := private.record_recurring_event_only(
+        event_id, event_type, occurred_at, livemode, payload, 'ignored',
+        'not credited, refunded at Stripe: ' || reason, gift_id
+    );
+begin
+    if answer ->> 'outcome' <> 'ignored' then
+        return answer;
+    end if;
+    return answer || pg_catalog.jsonb_build_object(
+        'refund', true, 'ends_subscription', ends_subscription, 'reason', reason
+    );
+end;
+$$;
+
 -- A paid invoice of a subscription (invoice.paid): credited as the gift's
 -- donation for that invoice through private.record_payment_event (outcome:
 -- its payment outcome, amounts in Stripe's unit). Held (mismatch) when its
 -- references disagree with the gift's; not credited (ignored) when
--- private.recurring_invoice_refusal says so (the service refunds it first);
+-- private.recurring_invoice_refusal says so, or when the month's pledge is
+-- refused (private.refuse_recurring_invoice: the service refunds it before
+-- this commits);
 -- unknown_payment when no gift matches. Returns record_payment_event's answer
 -- with the gift's id.
 create function private.record_recurring_invoice(
@@ -571,6 +622,7 @@ declare
     donation_id uuid;
     disagreement text;
     refusal text;
+    ends boolean;
     result jsonb;
 begin
     if exists (select from private.webhook_events as w where w.provider = 'stripe' and w.event_id = record_recurring_invoice.event_id) then
@@ -590,15 +642,26 @@ begin
             'references disagree, held for review: ' || disagreement, g.id
         );
     end if;
-    select r.reason into refusal
+    select r.reason, r.ends_subscription into refusal, ends
     from private.recurring_invoice_refusal(g.id::text, subscription_ref, invoice_ref, event_id) as r;
+    if refusal is null then
+        -- a month's pledge the payment core refuses (PT4xx) is not credited: the gift ends
+        begin
+            donation_id := private.recurring_invoice_donation(g, invoice_ref);
+        exception when others then
+            if sqlstate not like 'PT4%' then
+                raise;
+            end if;
+            refusal := sqlerrm;
+            ends := true;
+            perform private.move_recurring_gift(g.id, 'ending', 'donation_refused');
+        end;
+    end if;
     if refusal is not null then
-        return private.record_recurring_event_only(
-            event_id, event_type, occurred_at, livemode, payload, 'ignored',
-            'not credited, refunded at Stripe: ' || refusal, g.id
+        return private.refuse_recurring_invoice(
+            event_id, event_type, occurred_at, livemode, payload, g.id, refusal, ends
         );
     end if;
-    donation_id := private.recurring_invoice_donation(g, invoice_ref);
     result := private.record_payment_event(
         'stripe', event_id, event_type, occurred_at, livemode, payload,
         outcome - 'attempt_id' || pg_catalog.jsonb_build_object('donation_id', donation_id, 'campaign_id', g.campaign_id)
@@ -858,6 +921,77 @@ after update of status on public.campaigns
 for each row when (old.status is distinct from new.status)
 execute function private.end_closed_campaign_recurring_gifts();
 
+-- A gift whose donor left (their account deleted): it forgets who they were
+-- and is ending, untold (nobody left to tell).
+create function private.forget_recurring_donor(gift_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    g public.recurring_gifts;
+begin
+    update public.recurring_gifts as x
+    set donor_email = null, donor_name = null, updated_at = pg_catalog.now()
+    where x.id = forget_recurring_donor.gift_id
+    returning * into g;
+    if g.status in ('pending', 'active') then
+        perform private.move_recurring_gift(g.id, 'ending', 'canceled_by_donor');
+    end if;
+end;
+$$;
+
+-- Their account's gifts: donor_id emptied by the profile's on delete set null.
+create function private.end_erased_donor_recurring_gift()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    perform private.forget_recurring_donor(new.id);
+    return null;
+end;
+$$;
+
+create trigger recurring_gifts_end_when_donor_erased
+after update of donor_id on public.recurring_gifts
+for each row when (old.donor_id is not null and new.donor_id is null)
+execute function private.end_erased_donor_recurring_gift();
+
+-- Gifts made as a guest with the leaver's email (as private.erase_account
+-- treats their donations), on the same auth.users triggers as it.
+create function private.end_erased_guest_recurring_gifts()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    gift_id uuid;
+begin
+    for gift_id in
+        select g.id from public.recurring_gifts as g
+        where g.donor_id is null and pg_catalog.lower(g.donor_email::text) = pg_catalog.lower(old.email::text)
+        order by g.id
+    loop
+        perform private.forget_recurring_donor(gift_id);
+    end loop;
+    return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+
+create trigger on_auth_user_deleted_end_guest_recurring_gifts
+before delete on auth.users
+for each row execute function private.end_erased_guest_recurring_gifts();
+
+create trigger on_auth_user_soft_deleted_end_guest_recurring_gifts
+after update of deleted_at on auth.users
+for each row
+when (old.deleted_at is null and new.deleted_at is not null)
+execute function private.end_erased_guest_recurring_gifts();
+
 create trigger recurring_gifts_refuse_banned_writes
 before insert or update or delete on public.recurring_gifts
 for each statement execute function private.refuse_banned_writes();
@@ -904,9 +1038,9 @@ insert into private.email_templates (key, locale, subject, body) values
 ),
 (
     'recurring_gift_ended', 'fr', 'Votre don mensuel pour « {{campaign_title}} » s''arrête',
-    E'Bonjour {{recipient_name}},\n\nVotre don mensuel de {{amount}} pour la cagnotte « {{campaign_title}} » s''arrête : plus rien ne sera prélevé.\nMotif : {{reason}} (canceled_by_donor : vous l''avez arrêté ; campaign_closed : la cagnotte est close ; payment_failed : votre carte a été refusée plusieurs fois).\nMerci pour vos dons.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
+    E'Bonjour {{recipient_name}},\n\nVotre don mensuel de {{amount}} pour la cagnotte « {{campaign_title}} » s''arrête : plus rien ne sera prélevé.\nMotif : {{reason}} (canceled_by_donor : vous l''avez arrêté ; campaign_closed : la cagnotte est close ; payment_failed : votre carte a été refusée plusieurs fois ; donation_refused : le don du mois a été refusé et remboursé).\nMerci pour vos dons.\n\n{{campaign_url}}\n\nL''équipe AfriCagnotte\nVos préférences : {{preferences_url}}\n'
 ),
 (
     'recurring_gift_ended', 'en', 'Your monthly gift to "{{campaign_title}}" is ending',
-    E'Hello {{recipient_name}},\n\nYour monthly gift of {{amount}} to the fundraiser "{{campaign_title}}" is ending: nothing more will be charged.\nReason: {{reason}} (canceled_by_donor: you stopped it; campaign_closed: the fundraiser is closed; payment_failed: your card was declined several times).\nThank you for your gifts.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
+    E'Hello {{recipient_name}},\n\nYour monthly gift of {{amount}} to the fundraiser "{{campaign_title}}" is ending: nothing more will be charged.\nReason: {{reason}} (canceled_by_donor: you stopped it; campaign_closed: the fundraiser is closed; payment_failed: your card was declined several times; donation_refused: this month''s gift was refused and refunded).\nThank you for your gifts.\n\n{{campaign_url}}\n\nThe AfriCagnotte team\nYour preferences: {{preferences_url}}\n'
 );
