@@ -72,7 +72,8 @@ class PaymentEvents(RuleBasedStateMachine):
             [self.owner_id],
         )["id"]
         self.ever_credited: set[str] = set()
-        self.tip_max_bp = self.db.one("select tip_max_bp from public.platform_settings")["tip_max_bp"]
+        settings_row = self.db.one("select tip_max_bp from public.platform_settings")
+        self.tip_max_bp = settings_row["tip_max_bp"]
         # each monthly gift's invoices the model expects credited (the first event about each)
         self.paid_invoices: dict[str, set[str]] = {}
 
@@ -342,7 +343,8 @@ class PaymentEvents(RuleBasedStateMachine):
                             [gift[0]])  # fmt: skip
         after = self.gift(gift[0])
         if before in ("pending", "active"):
-            assert rows is not None and after["status"] == "ending"
+            assert rows is not None
+            assert after["status"] == "ending"
             assert after["end_reason"] == "canceled_by_donor"
         else:
             assert after["status"] == before
@@ -381,13 +383,16 @@ class PaymentEvents(RuleBasedStateMachine):
         for gift, paid in self.paid_invoices.items():
             assert linked.get(gift, set()) == paid
         # and the gifts' first pledges are credited only through an invoice
-        assert self.db.sql(
-            "select r.first_donation_id from private.recurring_gift_refs as r"
-            " join public.donations as d on d.id = r.first_donation_id"
-            " where d.campaign_id = %s and d.succeeded_at is not null and not exists"
-            " (select 1 from private.recurring_gift_payments as p where p.donation_id = d.id)",
-            [self.campaign_id],
-        ) == []
+        assert (
+            self.db.sql(
+                "select r.first_donation_id from private.recurring_gift_refs as r"
+                " join public.donations as d on d.id = r.first_donation_id"
+                " where d.campaign_id = %s and d.succeeded_at is not null and not exists"
+                " (select 1 from private.recurring_gift_payments as p where p.donation_id = d.id)",
+                [self.campaign_id],
+            )
+            == []
+        )
 
     # Tips: the platform's, never the campaign's ------------------------------------------
 
