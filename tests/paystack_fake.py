@@ -9,9 +9,11 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import time
 import uuid
 from dataclasses import dataclass, field
+from fractions import Fraction
 from http.server import ThreadingHTTPServer
 from typing import Any
 
@@ -20,8 +22,34 @@ from tests.fake_http import Request
 
 SECRET_KEY = "sk_test_4f1c0a5e8b7d2e9f3a6c1b0d5e8f7a2c3b4d5e6f"
 
-# Paystack's fee, for the fake: 1.5 % (its local cards' rate), in the subunit, rounded up.
-FEE_BP = 150
+# Paystack's local prices, as it publishes them per country
+# (https://support.paystack.com/hc/en-us/articles/360009973579, "Transactions
+# pricing"; Nigeria's waiver and cap: https://paystack.com/faqs): per currency and
+# price group, the percentage (basis points), a fixed part (subunit) charged from
+# an amount on, a cap (subunit) and VAT added to the fee (basis points). The fake
+# keeps it as Paystack would, rounded up to the subunit: tests compare the
+# platform's own schedule (public.provider_fees) with this, written apart from it.
+Price = tuple[int, int, int, int | None, int]
+NIGERIA_LOCAL: Price = (150, 10_000, 250_000, 200_000, 0)
+PRICES: dict[str, dict[str, Price]] = {
+    "NGN": {"card": NIGERIA_LOCAL, "bank": NIGERIA_LOCAL},
+    "GHS": {"card": (195, 0, 0, None, 0), "mobile_money": (195, 0, 0, None, 0)},
+    "KES": {"card": (290, 0, 0, None, 0), "mobile_money": (150, 0, 0, None, 0)},
+    "ZAR": {"card": (290, 100, 0, None, 1500), "bank": (200, 0, 0, None, 1500)},
+    "XOF": {"card": (320, 0, 0, None, 1800), "mobile_money": (195, 0, 0, None, 1800)},
+}
+# verify's channels, by price group
+GROUPS = {"mobile_money": "mobile_money", "card": "card", "apple_pay": "card"}
+
+
+def paystack_fee(currency: str, channel: str, amount: int) -> int:
+    """What Paystack keeps of a local charge of `amount` (subunit)."""
+    percent, fixed, fixed_from, cap, vat = PRICES[currency][GROUPS.get(channel, "bank")]
+    fee = Fraction(amount * percent, 10_000) + (fixed if amount >= fixed_from else 0)
+    if cap is not None:
+        fee = min(fee, cap)
+    return math.ceil(fee * (10_000 + vat) / 10_000)
+
 
 _ids = itertools.count(4_099_260_516)
 
@@ -116,9 +144,8 @@ class FakePaystack:
         t = self.transactions[reference]
         t["status"] = status
         if status == "success":
-            t["channel"] = t["channel"] or (t["channels"] or ["card"])[0]
-            if t["fees"] is None:
-                t["fees"] = -(-t["amount"] * FEE_BP // 10_000)
+            t["channel"] = reported.get("channel") or t["channel"] or (t["channels"] or ["card"])[0]
+            t["fees"] = t["fees"] or paystack_fee(t["currency"], t["channel"], t["amount"])
             t["gateway_response"] = "Successful"
         elif status == "failed":
             t["gateway_response"] = "Declined"

@@ -2370,16 +2370,21 @@ def test_only_an_admin_may_lower_paystacks_rates_to_make_quotes_promise_more(
 ):
     for someone in (owner, user):
         changed = as_user(someone).update(
-            "provider_fees", {"fee_bp": 0}, {"provider": "paystack", "channel": "card"}
+            "provider_fees",
+            {"fee_bp": 0},
+            {"provider": "paystack", "currency": "NGN", "channel": "card"},
         )
         assert changed == []
     assert (
         db.one(
-            "select fee_bp from public.provider_fees where provider = 'paystack' and channel = 'card'"
+            "select fee_bp from public.provider_fees"
+            " where provider = 'paystack' and currency = 'NGN' and channel = 'card'"
         )["fee_bp"]
-        == 320
+        == 150
     )
     changed = as_user(admin).update(
-        "provider_fees", {"fee_bp": 300}, {"provider": "paystack", "channel": "card"}
+        "provider_fees",
+        {"fee_bp": 300},
+        {"provider": "paystack", "currency": "NGN", "channel": "card"},
     )
     assert [r["fee_bp"] for r in changed] == [300]

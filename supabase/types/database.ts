@@ -754,17 +754,23 @@ isOneToOne: false
                   ]
                 },"provider_fees": {
                   Row: {
-                    "channel": string,"created_at": string,"fee_bp": number,"payment_methods": (string)[],"provider": Database["public"]['Enums']["payment_provider"],"updated_at": string
+                    "channel": string,"created_at": string,"currency": string | null,"fee_bp": number,"fee_cap": number | null,"fixed_fee": number,"fixed_fee_from": number | null,"id": number,"payment_methods": (string)[],"provider": Database["public"]['Enums']["payment_provider"],"tax_bp": number,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "channel": string,"created_at"?: string,"fee_bp": number,"payment_methods"?: (string)[],"provider": Database["public"]['Enums']["payment_provider"],"updated_at"?: string
+                    "channel": string,"created_at"?: string,"currency"?: string | null,"fee_bp": number,"fee_cap"?: number | null,"fixed_fee"?: number,"fixed_fee_from"?: number | null,"id"?: never,"payment_methods"?: (string)[],"provider": Database["public"]['Enums']["payment_provider"],"tax_bp"?: number,"updated_at"?: string
                   }
                   Update: {
-                    "channel"?: string,"created_at"?: string,"fee_bp"?: number,"payment_methods"?: (string)[],"provider"?: Database["public"]['Enums']["payment_provider"],"updated_at"?: string
+                    "channel"?: string,"created_at"?: string,"currency"?: string | null,"fee_bp"?: number,"fee_cap"?: number | null,"fixed_fee"?: number,"fixed_fee_from"?: number | null,"id"?: never,"payment_methods"?: (string)[],"provider"?: Database["public"]['Enums']["payment_provider"],"tax_bp"?: number,"updated_at"?: string
                   }
                   Relationships: [
-                    
+                    {
+      foreignKeyName: "provider_fees_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    }
                   ]
                 },"receipts": {
                   Row: {
