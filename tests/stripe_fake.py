@@ -4,6 +4,7 @@ HTTP server answering the API calls the service makes (STRIPE_API_BASE)."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import time
@@ -199,7 +200,14 @@ class FakeStripe:
         form = req.form
         session_id = new_id("cs")
         intent_id = new_id("pi")
-        amount = int(form["line_items[0][price_data][unit_amount]"])
+        lines = itertools.takewhile(
+            lambda i: f"line_items[{i}][price_data][unit_amount]" in form, itertools.count()
+        )
+        amount = sum(
+            int(form[f"line_items[{i}][price_data][unit_amount]"])
+            * int(form.get(f"line_items[{i}][quantity]", 1))
+            for i in lines
+        )
         currency = form["line_items[0][price_data][currency]"]
         session = resource(
             "checkout.session",

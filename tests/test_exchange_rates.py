@@ -73,6 +73,10 @@ def test_rates_are_checked_and_the_fixed_parities_cannot_be_set(cast):
         ({"base_currency": "USD", "quote_currency": "USD", "rate": 1}, "unknown_currency"),
         ({"base_currency": "USD", "quote_currency": "XOF", "rate": -1}, "invalid_exchange_rate"),
         ({"base_currency": "USD", "quote_currency": "XOF", "rate": 0}, "invalid_exchange_rate"),
+        # below the table's 10 decimals, or so small that its inverse is absurd
+        ({"base_currency": "USD", "quote_currency": "XOF", "rate": 1e-11}, "invalid_exchange_rate"),
+        ({"base_currency": "USD", "quote_currency": "XOF", "rate": 1e-10}, "invalid_exchange_rate"),
+        ({"base_currency": "USD", "quote_currency": "XOF", "rate": 2e6}, "invalid_exchange_rate"),
         ({"base_currency": "USD", "quote_currency": "XOF", "rate": 600, "as_of": "2999-01-01"},
          "invalid_exchange_rate"),
     ]:  # fmt: skip

@@ -15,6 +15,7 @@ from tests.support.cast import ACTORS, make_cast
 from tests.support.paystack import paid as paystack_paid
 from tests.support.paystack import pay_by_paystack
 from tests.support.receipts import pdf_text, receipts_of, signed_link
+from webhooks import stripe_gateway
 
 
 @pytest.fixture
@@ -171,6 +172,18 @@ def test_covering_the_fees_grosses_the_gift_up_to_exactly_the_amount(service, xo
         ({"amount": 5000, "provider": "paypal"}, 422, "invalid_request"),
         ({"amount": 5000, "tip_amount": -1}, 422, "invalid_request"),
         ({"amount": 5000, "tip_amount": 5000}, 422, "tip_out_of_bounds"),
+        ({"amount": 5000, "tip_amount": 999_999_999_999_999}, 422, "tip_out_of_bounds"),
+        # the quote prices what checkout charges: CinetPay charges XOF only here
+        (
+            {"amount": 5000, "currency": "EUR", "provider": "cinetpay"},
+            422,
+            "pay_currency_unsupported",
+        ),
+        (
+            {"amount": 5000, "currency": "EUR", "provider": "paystack"},
+            422,
+            "pay_currency_unsupported",
+        ),
         ({"amount": 5000, "cover_fees": "peut-être"}, 422, "invalid_request"),
         ({"amount": 5000, "currency": "USD"}, 422, "exchange_rate_missing"),
         ({"amount": 5000, "payment_method": "OM;drop"}, 422, "invalid_request"),
@@ -216,6 +229,7 @@ def test_the_rpc_refuses_hostile_input_with_tokens(cast):
         ({"amount": 5000, "provider": "paypal"}, "provider_currency_unsupported"),
         ({"amount": 5000, "tip_amount": -3}, "tip_out_of_bounds"),
         ({"amount": 5000, "tip_amount": 2**62}, "tip_out_of_bounds"),
+        ({"amount": 5000, "tip_amount": 999_999_999_999_999}, "tip_out_of_bounds"),
         ({"amount": 2**62}, "amount_out_of_bounds"),
     ]:
         with pytest.raises(ApiError) as refused:
@@ -645,3 +659,86 @@ def test_covering_fees_near_nigerias_threshold_finds_the_gift_below_it(service, 
     assert less["net_amount"] < 230_000
     above = quote(service, naira, 250_000, provider="paystack", payment_method="card")
     assert above["net_amount"] < 230_000
+
+
+# What the payment page shows ---------------------------------------------------------------
+
+
+def test_a_donor_paying_in_their_own_currency_gets_a_card_unless_they_choose(
+    db, service, stripe_api, xof_campaign
+):
+    q = quote(service, xof_campaign, 5_000, currency="EUR")  # XOF's default is CinetPay
+    assert (q["provider"], q["pay_currency"]) == ("stripe", "EUR")
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(xof_campaign["id"]), "amount": q["gift_amount"],
+              "currency": "XOF", "pay_currency": "EUR"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["provider"] == "stripe"
+    (session,) = stripe_api.sessions.values()
+    assert (session["currency"], session["amount_total"]) == ("eur", q["pay_charged_amount"])
+
+
+def test_the_tip_is_its_own_line_on_stripes_page(service, stripe_api, xof_campaign):
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(xof_campaign["id"]), "amount": 10_000, "currency": "XOF",
+              "provider": "stripe", "tip_amount": 1_000},
+    )  # fmt: skip
+    assert response.status_code == 201, response.get_json()
+    (call,) = stripe_api.calls("POST", "/v1/checkout/sessions")
+    lines = {
+        call.form[f"line_items[{i}][price_data][product_data][name]"]:
+        int(call.form[f"line_items[{i}][price_data][unit_amount]"])
+        for i in range(2)
+    }  # fmt: skip
+    assert lines == {f"Don : {xof_campaign['title']}": 10_000, stripe_gateway.TIP_LINE: 1_000}
+    (session,) = stripe_api.sessions.values()
+    assert session["amount_total"] == 11_000
+
+
+def test_a_gift_without_a_tip_is_one_line_on_stripes_page(service, stripe_api, xof_campaign):
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(xof_campaign["id"]), "amount": 10_000, "currency": "XOF",
+              "provider": "stripe"},
+    )  # fmt: skip
+    assert response.status_code == 201
+    (call,) = stripe_api.calls("POST", "/v1/checkout/sessions")
+    assert "line_items[1][price_data][unit_amount]" not in call.form
+
+
+@pytest.mark.parametrize(
+    ("method", "channels"),
+    [
+        ("MPESA", ["mobile_money"]),
+        ("mobile_money", ["mobile_money"]),
+        ("card", ["apple_pay", "card"]),
+    ],
+)
+def test_paystacks_page_offers_only_the_channels_priced_as_the_method_chosen(
+    service, paystack_api, shillings, method, channels
+):
+    pledge = pay_by_paystack(service, paystack_api, shillings, 100_000, cover_fees=True,
+                             payment_method=method)  # fmt: skip
+    assert paystack_api.transactions[pledge["reference"]]["channels"] == channels
+
+
+@pytest.mark.parametrize(
+    ("method", "universe"),
+    [("OM", "MOBILE_MONEY"), ("WAVECI", "MOBILE_MONEY"), ("VISAM", "CREDIT_CARD"), (None, "ALL"),
+     ("CRYPTO", "ALL")],
+)  # fmt: skip
+def test_cinetpays_page_offers_only_the_universe_the_fees_were_counted_for(
+    service, cinetpay_api, xof_campaign, method, universe
+):
+    body = {"payment_method": method, "cover_fees": True} if method else {}
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(xof_campaign["id"]), "amount": 10_000, "currency": "XOF",
+              "provider": "cinetpay", **body},
+    )  # fmt: skip
+    assert response.status_code == 201, response.get_json()
+    (call,) = cinetpay_api.calls("/v2/payment")
+    assert call.json["channels"] == universe

@@ -153,7 +153,7 @@ class CinetPayGateway:
             "description": DESCRIPTION_FORBIDDEN.sub(" ", f"Don : {pledge.campaign_title}")[:100],
             "notify_url": f"{str(self.settings.public_base_url).rstrip('/')}/webhooks/cinetpay",
             "return_url": pages.paid,
-            "channels": "ALL",
+            "channels": _universe(pledge),
             "lang": "fr",
             "metadata": str(pledge.donation_id),
         }
@@ -311,3 +311,15 @@ def cinetpay_notification():
     kept = {k: v.replace("\x00", "") for k, v in form.items()}
     result = gateway.record(gateway.check(transaction_id), source="notification", notification=kept)
     return jsonify(received=True, outcome=result["outcome"])
+
+
+# CinetPay's payment universes, by the channel of our fee schedules: its page then
+# offers only that one (`channels`: https://docs.cinetpay.com/api/1.0-en/checkout/univers).
+UNIVERSES = {"mobile_money": "MOBILE_MONEY", "card": "CREDIT_CARD", "wallet": "WALLET"}
+
+
+def _universe(pledge: Pledge) -> str:
+    """The universe the fees were counted for, the donor's payment method's; all when
+    it names none."""
+    schedule = payments.payment_method_schedule(pledge, "cinetpay")
+    return UNIVERSES.get(schedule[0], "ALL") if schedule else "ALL"

@@ -67,7 +67,7 @@ class CheckoutResponse(BaseModel):
 def checkout():
     body = parse_json(CheckoutRequest)
     donor_id = optional_user_id()
-    provider = body.provider or payments.default_provider(body.currency)
+    provider = body.provider or payments.default_provider(body.currency, body.pay_currency)
     gateway = current_app.extensions["gateways"][provider]
     if body.recurring == "monthly":
         return _monthly(body, donor_id, provider, gateway)

@@ -55,11 +55,28 @@ def return_pages(settings: Settings, pledge: Pledge) -> ReturnPages:
     return ReturnPages(paid=site + row["paid"], cancelled=site + row["cancelled"])
 
 
-def default_provider(currency: str) -> str:
-    """The provider a donor in this currency gets unless they choose."""
+def default_provider(currency: str, pay_currency: str | None = None) -> str:
+    """The provider a donor in this currency gets unless they choose (paying in
+    their own currency, pay_currency: by card)."""
     with connection() as conn:
-        row = conn.execute("select private.default_provider(%s) as provider", [currency]).fetchone()
+        row = conn.execute(
+            "select private.default_provider(%s, %s) as provider", [currency, pay_currency]
+        ).fetchone()
     return row["provider"]
+
+
+def payment_method_schedule(pledge: Pledge, provider: str) -> tuple[str, list[str]] | None:
+    """The fee schedule listing the donor's payment method (its channel, and the methods
+    priced alike, upper case): the payment page is limited to them. None when the pledge
+    names no method or no schedule lists it (its fees were counted at the costliest)."""
+    if not pledge.payment_method:
+        return None
+    with connection() as conn:
+        row = conn.execute(
+            "select channel, payment_methods from private.payment_method_schedule(%s, %s, %s)",
+            [provider, pledge.currency, pledge.payment_method],
+        ).fetchone()
+    return (row["channel"], row["payment_methods"]) if row else None
 
 
 def create_pledge(

@@ -172,10 +172,8 @@ class PaystackGateway:
                 "cancel_action": pages.cancelled,
             },
         }
-        if pledge.payment_method and pledge.payment_method.lower() in CHANNELS:
-            # the channel the donor chose, the one covered fees were counted for
-            # (initialize's `channels`: https://paystack.com/docs/api/transaction/#initialize)
-            body["channels"] = [pledge.payment_method.lower()]
+        if channels := _page_channels(pledge):
+            body["channels"] = channels
         try:
             status, answer = self._call("POST", "/transaction/initialize", body=body)
             data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
@@ -391,3 +389,13 @@ def paystack_webhook():
         return jsonify(received=True, outcome="ignored")
     result = gateway.record(check_of(reference), source="webhook", event=event)
     return jsonify(received=True, outcome=result["outcome"])
+
+
+def _page_channels(pledge: Pledge) -> list[str] | None:
+    """The channels the page offers: those priced as the donor's payment method, the
+    ones its fees were counted for (initialize's `channels`:
+    https://paystack.com/docs/api/transaction/#initialize); all when it names none."""
+    schedule = payments.payment_method_schedule(pledge, "paystack")
+    if schedule is None:
+        return None
+    return sorted(m.lower() for m in schedule[1] if m.lower() in CHANNELS) or None

@@ -19,6 +19,16 @@ def checkout_amount(attempt_id: uuid.UUID) -> int:
     return row["amount"]
 
 
+def provider_tip_amount(attempt_id: uuid.UUID) -> int:
+    """The tip's part of an attempt's charge, in its provider's unit
+    (private.provider_tip_amount): the payment page shows it on its own line."""
+    with connection() as conn:
+        row = conn.execute(
+            "select private.provider_tip_amount(%s) as amount", [attempt_id]
+        ).fetchone()
+    return row["amount"]
+
+
 @cache
 def provider_exponent(provider: str, currency: str | None) -> int:
     """The decimals the provider's amounts in this currency are counted in: a fact of

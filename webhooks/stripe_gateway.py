@@ -22,13 +22,15 @@ from webhooks import payments, recurring_gifts
 from webhooks.config import Settings
 from webhooks.errors import ApiError, ServiceUnavailable
 from webhooks.payments import Pledge
-from webhooks.provider_units import checkout_amount, provider_exponent
+from webhooks.provider_units import checkout_amount, provider_exponent, provider_tip_amount
 from webhooks.validation import parse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stripe", __name__)
 
 SIGNATURE_TOLERANCE = 300  # seconds
+# The tip's line on the payment page (the donor chose it; it is the platform's)
+TIP_LINE = "Pourboire à AfriCagnotte (facultatif, choisi par vous)"
 
 
 class StripeEnvelope(BaseModel):
@@ -100,18 +102,7 @@ class StripeGateway:
         }
         params: dict[str, Any] = {
             "mode": "payment",
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        # the donor's currency when they pay in theirs
-                        "currency": (pledge.pay_currency or pledge.currency).lower(),
-                        # in Stripe's unit for the currency (provider_currencies)
-                        "unit_amount": checkout_amount(pledge.attempt_id),
-                        "product_data": {"name": f"Don : {pledge.campaign_title}"[:250]},
-                    },
-                }
-            ],
+            "line_items": _line_items(pledge),
             "metadata": ids,
             "payment_intent_data": {"metadata": ids},
             "client_reference_id": str(pledge.donation_id),
@@ -327,3 +318,25 @@ def stripe_webhook():
         outcome=outcome,
     )
     return jsonify(received=True, outcome=result["outcome"])
+
+
+def _line_items(pledge: Pledge) -> list[dict[str, Any]]:
+    """The page's lines: the gift, and the tip to the platform on its own line, never
+    folded into the gift; in the donor's currency when they pay in theirs, in Stripe's
+    unit for it (provider_currencies)."""
+    charged = checkout_amount(pledge.attempt_id)
+    tip = provider_tip_amount(pledge.attempt_id)
+    lines = [(f"Don : {pledge.campaign_title}"[:250], charged - tip), (TIP_LINE, tip)]
+    currency = (pledge.pay_currency or pledge.currency).lower()
+    return [
+        {
+            "quantity": 1,
+            "price_data": {
+                "currency": currency,
+                "unit_amount": amount,
+                "product_data": {"name": name},
+            },
+        }
+        for name, amount in lines
+        if amount > 0
+    ]

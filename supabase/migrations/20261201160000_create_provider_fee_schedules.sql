@@ -98,6 +98,25 @@ $$;
 comment on function private.scheduled_fee(bigint, integer, bigint, bigint, bigint, integer) is
 'What a fee schedule (a row of public.provider_fees) keeps of a charge: percentage, fixed part from its threshold, cap, then tax; rounded up.';
 
+-- The schedules in effect for a provider's charges in `currency`: one per
+-- channel, its own row for the currency before its any-currency one.
+create function private.fee_schedules(provider public.payment_provider, currency text)
+returns setof public.provider_fees
+language sql
+stable
+set search_path = ''
+as $$
+    select distinct on (f.channel) f.*
+    from public.provider_fees as f
+    where
+        f.provider = fee_schedules.provider
+        and (f.currency = fee_schedules.currency or f.currency is null)
+    order by f.channel asc, f.currency asc nulls last
+$$;
+
+comment on function private.fee_schedules(public.payment_provider, text) is
+'The fee schedules (public.provider_fees) in effect for a provider''s charges in a currency: one per channel, the currency''s own before the any-currency one.';
+
 drop function private.processor_fee(public.payment_provider, text, bigint);
 
 -- What the provider keeps of a charge of `amount` in `currency`, paid with
@@ -112,20 +131,13 @@ stable
 set search_path = ''
 as $$
     select private.scheduled_fee(amount, s.fee_bp, s.fixed_fee, s.fixed_fee_from, s.fee_cap, s.tax_bp) as fee
-    from (
-        select distinct on (f.channel) f.*
-        from public.provider_fees as f
-        where
-            f.provider = processor_fee.provider
-            and (f.currency = processor_fee.currency or f.currency is null)
-        order by f.channel asc, f.currency asc nulls last
-    ) as s
-    order by pg_catalog.upper(processor_fee.payment_method) = any(s.payment_methods) desc nulls last, fee desc
+    from private.fee_schedules(provider, currency) as s
+    order by pg_catalog.upper(payment_method) = any(s.payment_methods) desc nulls last, fee desc
     limit 1
 $$;
 
 comment on function private.processor_fee(public.payment_provider, text, text, bigint) is
-'What a provider keeps of a charge by its fee schedule (public.provider_fees) for the currency and payment method; the costliest schedule when the method is not listed; null when none.';
+'What a provider keeps of a charge by its fee schedule (private.fee_schedules) for the currency and payment method; the costliest schedule when the method is not listed; null when none.';
 
 drop function private.gross_up(public.payment_provider, text, bigint, bigint, integer, bigint);
 drop function private.donation_fees(public.payment_provider, text, bigint, bigint, integer, bigint);
