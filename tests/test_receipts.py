@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from tests import stripe_fake as sf
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS
+from tests.support.paystack import paid, pay_by_paystack
 from tests.support.receipts import (
     emails_of,
     link_in,
@@ -64,6 +65,18 @@ def test_a_card_and_a_mobile_money_donation_get_consecutive_receipts(
     assert (first["amount"], first["currency"], first["voided_at"]) == (5000, "XOF", None)
     assert first["campaign_title"] == campaign["title"]
     assert first["organiser_name"] == "Aminata Traoré"
+
+
+def test_a_paystack_receipt_shows_the_reference_we_gave_paystack_not_its_transaction_number(
+    db, service, paystack_api, owner, make_campaign
+):
+    naira = make_campaign(owner, "active", currency="NGN", goal_amount=500_000_000)
+    p = pay_by_paystack(service, paystack_api, naira, 500_000)
+    assert paid(service, paystack_api, p["reference"]).status_code == 200
+
+    (receipt,) = receipts_of(db, p["donation_id"])
+    assert (receipt["provider"], receipt["provider_ref"]) == ("paystack", p["reference"])
+    assert receipt["provider_ref"] != str(paystack_api.transactions[p["reference"]]["id"])
 
 
 def test_the_thank_you_email_carries_the_link_to_a_pdf_of_the_receipt(
