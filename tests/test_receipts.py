@@ -168,6 +168,16 @@ def test_an_anonymous_donor_is_still_named_on_their_own_receipt(
     assert receipt["donor_name"] == name["display_name"] is not None
 
 
+def test_a_donor_sees_the_tip_on_its_own_line_among_their_receipts(as_user, give, campaign, user):
+    tipped = give(campaign, 5000, user, tip=500)
+    give(campaign, 6000, user)
+
+    rows = as_user(user).rpc("my_receipts", {})
+    assert sorted((r["amount"], r["tip_amount"]) for r in rows) == [(5000, 500), (6000, 0)]
+    (mine,) = as_user(user).rpc("my_receipts", {"donation_id": tipped["donation_id"]})
+    assert (mine["kind"], mine["tip_amount"]) == ("receipt", 500)
+
+
 @pytest.mark.parametrize("sig", ["tampered", "", None], ids=["tampered", "empty", "missing"])
 def test_a_link_whose_signature_is_wrong_is_404_json(db, service, give, campaign, user, sig):
     donation = give(campaign, 5000, user)
