@@ -564,15 +564,16 @@ def give(db):
     """A donation credited through the payment core (as a succeeded payment event)."""
     count = iter(range(1_000_000))
 
-    # fee: what Stripe reports it kept (it always does; None: its rate in provider_fees)
-    def give(campaign, amount, donor=None, anonymous=False, fee=0):
+    # fee: what Stripe reports it kept (it always does; None: its rate in provider_fees);
+    # tip: the tip to the platform, charged with the gift
+    def give(campaign, amount, donor=None, anonymous=False, fee=0, tip=0):
         p = db.one(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => 'XOF',"
-            " provider => 'stripe', donor_id => %s, is_anonymous => %s) as p",
-            [campaign["id"], amount, donor.id if donor else None, anonymous],
+            " provider => 'stripe', donor_id => %s, is_anonymous => %s, tip_amount => %s) as p",
+            [campaign["id"], amount, donor.id if donor else None, anonymous, tip],
         )["p"]
-        outcome = {"kind": "payment", "status": "succeeded", "amount": amount, "currency": "XOF",
-                   "donation_id": p["donation_id"]}  # fmt: skip
+        outcome = {"kind": "payment", "status": "succeeded", "amount": amount + tip,
+                   "currency": "XOF", "donation_id": p["donation_id"]}  # fmt: skip
         if fee is not None:
             outcome["fee"] = fee
         db.one(

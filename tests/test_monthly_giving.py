@@ -106,6 +106,39 @@ def test_monthly_giving_is_by_card_only_and_writes_nothing_otherwise(
     assert db.sql("select id from public.recurring_gifts") == []
 
 
+EXTRAS = [{"tip_amount": 500}, {"cover_fees": True}, {"pay_currency": "EUR"}]
+
+
+@pytest.mark.parametrize("extra", EXTRAS)
+def test_a_monthly_gift_with_a_tip_covered_fees_or_another_currency_is_refused_writing_nothing(
+    db, service, stripe_api, campaign, extra
+):
+    response = service.post(
+        "/donations/checkout",
+        json={"campaign_id": str(campaign["id"]), "amount": AMOUNT, "currency": "XOF",
+              "provider": "stripe", "recurring": "monthly", **extra},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.get_json()["message"] == "recurring_extras_unsupported"
+    assert stripe_api.requests == []
+    assert db.sql("select id from public.donations") == []
+    assert db.sql("select id from public.recurring_gifts") == []
+
+
+@pytest.mark.parametrize("extra", EXTRAS)
+def test_the_database_refuses_a_monthly_gift_the_extras_of_one_off_gifts(db, campaign, extra):
+    ((name, value),) = extra.items()
+    with pytest.raises(psycopg.Error) as refused:
+        db.sql(
+            "select private.start_recurring_gift(campaign_id => %s, amount => %s, currency => 'XOF',"
+            f" provider => 'stripe', donor_email => 'awa@example.com', {name} => %s)",
+            [campaign["id"], AMOUNT, value],
+        )
+    assert refused.value.sqlstate == "PT422"
+    assert refused.value.diag.message_primary == "recurring_extras_unsupported"
+    assert db.sql("select id from public.recurring_gifts") == []
+
+
 def test_a_monthly_gift_to_a_closed_campaign_is_refused(db, service, stripe_api, campaign):
     db.sql("update public.campaigns set status = 'expired' where id = %s", [campaign["id"]])
     response = service.post(

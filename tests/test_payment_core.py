@@ -27,7 +27,7 @@ def give(db):
         pledge = db.one(
             "select private.create_donation(campaign_id => %s, amount => %s, currency => %s,"
             " provider => 'stripe', donor_id => %s, donor_name => %s, donor_email => %s,"
-            " message => %s, is_anonymous => %s) as p",
+            " message => %s, is_anonymous => %s, tip_amount => %s) as p",
             [
                 campaign["id"],
                 amount,
@@ -37,13 +37,14 @@ def give(db):
                 fields.get("email"),
                 fields.get("message"),
                 fields.get("anonymous", False),
+                fields.get("tip", 0),
             ],
         )["p"]
         if paid:
             outcome = {
                 "kind": "payment",
                 "status": "succeeded",
-                "amount": amount,
+                "amount": amount + fields.get("tip", 0),
                 "currency": campaign["currency"],
                 "fee": 100,
                 "donation_id": pledge["donation_id"],
@@ -175,6 +176,13 @@ def test_my_donations_lists_every_status_with_the_campaign(as_user, give, campai
         (6000, "pending"),
     ]
     assert {r["campaign_slug"] for r in rows} == {campaign["slug"]}
+
+
+def test_my_donations_shows_the_tip_beside_the_gift(as_user, give, campaign, user):
+    give(campaign, 5000, user, tip=500)
+    give(campaign, 6000, user)
+    rows = as_user(user).rpc("my_donations", get=True)
+    assert sorted((r["amount"], r["tip_amount"]) for r in rows) == [(5000, 500), (6000, 0)]
 
 
 # Service-only functions ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import functools
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 from tests import paystack_fake, stripe_fake
@@ -174,6 +175,37 @@ def test_a_guest_without_email_is_refused_before_anything_is_written(
     assert response.get_json()["message"] == "email_required"
     assert paystack_api.requests == []
     assert db.sql("select id from public.donations") == []
+
+
+def test_the_database_refuses_a_paystack_pledge_without_an_address_and_not_a_card_one(db, naira):
+    pledge = (
+        "select private.create_donation(campaign_id => %s, amount => 500000, currency => 'NGN',"
+        " provider => %s)"
+    )
+    with pytest.raises(psycopg.Error) as refused:
+        db.sql(pledge, [naira["id"], "paystack"])
+    assert refused.value.sqlstate == "PT422"
+    assert refused.value.diag.message_primary == "email_required"
+    assert db.sql("select id from public.donations") == []
+
+    db.sql(pledge, [naira["id"], "stripe"])  # a card needs no address
+    assert len(db.sql("select id from public.donations")) == 1
+
+
+def test_a_donor_whose_account_address_mail_cannot_use_must_give_one(
+    db, service, paystack_api, naira, user
+):
+    db.sql("update auth.users set email = 'not-an-address' where id = %s", [user.id])
+    headers = {"Authorization": f"Bearer {user.token}"}
+    body = {"campaign_id": str(naira["id"]), "amount": 500_000, "currency": "NGN"}
+
+    refused = service.post("/donations/checkout", json=body, headers=headers)
+    assert refused.status_code == 422
+    assert refused.get_json()["message"] == "email_required"
+    assert paystack_api.requests == []
+    assert db.sql("select id from public.donations") == []
+    given = {**body, "email": "ngozi@example.ng"}
+    assert service.post("/donations/checkout", json=given, headers=headers).status_code == 201
 
 
 def test_a_signed_in_donor_pays_with_their_accounts_address(service, paystack_api, naira, user):

@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from tests import stripe_fake as sf
 from tests.postgrest import ApiError
 from tests.support.cast import ACTORS
+from tests.support.paystack import paid, pay_by_paystack
 from tests.support.receipts import (
     emails_of,
     link_in,
@@ -64,6 +65,18 @@ def test_a_card_and_a_mobile_money_donation_get_consecutive_receipts(
     assert (first["amount"], first["currency"], first["voided_at"]) == (5000, "XOF", None)
     assert first["campaign_title"] == campaign["title"]
     assert first["organiser_name"] == "Aminata Traoré"
+
+
+def test_a_paystack_receipt_shows_the_reference_we_gave_paystack_not_its_transaction_number(
+    db, service, paystack_api, owner, make_campaign
+):
+    naira = make_campaign(owner, "active", currency="NGN", goal_amount=500_000_000)
+    p = pay_by_paystack(service, paystack_api, naira, 500_000)
+    assert paid(service, paystack_api, p["reference"]).status_code == 200
+
+    (receipt,) = receipts_of(db, p["donation_id"])
+    assert (receipt["provider"], receipt["provider_ref"]) == ("paystack", p["reference"])
+    assert receipt["provider_ref"] != str(paystack_api.transactions[p["reference"]]["id"])
 
 
 def test_the_thank_you_email_carries_the_link_to_a_pdf_of_the_receipt(
@@ -153,6 +166,16 @@ def test_an_anonymous_donor_is_still_named_on_their_own_receipt(
     (receipt,) = receipts_of(db, card["donation_id"])
     name = db.one("select display_name from public.profiles where id = %s", [user.id])
     assert receipt["donor_name"] == name["display_name"] is not None
+
+
+def test_a_donor_sees_the_tip_on_its_own_line_among_their_receipts(as_user, give, campaign, user):
+    tipped = give(campaign, 5000, user, tip=500)
+    give(campaign, 6000, user)
+
+    rows = as_user(user).rpc("my_receipts", {})
+    assert sorted((r["amount"], r["tip_amount"]) for r in rows) == [(5000, 500), (6000, 0)]
+    (mine,) = as_user(user).rpc("my_receipts", {"donation_id": tipped["donation_id"]})
+    assert (mine["kind"], mine["tip_amount"]) == ("receipt", 500)
 
 
 @pytest.mark.parametrize("sig", ["tampered", "", None], ids=["tampered", "empty", "missing"])

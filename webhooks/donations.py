@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from webhooks import payments, recurring_gifts
 from webhooks.auth import optional_user_id
-from webhooks.errors import ApiError
 from webhooks.validation import parse, parse_json
 
 bp = Blueprint("donations", __name__)
@@ -72,9 +71,7 @@ def checkout():
     if body.recurring == "monthly":
         return _monthly(body, donor_id, provider, gateway)
     gateway.require_configured()
-    if provider == "paystack" and donor_id is None and not body.email:
-        # Paystack charges no one without an address (a signed-in donor's account gives one)
-        raise ApiError("email_required", "Paystack needs the donor's email address")
+    # a provider that needs the donor's address without one: email_required (the database's rule)
     pledge = payments.create_pledge(
         campaign_id=body.campaign_id,
         amount=body.amount,
@@ -144,14 +141,9 @@ def quote():
 
 
 def _monthly(body: CheckoutRequest, donor_id: uuid.UUID | None, provider: str, gateway):
-    """A monthly gift: the database refuses any provider but Stripe (recurring_needs_card).
-    A tip, covered fees or another currency are for one-off gifts: a monthly gift asked with
-    one is refused before anything is written, never started without it."""
-    if body.tip_amount or body.cover_fees or body.pay_currency:
-        raise ApiError(
-            "recurring_extras_unsupported",
-            "A monthly gift takes no tip, covered fees or pay_currency (one-off gifts do).",
-        )
+    """A monthly gift: the database refuses any provider but Stripe (recurring_needs_card),
+    and a tip, covered fees or another currency, which are for one-off gifts
+    (recurring_extras_unsupported), before anything is written."""
     recurring = recurring_gifts.start(
         campaign_id=body.campaign_id,
         amount=body.amount,
@@ -163,6 +155,9 @@ def _monthly(body: CheckoutRequest, donor_id: uuid.UUID | None, provider: str, g
         message=body.message,
         is_anonymous=body.is_anonymous,
         locale=body.locale,
+        tip_amount=body.tip_amount,
+        cover_fees=body.cover_fees,
+        pay_currency=body.pay_currency,
     )
     checkout_url = recurring_gifts.open_checkout(gateway, recurring)
     answer = CheckoutResponse(

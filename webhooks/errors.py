@@ -84,12 +84,6 @@ SERVICE_ERRORS: dict[str, ErrorKind] = {
     "invalid_payload": ErrorKind(400, "A signed body that is not the provider's event."),
     "livemode_mismatch": ErrorKind(400, "A live-mode Stripe event on a test-mode service."),
     "site_mismatch": ErrorKind(400, "A CinetPay notification for another site."),
-    "recurring_extras_unsupported": ErrorKind(
-        422, "A monthly gift takes no tip, covered fees or pay_currency: one-off gifts do."
-    ),
-    "email_required": ErrorKind(
-        422, "Paystack charges no one without an email address: give `email` (guests)."
-    ),
     # the service cannot conclude now
     "payment_provider_unavailable": ErrorKind(
         502, "The payment provider refused or did not answer a checkout: nothing was charged."

@@ -118,7 +118,7 @@ OPERATIONS = [
         "Pledge a donation; the answer names the provider's page where the donor pays.",
         (201, CheckoutResponse), auth="optional", body=ref(CheckoutRequest),
         errors={400: BODY, 401: ["invalid_token"], 403: ["origin_not_allowed"], 404: [],
-                409: [], 413: ["request_entity_too_large"], 422: [*FIELDS, "email_required"],
+                409: [], 413: ["request_entity_too_large"], 422: FIELDS,
                 429: [],
                 502: ["payment_provider_unavailable"], 503: ["service_unavailable"]},
         database=(401, 403, 404, 409, 422, 429),

@@ -65,15 +65,20 @@ def start(
     message: str | None,
     is_anonymous: bool,
     locale: str | None,
+    tip_amount: int = 0,
+    cover_fees: bool = False,
+    pay_currency: str | None = None,
 ) -> RecurringPledge:
-    """The gift and its first month's pledge (private.start_recurring_gift)."""
+    """The gift and its first month's pledge (private.start_recurring_gift, which refuses
+    the extras of one-off gifts: a tip, covered fees, pay_currency)."""
     with connection() as conn:
         p = conn.execute(
             "select private.start_recurring_gift(campaign_id => %s, amount => %s, currency => %s,"
             " provider => %s, donor_id => %s, donor_name => %s, donor_email => %s,"
-            " message => %s, is_anonymous => %s, locale => %s) as pledge",
+            " message => %s, is_anonymous => %s, locale => %s, tip_amount => %s,"
+            " cover_fees => %s, pay_currency => %s) as pledge",
             [campaign_id, amount, currency, provider, donor_id, donor_name, donor_email,
-             message, is_anonymous, locale],
+             message, is_anonymous, locale, tip_amount, cover_fees, pay_currency],
         ).fetchone()["pledge"]  # fmt: skip
     pledge = Pledge(
         donation_id=uuid.UUID(p["donation_id"]),

@@ -1644,12 +1644,12 @@ isOneToOne: false
       } },
 "my_donations":
 { Args: Record<PropertyKey, never>; Returns: {
-              "amount": number,"campaign_id": string,"campaign_slug": string,"campaign_title": string,"created_at": string,"currency": string,"id": string,"is_anonymous": boolean,"message": string,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string
+              "amount": number,"campaign_id": string,"campaign_slug": string,"campaign_title": string,"created_at": string,"currency": string,"id": string,"is_anonymous": boolean,"message": string,"refunded_amount": number,"status": Database["public"]['Enums']["donation_status"],"succeeded_at": string,"tip_amount": number
             }[]
                            },
 "my_receipts":
 { Args: { "donation_id"?: string }; Returns: {
-              "amount": number,"campaign_title": string,"currency": string,"donation_id": string,"id": string,"issued_at": string,"kind": Database["public"]['Enums']["receipt_kind"],"link": string,"number": string,"voided_at": string
+              "amount": number,"campaign_title": string,"currency": string,"donation_id": string,"id": string,"issued_at": string,"kind": Database["public"]['Enums']["receipt_kind"],"link": string,"number": string,"tip_amount": number,"voided_at": string
             }[]
                            },
 "payout_blockers":
