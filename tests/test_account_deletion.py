@@ -614,3 +614,23 @@ def test_when_auth_refuses_the_deletion_nothing_changes(db, cli, auth_api, leave
 def test_deleting_asks_for_confirmation(db, cli, auth_api, leaver):
     assert cli("delete", leaver.email, input="n\n").exit_code == 1
     assert auth_api.requests == []
+
+
+# An account whose email was never confirmed -------------------------------------------------
+
+
+def test_an_unconfirmed_account_that_leaves_claims_no_guest_gift_made_with_its_email(
+    db, gotrue, make_user, owner, make_campaign, delete_account
+):
+    campaign = make_campaign(owner, "active")
+    guest = pledge(db, campaign, name="Awa Diallo", email="awa@example.com")
+    pay(db, guest, payload={"customer_email": "awa@example.com"})
+    squatter = make_user(email="AWA@example.com")
+    db.sql("update auth.users set email_confirmed_at = null where id = %s", [squatter.id])
+    delete_account(squatter)
+    d = db.one("select * from public.donations where id = %s", [guest["donation_id"]])
+    assert (d["donor_name"], d["donor_email"], d["is_anonymous"]) == (
+        "Awa Diallo",
+        "awa@example.com",
+        False,
+    )

@@ -645,13 +645,13 @@ def test_a_cancel_racing_an_invoice_refunds_it_under_the_gifts_lock(
     db, post_event, stripe_api, monthly, campaign
 ):
     assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
-    late = paid_invoice(stripe_api, monthly)
     answers = []
     with psycopg.connect(db.url) as cancel:  # the donor's cancel, not yet committed
         cancel.execute(
             "select private.move_recurring_gift(%s, 'ending', 'canceled_by_donor')",
             [monthly["gift_id"]],
         )
+        late = paid_invoice(stripe_api, monthly)  # paid once the donor had cancelled
         delivery = threading.Thread(target=lambda: answers.append(post_event(late)))
         delivery.start()
         deadline = time.monotonic() + 20
@@ -737,4 +737,114 @@ def test_a_subscription_stripe_does_not_delete_is_left_to_end_recurring_once_ref
         [monthly["gift_id"]],
     )
     assert len(gift_donations(db, monthly)) == 1
+    books_are_clean(db)
+
+
+# A campaign closing under an invoice, a squatter's account, a month paid before the end ---
+
+
+def waiting_on_locks(db, count: int, *alive: threading.Thread) -> None:
+    """Until `count` sessions of this database wait for a lock (each thread still running)."""
+    deadline = time.monotonic() + 20
+    while (
+        db.one(
+            "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock'"
+            " and datname = current_database()"
+        )["n"]
+        < count
+    ):
+        assert time.monotonic() < deadline
+        assert all(t.is_alive() for t in alive)
+        time.sleep(0.05)
+
+
+def test_a_campaign_closing_while_an_invoice_is_credited_does_not_deadlock(
+    db, post_event, stripe_api, monthly, campaign
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    month = paid_invoice(stripe_api, monthly)
+    answers, errors = [], []
+
+    def close():
+        try:
+            with psycopg.connect(db.url) as conn:
+                conn.execute(
+                    "update public.campaigns set status = 'expired' where id = %s",
+                    [campaign["id"]],
+                )
+        except psycopg.Error as exc:
+            errors.append(exc)
+
+    # a gate on the gift's row, so that the invoice and the close both queue on it
+    with psycopg.connect(db.url) as gate:
+        gate.execute(
+            "select 1 from public.recurring_gifts where id = %s for update", [monthly["gift_id"]]
+        )
+        delivery = threading.Thread(target=lambda: answers.append(post_event(month)))
+        delivery.start()
+        waiting_on_locks(db, 1, delivery)
+        closing = threading.Thread(target=close)
+        closing.start()
+        waiting_on_locks(db, 2, delivery, closing)
+        gate.commit()  # the invoice, first in line, takes the gift
+    delivery.join()
+    closing.join()
+    assert errors == []  # no DeadlockDetected
+    assert outcome(answers[0]) == "applied"  # the campaign was open when it was credited
+    gift = gift_row(db, monthly)
+    assert (gift["status"], gift["end_reason"]) == ("ending", "campaign_closed")
+    assert collected(db, campaign) == 2 * AMOUNT
+    books_are_clean(db)
+
+
+def test_an_unconfirmed_account_with_a_guests_email_does_not_end_their_monthly_gift(
+    db, service, post_event, stripe_api, campaign, make_user
+):
+    gift = start_monthly(service, stripe_api, campaign, AMOUNT, email="awa@example.com")
+    assert outcome(post_event(paid_invoice(stripe_api, gift, first=True))) == "applied"
+    squatter = make_user(email="awa@example.com")
+    db.sql("update auth.users set email_confirmed_at = null where id = %s", [squatter.id])
+    db.sql("delete from auth.users where id = %s", [squatter.id])
+    row = gift_row(db, gift)
+    assert (row["status"], row["end_reason"], row["donor_email"]) == (
+        "active",
+        None,
+        "awa@example.com",
+    )
+
+
+def test_a_month_paid_before_stripe_deleted_the_subscription_is_credited_when_it_arrives_after(
+    db, post_event, stripe_api, monthly, campaign
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    # paid a minute before the last retry of a later month failed and Stripe deleted
+    # the subscription; Stripe delivers the deletion first
+    second = {**paid_invoice(stripe_api, monthly), "created": int(time.time()) - 60}
+    assert outcome(post_event(subscription_deleted(monthly, "payment_failed"))) == "applied"
+    assert gift_row(db, monthly)["status"] == "ended"
+    assert outcome(post_event(second)) == "applied"
+    assert stripe_api.refunds == {}
+    assert len(gift_donations(db, monthly)) == 2
+    assert collected(db, campaign) == 2 * AMOUNT
+    books_are_clean(db)
+    gift = gift_row(db, monthly)
+    assert (gift["status"], gift["end_reason"]) == ("ended", "payment_failed")
+
+    # a month paid once the gift had ended is still refunded
+    late = paid_invoice(stripe_api, monthly)
+    assert outcome(post_event(late)) == "ignored"
+    assert len(stripe_api.refunds) == 1
+    assert collected(db, campaign) == 2 * AMOUNT
+
+
+def test_a_month_paid_before_the_gift_ended_is_refunded_when_its_campaign_no_longer_takes_money(
+    db, post_event, stripe_api, monthly, campaign
+):
+    assert outcome(post_event(paid_invoice(stripe_api, monthly, first=True))) == "applied"
+    second = {**paid_invoice(stripe_api, monthly), "created": int(time.time()) - 60}
+    assert outcome(post_event(subscription_deleted(monthly, "payment_failed"))) == "applied"
+    db.sql("update public.campaigns set status = 'expired' where id = %s", [campaign["id"]])
+    assert outcome(post_event(second)) == "ignored"
+    assert len(stripe_api.refunds) == 1
+    assert collected(db, campaign) == AMOUNT
     books_are_clean(db)

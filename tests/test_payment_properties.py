@@ -299,7 +299,8 @@ class PaymentEvents(RuleBasedStateMachine):
 
     def gift(self, gift_id):
         return self.db.one(
-            "select g.status::text, g.end_reason::text, c.is_open and c.ends_at > now() as open"
+            "select g.status::text, g.end_reason::text, g.stopped_at,"
+            " c.is_open and c.ends_at > now() as open"
             " from public.recurring_gifts as g join public.campaigns as c on c.id = g.campaign_id"
             " where g.id = %s",
             [gift_id],
@@ -319,20 +320,24 @@ class PaymentEvents(RuleBasedStateMachine):
           seconds=st.integers(0, 100))  # fmt: skip
     def pay_invoice(self, gift, month, fee, seconds):
         """invoice.paid for one of the gift's months (a month already paid: a second event
-        about the same invoice). Credited only the first time, while the gift runs (pending
-        or active) and its campaign is open; else recorded, nothing credited."""
+        about the same invoice). Credited only the first time, when paid while the gift ran
+        (before the second it stopped, if it did) and its campaign is open; else recorded,
+        nothing credited. A credited first month makes a running gift active."""
         invoice_ref = f"in_{gift[0]}_{month}"
         before = self.gift(gift[0])
         already = invoice_ref in self.paid_invoices[gift[0]]
-        runs = before["status"] in ("pending", "active") and before["open"]
-        invoice = (f"evt_{next(_ids)}", EPOCH + timedelta(seconds=seconds), gift, invoice_ref, fee)
+        paid_at = EPOCH + timedelta(seconds=seconds)
+        stopped = before["stopped_at"]
+        ran = stopped is None or paid_at < stopped.replace(microsecond=0)
+        invoice = (f"evt_{next(_ids)}", paid_at, gift, invoice_ref, fee)
         answer = self.send_invoice(invoice)
         if already:
             assert answer["outcome"] in ("ignored", "stale"), answer
-        elif runs:
+        elif ran and before["open"]:
             assert answer["outcome"] == "applied", answer
             self.paid_invoices[gift[0]].add(invoice_ref)
-            assert self.gift(gift[0])["status"] == "active"
+            expected = "active" if before["status"] in ("pending", "active") else before["status"]
+            assert self.gift(gift[0])["status"] == expected
         else:
             assert answer["outcome"] == "ignored", answer
             assert self.gift(gift[0])["status"] == before["status"]

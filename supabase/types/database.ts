@@ -818,14 +818,14 @@ isOneToOne: false
                   ]
                 },"recurring_gifts": {
                   Row: {
-                    "amount": number,"campaign_id": string,"created_at": string,"currency": string,"donor_email": string | null,"donor_id": string | null,"donor_name": string | null,"end_reason": Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at": string | null,"failed_payments": number,"id": string,"is_anonymous": boolean,"last_failure_at": string | null,"locale": Database["public"]['Enums']["locale"],"started_at": string | null,"status": Database["public"]['Enums']["recurring_gift_status"],"updated_at": string
+                    "amount": number,"campaign_id": string,"created_at": string,"currency": string,"donor_email": string | null,"donor_id": string | null,"donor_name": string | null,"end_reason": Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at": string | null,"failed_payments": number,"id": string,"is_anonymous": boolean,"last_failure_at": string | null,"locale": Database["public"]['Enums']["locale"],"started_at": string | null,"status": Database["public"]['Enums']["recurring_gift_status"],"stopped_at": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "amount": number,"campaign_id": string,"created_at"?: string,"currency": string,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"end_reason"?: Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at"?: string | null,"failed_payments"?: number,"id"?: string,"is_anonymous"?: boolean,"last_failure_at"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"started_at"?: string | null,"status"?: Database["public"]['Enums']["recurring_gift_status"],"updated_at"?: string
+                    "amount": number,"campaign_id": string,"created_at"?: string,"currency": string,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"end_reason"?: Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at"?: string | null,"failed_payments"?: number,"id"?: string,"is_anonymous"?: boolean,"last_failure_at"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"started_at"?: string | null,"status"?: Database["public"]['Enums']["recurring_gift_status"],"stopped_at"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"end_reason"?: Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at"?: string | null,"failed_payments"?: number,"id"?: string,"is_anonymous"?: boolean,"last_failure_at"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"started_at"?: string | null,"status"?: Database["public"]['Enums']["recurring_gift_status"],"updated_at"?: string
+                    "amount"?: number,"campaign_id"?: string,"created_at"?: string,"currency"?: string,"donor_email"?: string | null,"donor_id"?: string | null,"donor_name"?: string | null,"end_reason"?: Database["public"]['Enums']["recurring_gift_end_reason"] | null,"ended_at"?: string | null,"failed_payments"?: number,"id"?: string,"is_anonymous"?: boolean,"last_failure_at"?: string | null,"locale"?: Database["public"]['Enums']["locale"],"started_at"?: string | null,"status"?: Database["public"]['Enums']["recurring_gift_status"],"stopped_at"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -1283,6 +1283,7 @@ isOneToOne: false
 "locale": Database["public"]['Enums']["locale"],
 "started_at": string | null,
 "status": Database["public"]['Enums']["recurring_gift_status"],
+"stopped_at": string | null,
 "updated_at": string
             }
                           SetofOptions: {
