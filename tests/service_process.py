@@ -28,19 +28,6 @@ class Service:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(p) for p in children.read_text().split()]
 
-    def pids(self) -> list[int]:
-        """The master's pid and its workers'."""
-        return [self.process.pid, *self.workers()]
-
-    def rss_mb(self) -> float:
-        """Resident memory of the master and its workers, in MB."""
-        total = 0
-        for pid in self.pids():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        return total / 1024
-
 
 @contextmanager
 def gunicorn(
