@@ -28,15 +28,6 @@ class Service:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(p) for p in children.read_text().split()]
 
-    def rss_mb(self) -> float:
-        """Resident memory of the master and its workers, in MB."""
-        total = 0
-        for pid in [self.process.pid, *self.workers()]:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        return total / 1024
-
 
 @contextmanager
 def gunicorn(
@@ -68,14 +59,22 @@ def gunicorn(
 
 
 def wait_until_healthy(service: Service, timeout: float) -> None:
+    """Poll /healthz until it answers 200. A refused connection (no worker yet) or
+    a read time-out (a worker booting, a loaded machine) is a reason to ask again,
+    each time-out doubling the next request's patience: only the deadline, or
+    gunicorn exiting, is fatal."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    patience = 1.0
+    while (left := deadline - time.monotonic()) > 0:
         if service.process.poll() is not None:
             raise RuntimeError("gunicorn exited")
         try:
-            if requests.get(f"{service.base}/healthz", timeout=1).status_code == 200:
+            answer = requests.get(f"{service.base}/healthz", timeout=min(patience, left))
+            if answer.status_code == 200:
                 return
-        except (requests.ConnectionError, requests.Timeout):  # a worker still booting
+        except requests.Timeout:  # connect or read: a slow answer, ask again
+            patience *= 2
+        except requests.ConnectionError:  # nothing listening yet
             pass
         time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become healthy")
+    raise RuntimeError(f"gunicorn did not become healthy within {timeout:.0f} s")

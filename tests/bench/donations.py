@@ -5,6 +5,8 @@
    direct calls of the SQL function the service ends in (target ratio >= 0.5).
 2. Hot campaign: 8 concurrent clients crediting donations to one campaign,
    beside the same spread over 100 campaigns (target ratio >= 0.8).
+The service's and PostgreSQL's resident memory during the webhook load go to
+the memory section. `--quick`: one round of 200 events.
 """
 
 from __future__ import annotations
@@ -16,17 +18,27 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from tests import stripe_fake as sf
-from tests.bench.harness import Report, Stack, books, in_threads, percentile
-from tests.service_process import gunicorn
+from tests.bench import memory
+from tests.bench.harness import Report, Stack, books, gunicorn_started, in_threads, percentile
+from tests.bench.progress import step
 
 CLIENTS = 8
-EVENTS = 2000
-ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class Sizes:
+    events: int = 2000  # per round and side
+    rounds: int = 3
+
+
+QUICK = Sizes(events=200, rounds=1)
+TITLE = "Donations under load"
 
 SETUP = """
 insert into auth.users (id, aud, role, email, raw_user_meta_data, created_at, updated_at)
@@ -142,19 +154,21 @@ def http_worker(base: str) -> Callable[[list], list[float]]:
     return work
 
 
-def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline):
+def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline, what: str):
     """Alternate baseline and candidate runs (a checkpoint before each, so that no
-    run pays for another's writes); the medians of rates and ratios."""
+    run pays for another's writes); the medians of rates and ratios. what: the
+    candidate and the baseline's names, for the progress lines."""
     rates: dict[str, list[float]] = {"candidate": [], "baseline": []}
     lat: dict[str, list[float]] = {"candidate": [], "baseline": []}
     ratios = []
     # CHECKPOINT is the superuser's (hosted: supabase_admin's)
     with psycopg.connect(stack.cluster.superuser_url(), autocommit=True) as conn:
-        for base_items, cand_items in rounds:
-            conn.execute("checkpoint")
-            b_rate, b_lat = run_concurrently(base_items, baseline)
-            conn.execute("checkpoint")
-            c_rate, c_lat = run_concurrently(cand_items, candidate)
+        for i, (base_items, cand_items) in enumerate(rounds, 1):
+            with step(f"{what}, round {i} of {len(rounds)} ({len(cand_items)} events each side)"):
+                conn.execute("checkpoint")
+                b_rate, b_lat = run_concurrently(base_items, baseline)
+                conn.execute("checkpoint")
+                c_rate, c_lat = run_concurrently(cand_items, candidate)
             rates["baseline"].append(b_rate)
             rates["candidate"].append(c_rate)
             lat["baseline"] += b_lat
@@ -163,24 +177,33 @@ def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline):
     return {k: statistics.median(v) for k, v in rates.items()}, lat, statistics.median(ratios)
 
 
-def run(stack: Stack, report: Report) -> None:
-    with psycopg.connect(stack.url, autocommit=True) as conn:
+def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> None:
+    with (
+        step(f"pledges: {4 * sizes.rounds * sizes.events:,} over 101 campaigns"),
+        psycopg.connect(stack.url, autocommit=True) as conn,
+    ):
         conn.execute(SETUP)
         ids = [
             r[0] for r in conn.execute("select id from public.campaigns order by title").fetchall()
         ]
         hot, spread = ids[:1], ids[1:]
-        webhook_rounds = [(make_pledges(conn, spread, EVENTS), make_pledges(conn, spread, EVENTS))
-                          for _ in range(ROUNDS)]  # fmt: skip
-        hot_rounds = [(make_pledges(conn, spread, EVENTS), make_pledges(conn, hot, EVENTS))
-                      for _ in range(ROUNDS)]  # fmt: skip
+        webhook_rounds = [(make_pledges(conn, spread, sizes.events),
+                           make_pledges(conn, spread, sizes.events))
+                          for _ in range(sizes.rounds)]  # fmt: skip
+        hot_rounds = [(make_pledges(conn, spread, sizes.events),
+                       make_pledges(conn, hot, sizes.events))
+                      for _ in range(sizes.rounds)]  # fmt: skip
         conn.execute("vacuum analyze")
 
-    with gunicorn(stack.url) as service:
+    with gunicorn_started(stack.url) as service:
         signed = [
             (sql_items, signed_events(http_items)) for sql_items, http_items in webhook_rounds
         ]
-        rates, lat, ratio = compare(stack, signed, http_worker(service.base), sql_worker(stack.url))
+        with memory.under_load(memory_report, f"{TITLE}: webhooks", service, stack):
+            rates, lat, ratio = compare(
+                stack, signed, http_worker(service.base), sql_worker(stack.url),
+                "webhooks: gunicorn, direct SQL",
+            )  # fmt: skip
     report.add(
         f"webhook events through gunicorn ({CLIENTS} clients)", f"{rates['candidate']:.0f}/s",
         f"{percentile(lat['candidate'], 50):.1f}", f"{percentile(lat['candidate'], 99):.1f}",
@@ -189,7 +212,8 @@ def run(stack: Stack, report: Report) -> None:
         f"{ratio:.2f}", "yes" if ratio >= 0.5 else "NO",
     )  # fmt: skip
 
-    rates, lat, ratio = compare(stack, hot_rounds, sql_worker(stack.url), sql_worker(stack.url))
+    rates, lat, ratio = compare(stack, hot_rounds, sql_worker(stack.url), sql_worker(stack.url),
+                                "one hot campaign, spread over 100")  # fmt: skip
     report.add(
         f"donations to one hot campaign ({CLIENTS} clients)", f"{rates['candidate']:.0f}/s",
         f"{percentile(lat['candidate'], 50):.1f}", f"{percentile(lat['candidate'], 99):.1f}",
@@ -202,8 +226,8 @@ def run(stack: Stack, report: Report) -> None:
         f"{credited:,} donations credited in all; campaigns whose totals differ from the ledger: {drift}"
     )
     report.note(
-        f"median of {ROUNDS} alternating rounds of {EVENTS} events each; durable cluster (fsync and"
-        " synchronous_commit on); events carry no PaymentIntent, so the service makes no Stripe API"
+        f"median of {sizes.rounds} alternating rounds of {sizes.events} events each; durable"
+        " cluster (fsync and synchronous_commit on); events carry no PaymentIntent, so the service makes no Stripe API"
         " call (the fee lookup is a network hop outside this figure)"
     )
 

@@ -8,13 +8,15 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 
 import pgcluster
+from tests.bench.progress import say, step
+from tests.service_process import Service, gunicorn
 
 REPORT = pgcluster.ROOT / "bench-report.md"
 
@@ -34,6 +36,15 @@ def stack(*, durable: bool = False) -> Iterator[Stack]:
         auth_pw = secrets.token_hex(16)
         pgcluster.build_database(cluster, auth_pw, seed=False)
         yield Stack(cluster, cluster.url(), cluster.url(user="authenticator", password=auth_pw))
+
+
+@contextmanager
+def gunicorn_started(database_url: str, **env: str) -> Iterator[Service]:
+    """tests.service_process.gunicorn, its start shown as a step."""
+    with ExitStack() as started:
+        with step("starting gunicorn"):
+            service = started.enter_context(gunicorn(database_url, **env))
+        yield service
 
 
 def in_threads(target: Callable[[Any], object], inputs: list) -> float:
@@ -116,21 +127,39 @@ def request_runner(
 
 
 class Report:
-    def __init__(self, title: str):
+    """One part's figures: a table (each row shown on the terminal as it is added),
+    notes, and the error that stopped the part, if one did."""
+
+    def __init__(self, title: str, header: tuple[str, ...]):
         self.title = title
+        self.header = header
         self.rows: list[tuple[str, ...]] = []
         self.notes: list[str] = []
+        self.failure: str | None = None
 
     def add(self, *cells: object) -> None:
-        self.rows.append(tuple(str(c) for c in cells))
+        row = tuple(str(c) for c in cells)
+        self.rows.append(row)
+        say(f"{self.title} | " + " | ".join(row))
 
     def note(self, text: str) -> None:
         self.notes.append(text)
+        say(f"{self.title}: {text}")
 
-    def markdown(self, header: tuple[str, ...]) -> str:
-        lines = [f"## {self.title}", "", "| " + " | ".join(header) + " |"]
-        lines.append("|" + "|".join(" --- " for _ in header) + "|")
-        lines += ["| " + " | ".join(r) + " |" for r in self.rows]
+    def fail(self, error: str) -> None:
+        self.failure = error
+
+    def markdown(self) -> str:
+        lines = [f"## {self.title}", ""]
+        if self.failure:
+            lines += ["**This part failed**; the figures below are those it had measured:", "",
+                      "```", self.failure.rstrip(), "```", ""]  # fmt: skip
+        if self.rows:
+            lines += ["| " + " | ".join(self.header) + " |"]
+            lines.append("|" + "|".join(" --- " for _ in self.header) + "|")
+            lines += ["| " + " | ".join(r) + " |" for r in self.rows]
+        elif not self.failure:
+            lines.append("(no figures)")
         if self.notes:
             lines += [""] + [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"

@@ -6,7 +6,8 @@ notification confirmed by its payment check, Paystack's event by its verify
 endpoint, each answered by the provider's fake, served locally in this process),
 beside the same number of direct calls of private.record_payment_event (then
 private.acknowledge_event) with the outcome the service would pass. A short run:
-EVENTS events per provider and side.
+Sizes.events per provider and side (`--quick`: 50). The service's and
+PostgreSQL's resident memory under each provider's load go to the memory section.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,11 +25,19 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tests import cinetpay_fake, paystack_fake
+from tests.bench import memory
 from tests.bench.donations import SETUP, run_concurrently, signed_events
-from tests.bench.harness import Report, Stack, books, percentile
-from tests.service_process import gunicorn
+from tests.bench.harness import Report, Stack, books, gunicorn_started, percentile
+from tests.bench.progress import step
 
-EVENTS = 400
+
+@dataclass(frozen=True)
+class Sizes:
+    events: int = 400  # per provider and side
+
+
+QUICK = Sizes(events=50)
+TITLE = "Each provider's webhooks beside the same SQL"
 PROVIDERS = ("stripe", "cinetpay", "paystack")
 NAMES = {"stripe": "Stripe", "cinetpay": "CinetPay", "paystack": "Paystack"}
 AMOUNT = 1000  # XOF: every provider takes it (Paystack as 100 000 of its subunit)
@@ -146,13 +156,16 @@ def http_worker(base: str) -> Callable[[list], list[float]]:
     return work
 
 
-def run(stack: Stack, report: Report) -> None:
-    with psycopg.connect(stack.url, autocommit=True) as conn:
+def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> None:
+    with (
+        step(f"pledges: {2 * sizes.events} per provider"),
+        psycopg.connect(stack.url, autocommit=True) as conn,
+    ):
         conn.execute(SETUP)
         ids = [r[0] for r in conn.execute("select id from public.campaigns").fetchall()]
         pledges = {
-            provider: (make_pledges(conn, ids, provider, EVENTS),
-                       make_pledges(conn, ids, provider, EVENTS))
+            provider: (make_pledges(conn, ids, provider, sizes.events),
+                       make_pledges(conn, ids, provider, sizes.events))
             for provider in PROVIDERS
         }  # fmt: skip
         conn.execute("vacuum analyze")
@@ -161,7 +174,7 @@ def run(stack: Stack, report: Report) -> None:
     servers = [cinetpay_fake.serve(cinetpay), paystack_fake.serve(paystack)]
     try:
         with (
-            gunicorn(
+            gunicorn_started(
                 stack.url,
                 CINETPAY_API_KEY=cinetpay_fake.API_KEY,
                 CINETPAY_SITE_ID=cinetpay_fake.SITE_ID,
@@ -175,10 +188,15 @@ def run(stack: Stack, report: Report) -> None:
             for provider in PROVIDERS:
                 sql_items, http_pledges = pledges[provider]
                 items = requests_for(provider, http_pledges, cinetpay, paystack)
-                conn.execute("checkpoint")
-                sql_rate, sql_lat = run_concurrently(sql_items, sql_worker(stack.url, provider))
-                conn.execute("checkpoint")
-                rate, lat = run_concurrently(items, http_worker(service.base))
+                with step(
+                    f"{NAMES[provider]}: {sizes.events} events direct, then through gunicorn"
+                ):
+                    conn.execute("checkpoint")
+                    sql_rate, sql_lat = run_concurrently(sql_items, sql_worker(stack.url, provider))
+                    conn.execute("checkpoint")
+                    label = f"{TITLE}: {NAMES[provider]}"
+                    with memory.under_load(memory_report, label, service, stack):
+                        rate, lat = run_concurrently(items, http_worker(service.base))
                 report.add(
                     NAMES[provider], f"{rate:.0f}/s", f"{percentile(lat, 50):.1f}",
                     f"{percentile(lat, 99):.1f}",
@@ -192,7 +210,7 @@ def run(stack: Stack, report: Report) -> None:
             server.server_close()
     credited, drift = books(stack.url)
     report.note(
-        f"{EVENTS} events per provider and side; {credited:,} donations credited in all;"
+        f"{sizes.events} events per provider and side; {credited:,} donations credited in all;"
         f" campaigns whose totals differ from the ledger: {drift}"
     )
     report.note(

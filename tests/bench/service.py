@@ -5,6 +5,8 @@ The mix of one round (as a crowdfunding page sees it): guest checkouts (a
 pledge in SQL, then a Stripe Checkout session from a Stripe API served locally),
 Stripe webhooks crediting earlier pledges, upload signatures for a signed-in
 owner, health checks. Targets: no request fails; p99 under load <= 250 ms.
+The service's and PostgreSQL's resident memory under the load go to the memory
+section. `--quick`: 4 clients, 5 rounds each.
 """
 
 from __future__ import annotations
@@ -15,18 +17,26 @@ import secrets
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import psycopg
 
 from localdev import tokens
 from tests import stripe_fake as sf
+from tests.bench import memory
 from tests.bench.donations import SETUP, make_pledges, signed_events
-from tests.bench.harness import Report, Stack, books, in_threads, percentile
+from tests.bench.harness import Report, Stack, books, gunicorn_started, in_threads, percentile
+from tests.bench.progress import step
 from tests.conftest import CLOUDINARY_CLOUD, CLOUDINARY_KEY, CLOUDINARY_SECRET
-from tests.service_process import gunicorn
 
-CLIENTS = 16
-ROUNDS_PER_CLIENT = 40  # each round: 2 checkouts, 2 webhooks, 1 signature, 1 health check
+
+@dataclass(frozen=True)
+class Sizes:
+    clients: int = 16
+    rounds_per_client: int = 40  # each round: 2 checkouts, 2 webhooks, 1 signature, 1 health check
+
+
+QUICK = Sizes(clients=4, rounds_per_client=5)
 OWNER = "00000000-0000-4000-8000-0000000000be"  # SETUP's campaign owner
 TARGET_P99_MS = 250
 
@@ -81,12 +91,20 @@ def run_clients(base: str, batches: list[list[tuple]]) -> tuple[float, dict, int
     return sum(len(b) for b in batches) / elapsed, latencies, failures
 
 
-def run(stack: Stack, report: Report) -> None:
+def title(sizes: Sizes) -> str:
+    return f"The service under load ({sizes.clients} concurrent clients)"
+
+
+def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> None:
     jwt_secret = secrets.token_hex(32)
-    with psycopg.connect(stack.url, autocommit=True) as conn:
+    per_client = 2 * sizes.rounds_per_client
+    needed = per_client * (sizes.clients + 1)
+    with (
+        step(f"pledges: {needed:,} to credit by webhooks"),
+        psycopg.connect(stack.url, autocommit=True) as conn,
+    ):
         conn.execute(SETUP)
         campaign_ids = [r[0] for r in conn.execute("select id from public.campaigns").fetchall()]
-        needed = 2 * ROUNDS_PER_CLIENT * (CLIENTS + 1)
         events = signed_events(make_pledges(conn, campaign_ids, needed))
         conn.execute("vacuum analyze")
     owner_token = tokens.sign(jwt_secret, {"sub": OWNER, "role": "authenticated", "aud": "authenticated",
@@ -94,23 +112,26 @@ def run(stack: Stack, report: Report) -> None:
     stripe_api = sf.FakeStripe()
     server = sf.serve(stripe_api)
     try:
-        with gunicorn(
+        with gunicorn_started(
             stack.url,
             STRIPE_API_BASE=stripe_api.url,
             SUPABASE_JWT_SECRET=jwt_secret,
             CLOUDINARY_URL=f"cloudinary://{CLOUDINARY_KEY}:{CLOUDINARY_SECRET}@{CLOUDINARY_CLOUD}",
             SITE_URL="https://africagnotte.test",
         ) as service:
-            per_client = 2 * ROUNDS_PER_CLIENT
             batches = [
                 requests_for(campaign_ids, events[i * per_client : (i + 1) * per_client],
-                             owner_token, ROUNDS_PER_CLIENT)
-                for i in range(CLIENTS + 1)
+                             owner_token, sizes.rounds_per_client)
+                for i in range(sizes.clients + 1)
             ]  # fmt: skip
-            run_clients(service.base, [batches[0][:12]])  # warm-up: connections, caches
-            single_rate, single, single_failures = run_clients(service.base, [batches[0]])
-            rate, loaded, failures = run_clients(service.base, batches[1:])
-            rss = service.rss_mb()
+            with step(f"one client, {len(batches[0])} requests"):
+                run_clients(service.base, [batches[0][:12]])  # warm-up: connections, caches
+                single_rate, single, single_failures = run_clients(service.base, [batches[0]])
+            with (
+                step(f"{sizes.clients} clients, {sum(len(b) for b in batches[1:]):,} requests"),
+                memory.under_load(memory_report, f"{title(sizes)}: every route", service, stack),
+            ):
+                rate, loaded, failures = run_clients(service.base, batches[1:])
     finally:
         server.shutdown()
         server.server_close()
@@ -124,16 +145,16 @@ def run(stack: Stack, report: Report) -> None:
         )  # fmt: skip
     everything = [ms for values in loaded.values() for ms in values]
     report.add(
-        f"all routes, {CLIENTS} clients", f"{len(everything)} ({rate:.0f}/s)",
+        f"all routes, {sizes.clients} clients", f"{len(everything)} ({rate:.0f}/s)",
         f"{percentile(everything, 50):.1f}", f"{percentile(everything, 99):.1f}",
-        f"1 client: {single_rate:.0f}/s (x{rate / single_rate:.2f} with {CLIENTS} clients)",
+        f"1 client: {single_rate:.0f}/s (x{rate / single_rate:.2f} with {sizes.clients} clients)",
         "yes" if failures == 0 and single_failures == 0 else f"NO: {failures} failed",
     )  # fmt: skip
     credited, drift = books(stack.url)
     report.note(
         f"failed requests: {failures} of {len(everything)} under load, {single_failures} alone;"
         f" {credited:,} donations credited, campaigns whose totals differ from the ledger: {drift};"
-        f" gunicorn (3 gthread workers x 2 threads) resident memory after the run: {rss:.0f} MB"
+        " gunicorn: 3 gthread workers x 2 threads (resident memory: the memory section)"
     )
     report.note(
         "the clients, the service, PostgreSQL and the local Stripe API share the machine's 2"
