@@ -218,7 +218,7 @@ class PaymentEvents(RuleBasedStateMachine):
         by hand (their refund orders are manual)."""
         for order in self.db.sql(
             "select o.id, o.donation_id::text, o.provider::text, d.amount, d.tip_amount,"
-            " d.disputed_amount"
+            " d.disputed_amount, d.tip_disputed"
             " from public.refund_orders as o join public.donations as d on d.id = o.donation_id"
             " where o.campaign_id = %s and o.status <> 'refunded'",
             [self.campaign_id],
@@ -228,7 +228,8 @@ class PaymentEvents(RuleBasedStateMachine):
             else:
                 charged = order["amount"] + order["tip_amount"]
                 pledge = (order["donation_id"], charged, "stripe")
-                total = charged - order["disputed_amount"]  # all that is left, gift and tip
+                # all that is left, gift and tip
+                total = charged - order["disputed_amount"] - order["tip_disputed"]
                 self.send(pledge, {"kind": "refund", "refunded_total": total}, seconds)
 
     # Attested offline gifts: cash recorded by the owner (the campaign has no treasurer),
@@ -426,7 +427,8 @@ class PaymentEvents(RuleBasedStateMachine):
     def tips_stay_out_of_the_campaigns_money(self):
         """collected_amount is the ledger's campaign kinds only; the balance is the ledger
         less the tip kinds; the ledger's tips are the credited donations' tips less their
-        tip refunds; the tip's fee and the campaign's processor fee are the providers' fee."""
+        tip refunds and the disputes' parts beyond the gift; the tip's fee and the
+        campaign's processor fee are the providers' fee."""
         books = self.db.one(
             "select c.collected_amount, private.available_balance(c.id) as balance,"
             " (select coalesce(sum(l.amount) filter (where l.kind in ('donation', 'refund', 'dispute',"
@@ -437,7 +439,8 @@ class PaymentEvents(RuleBasedStateMachine):
             "  from private.ledger_entries as l where l.campaign_id = c.id) as ledger_tips,"
             " (select coalesce(-sum(l.amount) filter (where l.kind in ('tip_fee', 'processor_fee')), 0)"
             "  from private.ledger_entries as l where l.campaign_id = c.id) as ledger_fees,"
-            " (select coalesce(sum(d.tip_amount - d.tip_refunded), 0) from public.donations as d"
+            " (select coalesce(sum(d.tip_amount - d.tip_refunded - d.tip_disputed), 0)"
+            "  from public.donations as d"
             "  where d.campaign_id = c.id and d.status in ('succeeded', 'partially_refunded', 'refunded'))"
             "  as tips,"
             " (select coalesce(sum(a.fee_amount), 0) from public.donations as d join private.payment_attempts"
@@ -451,13 +454,15 @@ class PaymentEvents(RuleBasedStateMachine):
         assert books["ledger_tips"] == books["tips"]
         assert books["ledger_fees"] == books["fees"]
         for d in self.db.sql(
-            "select tip_amount, tip_refunded, refunded_amount, amount, disputed_amount"
-            " from public.donations where campaign_id = %s",
+            "select tip_amount, tip_refunded, tip_disputed, refunded_amount, amount,"
+            " disputed_amount from public.donations where campaign_id = %s",
             [self.campaign_id],
         ):
-            assert 0 <= d["tip_refunded"] <= d["tip_amount"]
+            assert 0 <= d["tip_refunded"] + d["tip_disputed"] <= d["tip_amount"]
             if d["tip_refunded"] > 0:  # the gift first, then the tip
                 assert d["refunded_amount"] == d["amount"] - d["disputed_amount"]
+            if d["tip_disputed"] > 0:  # a dispute's part beyond the gift
+                assert d["refunded_amount"] + d["disputed_amount"] == d["amount"]
 
     def teardown(self):
         self.db.sql("rollback")

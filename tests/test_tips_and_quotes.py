@@ -742,3 +742,164 @@ def test_cinetpays_page_offers_only_the_universe_the_fees_were_counted_for(
     assert response.status_code == 201, response.get_json()
     (call,) = cinetpay_api.calls("/v2/payment")
     assert call.json["channels"] == universe
+
+
+# Refunds and disputes of a gift with a tip, whatever the events' order ----------------------
+# (an attacker's review: a refund booked twice once a dispute was won, a tip left out of a
+# cancelled campaign's refunds, a chargeback's part beyond the gift booked nowhere)
+
+T0 = 1_900_000_000  # the events' clock (Stripe's `created`): disputes keep their latest state
+
+DISPUTE_OPENED = ("charge.dispute.created", "needs_response", 10)
+REFUNDED = ("charge.refunded", None, 20)
+DISPUTE_WON = ("charge.dispute.closed", "won", 30)
+
+
+def tip_books(db, donation_id) -> dict[str, int]:
+    """The donation's columns and the ledger's refund entries, gift and tip."""
+    d = db.one(
+        "select refunded_amount, tip_refunded, disputed_amount, tip_disputed"
+        " from public.donations where id = %s",
+        [donation_id],
+    )
+    entries = ledger(db, donation_id)
+    return {**d, "refund_entries": entries.get("refund", 0), "tip_entries": entries.get("tip", 0)
+            + entries.get("tip_refund", 0)}  # fmt: skip
+
+
+def stripe_news(pledge, kind, status, at, *, dispute_amount, refunded):
+    if status is None:
+        obj = sf.charge(pledge, amount_refunded=refunded, refunded=True)
+    else:
+        obj = sf.dispute({**pledge, "amount": dispute_amount}, "dp_1", status)
+    return sf.event(kind, obj, created=T0 + at)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        (DISPUTE_OPENED, REFUNDED, DISPUTE_WON),
+        (DISPUTE_OPENED, DISPUTE_WON, REFUNDED),
+        (REFUNDED, DISPUTE_OPENED, DISPUTE_WON),
+        (REFUNDED, DISPUTE_WON, DISPUTE_OPENED),
+        (DISPUTE_WON, REFUNDED, DISPUTE_OPENED),
+        (DISPUTE_WON, DISPUTE_OPENED, REFUNDED),
+    ],
+)
+def test_a_refund_during_a_dispute_later_won_is_booked_once_whatever_the_order(
+    db, service, stripe_api, post_event, xof_campaign, order
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    for kind, status, at in order:
+        post_event(stripe_news(pledge, kind, status, at, dispute_amount=5_000, refunded=6_000))
+    books = tip_books(db, pledge["donation_id"])
+    # Stripe refunded 6 000 of the charge and the dispute is won: all of it from the gift
+    assert (books["refunded_amount"], books["tip_refunded"]) == (6_000, 0)
+    assert (books["disputed_amount"], books["tip_disputed"]) == (0, 0)
+    assert (books["refund_entries"], books["tip_entries"]) == (-6_000, 1_000)
+    books_are_clean(db)
+
+
+def test_a_refund_while_a_dispute_is_open_goes_to_the_tip_beyond_the_undisputed_gift(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    for kind, status, at in (DISPUTE_OPENED, REFUNDED):
+        post_event(stripe_news(pledge, kind, status, at, dispute_amount=5_000, refunded=6_000))
+    books = tip_books(db, pledge["donation_id"])
+    assert (books["refunded_amount"], books["tip_refunded"], books["disputed_amount"]) == (
+        5_000,
+        1_000,
+        5_000,
+    )
+    assert books["tip_entries"] == 0
+    books_are_clean(db)
+
+
+def test_the_books_report_a_donation_refunded_beyond_what_its_provider_refunded(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    post_event(sf.event("charge.refunded", sf.charge(pledge, amount_refunded=6_000)))
+    books_are_clean(db)
+    # the tip refunded as well in the donation and the ledger, which agree, though
+    # Stripe refunded only 6 000 (what the double booking left behind)
+    donation_id = pledge["donation_id"]
+    db.sql("update public.donations set tip_refunded = 1000 where id = %s", [donation_id])
+    db.sql(
+        "insert into private.ledger_entries"
+        " (campaign_id, donation_id, kind, amount, currency, idempotency_key)"
+        " values (%s, %s, 'tip_refund', -1000, 'XOF', 'forged')",
+        [xof_campaign["id"], donation_id],
+    )
+    (row,) = db.sql("select * from private.check_ledger()")
+    assert row["campaign_id"] == xof_campaign["id"]
+
+
+def test_closing_a_campaign_with_refunds_refunds_the_tip_left_of_a_refunded_gift(
+    db, service, stripe_api, post_event, xof_campaign, as_user, moderator, admin
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    evt = sf.event("charge.refunded", sf.charge(pledge, amount_refunded=10_000, refunded=True))
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    campaign_id = str(xof_campaign["id"])
+    as_user(moderator).rpc("freeze_campaign", {"campaign_id": campaign_id, "reason": "Enquête"})
+    as_user(admin).rpc(
+        "close_campaign_with_refunds", {"campaign_id": campaign_id, "reason": "Fraude"}
+    )
+    (order,) = db.sql("select * from public.refund_orders where campaign_id = %s", [campaign_id])
+    assert (order["amount"], order["provider_amount"], order["status"]) == (1_000, 1_000, "pending")
+    evt = sf.event("charge.refunded", sf.charge(pledge, amount_refunded=11_000, refunded=True))
+    assert post_event(evt).get_json()["outcome"] == "applied"
+    d = db.one("select * from public.donations where id = %s", [pledge["donation_id"]])
+    assert (d["refunded_amount"], d["tip_refunded"]) == (10_000, 1_000)
+    status = db.one("select status from public.refund_orders where id = %s", [order["id"]])
+    assert status["status"] == "refunded"
+    books_are_clean(db)
+
+
+def test_a_chargeback_of_the_whole_charge_takes_the_tip_back_until_the_dispute_is_won(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    donation_id = pledge["donation_id"]
+    post_event(sf.event("charge.dispute.created", sf.dispute(pledge, "dp_1", "needs_response"),
+                        created=T0 + 10))  # fmt: skip
+    books = tip_books(db, donation_id)
+    assert (books["disputed_amount"], books["tip_disputed"], books["tip_entries"]) == (
+        10_000,
+        1_000,
+        0,
+    )
+    books_are_clean(db)
+    post_event(
+        sf.event("charge.dispute.closed", sf.dispute(pledge, "dp_1", "won"), created=T0 + 20)
+    )
+    books = tip_books(db, donation_id)
+    assert (books["disputed_amount"], books["tip_disputed"], books["tip_entries"]) == (0, 0, 1_000)
+    books_are_clean(db)
+
+
+def test_a_dispute_after_a_refund_takes_its_part_beyond_the_gift_from_the_tip(
+    db, service, stripe_api, post_event, xof_campaign
+):
+    pledge = pay_by_card(
+        service, stripe_api, post_event, xof_campaign, 10_000, fee=0, tip_amount=1_000
+    )
+    for kind, status, at in (REFUNDED, DISPUTE_OPENED):
+        post_event(stripe_news(pledge, kind, status, at, dispute_amount=5_000, refunded=6_000))
+    books = tip_books(db, pledge["donation_id"])
+    # the bank took 5 000 back beyond Stripe's 6 000: the gift's 4 000 left, then the tip
+    assert (books["refunded_amount"], books["disputed_amount"]) == (6_000, 4_000)
+    assert (books["tip_refunded"], books["tip_disputed"], books["tip_entries"]) == (0, 1_000, 0)
+    books_are_clean(db)
