@@ -112,5 +112,5 @@ openapi: deps ## Regenerate webhooks/openapi.json (the service's OpenAPI 3.1 des
 clean: ## Remove installed tooling (keeps .local data; `make stop` first)
 	rm -rf $(VENV) node_modules
 
-bench: deps ## Benchmarks (100k campaigns…): prints figures, writes bench-report.md
-	$(BIN)/python -m tests.bench
+bench: deps ## Benchmarks (100k campaigns…): prints figures, writes bench-report.md (ARGS=--quick: a 1-minute smoke)
+	$(BIN)/python -m tests.bench $(ARGS)
