@@ -60,6 +60,9 @@ QUERIES = {
                 as platform_fees,
             coalesce(-sum(l.amount) filter (where l.kind = 'processor_fee'), 0)::bigint
                 as processor_fees,
+            -- the platform's tips, less their share of the fees and their refunds
+            coalesce(sum(l.amount) filter (where private.is_platform_revenue(l.kind)), 0)::bigint
+                as tips,
             (select coalesce(sum(p.amount), 0)::bigint from public.payout_requests as p
              where p.currency = l.currency and p.status = 'paid') as paid_out,
             count(*) filter (where l.kind = 'donation') as donations
@@ -101,12 +104,13 @@ HEADERS = {
     "collected": N_("collected"),
     "platform_fees": N_("platform fees"),
     "processor_fees": N_("processor fees"),
+    "tips": N_("tips (net)"),
     "paid_out": N_("paid out"),
     "donations": N_("donations"),
     "day": N_("day"),
     "amount": N_("amount"),
 }
-MONEY_COLUMNS = {"collected", "platform_fees", "processor_fees", "paid_out", "amount"}
+MONEY_COLUMNS = {"collected", "platform_fees", "processor_fees", "tips", "paid_out", "amount"}
 
 
 def shown(name: str, row: dict) -> Text:
