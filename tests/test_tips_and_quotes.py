@@ -903,3 +903,34 @@ def test_a_dispute_after_a_refund_takes_its_part_beyond_the_gift_from_the_tip(
     assert (books["refunded_amount"], books["disputed_amount"]) == (6_000, 4_000)
     assert (books["tip_refunded"], books["tip_disputed"], books["tip_entries"]) == (0, 1_000, 0)
     books_are_clean(db)
+
+
+def test_a_conversion_beyond_the_largest_amount_is_out_of_bounds_not_an_overflow(
+    service, as_user, admin, eur_campaign
+):
+    as_user(admin).rpc(
+        "set_exchange_rate", {"base_currency": "USD", "quote_currency": "EUR", "rate": 1_000_000}
+    )
+    for query in ({"amount": 10**13}, {"amount": 10_000, "tip_amount": 10**14}):
+        response = service.get(
+            "/donations/quote",
+            query_string={"campaign_id": str(eur_campaign["id"]), "currency": "USD", **query},
+        )
+        assert response.status_code == 422, query
+        assert response.get_json()["message"] in {"amount_out_of_bounds", "tip_out_of_bounds"}
+
+
+def test_the_page_and_the_fee_follow_the_same_schedule_when_two_list_a_method(
+    db, service, paystack_api, paystack_campaigns
+):
+    """An admin's second schedule listing CARD: the fee is counted on the costliest one
+    listing it, and the page offers that schedule's channels, never the other's."""
+    db.sql(
+        "insert into public.provider_fees (provider, currency, channel, fee_bp, payment_methods)"
+        " values ('paystack', 'XOF', 'bank', 100, '{CARD,BANK}')"
+    )
+    xof = paystack_campaigns["XOF"]
+    q = quote(service, xof, 10_000, provider="paystack", payment_method="card")
+    assert q["processor_fee"] == 378  # 3.2 % + 18 % VAT: the card schedule
+    pledge = pay_by_paystack(service, paystack_api, xof, 10_000, payment_method="card")
+    assert paystack_api.transactions[pledge["reference"]]["channels"] == ["apple_pay", "card"]

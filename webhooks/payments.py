@@ -73,8 +73,8 @@ def payment_method_schedule(pledge: Pledge, provider: str) -> tuple[str, list[st
         return None
     with connection() as conn:
         row = conn.execute(
-            "select channel, payment_methods from private.payment_method_schedule(%s, %s, %s)",
-            [provider, pledge.currency, pledge.payment_method],
+            "select channel, payment_methods from private.payment_method_schedule(%s, %s, %s, %s)",
+            [provider, pledge.currency, pledge.payment_method, pledge.amount],
         ).fetchone()
     return (row["channel"], row["payment_methods"]) if row else None
 

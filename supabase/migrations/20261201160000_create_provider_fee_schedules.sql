@@ -117,11 +117,31 @@ $$;
 comment on function private.fee_schedules(public.payment_provider, text) is
 'The fee schedules (public.provider_fees) in effect for a provider''s charges in a currency: one per channel, the currency''s own before the any-currency one.';
 
+-- The schedule a charge of `amount` in `currency` paid with `payment_method`
+-- (the provider's code) is priced by: the one listing the method, else the
+-- costliest for this amount (rules above); none when the provider has none.
+create function private.fee_schedule(
+    provider public.payment_provider, currency text, payment_method text, amount bigint
+)
+returns setof public.provider_fees
+language sql
+stable
+set search_path = ''
+as $$
+    select s.*
+    from private.fee_schedules(provider, currency) as s
+    order by
+        pg_catalog.upper(payment_method) = any(s.payment_methods) desc nulls last,
+        private.scheduled_fee(amount, s.fee_bp, s.fixed_fee, s.fixed_fee_from, s.fee_cap, s.tax_bp) desc
+    limit 1
+$$;
+
+comment on function private.fee_schedule(public.payment_provider, text, text, bigint) is
+'The fee schedule a charge is priced by: the one listing its payment method, else the costliest for its amount.';
+
 drop function private.processor_fee(public.payment_provider, text, bigint);
 
--- What the provider keeps of a charge of `amount` in `currency`, paid with
--- `payment_method` (the provider's code), by its schedule (rules above); null
--- when the provider has none.
+-- What the provider keeps of a charge, by its schedule; null when it has none.
 create function private.processor_fee(
     provider public.payment_provider, currency text, payment_method text, amount bigint
 )
@@ -130,14 +150,12 @@ language sql
 stable
 set search_path = ''
 as $$
-    select private.scheduled_fee(amount, s.fee_bp, s.fixed_fee, s.fixed_fee_from, s.fee_cap, s.tax_bp) as fee
-    from private.fee_schedules(provider, currency) as s
-    order by pg_catalog.upper(payment_method) = any(s.payment_methods) desc nulls last, fee desc
-    limit 1
+    select private.scheduled_fee(amount, s.fee_bp, s.fixed_fee, s.fixed_fee_from, s.fee_cap, s.tax_bp)
+    from private.fee_schedule(provider, currency, payment_method, amount) as s
 $$;
 
 comment on function private.processor_fee(public.payment_provider, text, text, bigint) is
-'What a provider keeps of a charge by its fee schedule (private.fee_schedules) for the currency and payment method; the costliest schedule when the method is not listed; null when none.';
+'What a provider keeps of a charge by its fee schedule (private.fee_schedule); null when it has none.';
 
 drop function private.gross_up(public.payment_provider, text, bigint, bigint, integer, bigint);
 drop function private.donation_fees(public.payment_provider, text, bigint, bigint, integer, bigint);

@@ -17,9 +17,12 @@
 --   amount_not_payable).
 -- - The tip is its own line on Stripe's page (private.provider_tip_amount).
 -- - The payment page offers the channel the fees were counted for: the service
---   asks private.payment_method_schedule for the schedule that lists the
---   donor's payment method (its channel and its methods), and limits the
---   provider's page to them (CinetPay's universe, Paystack's channels).
+--   asks private.payment_method_schedule for the schedule the charge is priced
+--   by when it lists the donor's payment method (its channel and its methods),
+--   and limits the provider's page to them (CinetPay's universe, Paystack's
+--   channels).
+-- - A conversion beyond the largest amount (10^15 minor units) is
+--   amount_out_of_bounds (private.convert), never a bigint overflow.
 
 -- Functions --------------------------------------------------------------------
 
@@ -150,11 +153,12 @@ begin
 end;
 $$;
 
--- The fee schedule that lists a payment method for a provider's charges in a
--- currency: its channel and the methods priced alike; none when no schedule
--- lists it (the fees were then counted at the costliest).
+-- The fee schedule a pledge's charge is priced by, when it lists the donor's
+-- payment method (private.fee_schedule, the same choice as the fees): its
+-- channel and the methods priced alike; none when no schedule lists it (the
+-- fees were then counted at the costliest).
 create function private.payment_method_schedule(
-    provider public.payment_provider, currency text, payment_method text
+    provider public.payment_provider, currency text, payment_method text, amount bigint
 )
 returns table (channel text, payment_methods text[])
 language sql
@@ -163,16 +167,46 @@ security definer
 set search_path = ''
 as $$
     select s.channel, s.payment_methods
-    from private.fee_schedules(provider, currency) as s
+    from private.fee_schedule(provider, currency, payment_method, amount) as s
     where pg_catalog.upper(payment_method) = any(s.payment_methods)
-    limit 1
 $$;
 
-comment on function private.payment_method_schedule(public.payment_provider, text, text) is
-'The fee schedule listing a payment method (its channel and the methods priced alike), for the service to limit the provider''s payment page to them.';
+comment on function private.payment_method_schedule(public.payment_provider, text, text, bigint) is
+'The fee schedule a charge is priced by when it lists the payment method (its channel and the methods priced alike), for the service to limit the provider''s payment page to them.';
 
-revoke execute on function private.payment_method_schedule(public.payment_provider, text, text) from public;
-grant execute on function private.payment_method_schedule(public.payment_provider, text, text) to service_role;
+revoke execute on function private.payment_method_schedule(public.payment_provider, text, text, bigint) from public;
+grant execute on function private.payment_method_schedule(public.payment_provider, text, text, bigint) to service_role;
+
+-- A conversion (as in 20261201110100) whose result is beyond the largest
+-- amount is refused as out of bounds, never a bigint overflow.
+create or replace function private.convert(amount bigint, from_currency text, to_currency text)
+returns bigint
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    from_exponent smallint := (select c.exponent from public.currencies as c where c.code = from_currency);
+    to_exponent smallint := (select c.exponent from public.currencies as c where c.code = to_currency);
+    converted numeric;
+begin
+    if from_exponent is null or to_exponent is null then
+        raise exception using
+            errcode = 'PT422', message = 'unknown_currency',
+            detail = 'The currency is not one the platform takes.';
+    end if;
+    converted := pg_catalog.round(
+        amount * (private.exchange_rate(from_currency, to_currency)).rate
+        * (10::numeric ^ (to_exponent - from_exponent))
+    );
+    if pg_catalog.abs(converted) > 1000000000000000 then
+        raise exception using
+            errcode = 'PT422', message = 'amount_out_of_bounds',
+            detail = pg_catalog.format('%s %s is beyond the largest amount in %s.', amount, from_currency, to_currency);
+    end if;
+    return converted::bigint;
+end;
+$$;
 
 -- The quote (as in 20261201160000): the provider by private.default_provider
 -- with the donor's currency, the charge in it by private.pay_amount.
