@@ -216,7 +216,8 @@ as $$
     )
 $$;
 
-grant execute on function private.recurring_invoice_refusal(text, text, text, text, timestamptz) to service_role;
+-- no grant: only private.record_recurring_invoice (security definer) asks it
+revoke execute on function private.recurring_invoice_refusal(text, text, text, text, timestamptz) from public;
 
 -- A paid invoice of a subscription (invoice.paid): credited as the gift's
 -- donation for that invoice through private.record_payment_event (outcome:
