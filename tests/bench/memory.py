@@ -1,7 +1,8 @@
 """Resident memory of the service and of PostgreSQL while a load runs.
 
-Read with psutil (on Linux, `memory_full_info` reads `/proc/<pid>/smaps_rollup`,
-the kernel's sum of a process's mappings). Two figures for a process tree, each at its peak over the
+Read from /proc (Linux; the kernel's Documentation/filesystems/proc.rst:
+`/proc/<pid>/smaps_rollup` sums a process's mappings, `/proc/<pid>/task/<tid>/children`
+lists its children). Two figures for a process tree, each at its peak over the
 run, sampled twice a second:
 - PSS summed ("proportional set size": each page divided by the number of
   processes sharing it): the memory the tree holds, each page once, as a
@@ -20,8 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-import psutil
+from pathlib import Path
 
 from tests.bench.harness import Report, Stack
 from tests.service_process import Service
@@ -52,27 +52,28 @@ class Resident:
         return Resident(top.rss_mb, max(self.pss_mb, other.pss_mb), top.processes)
 
 
-def tree(pid: int) -> list[psutil.Process]:
+def tree(pid: int) -> list[int]:
     """pid and its descendants (a process ending meanwhile is left out)."""
     try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
         return []
+    return [pid, *(p for child in children for p in tree(int(child)))]
 
 
-def resident(processes: list[psutil.Process]) -> Resident:
+def resident(pids: list[int]) -> Resident:
     rss = pss = 0
     counted = 0
-    for process in processes:
+    for pid in pids:
         try:
-            memory = process.memory_full_info()  # Linux: /proc/<pid>/smaps_rollup
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except (FileNotFoundError, ProcessLookupError):
             continue
-        rss += memory.rss
-        pss += memory.pss
+        fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:])
+        rss += int(fields["Rss"].split()[0])
+        pss += int(fields["Pss"].split()[0])
         counted += 1
-    return Resident(rss / 2**20, pss / 2**20, counted)
+    return Resident(rss / 1024, pss / 1024, counted)
 
 
 def postmaster_pid(stack: Stack) -> int:
