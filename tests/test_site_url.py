@@ -16,6 +16,12 @@ from tests.conftest import SITE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 LINK = re.compile(r"https?://[^\s\"<>]+")
+# The homes of the frontend's paths and of its links, each redefinition through its body.
+HOME_FUNCTIONS = re.compile(
+    r"create or replace function private\."
+    r"(campaign_path|donation_return_path|invitation_path|preferences_path|site_link)\(.*?\$\$.*?\$\$;",
+    re.S,
+)
 
 
 @pytest.fixture
@@ -73,10 +79,11 @@ def test_every_page_of_the_frontend_is_built_by_one_function(db):
     assert row["invitation"] == "/invitations/accept?token=t0k"
     assert row["preferences"] == "/parametres/notifications"
     assert row["link"] == f"{row['site']}/c/{slug}"
-    # no other migration writes a frontend path itself
+    # no other migration writes a frontend path itself (outside these functions,
+    # which a later migration may redefine: 20261202100000 rewrites them in PL/pgSQL)
     for path in (ROOT / "supabase" / "migrations").glob("*.sql"):
         if path.name != "20261121130300_create_email_outbox.sql":
-            text = path.read_text()
+            text = HOME_FUNCTIONS.sub("", path.read_text())
             assert not re.search(r"'/(c|invitations|parametres)/", text), path.name
             assert "s.site_url" not in text, path.name
 
