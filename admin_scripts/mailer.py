@@ -1,10 +1,14 @@
 """The email sender: delivers the outbox (private.email_outbox) over SMTP.
 
 The database decides everything else: which messages are due, which sender
-takes each (claim_emails: skip locked, with a lease), when a refused message
-is tried again and when it has failed (email_not_sent), and what an address
-and a subject may be (public.email_address, private.is_single_line, checked
-where they are written). This module only talks SMTP and reports back.
+takes each (claim_emails: skip locked, with a lease), what each says (the
+claim renders a message from its template and raw values the first time it is
+claimed: private.render_email; this module renders nothing), when a refused
+message is tried again and when it has failed (email_not_sent), and what an
+address and a subject may be (public.email_address, checked by the claim;
+private.is_single_line). A message the claim could not render (no template, an
+address mail cannot use) comes back failed, with its reason: counted, not sent.
+This module only talks SMTP and reports back.
 
 One message never stops the sender: a message it cannot build (or that the
 mail library refuses while sending) fails at once, with the error, and the
@@ -164,6 +168,9 @@ class Sender:
         client: smtplib.SMTP | None = None
         try:
             for row in rows:
+                if row["status"] == "failed":  # the claim could not render it (last_error)
+                    counts["failed"] += 1
+                    continue
                 try:
                     msg = build_message(row, self.mail_from)
                 except Exception as exc:  # this message only: fail it, go on

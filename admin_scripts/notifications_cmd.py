@@ -122,8 +122,9 @@ def outbox(
             rows = conn.execute(
                 """
                 select id, status::text, attempts, to_address, template, subject,
-                    created_at, next_attempt_at, sent_at, last_error
-                from private.email_outbox
+                    created_at, next_attempt_at, sent_at,
+                    coalesce(last_error, problem) as last_error
+                from private.email_messages
                 where %(status)s::text is null or status::text = %(status)s
                 order by id desc
                 limit %(limit)s
@@ -136,7 +137,8 @@ def outbox(
         print_json(rows)
         return
     for r in rows:  # addresses, subjects and errors carry user text: printed literally
-        line = f"{r['id']:>6} {r['status']:8} {r['attempts']} {r['to_address']:32} {r['subject']}"
+        subject = r["subject"] or ""  # none: it cannot be sent (last_error says why)
+        line = f"{r['id']:>6} {r['status']:8} {r['attempts']} {r['to_address']:32} {subject}"
         text = literal(line)
         if r["last_error"]:
             text.append_text(Text("  ").append_text(literal(r["last_error"])).stylize("dim"))

@@ -417,7 +417,7 @@ class Day:
             [self.ids[key], self.users[invitee]["email"], "Peux-tu m'aider à gérer la cagnotte ?"],
         )
         body = self.conn.execute(
-            "select body from private.email_outbox where dedupe_key like %s"
+            "select body from private.email_messages where dedupe_key like %s"
             " order by id desc limit 1",
             [f"invitation:{invitation['id']}:%"],
         ).fetchone()["body"]

@@ -93,7 +93,7 @@ def test_a_moderator_freezes_a_campaign_which_disappears_and_the_owner_is_told_w
     )
     assert note["payload"]["reason"] == "Pièces falsifiées signalées"
     mail = db.one(
-        "select subject, body from private.email_outbox where template = 'campaign_frozen'"
+        "select subject, body from private.email_messages where template = 'campaign_frozen'"
     )
     assert "Pièces falsifiées signalées" in mail["body"]
     # audited, and in the history with its actor

@@ -1,5 +1,7 @@
 """The email outbox: fed by the notifications, once each, in the recipient's
-language, honouring their preferences; private to the service."""
+language, honouring their preferences; private to the service. Messages are
+read as they are sent (private.email_messages renders on read what the sender
+has not claimed yet)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ NBSP = "\u00a0"
 
 def outbox(db, user=None):
     return db.sql(
-        "select * from private.email_outbox where %(u)s::uuid is null or user_id = %(u)s order by id",
+        "select * from private.email_messages where %(u)s::uuid is null or user_id = %(u)s order by id",
         {"u": user.id if user else None},
     )
 
@@ -147,14 +149,20 @@ def test_every_template_exists_in_french_and_english(db):
     assert all(k["locales"] == ["fr", "en"] for k in keys)
 
 
-def test_a_missing_template_never_blocks_the_event(db, as_user, owner, user, campaign):
+def test_a_missing_template_never_blocks_the_event_and_its_message_says_why_it_cannot_go(
+    db, as_user, owner, user, campaign
+):
     db.sql("delete from private.email_templates where key = 'new_comment'")
     comment(as_user, user, campaign)
     assert (
         db.one("select count(*) as n from public.notifications where kind = 'new_comment'")["n"]
         == 1
     )
-    assert [m["template"] for m in outbox(db, owner)] == ["campaign_approved"]
+    (_, commented) = outbox(db, owner)
+    assert (commented["template"], commented["subject"]) == ("new_comment", None)
+    assert commented["problem"] == (
+        "template_missing: email template new_comment (fr) does not exist"
+    )
 
 
 def test_users_without_an_email_get_only_the_in_app_notification(
@@ -181,17 +189,22 @@ def test_an_account_address_mail_cannot_use_gets_only_the_in_app_notification(
         "select count(*) as n from public.notifications where user_id = %s and kind = 'new_comment'",
         [owner.id],
     ) == {"n": 1}
-    assert [m["template"] for m in outbox(db, owner)] == ["campaign_approved"]
+    (_, commented) = outbox(db, owner)
+    assert commented["subject"] is None
+    assert commented["problem"].startswith("address_unusable:")
+    (claimed,) = [
+        r for r in db.sql("select * from private.claim_emails(10)") if r["id"] == commented["id"]
+    ]
+    assert (claimed["status"], claimed["subject"]) == ("failed", None)
 
 
-def test_the_outbox_holds_only_addresses_mail_can_use_and_one_line_subjects(db):
-    for to, subject in [("x@evil.example,y", "Objet"), ("a@example.test", "Objet\nBcc: x@y.test")]:
-        with pytest.raises(psycopg.errors.CheckViolation):
-            db.sql(
-                "insert into private.email_outbox (dedupe_key, to_address, locale, template, subject, body)"
-                " values ('direct', %s, 'fr', 'new_comment', %s, 'Texte')",
-                [to, subject],
-            )
+def test_the_outbox_holds_only_one_line_subjects(db):
+    with pytest.raises(psycopg.errors.CheckViolation):
+        db.sql(
+            "insert into private.email_outbox (dedupe_key, to_address, locale, template, subject, body)"
+            " values ('direct', 'a@example.test', 'fr', 'new_comment', %s, 'Texte')",
+            ["Objet\nBcc: x@y.test"],
+        )
 
 
 def test_a_subject_is_one_line_whatever_a_placeholder_holds(db):
@@ -200,7 +213,7 @@ def test_a_subject_is_one_line_whatever_a_placeholder_holds(db):
         " jsonb_build_object('campaign_title', %s::text), 'flat')",
         ["Titre\r\nBcc: tous@example.test\u2028fin"],
     )
-    assert db.one("select subject from private.email_outbox")["subject"] == (
+    assert db.one("select subject from private.email_messages")["subject"] == (
         "Nouveau commentaire sur « Titre Bcc: tous@example.test fin »"
     )
 
@@ -292,7 +305,7 @@ def test_banned_users_cannot_change_preferences(as_user, banned_user):
 
 @pytest.mark.parametrize("role", ["anon", "authenticated"])
 def test_the_outbox_and_templates_are_out_of_reach_of_api_roles(db, role):
-    for table in ("private.email_outbox", "private.email_templates"):
+    for table in ("private.email_outbox", "private.email_messages", "private.email_templates"):
         with psycopg.connect(db.url, autocommit=False) as conn:
             conn.execute(f"set role {role}")
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -304,7 +304,7 @@ def test_a_payout_to_a_hospital_is_approved_paid_and_names_it(db, cast, hospital
         for n in cast.api("owner").get("notifications", {"kind": "payout_update"})
     ]
     assert "CHU Gabriel Touré, Banque de Développement du Mali •••• 7890" in told
-    (email,) = db.sql("select body from private.email_outbox where template = 'payout_paid'")
+    (email,) = db.sql("select body from private.email_messages where template = 'payout_paid'")
     assert "CHU Gabriel Touré" in email["body"]
     assert "7890" in email["body"]
     assert "ML03D012" not in email["body"]

@@ -31,7 +31,9 @@ def invite(as_user, owner, campaign):
 
 
 def emails_to(db, address):
-    return db.sql("select * from private.email_outbox where to_address = %s order by id", [address])
+    return db.sql(
+        "select * from private.email_messages where to_address = %s order by id", [address]
+    )
 
 
 def token_in(message) -> str:

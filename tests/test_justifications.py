@@ -227,7 +227,7 @@ def test_donors_are_notified_and_emailed_in_their_language(cast, payout, db, mak
     mails = {
         r["to_address"]: r
         for r in db.sql(
-            "select to_address, locale::text, subject, body from private.email_outbox"
+            "select to_address, locale::text, subject, body from private.email_messages"
             " where template = 'justification_published'"
         )
     }
@@ -741,7 +741,7 @@ def test_the_team_is_told_once_when_a_justification_becomes_overdue(cast, payout
     assert notes[0]["payload"]["payout_id"] == str(payout["id"])
     assert (notes[0]["payload"]["amount"], notes[0]["payload"]["justified"]) == (50_000, 0)
     (mail,) = db.sql(
-        "select subject, body from private.email_outbox where template = 'justification_overdue'"
+        "select subject, body from private.email_messages where template = 'justification_overdue'"
         " and to_address = %s",
         [cast.users["owner"].email],
     )

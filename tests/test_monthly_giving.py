@@ -68,7 +68,7 @@ def notifications(db, user, kind: str) -> list[dict]:
 
 def emails(db, template: str) -> list[dict]:
     return db.sql(
-        "select to_address, locale::text, subject, body from private.email_outbox where template = %s",
+        "select to_address, locale::text, subject, body from private.email_messages where template = %s",
         [template],
     )
 

@@ -110,7 +110,7 @@ def test_the_team_is_told_when_a_gift_awaits_its_signature_and_when_it_is_attest
         ("offline_gift_attested", str(u["treasurer"].id)),
     }
     emails = db.sql(
-        "select template, locale::text, subject, body from private.email_outbox"
+        "select template, locale::text, subject, body from private.email_messages"
         " where template like 'offline_gift_%%' order by id"
     )
     assert {e["template"] for e in emails} == {"offline_gift_to_attest", "offline_gift_attested"}

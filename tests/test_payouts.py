@@ -502,7 +502,7 @@ def test_a_paid_payout_stays_out_of_the_balance(db, as_user, admin, owner, campa
     ]
     assert sorted(kinds) == ["approved", "paid"]
     (mail,) = db.sql(
-        "select subject, body from private.email_outbox where template = 'payout_paid'"
+        "select subject, body from private.email_messages where template = 'payout_paid'"
     )
     assert mail["subject"] == "Votre versement pour « Soins pour Aminata à Bamako » : effectué"
     assert "Référence du virement : OM-2026-001" in mail["body"]
@@ -521,7 +521,7 @@ def test_a_failed_payout_returns_the_money(db, as_user, admin, owner, campaign, 
         [approved["id"]],
     ) == [{"kind": "payout", "amount": -50_000}, {"kind": "payout_reversal", "amount": 50_000}]
     (mail,) = db.sql(
-        "select subject from private.email_outbox where template = 'payout_failed' and body like '%%Numéro inconnu%%'"
+        "select subject from private.email_messages where template = 'payout_failed' and body like '%%Numéro inconnu%%'"
     )
     assert mail["subject"] == "Votre versement pour « Soins pour Aminata à Bamako » : en échec"
 

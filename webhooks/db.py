@@ -10,7 +10,7 @@ guide says for psycopg).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -122,16 +122,48 @@ def connection() -> Iterator[psycopg.Connection]:
     A database that cannot be reached becomes ServiceUnavailable (503), so that
     senders such as Stripe retry; a refusal becomes its ApiError.
     """
+    with _as_api_errors(), _checked_out() as (conn, begin):
+        # one round trip: BEGIN and the role, as a simple query
+        conn.execute(begin)
+        try:
+            yield conn
+        except BaseException:
+            _end(conn, "rollback")
+            raise
+        _end(conn, "commit")
+
+
+def transactions(*queries: tuple[str, Sequence[Any]]) -> dict[str, Any] | None:
+    """Each query (with its ``%s`` parameters) in its own transaction as the service's
+    role, one after the other, all sent in one round trip: one simple query of BEGIN,
+    the role, the query and COMMIT for each, the parameters bound client-side (as
+    literals: nothing is prepared, as through a transaction-mode pooler). A query runs
+    only once those before it have committed; a refusal stops the rest, rolls back its
+    own transaction and raises as ``connection()`` does. The first query's first row
+    (the others' are not read).
+
+    What ``with connection()`` blocks in a row would do in three round trips each
+    (BEGIN, the query, COMMIT): a webhook's record then acknowledge
+    (payments.record_event) is one round trip instead of six."""
+    with _as_api_errors(), _checked_out() as (conn, begin):
+        opening = begin.as_string(conn)
+        script = "; ".join(f"{opening.replace('%', '%%')}; {query}; commit" for query, _ in queries)
+        cur = psycopg.ClientCursor(conn)
+        try:
+            cur.execute(script, [arg for _, args in queries for arg in args])
+        except BaseException:
+            _end(conn, "rollback")
+            raise
+        for _ in range(opening.count(";") + 1):  # past BEGIN and the role's results
+            cur.nextset()
+        return cur.fetchone()
+
+
+@contextmanager
+def _as_api_errors() -> Iterator[None]:
+    """The database's errors as the service answers them (connection(), transactions())."""
     try:
-        with _checked_out() as (conn, begin):
-            # one round trip: BEGIN and the role, as a simple query
-            conn.execute(begin)
-            try:
-                yield conn
-            except BaseException:
-                _end(conn, "rollback")
-                raise
-            _end(conn, "commit")
+        yield
     except PoolTimeout as exc:
         raise ServiceUnavailable("database unavailable") from exc
     except psycopg.Error as exc:

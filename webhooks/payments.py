@@ -11,7 +11,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from webhooks.config import Settings
-from webhooks.db import connection
+from webhooks.db import connection, transactions
 
 
 @dataclass(frozen=True)
@@ -169,14 +169,17 @@ def record_event(
     """Record a provider event (its payload as received) and apply its neutral
     outcome, in one transaction; return once it is durable, so that the
     provider is acknowledged only for what a crash cannot lose."""
-    with connection() as conn:  # committed asynchronously (see record_payment_event)
-        row = conn.execute(
+    recorded = transactions(
+        # committed asynchronously (see record_payment_event): the campaign's row is
+        # not held while the commit is flushed
+        (
             "select private.record_payment_event(%s, %s, %s, %s, %s, %s::jsonb, %s) as result",
             [provider, event_id, event_type, occurred_at, livemode, payload, Jsonb(outcome)],
-        ).fetchone()
-    with connection() as conn:  # a synchronous commit: returns once both are durable
-        conn.execute("select private.acknowledge_event(%s, %s)", [provider, event_id])
-    return row["result"]
+        ),
+        # its own transaction, a synchronous commit: it returns once both are durable
+        ("select private.acknowledge_event(%s, %s)", [provider, event_id]),
+    )
+    return recorded["result"]
 
 
 def expire_attempt(provider: str, attempt_id: str, event_id: str, reason: str) -> dict[str, Any]:

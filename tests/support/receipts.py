@@ -33,7 +33,9 @@ def receipts_of(db, donation_id):
 
 
 def emails_of(db, template):
-    return db.sql("select * from private.email_outbox where template = %s order by id", [template])
+    return db.sql(
+        "select * from private.email_messages where template = %s order by id", [template]
+    )
 
 
 def link_in(text):
