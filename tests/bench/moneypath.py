@@ -10,7 +10,9 @@
    track = all: those the functions and triggers run) and the functions with the most
    self time (pg_stat_user_functions with track_functions = all). Both settings are
    on only while the profile runs.
-Both follow the code: the writes are counted on each run, and pgbench's script is
+3. Waits: what the sessions do during each side of the comparison (running,
+   waiting on a row lock or on WAL, or idle while the client works), sampled.
+All follow the code: the writes are counted on each run, and pgbench's script is
 written from that count.
 """
 
