@@ -237,7 +237,7 @@ def test_make_run_on_a_stack_made_before_the_hosted_shape_asks_for_a_reset(stack
 DEV_MODULES = {"aiosmtpd": "aiosmtpd", "pytest": "pytest", "pytest-timeout": "pytest_timeout",
                "hypothesis": "hypothesis", "sqlfluff": "sqlfluff", "honcho": "honcho",
                "jsonschema": "jsonschema", "schemathesis": "schemathesis", "pexpect": "pexpect",
-               "pypdf": "pypdf"}  # fmt: skip
+               "pypdf": "pypdf", "psutil": "psutil"}  # fmt: skip
 
 
 def dev_extra() -> set[str]:

@@ -1,5 +1,9 @@
 """Donations under load.
 
+0. The money path beside PostgreSQL's own speed: the direct SQL apply of a payment
+   event by 8 clients beside pgbench running transactions of as many row writes
+   (target ratio >= 0.5, and >= 1,000 events/s), then where one event's time goes
+   (tests/bench/moneypath.py).
 1. Webhook throughput: signed checkout.session.completed events POSTed by 8
    concurrent clients to the service under gunicorn, beside the same number of
    direct calls of the SQL function the service ends in (target ratio >= 0.5).
@@ -28,21 +32,23 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tests import stripe_fake as sf
-from tests.bench import memory
+from tests.bench import memory, moneypath
 from tests.bench.harness import Report, Stack, books, gunicorn_started, in_threads, percentile
 from tests.bench.progress import step
 from tests.support.pgbouncer import transaction_pooler
 
 CLIENTS = 8
+MONEY_PATH_TARGET = 1000  # events/s with CLIENTS clients (issue 21)
 
 
 @dataclass(frozen=True)
 class Sizes:
     events: int = 2000  # per round and side
     rounds: int = 3
+    profiled: int = 500  # events applied with the database's counters on
 
 
-QUICK = Sizes(events=200, rounds=1)
+QUICK = Sizes(events=200, rounds=1, profiled=50)
 TITLE = "Donations under load"
 
 SETUP = """
@@ -100,8 +106,25 @@ def run_concurrently(
     return len(items) / in_threads(run, chunks), latencies
 
 
+RECORD = "select private.record_payment_event("
+ACKNOWLEDGE = "select private.acknowledge_event("
+
+
+def apply_event(conn: psycopg.Connection, p: dict) -> None:
+    """The SQL the service runs for a paid session's event (as service_role): apply
+    it, then acknowledge it once durable."""
+    event_id = f"evt_{uuid.uuid4().hex}"
+    result = conn.execute(
+        RECORD + "'stripe', %s, 'checkout.session.completed', now(), false, %s, %s)",
+        [event_id, Jsonb({"id": p["session_id"]}), Jsonb(outcome(p))],
+        prepare=True,
+    ).fetchone()[0]
+    conn.execute(ACKNOWLEDGE + "'stripe', %s)", [event_id], prepare=True)
+    assert result["outcome"] == "applied", result
+
+
 def sql_worker(url: str) -> Callable[[list], list[float]]:
-    """The SQL the service runs for an event: apply it, then wait until it is durable."""
+    """apply_event for each pledge on a connection of its own; latencies in ms."""
 
     def work(pledges: list) -> list[float]:
         out = []
@@ -109,18 +132,8 @@ def sql_worker(url: str) -> Callable[[list], list[float]]:
             conn.execute("set role service_role")
             for p in pledges:
                 t = time.perf_counter()
-                event_id = f"evt_{uuid.uuid4().hex}"
-                result = conn.execute(
-                    "select private.record_payment_event('stripe', %s, 'checkout.session.completed',"
-                    " now(), false, %s, %s)",
-                    [event_id, Jsonb({"id": p["session_id"]}), Jsonb(outcome(p))],
-                    prepare=True,
-                ).fetchone()[0]
-                conn.execute(
-                    "select private.acknowledge_event('stripe', %s)", [event_id], prepare=True
-                )
+                apply_event(conn, p)
                 out.append((time.perf_counter() - t) * 1000)
-                assert result["outcome"] == "applied", result
         return out
 
     return work
@@ -176,7 +189,15 @@ def warm_up(base: str) -> None:
     in_threads(ask, list(range(CLIENTS)))
 
 
-def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline, what: str):
+Runner = Callable[[list], tuple[float, list[float]]]  # items -> (rate, latencies in ms)
+
+
+def concurrently(worker: Callable[[list], list[float]]) -> Runner:
+    return lambda items: run_concurrently(items, worker)
+
+
+def compare(stack: Stack, rounds: list[tuple[list, list]], candidate: Runner, baseline: Runner,
+            what: str):  # fmt: skip
     """Alternate baseline and candidate runs (a checkpoint before each, so that no
     run pays for another's writes); the medians of rates and ratios. what: the
     candidate and the baseline's names, for the progress lines."""
@@ -188,9 +209,9 @@ def compare(stack: Stack, rounds: list[tuple[list, list]], candidate, baseline, 
         for i, (base_items, cand_items) in enumerate(rounds, 1):
             with step(f"{what}, round {i} of {len(rounds)} ({len(cand_items)} events each side)"):
                 conn.execute("checkpoint")
-                b_rate, b_lat = run_concurrently(base_items, baseline)
+                b_rate, b_lat = baseline(base_items)
                 conn.execute("checkpoint")
-                c_rate, c_lat = run_concurrently(cand_items, candidate)
+                c_rate, c_lat = candidate(cand_items)
             rates["baseline"].append(b_rate)
             rates["candidate"].append(c_rate)
             lat["baseline"] += b_lat
@@ -212,9 +233,45 @@ def add_comparison(report: Report, load: str, baseline: str, measured, target: f
     )  # fmt: skip
 
 
+def money_path(stack: Stack, report: Report, rounds: list[tuple[list, list]], profiled: list):
+    """The direct SQL apply beside pgbench running transactions of as many row
+    writes as an event makes (counted first, by the profile), then the absolute
+    target and where an event's time goes."""
+    profile = moneypath.profile(stack, profiled, apply_event, (RECORD, ACKNOWLEDGE))
+    writes = profile.writes
+    for text in profile.notes():  # printed now: the comparison takes a while
+        report.note(text)
+    waits, pgbench_waits = moneypath.Waits(stack), moneypath.Waits(stack)
+    with moneypath.baseline_tables(stack):
+        measured = compare(
+            stack, rounds, waits.sampled(concurrently(sql_worker(stack.url))),
+            pgbench_waits.sampled(moneypath.pgbench_runner(stack, writes, CLIENTS)),
+            f"money path: direct SQL apply, pgbench ({writes.total:g} row writes)",
+        )  # fmt: skip
+    add_comparison(
+        report, f"payment events applied by direct SQL ({CLIENTS} clients)",
+        f"pgbench, {CLIENTS} clients, transactions of {moneypath.row_writes(writes)} row writes",
+        measured, 0.5,
+    )  # fmt: skip
+    rates, lat, _ = measured
+    rate = rates["candidate"]
+    report.add(
+        f"payment events applied by direct SQL ({CLIENTS} clients), absolute", f"{rate:.0f}/s",
+        f"{percentile(lat['candidate'], 50):.1f}", f"{percentile(lat['candidate'], 99):.1f}",
+        f"target: {MONEY_PATH_TARGET:,} events/s", f"{rate / MONEY_PATH_TARGET:.2f}",
+        "yes" if rate >= MONEY_PATH_TARGET else "NO",
+    )  # fmt: skip
+    report.note(waits.note(f"the direct apply ({CLIENTS} clients)"))
+    report.note(pgbench_waits.note("pgbench"))
+    report.note(
+        "pgbench's transaction (Debian's pgbench, -M prepared, its tables in a schema of"
+        f" its own, dropped after): {moneypath.describe(writes)}"
+    )
+
+
 def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> None:
     with (
-        step(f"pledges: {6 * sizes.rounds * sizes.events:,} over 101 campaigns"),
+        step(f"pledges: {7 * sizes.rounds * sizes.events + sizes.profiled:,} over 101 campaigns"),
         psycopg.connect(stack.url, autocommit=True) as conn,
     ):
         conn.execute(SETUP)
@@ -228,18 +285,23 @@ def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> No
                      make_pledges(conn, candidate_ids, sizes.events))
                     for _ in range(sizes.rounds)]  # fmt: skip
 
+        money_rounds = [(list(range(sizes.events)), make_pledges(conn, spread, sizes.events))
+                        for _ in range(sizes.rounds)]  # fmt: skip
+        profiled = make_pledges(conn, spread, sizes.profiled)
         webhook_rounds = rounds(spread, spread)
         pooler_rounds = rounds(spread, spread)
         hot_rounds = rounds(spread, hot)
         conn.execute("vacuum analyze")
 
+    money_path(stack, report, money_rounds, profiled)
     with gunicorn_started(stack.url) as service:
         signed = [
             (sql_items, signed_events(http_items)) for sql_items, http_items in webhook_rounds
         ]
         with memory.under_load(memory_report, f"{TITLE}: webhooks", service, stack):
             measured = compare(
-                stack, signed, http_worker(service.base), sql_worker(stack.url),
+                stack, signed, concurrently(http_worker(service.base)),
+                concurrently(sql_worker(stack.url)),
                 "webhooks: gunicorn, direct SQL",
             )  # fmt: skip
         add_comparison(report, f"webhook events through gunicorn ({CLIENTS} clients)",
@@ -254,7 +316,8 @@ def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> No
             warm_up(service.base)
             warm_up(pooled.base)
             measured = compare(
-                stack, signed, http_worker(pooled.base), http_worker(service.base),
+                stack, signed, concurrently(http_worker(pooled.base)),
+                concurrently(http_worker(service.base)),
                 "webhooks: gunicorn via PgBouncer, gunicorn direct",
             )  # fmt: skip
         add_comparison(
@@ -262,8 +325,8 @@ def run(stack: Stack, report: Report, sizes: Sizes, memory_report: Report) -> No
             "direct connections", measured, 0.9,
         )  # fmt: skip
 
-    measured = compare(stack, hot_rounds, sql_worker(stack.url), sql_worker(stack.url),
-                       "one hot campaign, spread over 100")  # fmt: skip
+    direct = concurrently(sql_worker(stack.url))
+    measured = compare(stack, hot_rounds, direct, direct, "one hot campaign, spread over 100")
     add_comparison(report, f"donations to one hot campaign ({CLIENTS} clients)",
                    "spread over 100 campaigns", measured, 0.8)  # fmt: skip
     credited, drift = books(stack.url)

@@ -1,9 +1,8 @@
 """Resident memory of the service and of PostgreSQL while a load runs.
 
-Read from /proc (Linux; the kernel's Documentation/filesystems/proc.rst:
-`/proc/<pid>/smaps_rollup` sums a process's mappings, `/proc/<pid>/task/<tid>/children`
-lists its children). Two figures for a process tree, each at its peak over the
-run, sampled twice a second:
+Read with psutil (`Process.memory_full_info()`: on Linux, `/proc/<pid>/smaps_rollup`,
+the kernel's sum of a process's mappings; `children(recursive=True)` for the tree).
+Two figures for a process tree, each at its peak over the run, sampled twice a second:
 - PSS summed ("proportional set size": each page divided by the number of
   processes sharing it): the memory the tree holds, each page once, as a
   container's memory cgroup charges it (a page is charged to one cgroup once:
@@ -21,7 +20,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+
+import psutil
 
 from tests.bench.harness import Report, Stack
 from tests.service_process import Service
@@ -52,28 +52,27 @@ class Resident:
         return Resident(top.rss_mb, max(self.pss_mb, other.pss_mb), top.processes)
 
 
-def tree(pid: int) -> list[int]:
+def tree(pid: int) -> list[psutil.Process]:
     """pid and its descendants (a process ending meanwhile is left out)."""
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except (FileNotFoundError, ProcessLookupError):
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
         return []
-    return [pid, *(p for child in children for p in tree(int(child)))]
 
 
-def resident(pids: list[int]) -> Resident:
+def resident(processes: list[psutil.Process]) -> Resident:
     rss = pss = 0
     counted = 0
-    for pid in pids:
+    for process in processes:
         try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except (FileNotFoundError, ProcessLookupError):
+            memory = process.memory_full_info()  # Linux: /proc/<pid>/smaps_rollup
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:])
-        rss += int(fields["Rss"].split()[0])
-        pss += int(fields["Pss"].split()[0])
+        rss += memory.rss
+        pss += memory.pss
         counted += 1
-    return Resident(rss / 1024, pss / 1024, counted)
+    return Resident(rss / 2**20, pss / 2**20, counted)
 
 
 def postmaster_pid(stack: Stack) -> int:
@@ -139,7 +138,7 @@ def add_row(memory: Report, label: str, service: Resident, postgres: Resident) -
 
 
 NOTE = (
-    f"peaks over each load run, sampled every {SAMPLE_SECONDS} s from /proc; service:"
+    f"peaks over each load run, sampled every {SAMPLE_SECONDS} s with psutil; service:"
     " gunicorn's master and its workers (gthread, 2 threads each, the app preloaded in the master); PostgreSQL:"
     " the postmaster and every backend and background process. PSS divides a shared page among"
     " the processes sharing it (each page once, as a container's memory limit counts it);"
