@@ -33,7 +33,7 @@ def bench(report: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
         check=False,
     )
 
