@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
 
 import psycopg
@@ -377,10 +378,12 @@ def in_chunks(first: int, last: int, size: int) -> list[tuple[int, int]]:
 
 
 def load_chunk(url: str, superuser_url: str, first: int, last: int, anchor,
-               prefix: str = "c") -> int:  # fmt: skip
+               prefix: str = "c") -> tuple[int, dict[str, float]]:  # fmt: skip
     """Campaigns first..last through the triggers, their donations in bulk, then
-    expiry; returns the donations added. A deadlock between two loading streams
-    (search words both learn) retries the campaigns' insert."""
+    expiry; (donations added, seconds per step).
+    A deadlock between two loading streams (search words both learn) retries the
+    campaigns' insert."""
+    began = time.perf_counter()
     for attempt in range(5):
         try:
             with psycopg.connect(url, autocommit=True) as conn:
@@ -389,7 +392,13 @@ def load_chunk(url: str, superuser_url: str, first: int, last: int, anchor,
         except psycopg.errors.DeadlockDetected:
             if attempt == 4:
                 raise
+    campaigns_done = time.perf_counter()
     added = donate_in_bulk(superuser_url, prefix, first, last, anchor)
+    donations_done = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         expire(conn, prefix, first, last, anchor)
-    return added
+    return added, {
+        "campaigns": campaigns_done - began,
+        "donations": donations_done - campaigns_done,
+        "expiry": time.perf_counter() - donations_done,
+    }
