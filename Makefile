@@ -112,5 +112,5 @@ openapi: deps ## Regenerate webhooks/openapi.json (the service's OpenAPI 3.1 des
 clean: ## Remove installed tooling (keeps .local data; `make stop` first)
 	rm -rf $(VENV) node_modules
 
-bench: deps ## Benchmarks (100k campaigns…): prints figures, writes bench-report.md (ARGS=--quick: a 1-minute smoke)
+bench: deps ## Benchmarks (10k→100k campaigns…): prints figures, writes bench-report.md (ARGS=--quick: a 1-minute smoke; ARGS="--scale 1m": 10k→100k→1M campaigns, 10M donations, < 30 min)
 	$(BIN)/python -m tests.bench $(ARGS)

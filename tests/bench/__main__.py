@@ -1,11 +1,13 @@
 """Run the benchmarks: what runs on stderr as it runs, each part's figures as soon
 as they exist, the report rewritten after each part.
 
-    python -m tests.bench [--quick] [--report PATH] [PART ...]
+    python -m tests.bench [--quick] [--scale 1m] [--report PATH] [PART ...]
 
 PART: campaigns, donations, service, providers (default: all, in that order).
 --quick: every part at tiny sizes, a one-minute smoke of every figure
-(tests/test_bench.py runs it). --report: where the report goes (default:
+(tests/test_bench.py runs it), campaign discovery at 1k, 2k and 5k campaigns.
+--scale: campaign discovery at tiers of ten times up to that many campaigns
+(default 100k: 10k then 100k; 1m: 10k, 100k, 1M with 10M donations). --report: where the report goes (default:
 bench-report.md). A part that fails is reported with its error beside the
 figures it had measured; the other parts still run, and the exit status is 1.
 """
@@ -35,8 +37,8 @@ class Part:
     run: Callable[[Stack, Report, Report], None]  # (stack, its report, the memory report)
 
 
-def parts(quick: bool) -> dict[str, Part]:
-    c = campaigns.QUICK if quick else campaigns.Sizes()
+def parts(quick: bool, scale: str | None = None) -> dict[str, Part]:
+    c = campaigns.sizes_for(scale, quick)
     d = donations.QUICK if quick else donations.Sizes()
     s = service.QUICK if quick else service.Sizes()
     p = providers.QUICK if quick else providers.Sizes()
@@ -60,10 +62,17 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         "parts", nargs="*", metavar="PART", help="campaigns, donations, service, providers"
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a one-minute smoke")
+    parser.add_argument(
+        "--scale", metavar="N", help="campaigns at the last tier (100k, 1m); default 100k"
+    )
     parser.add_argument("--report", type=Path, default=REPORT, help=f"default: {REPORT.name}")
     args = parser.parse_args(argv)
     if unknown := set(args.parts) - set(parts(False)):
         parser.error(f"unknown part: {', '.join(sorted(unknown))}")
+    try:
+        campaigns.sizes_for(args.scale, args.quick)
+    except ValueError as error:
+        parser.error(str(error))
     return args
 
 
@@ -95,7 +104,7 @@ def write(path: Path, head: str, reports: list[Report], memory_report: Report, l
 
 def main(argv: list[str]) -> int:
     args = arguments(argv)
-    chosen = parts(args.quick)
+    chosen = parts(args.quick, args.scale)
     names = args.parts or list(chosen)
     head = (
         f"# AfriCagnotte benchmarks{' (--quick: tiny sizes)' if args.quick else ''}\n\n"
