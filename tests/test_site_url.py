@@ -33,7 +33,7 @@ def test_the_email_and_the_checkout_send_a_donor_to_the_same_campaign_page(
     db.sql("update public.platform_settings set site_url = %s", [SITE_URL])  # the copy, in sync
     as_user(user).insert("comments", {"campaign_id": campaign["id"], "body": "Courage !"})
     email = db.one(
-        "select body from private.email_outbox where user_id = %s and template = 'new_comment'",
+        "select body from private.email_messages where user_id = %s and template = 'new_comment'",
         [owner.id],
     )
     page = f"{SITE_URL}/c/{campaign['slug']}"
